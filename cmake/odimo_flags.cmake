@@ -1,0 +1,19 @@
+# Compiler flags shared by every odimo target (applied through odimo_options).
+add_library(odimo_options INTERFACE)
+target_compile_options(odimo_options INTERFACE -Wall -Wextra -Wno-unused-parameter)
+
+# Eigen's AVX2 kernels beat its AVX-512 ones on the Zen 4 machines we run on
+# (shared/reference/toolchain.md §5); only enable them when this CPU has AVX2,
+# so a binary built here never dies with an illegal instruction here.
+if(ODIMO_NATIVE_AVX2 AND CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64" AND EXISTS /proc/cpuinfo)
+  file(READ /proc/cpuinfo _odimo_cpuinfo)
+  if(_odimo_cpuinfo MATCHES " avx2 " AND _odimo_cpuinfo MATCHES " fma ")
+    target_compile_options(odimo_options INTERFACE -march=x86-64-v3)
+  endif()
+endif()
+
+if(ODIMO_SANITIZE)
+  target_compile_options(odimo_options INTERFACE -fsanitize=address,undefined
+                         -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  target_link_options(odimo_options INTERFACE -fsanitize=address,undefined)
+endif()

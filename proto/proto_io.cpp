@@ -1,0 +1,122 @@
+#include "proto/proto_io.h"
+
+#include <google/protobuf/io/tokenizer.h>
+#include <google/protobuf/text_format.h>
+#include <google/protobuf/util/json_util.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "proto/error.h"
+
+namespace odimo {
+namespace {
+
+// Collects the first parse error with its position (protobuf counts from 0).
+class FirstError : public google::protobuf::io::ErrorCollector {
+ public:
+  void AddError(int line, int column, const std::string& message) override {
+    if (message_.empty()) {
+      line_ = line + 1;
+      column_ = column + 1;
+      message_ = message;
+    }
+  }
+  void AddWarning(int, int, const std::string&) override {}
+  std::string where(const std::string& origin) const {
+    return origin + ":" + std::to_string(line_) + ":" + std::to_string(column_) + ": " + message_;
+  }
+  bool empty() const { return message_.empty(); }
+
+ private:
+  int line_ = 0;
+  int column_ = 0;
+  std::string message_;
+};
+
+}  // namespace
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(path + ": cannot open: " + std::strerror(errno));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) throw Error(path + ": read error");
+  return ss.str();
+}
+
+void parse_text_proto(const std::string& text, const std::string& origin, google::protobuf::Message* msg) {
+  google::protobuf::TextFormat::Parser parser;
+  FirstError errors;
+  parser.RecordErrorsTo(&errors);
+  if (!parser.ParseFromString(text, msg)) {
+    throw Error(errors.empty() ? origin + ": cannot parse as " + msg->GetTypeName() : errors.where(origin));
+  }
+}
+
+void read_text_proto(const std::string& path, google::protobuf::Message* msg) {
+  parse_text_proto(read_file(path), path, msg);
+}
+
+std::string to_text_proto(const google::protobuf::Message& msg) {
+  std::string out;
+  google::protobuf::TextFormat::PrintToString(msg, &out);
+  return out;
+}
+
+std::string to_json(const google::protobuf::Message& msg) {
+  google::protobuf::util::JsonPrintOptions opt;
+  opt.add_whitespace = true;
+  opt.preserve_proto_field_names = true;
+  opt.always_print_primitive_fields = true;
+  std::string out;
+  auto status = google::protobuf::util::MessageToJsonString(msg, &out, opt);
+  if (!status.ok()) throw Error("cannot write JSON: " + status.ToString());
+  return out;
+}
+
+void write_file_atomic(const std::string& path, const std::string& content) {
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw Error(path + ": cannot write: " + std::strerror(errno));
+    out << content;
+    out.flush();
+    if (!out) {
+      std::remove(tmp.c_str());
+      throw Error(path + ": write failed: " + std::strerror(errno));
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const std::string why = std::strerror(errno);
+    std::remove(tmp.c_str());
+    throw Error(path + ": cannot rename into place: " + why);
+  }
+}
+
+void write_text_proto(const std::string& path, const google::protobuf::Message& msg) {
+  write_file_atomic(path, to_text_proto(msg));
+}
+
+void write_json(const std::string& path, const google::protobuf::Message& msg) {
+  write_file_atomic(path, to_json(msg));
+}
+
+void write_binary_proto(const std::string& path, const google::protobuf::Message& msg) {
+  std::string bytes;
+  if (!msg.SerializeToString(&bytes)) throw Error(path + ": cannot serialise " + msg.GetTypeName());
+  write_file_atomic(path, bytes);
+}
+
+void read_binary_proto(const std::string& path, google::protobuf::Message* msg) {
+  const std::string bytes = read_file(path);
+  if (!msg->ParseFromString(bytes)) {
+    throw Error(path + ": not a valid " + msg->GetTypeName() + " (truncated or corrupt)");
+  }
+}
+
+}  // namespace odimo

@@ -1,0 +1,29 @@
+#pragma once
+// Reading and writing protobuf messages as odimo's users see them: text format
+// for human files (errors carry file:line:column), JSON for machine outputs,
+// binary for checkpoints. Every write goes to a temporary name, then renames.
+#include <google/protobuf/message.h>
+
+#include <string>
+
+namespace odimo {
+
+// Parses a protobuf text-format file; throws Error naming file, line, column
+// and the parser's complaint (unknown field, bad value, syntax).
+void read_text_proto(const std::string& path, google::protobuf::Message* msg);
+// Parses text-format content; `origin` names it in errors.
+void parse_text_proto(const std::string& text, const std::string& origin, google::protobuf::Message* msg);
+
+std::string to_text_proto(const google::protobuf::Message& msg);
+std::string to_json(const google::protobuf::Message& msg);
+
+// Writes `content` to `path` atomically (path.tmp.<pid>, fsync-free rename).
+void write_file_atomic(const std::string& path, const std::string& content);
+void write_text_proto(const std::string& path, const google::protobuf::Message& msg);
+void write_json(const std::string& path, const google::protobuf::Message& msg);
+void write_binary_proto(const std::string& path, const google::protobuf::Message& msg);
+void read_binary_proto(const std::string& path, google::protobuf::Message* msg);
+
+std::string read_file(const std::string& path);
+
+}  // namespace odimo
