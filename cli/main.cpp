@@ -1,37 +1,38 @@
 // odimo: the command-line entry. Parses the subcommand and dispatches; every
 // bad input ends as one clear line on stderr and exit status 2.
+#include <algorithm>
 #include <cstring>
 #include <exception>
 #include <iostream>
 #include <string>
 
-#include "cli/commands.h"
+#include "cli/registry.h"
 #include "proto/error.h"
 
 namespace {
 
-struct Command {
-  const char* name;
-  int (*run)(int, char**);
-  const char* help;
-};
-
-const Command kCommands[] = {
-    {"inspect", odimo::cli::run_inspect, "per-layer shapes, MACs and parameters of a network"},
-    {"workloads", odimo::cli::run_workloads, "list the shipped networks (or regenerate their files)"},
-};
+using odimo::cli::commands;
 
 void usage(std::ostream& out) {
   out << "odimo " ODIMO_VERSION
          " - map DNN layers onto heterogeneous SoCs at training time, check them in SystemC\n\n"
          "usage: odimo COMMAND [options]   (odimo COMMAND --help for details)\n\ncommands:\n";
-  for (const auto& c : kCommands)
+  for (const auto& c : commands())
     out << "  " << c.name << std::string(12 - std::strlen(c.name), ' ') << c.help << "\n";
 }
 
 }  // namespace
 
+namespace odimo::cli {
+std::vector<Command>& commands() {
+  static std::vector<Command> all;
+  return all;
+}
+}  // namespace odimo::cli
+
 int main(int argc, char** argv) {
+  std::sort(commands().begin(), commands().end(),
+            [](const auto& a, const auto& b) { return a.order < b.order; });
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
     usage(argc < 2 ? std::cerr : std::cout);
     return argc < 2 ? 2 : 0;
@@ -40,7 +41,7 @@ int main(int argc, char** argv) {
     std::cout << "odimo " ODIMO_VERSION "\n";
     return 0;
   }
-  for (const auto& c : kCommands) {
+  for (const auto& c : commands()) {
     if (argv[1] == std::string(c.name)) {
       try {
         return c.run(argc - 2, argv + 2);

@@ -3,7 +3,7 @@
 #include <sstream>
 
 #include "cli/args.h"
-#include "cli/commands.h"
+#include "cli/registry.h"
 #include "cli/table.h"
 #include "proto/error.h"
 #include "proto/proto_io.h"
@@ -80,7 +80,7 @@ void print_json(const Network& net) {
 
 }  // namespace
 
-int run_inspect(int argc, char** argv) {
+static int run_inspect(int argc, char** argv) {
   Args args("inspect", argc, argv, {"input"}, {"json", "help"});
   if (args.flag("help")) {
     std::cout << "usage: " << kUsage
@@ -100,7 +100,7 @@ int run_inspect(int argc, char** argv) {
   return 0;
 }
 
-int run_workloads(int argc, char** argv) {
+static int run_workloads(int argc, char** argv) {
   Args args("workloads", argc, argv, {"write"}, {"help"});
   if (args.flag("help")) {
     std::cout << "usage: odimo workloads [--write DIR]\n\nLists the shipped networks with their size; "
@@ -128,5 +128,10 @@ int run_workloads(int argc, char** argv) {
   t.print(std::cout);
   return 0;
 }
+
+static const Registration kInspect({"inspect", run_inspect,
+                                    "per-layer shapes, MACs and parameters of a network", 10});
+static const Registration kWorkloads({"workloads", run_workloads,
+                                      "list the shipped networks (or regenerate their files)", 90});
 
 }  // namespace odimo::cli
