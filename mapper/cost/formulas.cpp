@@ -82,6 +82,19 @@ CuTerm diana_aimc(const Geometry& g, double n, const AimcShape& a, Flavour f) {
 }
 
 CuTerm darkside_cluster(const Geometry& g, double n, Flavour f) {
+  // ODiMO never puts depthwise or linear layers on the cluster; for those we use
+  // PLiNIO's GAP8 models of the same PULP-NN kernels (hardware.md §3.2.2):
+  // depthwise 4*ceil(n/4)*Ox*Oy*K*K, linear ceil(C_in/2)*ceil(n/4).
+  if (g.op == Op::kDepthwise || (g.groups > 1 && g.groups == g.c_in)) {
+    const Ceil quads = ceil_div(n, 4, f);
+    const double per_quad = 4.0 * g.ox * g.oy * g.k * g.k;
+    return {quads.value * per_quad, quads.slope * per_quad};
+  }
+  if (g.op == Op::kLinear) {
+    const Ceil quads = ceil_div(n, 4, f);
+    const double per_quad = iceil(g.c_in, 2);
+    return {quads.value * per_quad, quads.slope * per_quad};
+  }
   // cyc = ceil(Oy/2) * ceil(Ox/8) * [2*K*K*C_in + ceil(n/4) * (14*ceil(K*K*C_in/4) + 15)]
   // Quirk kept: the im2col term is charged even when n = 0.
   const double tiles = iceil(g.oy, 2) * iceil(g.ox, 8);

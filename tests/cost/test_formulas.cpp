@@ -94,6 +94,18 @@ TEST_CASE("Darkside cluster and DWE") {
   CHECK(darkside_dwe(g, 0).cycles == 0);
 }
 
+TEST_CASE("Darkside cluster: depthwise and linear use PLiNIO's GAP8 kernels") {
+  Geometry dw = conv16();
+  dw.op = Op::kDepthwise;
+  dw.groups = 16;
+  CHECK(darkside_cluster(dw, 6).cycles == doctest::Approx(2 * 4 * 32 * 32 * 9));  // 4*ceil(6/4)*Ox*Oy*K*K
+  Geometry fc;
+  fc.op = Op::kLinear;
+  fc.c_in = 64;
+  fc.c_out = 10;
+  CHECK(darkside_cluster(fc, 10).cycles == doctest::Approx(32 * 3));  // ceil(64/2)*ceil(10/4)
+}
+
 TEST_CASE("Geometry of a linear layer is a 1x1 conv on a 1x1 map") {
   proto::Network pn;
   pn.mutable_input()->set_c(64);

@@ -1,0 +1,67 @@
+#include "mapper/cost/cost_model.h"
+
+namespace odimo::cost {
+namespace {
+
+class CompatModel : public CostModel {
+ public:
+  CompatModel(const SocDescription& soc, Flavour flavour) : CostModel(soc), m_flavour(flavour) {
+    for (const auto& cu : soc.soc.cu()) {
+      m_kinds.push_back(cu.kind());
+      if (cu.kind() == proto::AIMC) {
+        m_aimc.rows = cu.aimc().rows();
+        m_aimc.cols = cu.aimc().cols();
+        m_aimc.min_channel_rows = cu.aimc().min_channel_rows();
+        m_aimc.cycles_per_mvm = cu.aimc().mvm_ns() * soc.cycles_per_ns();
+        m_aimc.row_program_cycles = cu.aimc().row_program_cycles();
+      }
+    }
+  }
+  std::string name() const override { return "odimo-compat"; }
+
+  CuTerm cu_cycles(const Layer& layer, int cu, double n) const override {
+    if (!layer.has_weights() || n <= 0) return {};
+    const Geometry g = Geometry::of(layer);
+    switch (m_kinds.at(cu)) {
+      case proto::DIGITAL_ARRAY:
+        return diana_digital(g, n, m_flavour);
+      case proto::AIMC:
+        return diana_aimc(g, n, m_aimc, m_flavour);
+      case proto::RISCV_CLUSTER:
+        return darkside_cluster(g, n, m_flavour);
+      case proto::DWE:
+        return darkside_dwe(g, n, m_flavour);
+      default:
+        return {};
+    }
+  }
+
+ private:
+  Flavour m_flavour;
+  std::vector<proto::CuKind> m_kinds;
+  AimcShape m_aimc;
+};
+
+}  // namespace
+
+CostModel::CostModel(const SocDescription& soc) {
+  m_power.clock_mhz = soc.clock_mhz();
+  m_power.shared_mw = soc.soc.shared_power_mw();
+  for (const auto& cu : soc.soc.cu()) {
+    m_power.busy_mw.push_back(cu.busy_power_mw());
+    m_power.idle_mw.push_back(cu.idle_power_mw());
+  }
+}
+
+LayerCost CostModel::layer_cost(const Layer& layer, const std::vector<double>& n,
+                                double rel_temperature) const {
+  std::vector<CuTerm> terms;
+  for (int i = 0; i < cu_count(); ++i) terms.push_back(cu_cycles(layer, i, i < int(n.size()) ? n[i] : 0.0));
+  return rel_temperature > 0 ? combine_smooth(terms, m_power, rel_temperature) : combine_max(terms, m_power);
+}
+
+std::unique_ptr<CostModel> make_compat_model(const SocDescription& soc, Flavour flavour) {
+  return std::make_unique<CompatModel>(soc, flavour);
+}
+
+}  // namespace odimo::cost
