@@ -1,0 +1,232 @@
+// Model construction from the Network IR, forward/backward through the tape.
+#include "mapper/model.h"
+
+#include <cmath>
+#include <map>
+#include <random>
+#include <set>
+
+#include "proto/error.h"
+
+namespace odimo::mapper {
+namespace {
+
+struct PresetName {
+  QuantPreset preset;
+  const char* name;
+};
+constexpr PresetName kPresets[] = {{QuantPreset::kFloat, "float"},
+                                   {QuantPreset::kDianaDigital, "diana-digital"},
+                                   {QuantPreset::kDianaAimc, "diana-aimc"},
+                                   {QuantPreset::kDarksideInt8, "darkside-int8"}};
+
+// PyTorch's default init for conv/linear (kaiming_uniform with a = sqrt(5)):
+// weights and bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+void init_uniform(std::vector<float>& v, int64_t fan_in, std::mt19937_64& rng) {
+  const float bound = float(1.0 / std::sqrt(double(std::max<int64_t>(1, fan_in))));
+  std::uniform_real_distribution<float> u(-bound, bound);
+  for (float& x : v) x = u(rng);
+}
+
+std::unique_ptr<WeightQuantizer> make_quantizer(WeightFormat f, const std::string& name, const ChannelLayout& cl,
+                                                const float* w) {
+  switch (f) {
+    case WeightFormat::kInt8Pow2Layer:
+      return std::make_unique<Int8Pow2Quantizer>(name, cl, w);
+    case WeightFormat::kTernaryChannel:
+      return std::make_unique<TernaryQuantizer>(name, cl, w);
+    case WeightFormat::kInt8Channel:
+      return std::make_unique<Int8ChannelQuantizer>(cl);
+    case WeightFormat::kFloat:
+      break;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+QuantPreset parse_quant_preset(const std::string& text) {
+  for (const auto& p : kPresets)
+    if (text == p.name) return p.preset;
+  throw Error("--quant: unknown preset '" + text + "' (one of " + all_quant_presets() + ")");
+}
+const char* quant_preset_name(QuantPreset preset) {
+  for (const auto& p : kPresets)
+    if (p.preset == preset) return p.name;
+  return "?";
+}
+std::string all_quant_presets() {
+  std::string s;
+  for (const auto& p : kPresets) s += (s.empty() ? "" : ", ") + std::string(p.name);
+  return s;
+}
+
+WeightFormat weight_format(QuantPreset p, const Layer& layer) {
+  switch (p) {
+    case QuantPreset::kFloat:
+      return WeightFormat::kFloat;
+    case QuantPreset::kDianaDigital:
+      return WeightFormat::kInt8Pow2Layer;
+    case QuantPreset::kDianaAimc:  // the AIMC runs only ungrouped convs and FC (odimo-method.md §2.1)
+      return layer.op == Op::kDepthwise || layer.groups > 1 ? WeightFormat::kInt8Pow2Layer
+                                                            : WeightFormat::kTernaryChannel;
+    case QuantPreset::kDarksideInt8:
+      return WeightFormat::kInt8Channel;
+  }
+  return WeightFormat::kFloat;
+}
+
+std::optional<PactConfig> activation_format(QuantPreset p) {
+  if (p == QuantPreset::kFloat) return std::nullopt;
+  PactConfig c;
+  c.bits = p == QuantPreset::kDarksideInt8 ? 8 : 7;
+  c.pow2 = p != QuantPreset::kDarksideInt8;
+  c.init_clip = 6.0f;  // ODiMO's init for hidden activations
+  return c;
+}
+
+void Tape::backward(const RunContext& ctx) {
+  for (auto it = nodes_.rbegin(); it != nodes_.rend(); ++it) (*it)->backward(ctx);
+  nodes_.clear();
+}
+
+Model::Model(const Network& net, const ModelOptions& options) : net_(net), options_(options) {
+  ctx_.threads = std::max(1, options.threads);
+  ctx_.scratch = &scratch_;
+  ctx_.sums = &sums_;
+  if (net.layers.empty()) throw Error(net.origin + ": network has no layers");
+  std::mt19937_64 rng(options.seed);
+  std::vector<Activation*> produced(net.layers.size(), nullptr);
+  std::map<int, Activation*> quantized;  // producer -> its PACT output (shared by consumers)
+  const auto pact = activation_format(options.quant);
+  for (size_t i = 0; i < net.layers.size(); ++i) {
+    const Layer& l = net.layers[i];
+    uint64_t seed = rng();
+    auto node = make_node(l, seed);
+    for (int src : l.inputs) {
+      Activation* a = src == kNetworkInput ? &input_ : produced[src];
+      if (pact && l.has_weights() && src != kNetworkInput) {
+        if (!quantized.count(src)) {
+          auto q = std::make_unique<PactNode>(net.layers[src].name + ".aq", *pact);
+          q->inputs = {a};
+          quantized[src] = &q->out;
+          nodes_.push_back(std::move(q));
+        }
+        a = quantized[src];
+      }
+      node->inputs.push_back(a);
+    }
+    produced[i] = &node->out;
+    nodes_.push_back(std::move(node));
+  }
+  const Layer& last = net.layers.back();
+  if (!net.consumers.back().empty() || last.out.h != 1 || last.out.w != 1)
+    throw Error(net.origin + ": the last layer '" + last.name + "' must produce the class scores (Cx1x1), not " +
+                last.out.str());
+  classes_ = last.out.c;
+  wire_gradients();
+}
+
+std::unique_ptr<Node> Model::make_node(const Layer& l, uint64_t& seed) {
+  std::mt19937_64 rng(seed);
+  if (l.has_weights()) {
+    const bool linear = l.op == Op::kLinear;
+    const int fan_in = int(l.weights_per_channel());
+    Parameter w(l.name + ".weight", {l.out_channels, fan_in});
+    init_uniform(w.value, fan_in, rng);
+    std::unique_ptr<Parameter> bias;
+    if (l.bias) {
+      bias = std::make_unique<Parameter>(l.name + ".bias", std::vector<int>{l.out_channels});
+      init_uniform(bias->value, fan_in, rng);
+    }
+    const int groups = l.op == Op::kConv2d ? l.groups : 1;
+    const ChannelLayout cl{w.size(), l.out_channels, w.size() / groups, l.out_channels / groups};
+    auto q = make_quantizer(weight_format(options_.quant, l), l.name, cl, w.value.data());
+    auto src = q ? make_quantized_weights(std::move(w), std::move(q)) : make_float_weights(std::move(w));
+    if (linear) return std::make_unique<LinearNode>(l.name, l.out_channels, std::move(src), std::move(bias));
+    if (l.op == Op::kDepthwise && l.out_channels != l.in.c)
+      throw Error(net_.origin + ": depthwise layer '" + l.name + "' with a channel multiplier is not supported");
+    return std::make_unique<ConvNode>(l.name, l.op == Op::kDepthwise, l.out_channels, l.kernel, l.stride,
+                                      l.padding, l.groups, std::move(src), std::move(bias));
+  }
+  switch (l.op) {
+    case Op::kBatchNorm:
+      return std::make_unique<BatchNormNode>(l.name, l.in.c);
+    case Op::kRelu:
+      return std::make_unique<PointwiseNode>(l.name, PointwiseNode::kRelu);
+    case Op::kRelu6:
+      return std::make_unique<PointwiseNode>(l.name, PointwiseNode::kRelu6);
+    case Op::kAdd:
+      return std::make_unique<PointwiseNode>(l.name, PointwiseNode::kAdd);
+    case Op::kFlatten:
+      return std::make_unique<PointwiseNode>(l.name, PointwiseNode::kFlatten);
+    case Op::kAvgPool:
+      return std::make_unique<PoolNode>(l.name, PoolNode::kAvg, l.kernel, l.stride, l.padding);
+    case Op::kMaxPool:
+      return std::make_unique<PoolNode>(l.name, PoolNode::kMax, l.kernel, l.stride, l.padding);
+    case Op::kGlobalAvgPool:
+      return std::make_unique<PoolNode>(l.name, PoolNode::kGlobalAvg, 1, 1, 0);
+    default:
+      throw Error(net_.origin + ": layer '" + l.name + "': op " + op_name(l.op) + " cannot be trained");
+  }
+}
+
+// Backward visits nodes in reverse: the first visitor of an activation writes
+// its gradient, later ones add to it. The network input needs no gradient.
+void Model::wire_gradients() {
+  std::set<const Activation*> written;
+  for (auto it = nodes_.rbegin(); it != nodes_.rend(); ++it) {
+    Node& n = **it;
+    n.need_grad.assign(n.inputs.size(), true);
+    n.accumulate.assign(n.inputs.size(), false);
+    for (size_t k = 0; k < n.inputs.size(); ++k) {
+      n.need_grad[k] = n.inputs[k] != &input_;
+      n.accumulate[k] = written.count(n.inputs[k]) > 0;
+      written.insert(n.inputs[k]);
+    }
+  }
+}
+
+const Activation& Model::forward(const float* x, int n, bool training, Tape* tape) {
+  if (training && !tape) throw Error("Model::forward: training needs a tape");
+  input_.dims = {n, net_.input.h, net_.input.w, net_.input.c};
+  input_.value.assign(x, x + input_.dims.size());
+  ctx_.training = training;
+  for (auto& node : nodes_) {
+    node->forward(ctx_);
+    if (tape) tape->record(node.get());
+  }
+  return nodes_.back()->out;
+}
+
+void Model::backward(Tape& tape) {
+  ctx_.training = true;
+  tape.backward(ctx_);
+}
+
+void Model::zero_grad() {
+  for (Parameter* p : parameters()) std::fill(p->grad.begin(), p->grad.end(), 0.0f);
+}
+
+std::vector<Parameter*> Model::parameters() {
+  std::vector<Parameter*> out;
+  for (auto& n : nodes_) n->parameters(out);
+  return out;
+}
+std::vector<Buffer*> Model::buffers() {
+  std::vector<Buffer*> out;
+  for (auto& n : nodes_) n->buffers(out);
+  return out;
+}
+Parameter* Model::find_parameter(const std::string& name) {
+  for (Parameter* p : parameters())
+    if (p->name == name) return p;
+  return nullptr;
+}
+Node* Model::find_node(const std::string& name) {
+  for (auto& n : nodes_)
+    if (n->name == name) return n.get();
+  return nullptr;
+}
+
+}  // namespace odimo::mapper

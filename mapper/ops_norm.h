@@ -1,0 +1,46 @@
+#pragma once
+// Batch normalisation over (N,H,W) per channel of an NHWC tensor, as in
+// PyTorch's BatchNorm2d (Ioffe & Szegedy 2015): training normalises with the
+// biased batch variance and updates running statistics with the unbiased one.
+#include "mapper/tensor.h"
+
+namespace odimo::mapper {
+
+struct BatchNormGeom {
+  int64_t rows = 0;  // N*H*W
+  int channels = 0;
+  int n = 0;  // images, the unit the batch is split over threads
+  double eps = 1e-5;
+  double momentum = 0.1;  // running = (1-m)*running + m*batch
+};
+
+// What training forward caches for backward: per-channel mean and 1/sqrt(var+eps).
+template <class T>
+struct BatchNormCache {
+  std::vector<T> mean, invstd;
+};
+
+// x (rows,C) -> y (rows,C); updates running_mean/var (C) when they are non-null.
+template <class T>
+void batchnorm_train_forward(const BatchNormGeom& g, const T* x, const T* gamma, const T* beta, T* y,
+                             BatchNormCache<T>& cache, T* running_mean, T* running_var, Scratch<double>& s,
+                             int threads);
+// Eval: y = (x - running_mean) / sqrt(running_var + eps) * gamma + beta.
+template <class T>
+void batchnorm_eval_forward(const BatchNormGeom& g, const T* x, const T* gamma, const T* beta,
+                            const T* running_mean, const T* running_var, T* y, int threads);
+// dx = gamma*invstd*(dy - mean(dy) - xhat*mean(dy*xhat)); dgamma = sum dy*xhat; dbeta = sum dy.
+template <class T>
+void batchnorm_train_backward(const BatchNormGeom& g, const T* x, const T* gamma, const T* dy,
+                              const BatchNormCache<T>& cache, T* dx, bool accumulate, T* dgamma, T* dbeta,
+                              Scratch<double>& s, int threads);
+
+// Folds eval-mode batch norm into the preceding conv/linear: w'[o,:] = w[o,:]*a_o,
+// b'_o = (b_o - mean_o)*a_o + beta_o with a_o = gamma_o/sqrt(var_o+eps). `channel_of(i)`
+// gives the output channel of weight element i (layouts in tensor.h).
+void fold_batchnorm(std::vector<float>& weight, std::vector<float>& bias, int channels,
+                    int64_t (*channel_of)(int64_t index, const void* ctx), const void* ctx,
+                    const std::vector<float>& gamma, const std::vector<float>& beta,
+                    const std::vector<float>& mean, const std::vector<float>& var, double eps);
+
+}  // namespace odimo::mapper
