@@ -140,6 +140,7 @@ void check_memories(const Check& at, const proto::Soc& soc) {
     at.non_negative(p + ".latency_cycles", m.latency_cycles());
     at.non_negative(p + ".read_pj_per_byte", m.read_pj_per_byte());
     at.non_negative(p + ".write_pj_per_byte", m.write_pj_per_byte());
+    at.fraction(p + ".access_density", m.access_density());
   }
   if (!names.count(soc.l2())) at.fail("l2", quoted(soc.l2()), "names no memory of the SoC");
 }

@@ -7,3 +7,11 @@ target_include_directories(soc_unit_tests PRIVATE ${PROJECT_SOURCE_DIR})
 target_link_libraries(soc_unit_tests PRIVATE odimo_soc doctest::doctest odimo_options)
 doctest_discover_tests(soc_unit_tests TEST_PREFIX "soc/" PROPERTIES LABELS unit)
 list(APPEND ODIMO_UNIT_TEST_BINARIES soc_unit_tests)
+
+# SystemC models and the simulator: one process per TEST_CASE (one elaboration each).
+add_executable(sim_unit_tests sim/sim_main.cpp sim/test_simulator.cpp)
+target_include_directories(sim_unit_tests PRIVATE ${PROJECT_SOURCE_DIR})
+target_link_libraries(sim_unit_tests PRIVATE odimo_sim doctest::doctest odimo_options)
+doctest_discover_tests(sim_unit_tests TEST_PREFIX "sim/" PROPERTIES LABELS unit
+                       ENVIRONMENT "SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1")
+list(APPEND ODIMO_UNIT_TEST_BINARIES sim_unit_tests)

@@ -1,0 +1,125 @@
+#include "hw/models/compute_unit.h"
+
+#include <vector>
+
+#include "hw/models/time_base.h"
+
+namespace odimo::hw {
+
+ComputeUnitModel::ComputeUnitModel(sc_core::sc_module_name name, const proto::ComputeUnit& cu, DmaEngine* dma,
+                                   bool double_buffering, TcdmBanks* tcdm, TraceLog* trace)
+    : sc_module(name),
+      m_cu(cu),
+      m_dma(dma),
+      m_double_buffering(double_buffering),
+      m_tcdm(tcdm),
+      m_trace(trace),
+      m_track(trace ? trace->track(cu.name()) : 0) {
+  SC_HAS_PROCESS(ComputeUnitModel);
+  SC_THREAD(run);
+}
+
+void ComputeUnitModel::start(const JobPlan* plan, const std::string& label) {
+  m_plan = plan;
+  m_label = label;
+  m_start.notify(sc_core::SC_ZERO_TIME);
+}
+
+void ComputeUnitModel::run() {
+  for (;;) {
+    while (!m_plan) wait(m_start);
+    m_stats = CuJobStats{};
+    m_stats.start = sc_core::sc_time_stamp();
+    if (m_tcdm) m_tcdm->enter(tcdm_masters());
+    if (m_plan->fixed_cycles > 0) {  // e.g. fork of the cluster cores and the final barrier
+      wait(cycles(m_plan->fixed_cycles));
+      m_stats.busy += m_plan->fixed_cycles;
+      if (m_trace)
+        m_trace->add(m_track, m_label + " fork/barrier", to_cycles(m_stats.start), m_plan->fixed_cycles);
+    }
+    if (!m_dma || !m_plan->uses_dma) {
+      for (size_t i = 0; i < m_plan->tiles.size(); ++i) compute(m_plan->tiles[i], i);
+    } else if (m_double_buffering) {
+      run_double_buffered();
+    } else {
+      run_single_buffered();
+    }
+    if (m_tcdm) m_tcdm->leave(tcdm_masters());
+    m_stats.end = sc_core::sc_time_stamp();
+    m_stats.stall = to_cycles(m_stats.end - m_stats.start) - m_stats.busy;
+    m_plan = nullptr;
+    m_done.notify(sc_core::SC_ZERO_TIME);
+  }
+}
+
+void ComputeUnitModel::run_single_buffered() {
+  for (size_t i = 0; i < m_plan->tiles.size(); ++i) {
+    const Tile& t = m_plan->tiles[i];
+    dma_in(t, i, true);
+    compute(t, i);
+    if (t.out_bytes > 0)
+      m_dma->wait_for(m_dma->submit(t.out_bytes, t.out_transfers, false, m_label + " out"));
+  }
+}
+
+void ComputeUnitModel::run_double_buffered() {
+  const auto& tiles = m_plan->tiles;
+  std::vector<uint64_t> in(tiles.size(), 0), out(tiles.size(), 0);
+  auto submit_in = [&](size_t i) {
+    const int64_t bytes = tiles[i].in_bytes + tiles[i].weight_bytes;
+    if (bytes > 0) in[i] = m_dma->submit(bytes, tiles[i].in_transfers, true, m_label + " in");
+  };
+  submit_in(0);
+  for (size_t i = 0; i < tiles.size(); ++i) {
+    if (in[i]) m_dma->wait_for(in[i]);
+    if (i + 1 < tiles.size()) submit_in(i + 1);             // prefetch into the other buffer
+    if (i >= 2 && out[i - 2]) m_dma->wait_for(out[i - 2]);  // its output buffer must be free
+    compute(tiles[i], i);
+    if (tiles[i].out_bytes > 0)
+      out[i] = m_dma->submit(tiles[i].out_bytes, tiles[i].out_transfers, false, m_label + " out");
+  }
+  m_dma->drain();
+}
+
+void ComputeUnitModel::dma_in(const Tile& t, size_t, bool wait_done) {
+  const int64_t bytes = t.in_bytes + t.weight_bytes;
+  if (bytes <= 0) return;
+  const uint64_t ticket = m_dma->submit(bytes, t.in_transfers, true, m_label + " in");
+  if (wait_done) m_dma->wait_for(ticket);
+}
+
+void ComputeUnitModel::compute(const Tile& t, size_t) {
+  if (t.program_cycles > 0) {
+    if (m_trace) m_trace->add(m_track, m_label + " program weights", now_cycles(), t.program_cycles);
+    wait(cycles(t.program_cycles));
+    m_stats.busy += t.program_cycles;
+  }
+  for (const Phase& p : t.phases) {
+    const double spa = m_tcdm ? m_tcdm->stall_per_access(tcdm_masters(), tcdm_internal_masters()) : 0;
+    const double conflict = p.tcdm_accesses * spa;
+    const double d = p.cycles + conflict;
+    if (m_trace) m_trace->add(m_track, m_label + " " + p.name, now_cycles(), d);
+    wait(cycles(d));
+    m_stats.busy += d;
+    m_stats.conflict += conflict;
+  }
+}
+
+std::unique_ptr<ComputeUnitModel> make_compute_unit(const proto::ComputeUnit& cu, DmaEngine* dma,
+                                                    bool double_buffering, TcdmBanks* tcdm, TraceLog* trace) {
+  const char* name = cu.name().c_str();
+  switch (cu.kind()) {
+    case proto::DIGITAL_ARRAY:
+      return std::make_unique<DigitalArray>(name, cu, dma, double_buffering, tcdm, trace);
+    case proto::AIMC:
+      return std::make_unique<AimcMacro>(name, cu, dma, double_buffering, tcdm, trace);
+    case proto::RISCV_CLUSTER:
+      return std::make_unique<RiscvCluster>(name, cu, dma, double_buffering, tcdm, trace);
+    case proto::DWE:
+      return std::make_unique<DepthwiseEngine>(name, cu, dma, double_buffering, tcdm, trace);
+    default:
+      return std::make_unique<HostCore>(name, cu, nullptr, false, nullptr, trace);
+  }
+}
+
+}  // namespace odimo::hw

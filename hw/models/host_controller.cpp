@@ -1,0 +1,63 @@
+#include "hw/models/host_controller.h"
+
+#include "hw/models/time_base.h"
+
+namespace odimo::hw {
+
+HostController::HostController(sc_core::sc_module_name name, const proto::Host& host, TraceLog* trace)
+    : sc_module(name), m_host(host), m_trace(trace), m_track(trace ? trace->track("host") : 0) {
+  SC_HAS_PROCESS(HostController);
+  SC_THREAD(run);
+}
+
+void HostController::enqueue(LayerWork work) {
+  m_queue.push_back(std::move(work));
+  // before the first sc_start() the thread finds the queue at initialization
+  if (sc_core::sc_start_of_simulation_invoked()) m_kick.notify(sc_core::SC_ZERO_TIME);
+}
+
+std::vector<LayerTiming> HostController::take_results() {
+  std::vector<LayerTiming> r;
+  r.swap(m_results);
+  return r;
+}
+
+void HostController::run() {
+  for (;;) {
+    while (m_queue.empty()) wait(m_kick);
+    const LayerWork work = std::move(m_queue.front());
+    m_queue.pop_front();
+    run_layer(work);
+  }
+}
+
+void HostController::busy_wait(double c, const std::string& label, LayerTiming* t) {
+  if (c <= 0) return;
+  if (m_trace) m_trace->add(m_track, label, now_cycles(), c);
+  wait(cycles(c));
+  t->host_cycles += c;
+}
+
+void HostController::run_layer(const LayerWork& work) {
+  LayerTiming t;
+  t.start = sc_core::sc_time_stamp();
+  int launched = 0;
+  for (const auto& [cu, plan] : work.shares) {  // accelerators first: they run while the host works
+    if (cu->description().kind() == proto::RISCV_HOST) continue;
+    busy_wait(m_host.configure_cycles(), work.name + " configure " + cu->description().name(), &t);
+    busy_wait(m_host.launch_cycles(), work.name + " launch " + cu->description().name(), &t);
+    cu->start(plan, work.name);
+    ++launched;
+  }
+  for (const auto& [cu, plan] : work.shares)
+    if (cu->description().kind() == proto::RISCV_HOST) cu->start(plan, work.name);
+  for (const auto& [cu, plan] : work.shares) {
+    while (cu->busy()) wait(cu->done_event());
+    t.cu.push_back(cu->last());
+  }
+  busy_wait(double(launched) * m_host.sync_cycles(), work.name + " completion", &t);
+  t.end = sc_core::sc_time_stamp();
+  m_results.push_back(std::move(t));
+}
+
+}  // namespace odimo::hw

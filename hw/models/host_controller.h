@@ -1,0 +1,51 @@
+#pragma once
+// The host (DIANA's RISC-V host, Darkside's cluster controller) orchestrating
+// one layer at a time: for every accelerator share it writes the job
+// configuration and launches it, one after the other (it is one core), then
+// waits for all of them and handles each completion. Shares on the host core
+// itself run without configuration. Layers run in sequence.
+#include <systemc>
+
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "hw/models/compute_unit.h"
+#include "hw/models/trace_log.h"
+#include "proto/soc.pb.h"
+
+namespace odimo::hw {
+
+struct LayerWork {
+  std::string name;
+  std::vector<std::pair<ComputeUnitModel*, const JobPlan*>> shares;
+};
+
+struct LayerTiming {
+  sc_core::sc_time start;  // since the simulation start (1 ns = 1 cycle)
+  sc_core::sc_time end;
+  double host_cycles = 0;      // configure + launch + completion handling (cycles)
+  std::vector<CuJobStats> cu;  // parallel to LayerWork::shares
+};
+
+class HostController : public sc_core::sc_module {
+ public:
+  HostController(sc_core::sc_module_name name, const proto::Host& host, TraceLog* trace);
+
+  void enqueue(LayerWork work);             // before sc_start()
+  std::vector<LayerTiming> take_results();  // timings of the layers run so far, in order
+
+ private:
+  void run();
+  void run_layer(const LayerWork& work);
+  void busy_wait(double cycles, const std::string& label, LayerTiming* t);
+
+  const proto::Host& m_host;
+  TraceLog* m_trace;
+  int m_track;
+  std::deque<LayerWork> m_queue;
+  std::vector<LayerTiming> m_results;
+  sc_core::sc_event m_kick;
+};
+
+}  // namespace odimo::hw

@@ -1,0 +1,19 @@
+#pragma once
+// The virtual SoC's time base: one clock cycle = 1 ns of SystemC time, so
+// cycle counts are exact (SystemC's default 1 ps resolution leaves 1/1000-cycle
+// steps for the AIMC's 18.2-cycle MVM). Converting to real time uses Soc.clock_mhz.
+#include <systemc>
+
+namespace odimo::hw {
+
+inline sc_core::sc_time cycles(double c) {
+  return sc_core::sc_time(c, sc_core::SC_NS);
+}
+inline double to_cycles(const sc_core::sc_time& t) {
+  return double(t.value()) / 1000.0;
+}
+inline double now_cycles() {
+  return to_cycles(sc_core::sc_time_stamp());
+}
+
+}  // namespace odimo::hw

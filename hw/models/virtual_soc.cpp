@@ -1,0 +1,45 @@
+#include "hw/models/virtual_soc.h"
+
+#include <algorithm>
+
+#include "proto/error.h"
+
+namespace odimo::hw {
+
+VirtualSoc::VirtualSoc(sc_core::sc_module_name name, const SocDescription& soc, TraceLog* trace)
+    : sc_module(name), m_soc(soc) {
+  const proto::Memory& l2 = soc.l2();
+  m_l2 = std::make_unique<L2Memory>("l2", l2.port_bytes_per_cycle(), l2.latency_cycles());
+  const proto::Dma& dma = soc.soc.dma();
+  for (const proto::ComputeUnit& cu : soc.soc.cu()) {
+    DmaEngine* channel = nullptr;
+    TcdmBanks* banks = nullptr;
+    if (const proto::Memory* l1 = soc.l1_of(cu)) {
+      DmaParams p;
+      p.bytes_per_cycle =
+          std::min<double>(dma.bytes_per_cycle(), l1->port_bytes_per_cycle() * std::max(1, l1->banks()));
+      p.setup_cycles = dma.setup_cycles();
+      p.burst_bytes = dma.burst_bytes();
+      const std::string dma_name = "dma_" + cu.name();
+      m_dma.push_back(
+          std::make_unique<DmaEngine>(dma_name.c_str(), p, trace, trace->track("dma:" + cu.name())));
+      channel = m_dma.back().get();
+      channel->socket.bind(m_l2->socket);
+      if (l1->access_density() > 0) {
+        auto& t = m_tcdm[l1->name()];
+        if (!t) t = std::make_unique<TcdmBanks>(l1->banks(), l1->access_density());
+        banks = t.get();
+      }
+    }
+    m_cus[cu.name()] = make_compute_unit(cu, channel, dma.double_buffering(), banks, trace);
+  }
+  m_host = std::make_unique<HostController>("host_controller", soc.soc.host(), trace);
+}
+
+ComputeUnitModel& VirtualSoc::cu(const std::string& name) {
+  auto it = m_cus.find(name);
+  if (it == m_cus.end()) throw Error("unknown CU '" + name + "' on SoC '" + m_soc.name() + "'");
+  return *it->second;
+}
+
+}  // namespace odimo::hw

@@ -1,0 +1,157 @@
+#include "sim/simulator.h"
+
+#include <systemc>
+
+#include <cstdlib>
+#include <deque>
+#include <map>
+
+#include "hw/models/time_base.h"
+#include "hw/models/virtual_soc.h"
+#include "proto/error.h"
+
+namespace odimo::sim {
+namespace {
+
+bool g_elaborated = false;  // SystemC: one elaboration per process
+
+// mW over `cycles` at `mhz` -> pJ (mW * us = nJ).
+double pj(double mw, double cycles, double mhz) {
+  return mw * cycles / mhz * 1000.0;
+}
+
+}  // namespace
+
+struct Simulator::Impl {
+  SocDescription soc;
+  hw::TraceLog trace;
+  std::unique_ptr<hw::VirtualSoc> top;
+  std::deque<JobPlan> plans;  // stable addresses while the models run them
+
+  std::vector<hw::LayerWork> plan_jobs(const std::vector<Job>& jobs);
+  JobResult account(const Job& job, const hw::LayerWork& work, const hw::LayerTiming& t) const;
+  double memory_pj(const proto::ComputeUnit& cu, const JobPlan& plan) const;
+};
+
+Job make_job(const Layer& layer, const LayerSplit& split) {
+  return Job{layer.name, layer, split.shares};
+}
+
+Simulator::Simulator(const SocDescription& soc, Options options) {
+  if (g_elaborated) throw Error("only one Simulator per process: SystemC allows one elaboration");
+  g_elaborated = true;
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);  // keep the banner out of stdout
+  m_impl = std::make_unique<Impl>();
+  m_impl->soc = soc;
+  m_impl->trace.enabled = options.record_trace;
+  m_impl->trace.track("host");
+  for (const auto& cu : soc.soc.cu()) m_impl->trace.track(cu.name());
+  m_impl->top = std::make_unique<hw::VirtualSoc>("soc", m_impl->soc, &m_impl->trace);
+}
+
+Simulator::~Simulator() = default;
+
+const SocDescription& Simulator::soc() const {
+  return m_impl->soc;
+}
+const hw::TraceLog& Simulator::trace() const {
+  return m_impl->trace;
+}
+int64_t Simulator::now_cycles() const {
+  return llround(hw::now_cycles());
+}
+
+std::vector<hw::LayerWork> Simulator::Impl::plan_jobs(const std::vector<Job>& jobs) {
+  std::vector<hw::LayerWork> works;
+  for (const Job& job : jobs) {
+    if (job.shares.empty()) throw Error("job '" + job.name + "': no CU computes it");
+    std::map<std::string, int> per_l1;  // CUs of this job sharing each L1
+    for (const CuShare& s : job.shares)
+      if (const auto* l1 = soc.l1_of(soc.cu(s.cu))) ++per_l1[l1->name()];
+    hw::LayerWork w{job.name, {}};
+    for (const CuShare& s : job.shares) {
+      const proto::ComputeUnit& cu = soc.cu(s.cu);
+      std::string why;
+      if (!cu_can_run(cu, job.layer, s.op, &why)) throw Error("layer '" + job.name + "': " + why);
+      const proto::Memory* l1 = soc.l1_of(cu);
+      const int64_t budget = l1 ? l1->size_bytes() / per_l1[l1->name()] : 0;
+      plans.push_back(plan_job(soc, cu, share_geometry(job.layer, s), budget));
+      w.shares.push_back({&top->cu(s.cu), &plans.back()});
+    }
+    works.push_back(std::move(w));
+  }
+  return works;
+}
+
+double Simulator::Impl::memory_pj(const proto::ComputeUnit& cu, const JobPlan& plan) const {
+  const proto::Memory& l2 = soc.l2();
+  const proto::Memory* l1 = soc.l1_of(cu);
+  const proto::Memory& near = l1 ? *l1 : l2;  // the host computes on L2
+  double e = 0;
+  for (const Tile& t : plan.tiles) {
+    const double in = double(t.in_bytes + t.weight_bytes), out = double(t.out_bytes);
+    if (l1)
+      e += in * (l2.read_pj_per_byte() + l1->write_pj_per_byte()) +
+           out * (l1->read_pj_per_byte() + l2.write_pj_per_byte());
+    e += t.l1_read_bytes * near.read_pj_per_byte() + t.l1_write_bytes * near.write_pj_per_byte();
+  }
+  return e;
+}
+
+JobResult Simulator::Impl::account(const Job& job, const hw::LayerWork& work,
+                                   const hw::LayerTiming& t) const {
+  const double mhz = soc.clock_mhz();
+  const double length = hw::to_cycles(t.end - t.start);
+  JobResult r;
+  r.name = job.name;
+  r.start_cycle = llround(hw::to_cycles(t.start));
+  r.cycles = llround(length);
+  r.host_cycles = llround(t.host_cycles);
+  r.shared_energy_pj = pj(soc.soc.shared_power_mw(), length, mhz);
+  r.energy_pj = r.shared_energy_pj;
+  std::map<std::string, double> busy;
+  for (size_t i = 0; i < work.shares.size(); ++i) {
+    const JobPlan& plan = *work.shares[i].second;
+    const proto::ComputeUnit& cu = soc.cu(plan.cu);
+    const hw::CuJobStats& s = t.cu[i];
+    CuResult c;
+    c.cu = plan.cu;
+    c.channels = job.shares[i].channels;
+    c.op = plan.op;
+    c.start_cycle = llround(hw::to_cycles(s.start - t.start));
+    c.end_cycle = llround(hw::to_cycles(s.end - t.start));
+    c.busy_cycles = llround(s.busy);
+    c.stall_cycles = llround(s.stall);
+    c.bytes_moved = plan.uses_dma ? plan.dma_bytes() : 0;
+    c.tiles = int(plan.tiles.size());
+    c.weight_loads = plan.weight_loads;
+    c.aimc_unroll = plan.aimc_unroll;
+    c.energy_pj = pj(cu.busy_power_mw(), s.busy, mhz) + pj(cu.idle_power_mw(), length - s.busy, mhz) +
+                  memory_pj(cu, plan);
+    busy[plan.cu] += s.busy;
+    r.stall_cycles += c.stall_cycles;
+    r.bytes_moved += c.bytes_moved;
+    r.energy_pj += c.energy_pj;
+    r.cu.push_back(c);
+  }
+  for (const auto& cu : soc.soc.cu())  // CUs without a share idle through the job
+    if (!busy.count(cu.name())) r.energy_pj += pj(cu.idle_power_mw(), length, mhz);
+  return r;
+}
+
+std::vector<JobResult> Simulator::run(const std::vector<Job>& jobs) {
+  std::vector<hw::LayerWork> works = m_impl->plan_jobs(jobs);  // all errors before simulating
+  for (const auto& w : works) m_impl->top->host().enqueue(w);
+  sc_core::sc_start();  // until every job is done (the models starve)
+  std::vector<hw::LayerTiming> timings = m_impl->top->host().take_results();
+  if (timings.size() != jobs.size()) throw std::logic_error("simulator: jobs did not complete");
+  std::vector<JobResult> results;
+  for (size_t i = 0; i < jobs.size(); ++i) results.push_back(m_impl->account(jobs[i], works[i], timings[i]));
+  return results;
+}
+
+L2Traffic Simulator::l2_traffic() const {
+  return {m_impl->top->l2().bytes_read(), m_impl->top->l2().bytes_written()};
+}
+
+}  // namespace odimo::sim
