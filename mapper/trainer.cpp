@@ -286,6 +286,12 @@ TrainResult train(const TrainConfig& c, std::ostream& log) {
       capture_state(model, opt, ckpt);
       save_checkpoint(ckpt_path, ckpt);
     }
+    if (epoch == c.stop_after_epochs) {
+      TrainResult stopped;
+      stopped.epochs = epoch;
+      stopped.steps = opt.steps();
+      return stopped;
+    }
   }
   TrainResult res;
   const Evaluation t = evaluate(model, data.test, data.mean, data.stddev, c.batch);

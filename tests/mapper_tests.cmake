@@ -2,7 +2,8 @@
 # and trainer (label unit), end-to-end `odimo train` runs (label train), and the
 # ResNet-8 benchmark against PyTorch (a program, not a test).
 add_executable(mapper_unit_tests unit/main.cpp
-  mapper/test_ops.cpp)
+  mapper/test_ops.cpp mapper/test_torch_reference.cpp mapper/test_quantizers.cpp
+  mapper/test_training.cpp mapper/test_data.cpp)
 target_link_libraries(mapper_unit_tests PRIVATE odimo_mapper doctest::doctest odimo_options)
 target_compile_definitions(mapper_unit_tests PRIVATE ODIMO_MAPPER_TEST_DIR="${CMAKE_CURRENT_SOURCE_DIR}/mapper")
 doctest_discover_tests(mapper_unit_tests TEST_PREFIX "mapper/" PROPERTIES LABELS unit
@@ -12,3 +13,28 @@ list(APPEND ODIMO_UNIT_TEST_BINARIES mapper_unit_tests)
 add_executable(bench_train mapper/bench_train.cpp)
 target_link_libraries(bench_train PRIVATE odimo_mapper odimo_options)
 target_compile_definitions(bench_train PRIVATE ODIMO_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+
+# End-to-end `odimo train` runs (label train): quick, on the synthetic set or bad input.
+function(odimo_train_test name)
+  cmake_parse_arguments(T "WILL_FAIL" "PASS" "ARGS" ${ARGN})
+  add_test(NAME train/${name} COMMAND odimo train ${T_ARGS})
+  set_tests_properties(train/${name} PROPERTIES LABELS train
+                       ENVIRONMENT "ODIMO_WORKLOADS=${PROJECT_SOURCE_DIR}/workloads"
+                       PASS_REGULAR_EXPRESSION "${T_PASS}")
+endfunction()
+set(_train_out ${CMAKE_CURRENT_BINARY_DIR}/train_out)
+odimo_train_test(synthetic_tiny ARGS --net tiny --dataset synthetic --epochs 2 --batch 32 --out ${_train_out}/tiny
+                 PASS "test accuracy .*test_accuracy")
+odimo_train_test(synthetic_quant ARGS --net tiny --dataset synthetic --epochs 1 --batch 32 --quant diana-aimc
+                 --optimizer adam --schedule multistep --milestones 1 --nesterov PASS "quant diana-aimc")
+odimo_train_test(resnet8_fashion_mnist_steps ARGS --net resnet8 --epochs 1 --steps-per-epoch 3 --quiet
+                 --val-fraction 0.01 PASS "test_accuracy")
+odimo_train_test(diverges ARGS --net tiny --dataset synthetic --epochs 1 --lr 1e12 --quiet
+                 PASS "training diverged: loss is")
+odimo_train_test(bad_quant ARGS --net tiny --dataset synthetic --quant int3 PASS "unknown preset 'int3'")
+odimo_train_test(bad_dataset ARGS --net tiny --dataset cifar10:/nonexistent PASS "data_batch_1.bin: no such file")
+odimo_train_test(wrong_input_shape ARGS --net resnet20 --epochs 1 PASS "has 1x28x28 images but resnet20 expects")
+odimo_train_test(multistep_needs_milestones ARGS --net tiny --dataset synthetic --schedule multistep
+                 PASS "needs --milestones")
+odimo_train_test(resume_needs_out ARGS --net tiny --dataset synthetic --resume PASS "--resume needs --out")
+odimo_train_test(help ARGS --help PASS "--quant P")

@@ -76,7 +76,7 @@ inline const std::map<std::string, std::vector<double>>& torch_reference() {
   return ref;
 }
 
-inline const std::vector<double>& ref(const std::string& name) {
+inline const std::vector<double>& torch_ref(const std::string& name) {
   const auto& m = torch_reference();
   auto it = m.find(name);
   REQUIRE_MESSAGE(it != m.end(), "missing reference tensor " << name);
