@@ -15,3 +15,54 @@ target_link_libraries(sim_unit_tests PRIVATE odimo_sim doctest::doctest odimo_op
 doctest_discover_tests(sim_unit_tests TEST_PREFIX "sim/" PROPERTIES LABELS unit
                        ENVIRONMENT "SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1")
 list(APPEND ODIMO_UNIT_TEST_BINARIES sim_unit_tests)
+
+# Golden per-layer cycles (label sim): ResNet-20 on DIANA and MobileNetV1-0.25 (CIFAR)
+# on Darkside, two mappings each. Regenerate: tests/golden/README.md.
+set(_golden_dir ${PROJECT_SOURCE_DIR}/tests/golden)
+function(odimo_golden name soc net mapping)
+  add_test(NAME golden/${name}
+           COMMAND ${CMAKE_COMMAND} -DODIMO=$<TARGET_FILE:odimo> -DSOC=${soc} -DNET=${net} -DMAPPING=${mapping}
+                   -DGOLDEN=${_golden_dir}/${name}.cycles -DWORK=${CMAKE_CURRENT_BINARY_DIR}/golden
+                   -P ${_golden_dir}/golden_cycles.cmake)
+  set_tests_properties(golden/${name} PROPERTIES LABELS sim
+                       ENVIRONMENT "ODIMO_WORKLOADS=${PROJECT_SOURCE_DIR}/workloads")
+endfunction()
+odimo_golden(resnet20-diana-digital diana resnet20 all:digital)
+odimo_golden(resnet20-diana-split diana resnet20 ${_golden_dir}/resnet20-diana-split.mapping.pbtxt)
+odimo_golden(mobilenet-darkside-cluster darkside mobilenetv1-0.25-cifar all:cluster)
+odimo_golden(mobilenet-darkside-split darkside mobilenetv1-0.25-cifar
+             ${_golden_dir}/mobilenet-darkside-split.mapping.pbtxt)
+
+# `odimo simulate` end to end (label cli): output, errors with their messages.
+set(_data ${PROJECT_SOURCE_DIR}/tests/sim/data)
+odimo_cli_test(simulate_diana ARGS simulate --soc diana --net resnet20
+               PASS "total: [0-9,]+ cycles = [0-9.]+ us at 260 MHz, [0-9.]+ uJ.*TOP/s/W effective")
+odimo_cli_test(simulate_darkside_all_dwe ARGS simulate --soc darkside --net mobilenetv1-0.25-cifar --mapping all:dwe
+               PASS "b1_dw +depthwise +dwe:8.*dwe cannot run conv2d: fell back to cluster")
+odimo_cli_test(simulate_all_aimc_fallback ARGS simulate --soc diana --net mobilenetv1-0.25-cifar --mapping all:aimc
+               PASS "aimc cannot run depthwise: fell back to digital")
+odimo_cli_test(simulate_aimc2304_variant ARGS simulate --soc ${PROJECT_SOURCE_DIR}/hw/socs/diana-aimc2304.pbtxt
+               --net resnet20 --mapping all:aimc PASS "on diana-aimc2304 .*total:")
+odimo_cli_test(simulate_input_override ARGS simulate --soc diana --net resnet8 --input 1x28x28 PASS "input 1x28x28")
+odimo_cli_test(simulate_unknown_cu ARGS simulate --soc diana --net resnet20 --mapping all:gpu
+               FAIL "unknown CU 'gpu' on SoC 'diana' \\(CUs: host, digital, aimc\\)")
+odimo_cli_test(simulate_dw_on_aimc ARGS simulate --soc diana --net mobilenetv1-0.25-cifar
+               --mapping ${_data}/dw-on-aimc.mapping.pbtxt FAIL "layer 'b1_dw': aimc cannot run depthwise")
+odimo_cli_test(simulate_not_covered ARGS simulate --soc diana --net resnet20 --mapping ${_data}/not-covered.mapping.pbtxt
+               FAIL "layer 'stem': output channel 10 of 16 is not covered by any CU")
+odimo_cli_test(simulate_covered_twice ARGS simulate --soc diana --net resnet20
+               --mapping ${_data}/covered-twice.mapping.pbtxt
+               FAIL "layer 'stem': output channel 8 is covered twice \\(digital and aimc\\)")
+odimo_cli_test(simulate_not_first_k ARGS simulate --soc darkside --net mobilenetv1-0.25-cifar
+               --mapping ${_data}/not-first-k.mapping.pbtxt FAIL "one contiguous range in CU order \\(cluster, dwe\\)")
+odimo_cli_test(simulate_tile_cannot_fit ARGS simulate --soc diana --net ${_data}/huge-row.net.pbtxt
+               FAIL "layer 'conv' on digital: .* cannot fit any memory")
+odimo_cli_test(simulate_unknown_soc ARGS simulate --soc tpu --net resnet20 FAIL "tpu: no such file, and not a shipped SoC")
+odimo_cli_test(simulate_bad_soc ARGS simulate --soc ${_data}/bad-soc.pbtxt --net resnet20
+               FAIL "bad-soc.pbtxt: field 'cu\\[0\\].aimc.rows': value 0 must be > 0")
+odimo_cli_test(simulate_missing_mapping ARGS simulate --soc diana --net resnet20 --mapping /nonexistent.pbtxt
+               FAIL "nonexistent.pbtxt")
+odimo_cli_test(simulate_no_soc ARGS simulate --net resnet20 FAIL "missing required option --soc")
+add_test(NAME cli/simulate_outputs COMMAND ${CMAKE_COMMAND} -DODIMO=$<TARGET_FILE:odimo>
+         -DWORK=${CMAKE_CURRENT_BINARY_DIR} -P ${PROJECT_SOURCE_DIR}/tests/sim/check_outputs.cmake)
+set_tests_properties(cli/simulate_outputs PROPERTIES LABELS cli ENVIRONMENT "ODIMO_WORKLOADS=${PROJECT_SOURCE_DIR}/workloads")

@@ -1,0 +1,63 @@
+# Golden per-layer cycle test: runs `odimo simulate`, extracts one line per
+# simulated layer from the JSON report and compares it with a golden file.
+#   cmake -DODIMO=odimo -DSOC=diana -DNET=resnet20 -DMAPPING=all:digital
+#         -DGOLDEN=tests/golden/x.cycles -DWORK=<dir> [-DREGENERATE=1] -P golden_cycles.cmake
+# or set ODIMO_REGENERATE_GOLDEN=1 in the environment of ctest.
+# Line format: "<layer> <layer cycles> <cu>=<busy cycles>/<stall cycles> ..." (cycles at the SoC clock).
+cmake_minimum_required(VERSION 3.25)
+foreach(v ODIMO SOC NET MAPPING GOLDEN WORK)
+  if(NOT DEFINED ${v})
+    message(FATAL_ERROR "golden_cycles.cmake: -D${v}=... is required")
+  endif()
+endforeach()
+get_filename_component(_name "${GOLDEN}" NAME_WE)
+set(_report "${WORK}/${_name}.report.json")
+file(MAKE_DIRECTORY "${WORK}")
+execute_process(COMMAND "${ODIMO}" simulate --soc "${SOC}" --net "${NET}" --mapping "${MAPPING}"
+                        --report "${_report}"
+                RESULT_VARIABLE _rc OUTPUT_QUIET ERROR_VARIABLE _err)
+if(NOT _rc EQUAL 0)
+  message(FATAL_ERROR "odimo simulate failed (${_rc}): ${_err}")
+endif()
+file(READ "${_report}" _json)
+string(JSON _n LENGTH "${_json}" layers)
+get_filename_component(_mapping_name "${MAPPING}" NAME)  # no absolute paths in golden files
+set(_out "# odimo simulate --soc ${SOC} --net ${NET} --mapping ${_mapping_name}\n")
+string(JSON _total GET "${_json}" total cycles)
+math(EXPR _last "${_n} - 1")
+foreach(i RANGE ${_last})
+  string(JSON _ncu ERROR_VARIABLE _e LENGTH "${_json}" layers ${i} cu)
+  if(_e OR _ncu EQUAL 0)
+    continue()  # fused into another layer, or a view
+  endif()
+  string(JSON _layer GET "${_json}" layers ${i} name)
+  string(JSON _cycles GET "${_json}" layers ${i} cycles)
+  set(_line "${_layer} ${_cycles}")
+  math(EXPR _lastcu "${_ncu} - 1")
+  foreach(k RANGE ${_lastcu})
+    string(JSON _cu GET "${_json}" layers ${i} cu ${k} cu)
+    string(JSON _busy ERROR_VARIABLE _e2 GET "${_json}" layers ${i} cu ${k} busy_cycles)
+    if(_e2)
+      set(_busy 0)
+    endif()
+    string(JSON _stall ERROR_VARIABLE _e3 GET "${_json}" layers ${i} cu ${k} stall_cycles)
+    if(_e3)
+      set(_stall 0)
+    endif()
+    string(APPEND _line " ${_cu}=${_busy}/${_stall}")
+  endforeach()
+  string(APPEND _out "${_line}\n")
+endforeach()
+string(APPEND _out "total ${_total}\n")
+if(REGENERATE OR "$ENV{ODIMO_REGENERATE_GOLDEN}")
+  file(WRITE "${GOLDEN}" "${_out}")
+  message(STATUS "wrote ${GOLDEN}")
+  return()
+endif()
+file(WRITE "${WORK}/${_name}.cycles" "${_out}")
+file(READ "${GOLDEN}" _golden)
+if(NOT _golden STREQUAL _out)
+  execute_process(COMMAND diff -u "${GOLDEN}" "${WORK}/${_name}.cycles")
+  message(FATAL_ERROR "per-layer cycles differ from ${GOLDEN} (see the diff above). If the change is "
+                      "intended, regenerate (tests/golden/README.md) and say why in the commit message.")
+endif()
