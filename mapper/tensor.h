@@ -6,12 +6,13 @@
 //   conv weights per group a col-major [Cout_g, K] matrix, K ordered (ky,kx,cin),
 //                i.e. memory (ky,kx,cin,cout) for groups = 1 (TensorFlow's HWIO);
 //   depthwise    (ky,kx,C);   linear  col-major [Out, In], i.e. memory (in,out).
-#include <omp.h>
-
 #include <algorithm>
 #include <cstdint>
 #include <string>
+#include <type_traits>
 #include <vector>
+
+#include "mapper/thread_pool.h"
 
 namespace odimo::mapper {
 
@@ -83,17 +84,18 @@ class Scratch {
 // when the other core is busy. Results are identical either way.
 constexpr int64_t kParallelMinWork = 1 << 16;
 
-// Runs f(t) for t = 0..threads-1, one OpenMP thread each when threads > 1 and
-// `work` is large enough. Work is assigned by t, never by the runtime, so results
-// depend on `threads` only, not on how many OS threads OpenMP grants.
+// Runs f(t) for t = 0..threads-1, one pool thread each when threads > 1 and
+// `work` is large enough. Work is assigned by t, so results depend on `threads`
+// only, never on scheduling.
 template <class F>
 void for_each_thread(int threads, F&& f, int64_t work = kParallelMinWork) {
   if (threads <= 1 || work < kParallelMinWork) {
     for (int t = 0; t < std::max(1, threads); ++t) f(t);
     return;
   }
-#pragma omp parallel num_threads(threads)
-  for (int t = omp_get_thread_num(); t < threads; t += omp_get_num_threads()) f(t);
+  using Fn = std::remove_reference_t<F>;
+  ThreadPool::instance().run(
+      threads, [](void* f, int t) { (*static_cast<Fn*>(f))(t); }, const_cast<void*>(static_cast<const void*>(&f)));
 }
 
 // Images [first, last) of thread t's static share of n.

@@ -49,6 +49,12 @@ Options parse(int argc, char** argv) {
   return o;
 }
 
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_utime.tv_sec + u.ru_stime.tv_sec + 1e-6 * (u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
 double peak_rss_mib(int who) {
   rusage u{};
   getrusage(who, &u);
@@ -56,7 +62,7 @@ double peak_rss_mib(int who) {
 }
 
 // Same protocol as the anchor: 5 warm-up steps, then `steps` timed steps on random batches.
-double odimo_images_per_second(const Options& o) {
+double odimo_images_per_second(const Options& o, double& cpu_per_step) {
   const Network net = load_network("resnet8");
   const Dataset train = load_fashion_mnist(kFashionMnistDir, true);
   Model model(net, ModelOptions{QuantPreset::kFloat, 1, o.threads});
@@ -79,8 +85,10 @@ double odimo_images_per_second(const Options& o) {
   };
   for (int i = 0; i < 5; ++i) step();
   const auto t0 = std::chrono::steady_clock::now();
+  const double c0 = cpu_seconds();
   for (int i = 0; i < o.steps; ++i) step();
   const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  cpu_per_step = (cpu_seconds() - c0) / o.steps;
   return o.steps * double(o.batch) / dt;
 }
 
@@ -121,9 +129,11 @@ int main(int argc, char** argv) {
     const Options o = parse(argc, argv);
     std::cout << "ResNet-8, 1x28x28 Fashion-MNIST, batch " << o.batch << ", " << o.threads << " threads, "
               << o.steps << " timed steps after 5 warm-up steps\n";
-    const double ours = odimo_images_per_second(o);
+    double cpu_per_step = 0;
+    const double ours = odimo_images_per_second(o, cpu_per_step);
     const double our_rss = peak_rss_mib(RUSAGE_SELF);
-    std::cout << "odimo: " << int(ours) << " images/s, peak RSS " << int(our_rss) << " MiB\n";
+    std::cout << "odimo: " << int(ours) << " images/s, peak RSS " << int(our_rss) << " MiB ("
+              << int(1000 * cpu_per_step) << " CPU-ms per step over all threads)\n";
     if (!o.torch) return 0;
     double theirs = 0, their_rss = 0;
     if (!torch_images_per_second(o, theirs, their_rss)) {
