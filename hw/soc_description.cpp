@@ -249,6 +249,7 @@ SocDescription build_soc(const proto::Soc& soc, const std::string& origin) {
   at.positive("dma.bytes_per_cycle", soc.dma().bytes_per_cycle());
   at.non_negative("dma.setup_cycles", soc.dma().setup_cycles());
   at.positive("dma.burst_bytes", soc.dma().burst_bytes());
+  at.non_negative("dma.sync_quantum_cycles", soc.dma().sync_quantum_cycles());
   at.non_negative("host.configure_cycles", soc.host().configure_cycles());
   at.non_negative("host.launch_cycles", soc.host().launch_cycles());
   at.non_negative("host.sync_cycles", soc.host().sync_cycles());
@@ -264,7 +265,9 @@ std::vector<std::string> shipped_socs() {
   std::vector<std::string> names;
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator(socs_dir(), ec))
-    if (e.path().extension() == ".pbtxt") names.push_back(e.path().stem().string());
+    // "diana.calibration.pbtxt" and the like sit next to the SoCs: not SoCs themselves
+    if (e.path().extension() == ".pbtxt" && e.path().stem().string().find('.') == std::string::npos)
+      names.push_back(e.path().stem().string());
   std::sort(names.begin(), names.end());
   return names;
 }

@@ -66,3 +66,9 @@ odimo_cli_test(simulate_no_soc ARGS simulate --net resnet20 FAIL "missing requir
 add_test(NAME cli/simulate_outputs COMMAND ${CMAKE_COMMAND} -DODIMO=$<TARGET_FILE:odimo>
          -DWORK=${CMAKE_CURRENT_BINARY_DIR} -P ${PROJECT_SOURCE_DIR}/tests/sim/check_outputs.cmake)
 set_tests_properties(cli/simulate_outputs PROPERTIES LABELS cli ENVIRONMENT "ODIMO_WORKLOADS=${PROJECT_SOURCE_DIR}/workloads")
+
+# Benchmark program (not a test): build `bench_simulate`, run build/tests/bench_simulate.
+add_executable(bench_simulate sim/bench_simulate.cpp)
+target_include_directories(bench_simulate PRIVATE ${PROJECT_SOURCE_DIR})
+target_compile_definitions(bench_simulate PRIVATE ODIMO_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+target_link_libraries(bench_simulate PRIVATE odimo_sim odimo_options)

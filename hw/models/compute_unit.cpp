@@ -21,7 +21,11 @@ ComputeUnitModel::ComputeUnitModel(sc_core::sc_module_name name, const proto::Co
 
 void ComputeUnitModel::start(const JobPlan* plan, const std::string& label) {
   m_plan = plan;
-  m_label = label;
+  if (m_trace && m_trace->enabled) {
+    m_label = label;
+    m_in_label = label + " in";
+    m_out_label = label + " out";
+  }
   m_start.notify(sc_core::SC_ZERO_TIME);
 }
 
@@ -57,8 +61,7 @@ void ComputeUnitModel::run_single_buffered() {
     const Tile& t = m_plan->tiles[i];
     dma_in(t, i, true);
     compute(t, i);
-    if (t.out_bytes > 0)
-      m_dma->wait_for(m_dma->submit(t.out_bytes, t.out_transfers, false, m_label + " out"));
+    if (t.out_bytes > 0) m_dma->wait_for(m_dma->submit(t.out_bytes, t.out_transfers, false, &m_out_label));
   }
 }
 
@@ -67,7 +70,7 @@ void ComputeUnitModel::run_double_buffered() {
   std::vector<uint64_t> in(tiles.size(), 0), out(tiles.size(), 0);
   auto submit_in = [&](size_t i) {
     const int64_t bytes = tiles[i].in_bytes + tiles[i].weight_bytes;
-    if (bytes > 0) in[i] = m_dma->submit(bytes, tiles[i].in_transfers, true, m_label + " in");
+    if (bytes > 0) in[i] = m_dma->submit(bytes, tiles[i].in_transfers, true, &m_in_label);
   };
   submit_in(0);
   for (size_t i = 0; i < tiles.size(); ++i) {
@@ -76,7 +79,7 @@ void ComputeUnitModel::run_double_buffered() {
     if (i >= 2 && out[i - 2]) m_dma->wait_for(out[i - 2]);  // its output buffer must be free
     compute(tiles[i], i);
     if (tiles[i].out_bytes > 0)
-      out[i] = m_dma->submit(tiles[i].out_bytes, tiles[i].out_transfers, false, m_label + " out");
+      out[i] = m_dma->submit(tiles[i].out_bytes, tiles[i].out_transfers, false, &m_out_label);
   }
   m_dma->drain();
 }
@@ -84,13 +87,14 @@ void ComputeUnitModel::run_double_buffered() {
 void ComputeUnitModel::dma_in(const Tile& t, size_t, bool wait_done) {
   const int64_t bytes = t.in_bytes + t.weight_bytes;
   if (bytes <= 0) return;
-  const uint64_t ticket = m_dma->submit(bytes, t.in_transfers, true, m_label + " in");
+  const uint64_t ticket = m_dma->submit(bytes, t.in_transfers, true, &m_in_label);
   if (wait_done) m_dma->wait_for(ticket);
 }
 
 void ComputeUnitModel::compute(const Tile& t, size_t) {
   if (t.program_cycles > 0) {
-    if (m_trace) m_trace->add(m_track, m_label + " program weights", now_cycles(), t.program_cycles);
+    if (m_trace && m_trace->enabled)
+      m_trace->add(m_track, m_label + " program weights", now_cycles(), t.program_cycles);
     wait(cycles(t.program_cycles));
     m_stats.busy += t.program_cycles;
   }
@@ -98,7 +102,7 @@ void ComputeUnitModel::compute(const Tile& t, size_t) {
     const double spa = m_tcdm ? m_tcdm->stall_per_access(tcdm_masters(), tcdm_internal_masters()) : 0;
     const double conflict = p.tcdm_accesses * spa;
     const double d = p.cycles + conflict;
-    if (m_trace) m_trace->add(m_track, m_label + " " + p.name, now_cycles(), d);
+    if (m_trace && m_trace->enabled) m_trace->add(m_track, m_label + " " + p.name, now_cycles(), d);
     wait(cycles(d));
     m_stats.busy += d;
     m_stats.conflict += conflict;

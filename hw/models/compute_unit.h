@@ -61,7 +61,9 @@ class ComputeUnitModel : public sc_core::sc_module {
   TraceLog* m_trace;
   int m_track;
   const JobPlan* m_plan = nullptr;
-  std::string m_label;
+  std::string m_label;  // job label, and the DMA labels below: built only when tracing
+  std::string m_in_label;
+  std::string m_out_label;
   CuJobStats m_stats;
   sc_core::sc_event m_start;
   sc_core::sc_event m_done;

@@ -17,9 +17,11 @@
 namespace odimo::hw {
 
 struct DmaParams {
-  double bytes_per_cycle = 16;  // channel bandwidth (bytes/cycle)
-  int setup_cycles = 0;         // per transfer call (cycles)
-  int burst_bytes = 512;        // largest L2-port grant (bytes)
+  double bytes_per_cycle = 16;        // channel bandwidth (bytes/cycle)
+  int setup_cycles = 0;               // per transfer call (cycles)
+  int burst_bytes = 512;              // largest L2-port grant (bytes)
+  int first_word_latency_cycles = 0;  // L2 latency, once per transfer (cycles)
+  int sync_quantum_cycles = 0;  // temporal decoupling: run ahead of SystemC time at most this long (cycles)
 };
 
 class DmaEngine : public sc_core::sc_module {
@@ -29,8 +31,9 @@ class DmaEngine : public sc_core::sc_module {
   DmaEngine(sc_core::sc_module_name name, const DmaParams& params, TraceLog* trace, int track);
 
   // Queues a transfer of `bytes` in `calls` DMA calls; returns its ticket.
-  // `to_l1`: L2 -> L1 (an L2 read), else L1 -> L2 (an L2 write). Call from a thread.
-  uint64_t submit(int64_t bytes, int calls, bool to_l1, const std::string& label);
+  // `to_l1`: L2 -> L1 (an L2 read), else L1 -> L2 (an L2 write). `label` names
+  // it in the trace (only built when tracing). Call from a thread.
+  uint64_t submit(int64_t bytes, int calls, bool to_l1, const std::string* label);
   // Blocks the calling thread until transfer `ticket` (and all before it) finished.
   void wait_for(uint64_t ticket);
   // Blocks until the channel is empty.
@@ -41,7 +44,7 @@ class DmaEngine : public sc_core::sc_module {
     int64_t bytes;
     int calls;
     bool to_l1;
-    std::string label;
+    std::string label;  // empty unless tracing
   };
   void serve();
 
@@ -53,6 +56,7 @@ class DmaEngine : public sc_core::sc_module {
   uint64_t m_completed = 0;
   sc_core::sc_event m_request;
   sc_core::sc_event m_done;
+  tlm::tlm_generic_payload m_trans;
   unsigned char m_scratch[8] = {};  // payload data pointer: no values are modelled
 };
 

@@ -33,7 +33,7 @@ void HostController::run() {
 
 void HostController::busy_wait(double c, const std::string& label, LayerTiming* t) {
   if (c <= 0) return;
-  if (m_trace) m_trace->add(m_track, label, now_cycles(), c);
+  if (m_trace && m_trace->enabled) m_trace->add(m_track, label, now_cycles(), c);
   wait(cycles(c));
   t->host_cycles += c;
 }

@@ -30,7 +30,7 @@ void L2Memory::b_transport(int, tlm::tlm_generic_payload& trans, sc_time& delay)
     m_bytes_read += int64_t(bytes);
   else
     m_bytes_written += int64_t(bytes);
-  delay = m_port_free_at + m_latency - sc_core::sc_time_stamp();
+  delay = m_port_free_at - sc_core::sc_time_stamp();  // first-word latency: once per transfer, by the DMA
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 

@@ -16,9 +16,11 @@ class L2Memory : public sc_core::sc_module {
  public:
   tlm_utils::multi_passthrough_target_socket<L2Memory> socket;
 
-  // `bytes_per_cycle`: port bandwidth; `latency_cycles`: first-word latency per burst.
+  // `bytes_per_cycle`: port bandwidth; `latency_cycles`: first-word latency of a transfer
+  // (bursts are pipelined: the DMA adds it once per transfer, see latency()).
   L2Memory(sc_core::sc_module_name name, double bytes_per_cycle, int latency_cycles);
 
+  sc_core::sc_time latency() const { return m_latency; }
   int64_t bytes_read() const { return m_bytes_read; }
   int64_t bytes_written() const { return m_bytes_written; }
   double busy_cycles() const { return m_busy_cycles; }  // port occupied (cycles)

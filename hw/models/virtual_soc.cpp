@@ -20,6 +20,8 @@ VirtualSoc::VirtualSoc(sc_core::sc_module_name name, const SocDescription& soc, 
           std::min<double>(dma.bytes_per_cycle(), l1->port_bytes_per_cycle() * std::max(1, l1->banks()));
       p.setup_cycles = dma.setup_cycles();
       p.burst_bytes = dma.burst_bytes();
+      p.sync_quantum_cycles = dma.sync_quantum_cycles();
+      p.first_word_latency_cycles = l2.latency_cycles();
       const std::string dma_name = "dma_" + cu.name();
       m_dma.push_back(
           std::make_unique<DmaEngine>(dma_name.c_str(), p, trace, trace->track("dma:" + cu.name())));
