@@ -23,6 +23,7 @@ class Args {
   int get_int(const std::string& name, int fallback) const;
   double get_double(const std::string& name, double fallback) const;
   const std::vector<std::string>& positional() const { return positional_; }
+  const std::string& command() const { return command_; }
   // Throws unless there are between min and max positionals.
   void expect_positional(size_t min, size_t max, const std::string& usage) const;
 

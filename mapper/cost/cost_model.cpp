@@ -19,7 +19,14 @@ class CompatModel : public CostModel {
   }
   std::string name() const override { return "odimo-compat"; }
 
-  CuTerm cu_cycles(const Layer& layer, int cu, double n) const override {
+  std::vector<CuTerm> cu_terms(const Layer& layer, const std::vector<double>& n) const override {
+    std::vector<CuTerm> t(cu_count());
+    for (int i = 0; i < cu_count() && i < int(n.size()); ++i) t[i] = one(layer, i, n[i]);
+    return t;
+  }
+
+ private:
+  CuTerm one(const Layer& layer, int cu, double n) const {
     if (!layer.has_weights() || n <= 0) return {};
     const Geometry g = Geometry::of(layer);
     switch (m_kinds.at(cu)) {
@@ -36,7 +43,6 @@ class CompatModel : public CostModel {
     }
   }
 
- private:
   Flavour m_flavour;
   std::vector<proto::CuKind> m_kinds;
   AimcShape m_aimc;
@@ -53,10 +59,15 @@ CostModel::CostModel(const SocDescription& soc) {
   }
 }
 
+CuTerm CostModel::cu_cycles(const Layer& layer, int cu, double n) const {
+  std::vector<double> ns(cu_count(), 0.0);
+  ns.at(cu) = n;
+  return cu_terms(layer, ns)[cu];
+}
+
 LayerCost CostModel::layer_cost(const Layer& layer, const std::vector<double>& n,
                                 double rel_temperature) const {
-  std::vector<CuTerm> terms;
-  for (int i = 0; i < cu_count(); ++i) terms.push_back(cu_cycles(layer, i, i < int(n.size()) ? n[i] : 0.0));
+  const std::vector<CuTerm> terms = cu_terms(layer, n);
   return rel_temperature > 0 ? combine_smooth(terms, m_power, rel_temperature) : combine_max(terms, m_power);
 }
 

@@ -1,10 +1,10 @@
 #pragma once
-// The analytic cost model of a SoC: per-CU cycles of a layer for a real-valued
-// number of output channels n (with d/dn), combined into layer latency and
+// The analytic cost model of a SoC: per-CU cycles of a layer for real-valued
+// numbers of output channels n (with d/dn), combined into layer latency and
 // energy. Two families behind one interface (DESIGN.md §6):
 //  - odimo-compat: the original ODiMO formulas and constants (formulas.h),
 //    chosen per CU by its kind; operators ODiMO does not model cost 0;
-//  - calibrated: coefficients fitted on simulator traces (added with `odimo calibrate`).
+//  - calibrated: tile-plan features fitted on simulator traces (calibrated_model.h).
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,12 +19,16 @@ class CostModel {
  public:
   virtual ~CostModel() = default;
   virtual std::string name() const = 0;
-  // Cycles of `layer` when n of its output channels run on CU `cu` (SoC order).
-  virtual CuTerm cu_cycles(const Layer& layer, int cu, double n) const = 0;
+  // Cycles of every CU (SoC order) when n[i] output channels of `layer` run on CU i.
+  virtual std::vector<CuTerm> cu_terms(const Layer& layer, const std::vector<double>& n) const = 0;
 
-  // n[i]: output channels on CU i (SoC order). Hard max for reporting; the
-  // smooth max (rel_temperature > 0) for the search.
-  LayerCost layer_cost(const Layer& layer, const std::vector<double>& n, double rel_temperature = 0) const;
+  // Layer latency and energy for the split n (SoC order). Hard max for
+  // reporting; a smooth max (rel_temperature > 0) for the search.
+  virtual LayerCost layer_cost(const Layer& layer, const std::vector<double>& n,
+                               double rel_temperature = 0) const;
+
+  // Cycles of n channels of `layer` on CU `cu` alone.
+  CuTerm cu_cycles(const Layer& layer, int cu, double n) const;
   const PowerModel& power() const { return m_power; }
   int cu_count() const { return int(m_power.busy_mw.size()); }
 

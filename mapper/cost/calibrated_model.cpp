@@ -1,0 +1,238 @@
+#include "mapper/cost/calibrated_model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+#include "hw/mapping.h"
+#include "hw/tiling.h"
+#include "proto/error.h"
+#include "proto/proto_io.h"
+
+namespace odimo::cost {
+namespace {
+
+// The operator CU `cu` computes `layer` with: its own, or the depthwise variant
+// of a square conv (Darkside's DWE); kRelu (never computed) if neither.
+bool op_on(const proto::ComputeUnit& cu, const Layer& layer, Op* op) {
+  if (cu_can_run(cu, layer, layer.op)) {
+    *op = layer.op;
+    return true;
+  }
+  if (layer.op == Op::kConv2d && layer.in.c == layer.out.c && cu_can_run(cu, layer, Op::kDepthwise)) {
+    *op = Op::kDepthwise;
+    return true;
+  }
+  return false;
+}
+
+std::string key(const Layer& l, int cu, int n, int sharing) {
+  return std::string(op_name(l.op)) + l.in.str() + "/" + l.out.str() + "/" + std::to_string(l.kernel) + "/" +
+         std::to_string(l.stride) + "/" + std::to_string(l.padding) + "/" + std::to_string(l.groups) + "/" +
+         std::to_string(cu) + "/" + std::to_string(n) + "/" + std::to_string(sharing);
+}
+
+}  // namespace
+
+const std::vector<std::string>& latency_feature_names() {
+  static const std::vector<std::string> names = {"tile_roofline", "exposed_transfer", "dma_setup",
+                                                 "tiles",         "tcdm_accesses",    "job",
+                                                 "compute",       "transfer",         "dma_bursts"};
+  return names;
+}
+const std::vector<std::string>& busy_feature_names() {
+  static const std::vector<std::string> names = {"busy_compute", "busy_tcdm_accesses", "busy_tiles",
+                                                 "busy_job"};
+  return names;
+}
+const std::vector<std::string>& energy_feature_names() {
+  static const std::vector<std::string> names = {"pj_per_dma_byte", "pj_per_l1_byte"};
+  return names;
+}
+const std::vector<std::string>& layer_feature_names() {
+  static const std::vector<std::string> names = {"launch_offset", "port_contention", "extra_sync"};
+  return names;
+}
+
+CuFeatures cu_features(const SocDescription& soc, const Layer& layer, int cu, int n, int sharing) {
+  CuFeatures f;
+  f.latency.assign(latency_feature_names().size(), 0.0);
+  f.busy.assign(busy_feature_names().size(), 0.0);
+  f.energy.assign(energy_feature_names().size(), 0.0);
+  const proto::ComputeUnit& unit = soc.soc.cu(cu);
+  Op op;
+  if (n <= 0 || !op_on(unit, layer, &op)) return f;
+  CuShare share{unit.name(), n, 0, op, op == layer.op ? "" : op_name(op)};
+  const proto::Memory* l1 = soc.l1_of(unit);
+  const int64_t budget = l1 ? l1->size_bytes() / std::max(1, sharing) : 0;
+  const JobPlan plan = plan_job(soc, unit, share_geometry(layer, share), budget);
+  const double bw = std::max(1, soc.soc.dma().bytes_per_cycle());
+  const double setup = soc.soc.dma().setup_cycles();
+  const bool overlap = soc.soc.dma().double_buffering();
+  // Per tile: compute, DMA in (activations + weights) and DMA out, in cycles.
+  const size_t nt = plan.tiles.size();
+  std::vector<double> comp(nt), in(nt), out(nt);
+  double transfers = 0, tcdm = 0, l1_bytes = 0, bursts = 0;
+  const double burst = std::max(1, soc.soc.dma().burst_bytes());
+  for (size_t i = 0; i < nt; ++i) {
+    const Tile& t = plan.tiles[i];
+    comp[i] = t.program_cycles;
+    for (const Phase& p : t.phases) {
+      comp[i] += p.cycles;
+      tcdm += p.tcdm_accesses;
+    }
+    if (plan.uses_dma) {
+      in[i] = (t.in_bytes + t.weight_bytes) / bw + t.in_transfers * setup;
+      out[i] = t.out_bytes / bw + t.out_transfers * setup;
+      transfers += t.in_transfers + t.out_transfers;
+      bursts += std::ceil((t.in_bytes + t.weight_bytes) / burst) + std::ceil(t.out_bytes / burst);
+    }
+    l1_bytes += double(t.l1_read_bytes + t.l1_write_bytes);
+  }
+  // The simulator's schedule (hw/models/compute_unit.cpp) with one DMA queue:
+  // double buffering overlaps tile i's compute with the next input and the
+  // previous output; without it everything is serial.
+  double roofline = 0;
+  for (size_t i = 0; i < nt; ++i) {
+    if (overlap)
+      roofline += std::max(comp[i], (i + 1 < nt ? in[i + 1] : 0.0) + (i > 0 ? out[i - 1] : 0.0));
+    else
+      roofline += in[i] + comp[i] + out[i];
+  }
+  if (overlap && nt > 0) roofline += in[0] + out[nt - 1];
+  double exposed = 0;
+  if (plan.uses_dma && !plan.tiles.empty()) {
+    const Tile& first = plan.tiles.front();
+    exposed = (first.in_bytes + first.weight_bytes) / bw + plan.tiles.back().out_bytes / bw;
+  }
+  const double dma_bytes = plan.uses_dma ? double(plan.dma_bytes()) : 0.0;
+  f.transfer = dma_bytes / bw;
+  f.latency = {roofline + plan.fixed_cycles, exposed,    transfers * setup,
+               double(plan.tiles.size()),    tcdm,       1.0,
+               plan.compute_cycles(),        f.transfer, bursts};
+  f.busy = {plan.compute_cycles(), tcdm, double(plan.tiles.size()), 1.0};
+  f.energy = {dma_bytes, l1_bytes};
+  return f;
+}
+
+CalibratedModel::CalibratedModel(const SocDescription& soc, const proto::Calibration& cal,
+                                 const std::string& origin)
+    : CostModel(soc), m_soc(soc) {
+  auto read = [&](const google::protobuf::RepeatedPtrField<proto::Coefficient>& have,
+                  const std::vector<std::string>& names, const std::string& where) {
+    std::vector<double> v;
+    for (const auto& n : names) {
+      auto it = std::find_if(have.begin(), have.end(), [&](const auto& c) { return c.name() == n; });
+      if (it == have.end()) throw Error(origin + ": " + where + ": missing coefficient '" + n + "'");
+      if (!(it->value() >= 0) || !std::isfinite(it->value()))
+        throw Error(origin + ": " + where + ": coefficient '" + n + "' = " + std::to_string(it->value()) +
+                    " must be finite and >= 0");
+      v.push_back(it->value());
+    }
+    return v;
+  };
+  for (const auto& unit : soc.soc.cu()) {
+    auto it =
+        std::find_if(cal.cu().begin(), cal.cu().end(), [&](const auto& c) { return c.cu() == unit.name(); });
+    if (it == cal.cu().end())
+      throw Error(origin + ": field 'cu': no coefficients for CU '" + unit.name() + "'");
+    const std::string where = "cu '" + unit.name() + "'";
+    m_coefs.push_back({read(it->coefficient(), latency_feature_names(), where),
+                       read(it->coefficient(), busy_feature_names(), where),
+                       read(it->coefficient(), energy_feature_names(), where)});
+  }
+  m_layer = read(cal.layer(), layer_feature_names(), "field 'layer'");
+}
+
+const CuFeatures& CalibratedModel::features(const Layer& layer, int cu, int n, int sharing) const {
+  const std::string k = key(layer, cu, n, sharing);
+  auto it = m_cache.find(k);
+  if (it == m_cache.end()) it = m_cache.emplace(k, cu_features(m_soc, layer, cu, n, sharing)).first;
+  return it->second;
+}
+
+double CalibratedModel::dot(const std::vector<double>& c, const std::vector<double>& f) const {
+  double s = 0;
+  for (size_t i = 0; i < c.size(); ++i) s += c[i] * f[i];
+  return s;
+}
+
+int CalibratedModel::granularity(int cu) const {
+  const auto& u = m_soc.soc.cu(cu);
+  switch (u.kind()) {
+    case proto::DIGITAL_ARRAY:
+      return std::max(1, u.digital().pe_rows());
+    case proto::RISCV_CLUSTER:
+      return std::max(1, u.cluster().matmul_out_channels());
+    case proto::DWE:
+      return std::max(1, u.dwe().channels_per_pass());
+    case proto::AIMC:
+      return 16;
+    default:
+      return 1;
+  }
+}
+
+std::vector<CuTerm> CalibratedModel::cu_terms(const Layer& layer, const std::vector<double>& n) const {
+  int sharing = 0;
+  for (double x : n) sharing += x > 0;
+  const int total = layer.out.c;
+  std::vector<CuTerm> t(cu_count());
+  for (int i = 0; i < cu_count() && i < int(n.size()); ++i) {
+    const double x = std::clamp(n[i], 0.0, double(total));
+    auto at = [&](int k) {
+      return dot(m_coefs[i].latency, features(layer, i, k, std::max(1, sharing)).latency);
+    };
+    const int lo = int(std::floor(x));
+    const double frac = x - lo;
+    t[i].cycles = frac > 0 ? (1 - frac) * at(lo) + frac * at(std::min(lo + 1, total)) : at(lo);
+    const int g = granularity(i);
+    const int a = std::max(0, std::min(total - 1, (lo / g) * g)), b = std::min(total, a + g);
+    t[i].dcycles_dn = b > a ? (at(b) - at(a)) / (b - a) : 0.0;
+  }
+  return t;
+}
+
+LayerCost CalibratedModel::layer_cost(const Layer& layer, const std::vector<double>& n,
+                                      double rel_temperature) const {
+  std::vector<CuTerm> terms = cu_terms(layer, n);
+  int sharing = 0;
+  double min_transfer = 0, memory_pj = 0;
+  std::vector<double> busy(cu_count(), 0.0);
+  for (double x : n) sharing += x > 0;
+  for (int i = 0, pos = 0; i < cu_count() && i < int(n.size()); ++i) {
+    if (n[i] <= 0) continue;
+    const CuFeatures& f = features(layer, i, int(std::lround(n[i])), sharing);
+    min_transfer = pos == 0 ? f.transfer : std::min(min_transfer, f.transfer);
+    busy[i] = dot(m_coefs[i].busy, f.busy);
+    memory_pj += dot(m_coefs[i].energy, f.energy);
+    terms[i].cycles += m_layer[0] * pos++;  // the host launches the CUs one after the other
+  }
+  LayerCost c =
+      rel_temperature > 0 ? combine_smooth(terms, m_power, rel_temperature) : combine_max(terms, m_power);
+  if (sharing > 1) c.cycles += m_layer[1] * min_transfer + m_layer[2] * (sharing - 1);
+  // Energy over the layer time with the predicted busy cycles of each CU.
+  const double T = c.cycles;
+  double mw_cycles = m_power.shared_mw * T;
+  for (int i = 0; i < cu_count(); ++i) {
+    const double b = std::min(busy[i], T);
+    mw_cycles += m_power.busy_mw[i] * b + m_power.idle_mw[i] * (T - b);
+  }
+  c.energy_uj = mw_cycles * 1e-3 / m_power.clock_mhz + memory_pj * 1e-6;  // mW*cycles/MHz = nJ
+  return c;
+}
+
+proto::Calibration load_calibration(const std::string& spec, const SocDescription& soc, std::string* origin) {
+  *origin = spec.empty() ? socs_dir() + "/" + soc.name() + ".calibration.pbtxt" : spec;
+  if (spec.empty() && !std::filesystem::exists(*origin)) {
+    throw Error(*origin + ": no shipped calibration for SoC '" + soc.name() +
+                "' (run odimo calibrate --soc " + soc.name() + " --out FILE and pass --calibration FILE)");
+  }
+  proto::Calibration cal;
+  read_text_proto(*origin, &cal);
+  if (cal.soc() != soc.name())
+    throw Error(*origin + ": field 'soc': calibration is for '" + cal.soc() + "', not '" + soc.name() + "'");
+  return cal;
+}
+
+}  // namespace odimo::cost

@@ -1,0 +1,72 @@
+#pragma once
+// The calibrated cost model: the structure of each CU's work (its tile plan,
+// hw/tiling.h: compute phases, DMA bytes and calls, weight loads, TCDM
+// accesses) turned into a few features, weighted by non-negative coefficients
+// that `odimo calibrate` fits on simulator traces (validation/calibrate.h).
+//
+//   t_i(n)  = sum_k theta_ik * phi_k(layer, CU i, n)              CU latency (cycles)
+//   T       = max_i (t_i + c_launch * pos_i) + c_port * min_i transfer_i + c_sync * (k-1)
+//             layer latency with k CUs working, pos_i = launch order of CU i (0 = first)
+//   E       = shared*T + sum_i [busy_i*B_i + idle_i*(T-B_i)] + e_l2_i*bytes_i + e_l1_i*l1_bytes_i
+// with B_i the CU's predicted busy cycles.
+//
+// Real-valued n: features are exact at integers and interpolated linearly in
+// between; d/dn is the secant slope over the CU's channel granularity (16 for
+// the PE array and the DWE, 4 for the cluster's SIMD matmul), so the search
+// sees the average slope of the staircase rather than zero or a spike.
+// The layer-level contention term adds no gradient (it is second order).
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "mapper/cost/cost_model.h"
+#include "proto/calibration.pb.h"
+
+namespace odimo::cost {
+
+// Feature names, in column order (also the coefficient names in the calibration file).
+const std::vector<std::string>& latency_feature_names();  // cycles
+const std::vector<std::string>& busy_feature_names();     // cycles
+const std::vector<std::string>& energy_feature_names();   // pJ per unit
+const std::vector<std::string>& layer_feature_names();    // cycles
+
+struct CuFeatures {
+  std::vector<double> latency;  // latency_feature_names() order
+  std::vector<double> busy;
+  std::vector<double> energy;
+  double transfer = 0;  // DMA bytes / bandwidth (cycles), for the port term
+};
+
+// Features of n (integer) output channels of `layer` on CU `cu`, with `sharing`
+// CUs splitting the L1 (as the simulator does). Zero when n == 0.
+CuFeatures cu_features(const SocDescription& soc, const Layer& layer, int cu, int n, int sharing);
+
+class CalibratedModel : public CostModel {
+ public:
+  CalibratedModel(const SocDescription& soc, const proto::Calibration& calibration,
+                  const std::string& origin);
+  std::string name() const override { return "calibrated"; }
+  std::vector<CuTerm> cu_terms(const Layer& layer, const std::vector<double>& n) const override;
+  LayerCost layer_cost(const Layer& layer, const std::vector<double>& n,
+                       double rel_temperature = 0) const override;
+
+ private:
+  struct Coefs {
+    std::vector<double> latency, busy, energy;
+  };
+  const CuFeatures& features(const Layer& layer, int cu, int n, int sharing) const;
+  double dot(const std::vector<double>& c, const std::vector<double>& f) const;
+  int granularity(int cu) const;
+
+  SocDescription m_soc;
+  std::vector<Coefs> m_coefs;   // per CU, SoC order
+  std::vector<double> m_layer;  // layer_feature_names() order
+  mutable std::map<std::string, CuFeatures> m_cache;
+};
+
+// Reads and checks a calibration file against `soc` (same SoC, every CU and
+// coefficient present). `spec` "" means the shipped <socs dir>/<soc>.calibration.pbtxt.
+proto::Calibration load_calibration(const std::string& spec, const SocDescription& soc, std::string* origin);
+
+}  // namespace odimo::cost

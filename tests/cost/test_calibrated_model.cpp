@@ -1,0 +1,84 @@
+// The calibrated model: exact at integer channel counts, linear in between,
+// secant slope over the CU's granularity as d/dn, and its layer terms.
+#include <doctest/doctest.h>
+
+#include "mapper/cost/calibrated_model.h"
+#include "proto/error.h"
+
+using namespace odimo;
+using namespace odimo::cost;
+
+namespace {
+
+// Coefficients: every CU latency = tile_roofline + 100 * job; layer terms as given.
+proto::Calibration simple(const SocDescription& soc, double launch, double port, double sync) {
+  proto::Calibration cal;
+  cal.set_soc(soc.name());
+  for (const auto& unit : soc.soc.cu()) {
+    auto* cu = cal.add_cu();
+    cu->set_cu(unit.name());
+    for (const auto* names : {&latency_feature_names(), &busy_feature_names(), &energy_feature_names()})
+      for (const auto& n : *names) {
+        auto* c = cu->add_coefficient();
+        c->set_name(n);
+        c->set_value(n == "tile_roofline" || n == "busy_compute" ? 1.0 : n == "job" ? 100.0 : 0.0);
+      }
+  }
+  for (const auto& [n, v] :
+       {std::pair{"launch_offset", launch}, {"port_contention", port}, {"extra_sync", sync}}) {
+    auto* c = cal.add_layer();
+    c->set_name(n);
+    c->set_value(v);
+  }
+  return cal;
+}
+
+}  // namespace
+
+TEST_CASE("calibrated model: exact at integers, interpolated between, secant slope over 16 channels") {
+  const SocDescription soc = load_soc("diana");
+  const Network net = load_network("resnet20");
+  const Layer& conv = net.layers[net.find("s2b2_conv1")];  // 32 -> 32, 3x3, 16x16
+  const CalibratedModel model(soc, simple(soc, 0, 0, 0), "test");
+  const int dig = soc.cu_index("digital");
+  auto exact = [&](int n) { return cu_features(soc, conv, dig, n, 1).latency[0] + 100.0; };
+  CHECK(model.cu_cycles(conv, dig, 20).cycles == doctest::Approx(exact(20)));
+  CHECK(model.cu_cycles(conv, dig, 20.25).cycles == doctest::Approx(0.75 * exact(20) + 0.25 * exact(21)));
+  // n = 20 lies in the block [16, 32): slope = (f(32) - f(16)) / 16
+  CHECK(model.cu_cycles(conv, dig, 20).dcycles_dn == doctest::Approx((exact(32) - exact(16)) / 16));
+  CHECK(model.cu_cycles(conv, dig, 0).cycles == 0);
+  // More channels never cost less on the array.
+  CHECK(exact(32) > exact(16));
+}
+
+TEST_CASE("calibrated model: launch offset, shared-port and sync terms apply only to parallel CUs") {
+  const SocDescription soc = load_soc("diana");
+  const Network net = load_network("resnet20");
+  const Layer& conv = net.layers[net.find("s2b2_conv1")];
+  const int dig = soc.cu_index("digital"), ana = soc.cu_index("aimc");
+  const CalibratedModel plain(soc, simple(soc, 0, 0, 0), "test");
+  const CalibratedModel terms(soc, simple(soc, 50, 0.5, 30), "test");
+  std::vector<double> alone(soc.soc.cu_size(), 0.0), split = alone;
+  alone[dig] = 32;
+  split[dig] = 16;
+  split[ana] = 16;
+  CHECK(terms.layer_cost(conv, alone).cycles == doctest::Approx(plain.layer_cost(conv, alone).cycles));
+  const double td = cu_features(soc, conv, dig, 16, 2).latency[0] + 100;
+  const double ta = cu_features(soc, conv, ana, 16, 2).latency[0] + 100;
+  const double port =
+      std::min(cu_features(soc, conv, dig, 16, 2).transfer, cu_features(soc, conv, ana, 16, 2).transfer);
+  // aimc is launched second (SoC order), so it starts 50 cycles later.
+  CHECK(terms.layer_cost(conv, split).cycles == doctest::Approx(std::max(td, ta + 50) + 0.5 * port + 30));
+}
+
+TEST_CASE("calibrated model: a calibration missing a CU or a coefficient is refused") {
+  const SocDescription soc = load_soc("diana");
+  proto::Calibration cal = simple(soc, 0, 0, 0);
+  cal.mutable_cu(1)->mutable_coefficient()->RemoveLast();
+  CHECK_THROWS_WITH_AS(CalibratedModel(soc, cal, "c.pbtxt"),
+                       "c.pbtxt: cu 'digital': missing coefficient 'pj_per_l1_byte'", Error);
+  cal = simple(soc, 0, 0, 0);
+  cal.mutable_cu()->RemoveLast();
+  CHECK_THROWS_WITH_AS(CalibratedModel(soc, cal, "c.pbtxt"),
+                       "c.pbtxt: field 'cu': no coefficients for CU 'aimc'", Error);
+}

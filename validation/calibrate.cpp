@@ -1,0 +1,179 @@
+#include "validation/calibrate.h"
+
+#include <cmath>
+#include <limits>
+#include <map>
+
+#include "mapper/cost/calibrated_model.h"
+#include "mapper/cost/cost_report.h"
+#include "validation/nnls.h"
+
+namespace odimo::validation {
+namespace {
+
+using Rows = std::vector<std::pair<std::vector<double>, double>>;  // (features, target)
+
+// NNLS on relative errors: each row divided by its target; columns scaled to
+// unit norm for conditioning, then unscaled.
+std::vector<double> fit_relative(const Rows& rows, size_t columns) {
+  std::vector<double> coef(columns, 0.0);
+  if (rows.empty()) return coef;
+  Eigen::MatrixXd A(rows.size(), columns);
+  Eigen::VectorXd b(rows.size());
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const double w = 1.0 / std::max(1.0, std::abs(rows[r].second));
+    for (size_t c = 0; c < columns; ++c) A(r, c) = rows[r].first[c] * w;
+    b(r) = rows[r].second * w;
+  }
+  Eigen::VectorXd scale = A.colwise().norm().transpose();
+  for (Eigen::Index c = 0; c < scale.size(); ++c) {
+    if (scale(c) == 0) scale(c) = 1;
+    A.col(c) /= scale(c);
+  }
+  const NnlsResult r = nnls(A, b);
+  for (size_t c = 0; c < columns; ++c) coef[c] = r.x(c) / scale(c);
+  return coef;
+}
+
+void put(google::protobuf::RepeatedPtrField<proto::Coefficient>* out, const std::vector<std::string>& names,
+         const std::vector<double>& values, const char* unit) {
+  for (size_t i = 0; i < names.size(); ++i) {
+    auto* c = out->Add();
+    c->set_name(names[i]);
+    c->set_value(values[i]);
+    c->set_unit(unit);
+  }
+}
+
+// The part of a simulated job's energy that is not power x time (pJ): memory accesses.
+double memory_pj(const SocDescription& soc, const sim::JobResult& r) {
+  double power_pj = r.shared_energy_pj;
+  const double mhz = soc.clock_mhz();
+  std::map<std::string, double> busy;
+  for (const auto& c : r.cu) busy[c.cu] += c.busy_cycles;
+  for (const auto& cu : soc.soc.cu()) {
+    const double b = busy.count(cu.name()) ? busy[cu.name()] : 0.0;
+    power_pj += (cu.busy_power_mw() * b + cu.idle_power_mw() * (r.cycles - b)) / mhz * 1e3;
+  }
+  return r.energy_pj - power_pj;
+}
+
+void record(google::protobuf::RepeatedPtrField<proto::FitError>* out,
+            const std::map<std::string, ErrorStats>& s) {
+  for (const auto& [group, e] : s) {
+    auto* f = out->Add();
+    f->set_group(group);
+    f->set_samples(e.samples);
+    f->set_mean_rel_error(e.mean);
+    f->set_max_rel_error(e.max);
+  }
+}
+
+}  // namespace
+
+void ErrorStats::add(double predicted, double simulated, const std::string& name) {
+  const double e = std::abs(predicted - simulated) / std::max(1.0, std::abs(simulated));
+  mean = (mean * samples + e) / (samples + 1);
+  ++samples;
+  if (e > max || worst.empty()) {
+    max = std::max(max, e);
+    if (e >= max) worst = name;
+  }
+}
+
+std::vector<sim::JobResult> simulate_points(sim::Simulator& simulator,
+                                            const std::vector<SuitePoint>& points) {
+  std::vector<sim::Job> jobs;
+  for (const auto& p : points) {
+    sim::Job j = sim::make_job(p.layer, p.split);
+    j.name = p.name;
+    jobs.push_back(std::move(j));
+  }
+  return simulator.run(jobs);
+}
+
+proto::Calibration fit_calibration(const SocDescription& soc, const std::vector<SuitePoint>& points,
+                                   const std::vector<sim::JobResult>& results,
+                                   const std::string& suite_origin) {
+  proto::Calibration cal;
+  cal.set_soc(soc.name());
+  cal.set_suite(suite_origin);
+  // Stage 1: per CU, from points where that CU works alone.
+  for (int i = 0; i < soc.soc.cu_size(); ++i) {
+    Rows lat, busy, energy;
+    for (size_t p = 0; p < points.size(); ++p) {
+      const SuitePoint& pt = points[p];
+      if (pt.holdout || pt.cus != 1 || soc.cu_index(pt.split.shares[0].cu) != i) continue;
+      const cost::CuFeatures f = cost::cu_features(soc, pt.layer, i, pt.split.shares[0].channels, 1);
+      lat.push_back({f.latency, double(results[p].cycles)});
+      busy.push_back({f.busy, double(results[p].cu[0].busy_cycles)});
+      energy.push_back({f.energy, memory_pj(soc, results[p])});
+    }
+    auto* cu = cal.add_cu();
+    cu->set_cu(soc.soc.cu(i).name());
+    put(cu->mutable_coefficient(), cost::latency_feature_names(),
+        fit_relative(lat, cost::latency_feature_names().size()), "cycles per unit");
+    put(cu->mutable_coefficient(), cost::busy_feature_names(),
+        fit_relative(busy, cost::busy_feature_names().size()), "cycles per unit");
+    put(cu->mutable_coefficient(), cost::energy_feature_names(),
+        fit_relative(energy, cost::energy_feature_names().size()), "pJ per byte");
+  }
+  // Stage 2: what parallel CUs add beyond the slower one: a launch offset per
+  // CU launched before (grid search, it sits inside the max), then the shared
+  // L2 port and the extra completion handling (NNLS on relative errors).
+  std::vector<double> best;
+  double best_err = std::numeric_limits<double>::infinity();
+  for (double launch = 0; launch <= 800; launch += 4) {
+    put(cal.mutable_layer(), cost::layer_feature_names(), {launch, 0.0, 0.0}, "cycles per unit");
+    const cost::CalibratedModel alone(soc, cal, "fit");
+    cal.clear_layer();
+    Rows rows;
+    for (size_t p = 0; p < points.size(); ++p) {
+      const SuitePoint& pt = points[p];
+      if (pt.holdout || pt.cus < 2) continue;
+      const double launched = alone.layer_cost(pt.layer, cost::channels_per_cu(soc, pt.split)).cycles;
+      double min_transfer = 0;
+      for (const auto& s : pt.split.shares) {
+        const double t = cost::cu_features(soc, pt.layer, soc.cu_index(s.cu), s.channels, pt.cus).transfer;
+        min_transfer = min_transfer == 0 ? t : std::min(min_transfer, t);
+      }
+      rows.push_back({{min_transfer, double(pt.cus - 1), launched}, double(results[p].cycles)});
+    }
+    if (rows.empty()) {
+      best = {0.0, 0.0, 0.0};
+      break;
+    }
+    // Fit sim - launched ~ a*min_transfer + b*(k-1), weighted by 1/sim.
+    Eigen::MatrixXd A(rows.size(), 2);
+    Eigen::VectorXd y(rows.size());
+    for (size_t r = 0; r < rows.size(); ++r) {
+      const double w = 1.0 / std::max(1.0, rows[r].second);
+      A(r, 0) = rows[r].first[0] * w;
+      A(r, 1) = rows[r].first[1] * w;
+      y(r) = (rows[r].second - rows[r].first[2]) * w;
+    }
+    const NnlsResult fit = nnls(A, y);
+    const double err = (A * fit.x - y).cwiseAbs().mean();
+    if (err < best_err) {
+      best_err = err;
+      best = {launch, fit.x(0), fit.x(1)};
+    }
+  }
+  put(cal.mutable_layer(), cost::layer_feature_names(), best, "cycles per unit");
+  // Errors of the final model, per CU / CU+operator, on fitted and held-out points.
+  const cost::CalibratedModel model(soc, cal, "fit");
+  std::map<std::string, ErrorStats> fit_err, hold_err;
+  for (size_t p = 0; p < points.size(); ++p) {
+    const SuitePoint& pt = points[p];
+    const double pred = model.layer_cost(pt.layer, cost::channels_per_cu(soc, pt.split)).cycles;
+    auto& groups = pt.holdout ? hold_err : fit_err;
+    const std::string cu = pt.cus == 1 ? pt.split.shares[0].cu : "split";
+    for (const std::string& g : {std::string("all"), cu, cu + "/" + op_name(pt.layer.op)})
+      groups[g].add(pred, double(results[p].cycles), pt.name);
+  }
+  record(cal.mutable_fit(), fit_err);
+  record(cal.mutable_holdout(), hold_err);
+  return cal;
+}
+
+}  // namespace odimo::validation
