@@ -101,10 +101,11 @@ mapper::TrainConfig parse_config(const Args& a) {
 }  // namespace
 
 static int run_train(int argc, char** argv) {
-  Args args("train", argc, argv,
-            {"net", "dataset", "input", "epochs", "batch", "optimizer", "lr", "momentum", "weight-decay",
-             "quant-lr", "schedule", "gamma", "step-epochs", "milestones", "steps-per-epoch", "seed", "threads",
-             "quant", "val-fraction", "augment", "out"},
+  Args args("train", argc, argv, {"net",       "dataset", "input",       "epochs",       "batch",
+                                  "optimizer", "lr",      "momentum",    "weight-decay", "quant-lr",
+                                  "schedule",  "gamma",   "step-epochs", "milestones",   "steps-per-epoch",
+                                  "seed",      "threads", "quant",       "val-fraction", "augment",
+                                  "out"},
             {"nesterov", "resume", "quiet", "help"});
   if (args.flag("help")) {
     std::cout << "usage: " << kUsage << "\n" << kHelp;
@@ -117,6 +118,7 @@ static int run_train(int argc, char** argv) {
   return 0;
 }
 
-static const Registration kTrain({"train", run_train, "train a network (float or quantized) on real data", 40});
+static const Registration kTrain({"train", run_train, "train a network (float or quantized) on real data",
+                                  40});
 
 }  // namespace odimo::cli

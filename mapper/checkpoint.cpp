@@ -22,8 +22,8 @@ void get(const google::protobuf::RepeatedPtrField<proto::NamedTensor>& in, const
   for (const auto& t : in) {
     if (t.name() != name) continue;
     if (size_t(t.values_size()) != values.size())
-      throw Error(origin + ": tensor '" + name + "' has " + std::to_string(t.values_size()) + " values, the model " +
-                  std::to_string(values.size()));
+      throw Error(origin + ": tensor '" + name + "' has " + std::to_string(t.values_size()) +
+                  " values, the model " + std::to_string(values.size()));
     std::copy(t.values().begin(), t.values().end(), values.begin());
     return;
   }
@@ -60,7 +60,9 @@ void restore_state(const proto::Checkpoint& ckpt, const std::string& origin, Mod
   opt.set_steps(ckpt.steps_done());
 }
 
-void save_checkpoint(const std::string& path, const proto::Checkpoint& ckpt) { write_binary_proto(path, ckpt); }
+void save_checkpoint(const std::string& path, const proto::Checkpoint& ckpt) {
+  write_binary_proto(path, ckpt);
+}
 
 proto::Checkpoint load_checkpoint(const std::string& path) {
   proto::Checkpoint c;

@@ -22,7 +22,8 @@ std::vector<uint8_t> read_gzip(const std::string& path) {
   std::vector<uint8_t> out;
   std::vector<uint8_t> buf(1 << 20);
   int got;
-  while ((got = gzread(f, buf.data(), unsigned(buf.size()))) > 0) out.insert(out.end(), buf.begin(), buf.begin() + got);
+  while ((got = gzread(f, buf.data(), unsigned(buf.size()))) > 0)
+    out.insert(out.end(), buf.begin(), buf.begin() + got);
   int err = 0;
   const char* msg = gzerror(f, &err);
   const bool bad = got < 0 || (err != Z_OK && err != Z_STREAM_END);
@@ -32,7 +33,9 @@ std::vector<uint8_t> read_gzip(const std::string& path) {
   return out;
 }
 
-uint32_t big_endian(const uint8_t* p) { return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3]; }
+uint32_t big_endian(const uint8_t* p) {
+  return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3];
+}
 
 // IDX: magic 0x0000 08 <ndim>, ndim big-endian u32 extents, then the bytes.
 std::vector<uint8_t> read_idx(const std::string& path, int ndim, std::vector<uint32_t>& dims) {
@@ -80,7 +83,8 @@ Dataset load_fashion_mnist(const std::string& dir, bool train) {
   d.pixels = read_idx(pre + "-images-idx3-ubyte.gz", 3, idims);
   d.labels = read_idx(pre + "-labels-idx1-ubyte.gz", 1, ldims);
   if (idims[0] != ldims[0])
-    throw Error(pre + ": " + std::to_string(idims[0]) + " images but " + std::to_string(ldims[0]) + " labels");
+    throw Error(pre + ": " + std::to_string(idims[0]) + " images but " + std::to_string(ldims[0]) +
+                " labels");
   d.shape = {1, int(idims[1]), int(idims[2])};
   d.classes = 10;
   check_labels(d, pre + "-labels-idx1-ubyte.gz");
@@ -95,7 +99,8 @@ Dataset load_cifar(const std::string& dir, bool hundred, bool train) {
   if (hundred)
     files = {train ? "train.bin" : "test.bin"};
   else if (train)
-    files = {"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin"};
+    files = {"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin",
+             "data_batch_5.bin"};
   else
     files = {"test_batch.bin"};
   const int label_bytes = hundred ? 2 : 1, plane = 32 * 32, record = label_bytes + 3 * plane;
@@ -143,12 +148,13 @@ Dataset make_synthetic(const Shape& shape, int classes, int count, uint64_t seed
   return d;
 }
 
-DataSplits load_dataset(const std::string& spec, double val_fraction, uint64_t seed, const Shape& synthetic_shape,
-                        int synthetic_classes, const std::string& fashion_dir) {
+DataSplits load_dataset(const std::string& spec, double val_fraction, uint64_t seed,
+                        const Shape& synthetic_shape, int synthetic_classes, const std::string& fashion_dir) {
   DataSplits s;
   Dataset train;
   auto dir_of = [&](size_t prefix) {
-    if (spec.size() <= prefix) throw Error("--dataset " + spec + ": give the folder, e.g. cifar10:/data/cifar");
+    if (spec.size() <= prefix)
+      throw Error("--dataset " + spec + ": give the folder, e.g. cifar10:/data/cifar");
     return spec.substr(prefix);
   };
   if (spec == "fashion-mnist") {
@@ -165,7 +171,8 @@ DataSplits load_dataset(const std::string& spec, double val_fraction, uint64_t s
     s.test = make_synthetic(synthetic_shape, synthetic_classes, 256, seed);  // same templates
     s.test.name = "synthetic/test";
   } else {
-    throw Error("--dataset: unknown data set '" + spec + "' (fashion-mnist, cifar10:DIR, cifar100:DIR, synthetic)");
+    throw Error("--dataset: unknown data set '" + spec +
+                "' (fashion-mnist, cifar10:DIR, cifar100:DIR, synthetic)");
   }
   if (val_fraction < 0 || val_fraction >= 1) throw Error("--val-fraction must be in [0, 1)");
   std::vector<int> order(train.size());
@@ -173,7 +180,8 @@ DataSplits load_dataset(const std::string& spec, double val_fraction, uint64_t s
   std::mt19937_64 rng(seed ^ 0x5eedULL);
   std::shuffle(order.begin(), order.end(), rng);
   const int nval = int(std::lround(val_fraction * train.size()));
-  s.validation = subset(train, std::vector<int>(order.begin(), order.begin() + nval), train.name + "/validation");
+  s.validation =
+      subset(train, std::vector<int>(order.begin(), order.begin() + nval), train.name + "/validation");
   std::vector<int> rest(order.begin() + nval, order.end());
   std::sort(rest.begin(), rest.end());
   s.train = subset(train, rest, train.name);
@@ -193,7 +201,8 @@ DataSplits load_dataset(const std::string& spec, double val_fraction, uint64_t s
 }
 
 void make_batch(const Dataset& d, const int* idx, int n, const std::vector<float>& mean,
-                const std::vector<float>& stddev, const Augment& aug, std::mt19937_64& rng, float* x, int* y) {
+                const std::vector<float>& stddev, const Augment& aug, std::mt19937_64& rng, float* x,
+                int* y) {
   const int H = d.shape.h, W = d.shape.w, C = d.shape.c;
   std::vector<float> lut(256 * C);  // pixel value -> normalised value, per channel
   for (int c = 0; c < C; ++c)

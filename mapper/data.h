@@ -32,8 +32,9 @@ inline constexpr const char* kFashionMnistDir = "/usr/share/datasets/fashion-mni
 // "fashion-mnist" (from `fashion_dir`), "cifar10:DIR", "cifar100:DIR" or "synthetic".
 // `val_fraction` of the training set (a seeded permutation) becomes the validation set.
 // `synthetic_shape`/`synthetic_classes` size the synthetic set (taken from the network).
-DataSplits load_dataset(const std::string& spec, double val_fraction, uint64_t seed, const Shape& synthetic_shape,
-                        int synthetic_classes, const std::string& fashion_dir = kFashionMnistDir);
+DataSplits load_dataset(const std::string& spec, double val_fraction, uint64_t seed,
+                        const Shape& synthetic_shape, int synthetic_classes,
+                        const std::string& fashion_dir = kFashionMnistDir);
 
 Dataset load_fashion_mnist(const std::string& dir, bool train);
 Dataset load_cifar(const std::string& dir, bool hundred, bool train);

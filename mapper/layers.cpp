@@ -49,7 +49,9 @@ class QuantizedWeights : public WeightSource {
   std::vector<float> wq_, dwq_;
 };
 
-Flat flat(const Dims& d) { return {d.n, d.image()}; }
+Flat flat(const Dims& d) {
+  return {d.n, d.image()};
+}
 
 }  // namespace
 
@@ -64,8 +66,15 @@ std::unique_ptr<WeightSource> make_quantized_weights(Parameter w, std::unique_pt
 
 ConvNode::ConvNode(std::string n, bool depthwise, int cout, int k, int stride, int pad, int groups,
                    std::unique_ptr<WeightSource> w, std::unique_ptr<Parameter> bias)
-    : Node(std::move(n)), depthwise_(depthwise), cout_(cout), k_(k), stride_(stride), pad_(pad),
-      groups_(groups), weights_(std::move(w)), bias_(std::move(bias)) {}
+    : Node(std::move(n)),
+      depthwise_(depthwise),
+      cout_(cout),
+      k_(k),
+      stride_(stride),
+      pad_(pad),
+      groups_(groups),
+      weights_(std::move(w)),
+      bias_(std::move(bias)) {}
 
 ConvGeom ConvNode::geometry(int n) const {
   const Dims& d = inputs[0]->dims;
@@ -113,8 +122,8 @@ void LinearNode::forward(const RunContext&) {
   const Dims& d = inputs[0]->dims;
   out.resize({d.n, 1, 1, out_});
   w_ = weights_->forward();
-  linear_forward(d.n, int(d.image()), out_, inputs[0]->value.data(), w_, bias_ ? bias_->value.data() : nullptr,
-                 out.value.data());
+  linear_forward(d.n, int(d.image()), out_, inputs[0]->value.data(), w_,
+                 bias_ ? bias_->value.data() : nullptr, out.value.data());
 }
 
 void LinearNode::backward(const RunContext&) {
@@ -135,7 +144,9 @@ void LinearNode::parameters(std::vector<Parameter*>& out) {
 // ---- batch norm ---------------------------------------------------------------------------------
 
 BatchNormNode::BatchNormNode(std::string n, int channels)
-    : Node(n), gamma(n + ".gamma", {channels}), beta(n + ".beta", {channels}),
+    : Node(n),
+      gamma(n + ".gamma", {channels}),
+      beta(n + ".beta", {channels}),
       running_mean{n + ".running_mean", std::vector<float>(channels, 0.0f)},
       running_var{n + ".running_var", std::vector<float>(channels, 1.0f)} {
   std::fill(gamma.value.begin(), gamma.value.end(), 1.0f);
@@ -158,7 +169,8 @@ void BatchNormNode::forward(const RunContext& ctx) {
                             *ctx.sums, ctx.threads);
   else
     batchnorm_eval_forward(geom(x.dims), x.value.data(), gamma.value.data(), beta.value.data(),
-                           running_mean.value.data(), running_var.value.data(), out.value.data(), ctx.threads);
+                           running_mean.value.data(), running_var.value.data(), out.value.data(),
+                           ctx.threads);
 }
 
 void BatchNormNode::backward(const RunContext& ctx) {
@@ -267,10 +279,14 @@ void PactNode::forward(const RunContext& ctx) {
   const Activation& x = *inputs[0];
   out.resize(x.dims);
   const int64_t per = x.dims.image();
-  for_each_thread(ctx.threads, [&](int t) {
-    const int64_t a = share_begin(x.dims.n, t, ctx.threads) * per, e = share_end(x.dims.n, t, ctx.threads) * per;
-    pact_forward(config_, clip.value[0], x.value.data() + a, out.value.data() + a, e - a);
-  }, x.dims.size());
+  for_each_thread(
+      ctx.threads,
+      [&](int t) {
+        const int64_t a = share_begin(x.dims.n, t, ctx.threads) * per,
+                      e = share_end(x.dims.n, t, ctx.threads) * per;
+        pact_forward(config_, clip.value[0], x.value.data() + a, out.value.data() + a, e - a);
+      },
+      x.dims.size());
 }
 
 void PactNode::backward(const RunContext& ctx) {
@@ -283,11 +299,15 @@ void PactNode::backward(const RunContext& ctx) {
     unused.resize(x.value.size());
     dx = unused.data();
   }
-  for_each_thread(ctx.threads, [&](int t) {
-    const int64_t a = share_begin(x.dims.n, t, ctx.threads) * per, e = share_end(x.dims.n, t, ctx.threads) * per;
-    dalpha[t] = pact_backward(config_, clip.value[0], x.value.data() + a, out.grad.data() + a, dx + a,
-                              need_grad[0] && accumulate[0], e - a);
-  }, x.dims.size());
+  for_each_thread(
+      ctx.threads,
+      [&](int t) {
+        const int64_t a = share_begin(x.dims.n, t, ctx.threads) * per,
+                      e = share_end(x.dims.n, t, ctx.threads) * per;
+        dalpha[t] = pact_backward(config_, clip.value[0], x.value.data() + a, out.grad.data() + a, dx + a,
+                                  need_grad[0] && accumulate[0], e - a);
+      },
+      x.dims.size());
   double total = 0;
   for (double v : dalpha) total += v;
   clip.grad[0] += float(total);

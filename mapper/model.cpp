@@ -28,8 +28,8 @@ void init_uniform(std::vector<float>& v, int64_t fan_in, std::mt19937_64& rng) {
   for (float& x : v) x = u(rng);
 }
 
-std::unique_ptr<WeightQuantizer> make_quantizer(WeightFormat f, const std::string& name, const ChannelLayout& cl,
-                                                const float* w) {
+std::unique_ptr<WeightQuantizer> make_quantizer(WeightFormat f, const std::string& name,
+                                                const ChannelLayout& cl, const float* w) {
   switch (f) {
     case WeightFormat::kInt8Pow2Layer:
       return std::make_unique<Int8Pow2Quantizer>(name, cl, w);
@@ -121,8 +121,8 @@ Model::Model(const Network& net, const ModelOptions& options) : net_(net), optio
   }
   const Layer& last = net.layers.back();
   if (!net.consumers.back().empty() || last.out.h != 1 || last.out.w != 1)
-    throw Error(net.origin + ": the last layer '" + last.name + "' must produce the class scores (Cx1x1), not " +
-                last.out.str());
+    throw Error(net.origin + ": the last layer '" + last.name +
+                "' must produce the class scores (Cx1x1), not " + last.out.str());
   classes_ = last.out.c;
   wire_gradients();
 }
@@ -145,7 +145,8 @@ std::unique_ptr<Node> Model::make_node(const Layer& l, uint64_t& seed) {
     auto src = q ? make_quantized_weights(std::move(w), std::move(q)) : make_float_weights(std::move(w));
     if (linear) return std::make_unique<LinearNode>(l.name, l.out_channels, std::move(src), std::move(bias));
     if (l.op == Op::kDepthwise && l.out_channels != l.in.c)
-      throw Error(net_.origin + ": depthwise layer '" + l.name + "' with a channel multiplier is not supported");
+      throw Error(net_.origin + ": depthwise layer '" + l.name +
+                  "' with a channel multiplier is not supported");
     return std::make_unique<ConvNode>(l.name, l.op == Op::kDepthwise, l.out_channels, l.kernel, l.stride,
                                       l.padding, l.groups, std::move(src), std::move(bias));
   }

@@ -24,7 +24,9 @@ using CStridedMap = Eigen::Map<const Mat<T>, 0, Eigen::OuterStride<>>;
 // About 384 KB of col per chunk for float: fits the 1 MB L2 (train-speed.md, "chunk size barely matters").
 constexpr int64_t kColElements = 96 * 1024;
 
-int64_t macs(const ConvGeom& g) { return g.n * g.out_pixels() * g.cout * g.kdim(); }
+int64_t macs(const ConvGeom& g) {
+  return g.n * g.out_pixels() * g.cout * g.kdim();
+}
 
 int chunk_images(const ConvGeom& g) {
   const int64_t per_image = int64_t(g.kdim()) * g.out_pixels();
@@ -140,13 +142,16 @@ void backward_chunk(const ConvGeom& g, const T* x, const T* w, const T* dy, T* d
 template <class T>
 void bias_grad(const ConvGeom& g, const T* dy, T* db, Scratch<T>& s, int threads, int slot) {
   const int64_t pixels = g.out_pixels();
-  for_each_thread(threads, [&](int t) {
-    T* part = s.get(t, slot, g.cout);
-    std::fill(part, part + g.cout, T(0));
-    const int n0 = share_begin(g.n, t, threads), n1 = share_end(g.n, t, threads);
-    for (int64_t p = n0 * pixels; p < n1 * pixels; ++p)
-      for (int c = 0; c < g.cout; ++c) part[c] += dy[p * g.cout + c];
-  }, g.n * pixels * g.cout);
+  for_each_thread(
+      threads,
+      [&](int t) {
+        T* part = s.get(t, slot, g.cout);
+        std::fill(part, part + g.cout, T(0));
+        const int n0 = share_begin(g.n, t, threads), n1 = share_end(g.n, t, threads);
+        for (int64_t p = n0 * pixels; p < n1 * pixels; ++p)
+          for (int c = 0; c < g.cout; ++c) part[c] += dy[p * g.cout + c];
+      },
+      g.n * pixels * g.cout);
   std::fill(db, db + g.cout, T(0));
   for (int t = 0; t < threads; ++t) {
     const T* part = s.get(t, slot, g.cout);
@@ -178,15 +183,19 @@ ConvGeom ConvGeom::make(int n, int h, int w, int cin, int cout, int k, int strid
 template <class T>
 void conv2d_forward(const ConvGeom& g, const T* x, const T* w, const T* b, T* y, Scratch<T>& s, int threads) {
   const int chunk = chunk_images(g);
-  for_each_thread(threads, [&](int t) {
-    const int a = share_begin(g.n, t, threads), e = share_end(g.n, t, threads);
-    T* col = g.pointwise() ? nullptr : s.get(t, 0, size_t(g.kdim()) * g.out_pixels() * std::min(chunk, e - a));
-    for (int n0 = a; n0 < e; n0 += chunk) {
-      const int n1 = std::min(e, n0 + chunk);
-      forward_chunk(g, x, w, y, n0, n1, col);
-      if (b) add_bias(g, b, y, n0, n1);
-    }
-  }, macs(g));
+  for_each_thread(
+      threads,
+      [&](int t) {
+        const int a = share_begin(g.n, t, threads), e = share_end(g.n, t, threads);
+        T* col =
+            g.pointwise() ? nullptr : s.get(t, 0, size_t(g.kdim()) * g.out_pixels() * std::min(chunk, e - a));
+        for (int n0 = a; n0 < e; n0 += chunk) {
+          const int n1 = std::min(e, n0 + chunk);
+          forward_chunk(g, x, w, y, n0, n1, col);
+          if (b) add_bias(g, b, y, n0, n1);
+        }
+      },
+      macs(g));
 }
 
 template <class T>
@@ -194,16 +203,19 @@ void conv2d_backward(const ConvGeom& g, const T* x, const T* w, const T* dy, T* 
                      T* db, Scratch<T>& s, int threads) {
   const int chunk = chunk_images(g);
   const size_t nw = size_t(g.weights());
-  for_each_thread(threads, [&](int t) {
-    const int a = share_begin(g.n, t, threads), e = share_end(g.n, t, threads);
-    const size_t ncol = size_t(g.kdim()) * g.out_pixels() * std::max(1, std::min(chunk, e - a));
-    T* col = g.pointwise() ? nullptr : s.get(t, 0, ncol);
-    T* dcol = g.pointwise() ? nullptr : s.get(t, 1, ncol);
-    T* part = s.get(t, 2, nw);
-    std::fill(part, part + nw, T(0));
-    for (int n0 = a; n0 < e; n0 += chunk)
-      backward_chunk(g, x, w, dy, dx, accumulate, part, n0, std::min(e, n0 + chunk), col, dcol);
-  }, macs(g));
+  for_each_thread(
+      threads,
+      [&](int t) {
+        const int a = share_begin(g.n, t, threads), e = share_end(g.n, t, threads);
+        const size_t ncol = size_t(g.kdim()) * g.out_pixels() * std::max(1, std::min(chunk, e - a));
+        T* col = g.pointwise() ? nullptr : s.get(t, 0, ncol);
+        T* dcol = g.pointwise() ? nullptr : s.get(t, 1, ncol);
+        T* part = s.get(t, 2, nw);
+        std::fill(part, part + nw, T(0));
+        for (int n0 = a; n0 < e; n0 += chunk)
+          backward_chunk(g, x, w, dy, dx, accumulate, part, n0, std::min(e, n0 + chunk), col, dcol);
+      },
+      macs(g));
   std::fill(dw, dw + nw, T(0));
   for (int t = 0; t < threads; ++t) {  // fixed order: deterministic for a given thread count
     const T* part = s.get(t, 2, nw);
@@ -215,27 +227,30 @@ void conv2d_backward(const ConvGeom& g, const T* x, const T* w, const T* dy, T* 
 template <class T>
 void depthwise_forward(const ConvGeom& g, const T* x, const T* w, const T* b, T* y, int threads) {
   const int C = g.cin;
-  for_each_thread(threads, [&](int t) {
-    for (int n = share_begin(g.n, t, threads); n < share_end(g.n, t, threads); ++n) {
-      const T* img = x + int64_t(n) * g.h * g.w * C;
-      for (int oy = 0; oy < g.oh; ++oy)
-        for (int ox = 0; ox < g.ow; ++ox) {
-          T* out = y + ((int64_t(n) * g.oh + oy) * g.ow + ox) * C;
-          for (int c = 0; c < C; ++c) out[c] = b ? b[c] : T(0);
-          for (int ky = 0; ky < g.k; ++ky) {
-            const int iy = oy * g.stride - g.pad + ky;
-            if (iy < 0 || iy >= g.h) continue;
-            for (int kx = 0; kx < g.k; ++kx) {
-              const int ix = ox * g.stride - g.pad + kx;
-              if (ix < 0 || ix >= g.w) continue;
-              const T* in = img + (int64_t(iy) * g.w + ix) * C;
-              const T* wk = w + (ky * g.k + kx) * C;
-              for (int c = 0; c < C; ++c) out[c] += in[c] * wk[c];
+  for_each_thread(
+      threads,
+      [&](int t) {
+        for (int n = share_begin(g.n, t, threads); n < share_end(g.n, t, threads); ++n) {
+          const T* img = x + int64_t(n) * g.h * g.w * C;
+          for (int oy = 0; oy < g.oh; ++oy)
+            for (int ox = 0; ox < g.ow; ++ox) {
+              T* out = y + ((int64_t(n) * g.oh + oy) * g.ow + ox) * C;
+              for (int c = 0; c < C; ++c) out[c] = b ? b[c] : T(0);
+              for (int ky = 0; ky < g.k; ++ky) {
+                const int iy = oy * g.stride - g.pad + ky;
+                if (iy < 0 || iy >= g.h) continue;
+                for (int kx = 0; kx < g.k; ++kx) {
+                  const int ix = ox * g.stride - g.pad + kx;
+                  if (ix < 0 || ix >= g.w) continue;
+                  const T* in = img + (int64_t(iy) * g.w + ix) * C;
+                  const T* wk = w + (ky * g.k + kx) * C;
+                  for (int c = 0; c < C; ++c) out[c] += in[c] * wk[c];
+                }
+              }
             }
-          }
         }
-    }
-  }, macs(g));
+      },
+      macs(g));
 }
 
 template <class T>
@@ -243,31 +258,35 @@ void depthwise_backward(const ConvGeom& g, const T* x, const T* w, const T* dy, 
                         T* db, Scratch<T>& s, int threads) {
   const int C = g.cin;
   const size_t nw = size_t(g.k) * g.k * C;
-  for_each_thread(threads, [&](int t) {
-    T* part = s.get(t, 2, nw);
-    std::fill(part, part + nw, T(0));
-    const int a = share_begin(g.n, t, threads), e = share_end(g.n, t, threads);
-    if (dx && !accumulate) std::fill(dx + int64_t(a) * g.h * g.w * C, dx + int64_t(e) * g.h * g.w * C, T(0));
-    for (int n = a; n < e; ++n)
-      for (int oy = 0; oy < g.oh; ++oy)
-        for (int ox = 0; ox < g.ow; ++ox) {
-          const T* d = dy + ((int64_t(n) * g.oh + oy) * g.ow + ox) * C;
-          for (int ky = 0; ky < g.k; ++ky) {
-            const int iy = oy * g.stride - g.pad + ky;
-            if (iy < 0 || iy >= g.h) continue;
-            for (int kx = 0; kx < g.k; ++kx) {
-              const int ix = ox * g.stride - g.pad + kx;
-              if (ix < 0 || ix >= g.w) continue;
-              const int64_t at = ((int64_t(n) * g.h + iy) * g.w + ix) * C;
-              const T* wk = w + (ky * g.k + kx) * C;
-              T* dwk = part + (ky * g.k + kx) * C;
-              for (int c = 0; c < C; ++c) dwk[c] += d[c] * x[at + c];
-              if (dx)
-                for (int c = 0; c < C; ++c) dx[at + c] += d[c] * wk[c];
+  for_each_thread(
+      threads,
+      [&](int t) {
+        T* part = s.get(t, 2, nw);
+        std::fill(part, part + nw, T(0));
+        const int a = share_begin(g.n, t, threads), e = share_end(g.n, t, threads);
+        if (dx && !accumulate)
+          std::fill(dx + int64_t(a) * g.h * g.w * C, dx + int64_t(e) * g.h * g.w * C, T(0));
+        for (int n = a; n < e; ++n)
+          for (int oy = 0; oy < g.oh; ++oy)
+            for (int ox = 0; ox < g.ow; ++ox) {
+              const T* d = dy + ((int64_t(n) * g.oh + oy) * g.ow + ox) * C;
+              for (int ky = 0; ky < g.k; ++ky) {
+                const int iy = oy * g.stride - g.pad + ky;
+                if (iy < 0 || iy >= g.h) continue;
+                for (int kx = 0; kx < g.k; ++kx) {
+                  const int ix = ox * g.stride - g.pad + kx;
+                  if (ix < 0 || ix >= g.w) continue;
+                  const int64_t at = ((int64_t(n) * g.h + iy) * g.w + ix) * C;
+                  const T* wk = w + (ky * g.k + kx) * C;
+                  T* dwk = part + (ky * g.k + kx) * C;
+                  for (int c = 0; c < C; ++c) dwk[c] += d[c] * x[at + c];
+                  if (dx)
+                    for (int c = 0; c < C; ++c) dx[at + c] += d[c] * wk[c];
+                }
+              }
             }
-          }
-        }
-  }, macs(g));
+      },
+      macs(g));
   std::fill(dw, dw + nw, T(0));
   for (int t = 0; t < threads; ++t) {
     const T* part = s.get(t, 2, nw);
@@ -276,12 +295,12 @@ void depthwise_backward(const ConvGeom& g, const T* x, const T* w, const T* dy, 
   if (db) bias_grad(g, dy, db, s, threads, 3);
 }
 
-#define ODIMO_CONV_INSTANTIATE(T)                                                                          \
-  template void conv2d_forward<T>(const ConvGeom&, const T*, const T*, const T*, T*, Scratch<T>&, int);     \
-  template void conv2d_backward<T>(const ConvGeom&, const T*, const T*, const T*, T*, bool, T*, T*,         \
-                                   Scratch<T>&, int);                                                       \
-  template void depthwise_forward<T>(const ConvGeom&, const T*, const T*, const T*, T*, int);               \
-  template void depthwise_backward<T>(const ConvGeom&, const T*, const T*, const T*, T*, bool, T*, T*,      \
+#define ODIMO_CONV_INSTANTIATE(T)                                                                       \
+  template void conv2d_forward<T>(const ConvGeom&, const T*, const T*, const T*, T*, Scratch<T>&, int); \
+  template void conv2d_backward<T>(const ConvGeom&, const T*, const T*, const T*, T*, bool, T*, T*,     \
+                                   Scratch<T>&, int);                                                   \
+  template void depthwise_forward<T>(const ConvGeom&, const T*, const T*, const T*, T*, int);           \
+  template void depthwise_backward<T>(const ConvGeom&, const T*, const T*, const T*, T*, bool, T*, T*,  \
                                       Scratch<T>&, int);
 ODIMO_CONV_INSTANTIATE(float)
 ODIMO_CONV_INSTANTIATE(double)

@@ -18,10 +18,13 @@ inline void put(T& d, T v, bool accumulate) {
 // f(i) for every element of thread t's images.
 template <class F>
 void elementwise(const Flat& f, int threads, F&& fn) {
-  for_each_thread(threads, [&](int t) {
-    const int64_t i1 = share_end(f.n, t, threads) * f.per_image;
-    for (int64_t i = share_begin(f.n, t, threads) * f.per_image; i < i1; ++i) fn(i);
-  }, f.n * f.per_image);
+  for_each_thread(
+      threads,
+      [&](int t) {
+        const int64_t i1 = share_end(f.n, t, threads) * f.per_image;
+        for (int64_t i = share_begin(f.n, t, threads) * f.per_image; i < i1; ++i) fn(i);
+      },
+      f.n * f.per_image);
 }
 
 }  // namespace
@@ -40,7 +43,8 @@ void relu6_forward(const Flat& f, const T* x, T* y, int threads) {
 }
 template <class T>
 void relu6_backward(const Flat& f, const T* x, const T* dy, T* dx, bool accumulate, int threads) {
-  elementwise(f, threads, [&](int64_t i) { put(dx[i], x[i] > T(0) && x[i] < T(6) ? dy[i] : T(0), accumulate); });
+  elementwise(f, threads,
+              [&](int64_t i) { put(dx[i], x[i] > T(0) && x[i] < T(6) ? dy[i] : T(0), accumulate); });
 }
 template <class T>
 void add_forward(const Flat& f, const T* a, const T* b, T* y, bool accumulate, int threads) {
@@ -60,16 +64,19 @@ PoolGeom PoolGeom::make(int n, int h, int w, int c, int k, int stride, int pad) 
 // fn(n, oy, ox, iy, ix) for every in-bounds window tap of thread t's images.
 template <class F>
 void pool_taps(const PoolGeom& g, int threads, F&& fn) {
-  for_each_thread(threads, [&](int t) {
-    for (int n = share_begin(g.n, t, threads); n < share_end(g.n, t, threads); ++n)
-      for (int oy = 0; oy < g.oh; ++oy)
-        for (int ox = 0; ox < g.ow; ++ox)
-          for (int ky = 0; ky < g.k; ++ky)
-            for (int kx = 0; kx < g.k; ++kx) {
-              const int iy = oy * g.stride - g.pad + ky, ix = ox * g.stride - g.pad + kx;
-              if (iy >= 0 && iy < g.h && ix >= 0 && ix < g.w) fn(n, oy, ox, iy, ix, ky == 0 && kx == 0);
-            }
-  }, int64_t(g.n) * g.oh * g.ow * g.c * g.k * g.k);
+  for_each_thread(
+      threads,
+      [&](int t) {
+        for (int n = share_begin(g.n, t, threads); n < share_end(g.n, t, threads); ++n)
+          for (int oy = 0; oy < g.oh; ++oy)
+            for (int ox = 0; ox < g.ow; ++ox)
+              for (int ky = 0; ky < g.k; ++ky)
+                for (int kx = 0; kx < g.k; ++kx) {
+                  const int iy = oy * g.stride - g.pad + ky, ix = ox * g.stride - g.pad + kx;
+                  if (iy >= 0 && iy < g.h && ix >= 0 && ix < g.w) fn(n, oy, ox, iy, ix, ky == 0 && kx == 0);
+                }
+      },
+      int64_t(g.n) * g.oh * g.ow * g.c * g.k * g.k);
 }
 
 template <class T>
@@ -104,32 +111,45 @@ void maxpool_forward(const PoolGeom& g, const T* x, T* y, int32_t* argmax, int t
   });
 }
 template <class T>
-void maxpool_backward(const PoolGeom& g, const int32_t* argmax, const T* dy, T* dx, bool accumulate, int threads) {
+void maxpool_backward(const PoolGeom& g, const int32_t* argmax, const T* dy, T* dx, bool accumulate,
+                      int threads) {
   if (!accumulate) std::fill(dx, dx + int64_t(g.n) * g.h * g.w * g.c, T(0));
   const int64_t per_image = int64_t(g.oh) * g.ow * g.c;
-  for_each_thread(threads, [&](int t) {  // argmax of image n lies in image n: no races
-    for (int64_t o = share_begin(g.n, t, threads) * per_image; o < share_end(g.n, t, threads) * per_image; ++o)
-      dx[argmax[o]] += dy[o];
-  }, int64_t(g.n) * per_image);
+  for_each_thread(
+      threads,
+      [&](int t) {  // argmax of image n lies in image n: no races
+        for (int64_t o = share_begin(g.n, t, threads) * per_image; o < share_end(g.n, t, threads) * per_image;
+             ++o)
+          dx[argmax[o]] += dy[o];
+      },
+      int64_t(g.n) * per_image);
 }
 template <class T>
 void global_avgpool_forward(int n, int pixels, int c, const T* x, T* y, int threads) {
-  for_each_thread(threads, [&](int t) {
-    for (int i = share_begin(n, t, threads); i < share_end(n, t, threads); ++i) {
-      Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>> X(x + int64_t(i) * pixels * c, c, pixels);
-      Eigen::Map<Eigen::Matrix<T, Eigen::Dynamic, 1>>(y + int64_t(i) * c, c) = X.rowwise().sum() / T(pixels);
-    }
-  }, int64_t(n) * pixels * c);
+  for_each_thread(
+      threads,
+      [&](int t) {
+        for (int i = share_begin(n, t, threads); i < share_end(n, t, threads); ++i) {
+          Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>> X(x + int64_t(i) * pixels * c, c,
+                                                                               pixels);
+          Eigen::Map<Eigen::Matrix<T, Eigen::Dynamic, 1>>(y + int64_t(i) * c, c) =
+              X.rowwise().sum() / T(pixels);
+        }
+      },
+      int64_t(n) * pixels * c);
 }
 template <class T>
 void global_avgpool_backward(int n, int pixels, int c, const T* dy, T* dx, bool accumulate, int threads) {
   const T inv = T(1) / T(pixels);
-  for_each_thread(threads, [&](int t) {
-    for (int i = share_begin(n, t, threads); i < share_end(n, t, threads); ++i)
-      for (int p = 0; p < pixels; ++p)
-        for (int ch = 0; ch < c; ++ch)
-          put(dx[(int64_t(i) * pixels + p) * c + ch], dy[int64_t(i) * c + ch] * inv, accumulate);
-  }, int64_t(n) * pixels * c);
+  for_each_thread(
+      threads,
+      [&](int t) {
+        for (int i = share_begin(n, t, threads); i < share_end(n, t, threads); ++i)
+          for (int p = 0; p < pixels; ++p)
+            for (int ch = 0; ch < c; ++ch)
+              put(dx[(int64_t(i) * pixels + p) * c + ch], dy[int64_t(i) * c + ch] * inv, accumulate);
+      },
+      int64_t(n) * pixels * c);
 }
 
 template <class T>
@@ -144,8 +164,8 @@ void linear_forward(int n, int in, int out, const T* x, const T* w, const T* b, 
   if (b) Y.colwise() += Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, 1>>(b, out);
 }
 template <class T>
-void linear_backward(int n, int in, int out, const T* x, const T* w, const T* dy, T* dx, bool accumulate, T* dw,
-                     T* db) {
+void linear_backward(int n, int in, int out, const T* x, const T* w, const T* dy, T* dx, bool accumulate,
+                     T* dw, T* db) {
   CMapM<T> dY(dy, out, n);
   MapM<T>(dw, out, in).noalias() = dY * CMapM<T>(x, in, n).transpose();
   if (db) Eigen::Map<Eigen::Matrix<T, Eigen::Dynamic, 1>>(db, out) = dY.rowwise().sum();
@@ -176,21 +196,21 @@ double softmax_cross_entropy(int n, int k, const T* logits, const int* labels, T
   return loss / n;
 }
 
-#define ODIMO_MISC_INSTANTIATE(T)                                                                      \
-  template void relu_forward<T>(const Flat&, const T*, T*, int);                                       \
-  template void relu_backward<T>(const Flat&, const T*, const T*, T*, bool, int);                      \
-  template void relu6_forward<T>(const Flat&, const T*, T*, int);                                      \
-  template void relu6_backward<T>(const Flat&, const T*, const T*, T*, bool, int);                     \
-  template void add_forward<T>(const Flat&, const T*, const T*, T*, bool, int);                        \
-  template void grad_pass<T>(const Flat&, const T*, T*, bool, int);                                    \
-  template void avgpool_forward<T>(const PoolGeom&, const T*, T*, int);                                \
-  template void avgpool_backward<T>(const PoolGeom&, const T*, T*, bool, int);                         \
-  template void maxpool_forward<T>(const PoolGeom&, const T*, T*, int32_t*, int);                      \
-  template void maxpool_backward<T>(const PoolGeom&, const int32_t*, const T*, T*, bool, int);         \
-  template void global_avgpool_forward<T>(int, int, int, const T*, T*, int);                           \
-  template void global_avgpool_backward<T>(int, int, int, const T*, T*, bool, int);                    \
-  template void linear_forward<T>(int, int, int, const T*, const T*, const T*, T*);                    \
-  template void linear_backward<T>(int, int, int, const T*, const T*, const T*, T*, bool, T*, T*);     \
+#define ODIMO_MISC_INSTANTIATE(T)                                                                  \
+  template void relu_forward<T>(const Flat&, const T*, T*, int);                                   \
+  template void relu_backward<T>(const Flat&, const T*, const T*, T*, bool, int);                  \
+  template void relu6_forward<T>(const Flat&, const T*, T*, int);                                  \
+  template void relu6_backward<T>(const Flat&, const T*, const T*, T*, bool, int);                 \
+  template void add_forward<T>(const Flat&, const T*, const T*, T*, bool, int);                    \
+  template void grad_pass<T>(const Flat&, const T*, T*, bool, int);                                \
+  template void avgpool_forward<T>(const PoolGeom&, const T*, T*, int);                            \
+  template void avgpool_backward<T>(const PoolGeom&, const T*, T*, bool, int);                     \
+  template void maxpool_forward<T>(const PoolGeom&, const T*, T*, int32_t*, int);                  \
+  template void maxpool_backward<T>(const PoolGeom&, const int32_t*, const T*, T*, bool, int);     \
+  template void global_avgpool_forward<T>(int, int, int, const T*, T*, int);                       \
+  template void global_avgpool_backward<T>(int, int, int, const T*, T*, bool, int);                \
+  template void linear_forward<T>(int, int, int, const T*, const T*, const T*, T*);                \
+  template void linear_backward<T>(int, int, int, const T*, const T*, const T*, T*, bool, T*, T*); \
   template double softmax_cross_entropy<T>(int, int, const T*, const int*, T*, int*);
 ODIMO_MISC_INSTANTIATE(float)
 ODIMO_MISC_INSTANTIATE(double)

@@ -43,7 +43,8 @@ void avgpool_backward(const PoolGeom& g, const T* dy, T* dx, bool accumulate, in
 template <class T>
 void maxpool_forward(const PoolGeom& g, const T* x, T* y, int32_t* argmax, int threads);
 template <class T>
-void maxpool_backward(const PoolGeom& g, const int32_t* argmax, const T* dy, T* dx, bool accumulate, int threads);
+void maxpool_backward(const PoolGeom& g, const int32_t* argmax, const T* dy, T* dx, bool accumulate,
+                      int threads);
 // (N,H,W,C) -> (N,1,1,C) mean over pixels.
 template <class T>
 void global_avgpool_forward(int n, int pixels, int c, const T* x, T* y, int threads);
@@ -55,8 +56,8 @@ template <class T>
 void linear_forward(int n, int in, int out, const T* x, const T* w, const T* b, T* y);
 // dw, db written; dx written or added, skipped when null.
 template <class T>
-void linear_backward(int n, int in, int out, const T* x, const T* w, const T* dy, T* dx, bool accumulate, T* dw,
-                     T* db);
+void linear_backward(int n, int in, int out, const T* x, const T* w, const T* dy, T* dx, bool accumulate,
+                     T* dw, T* db);
 
 // Mean softmax cross-entropy of logits (N,K) against labels; writes dlogits =
 // (softmax - onehot)/N when non-null and counts correct argmax predictions.

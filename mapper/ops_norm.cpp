@@ -13,12 +13,16 @@ template <class T, class F>
 void channel_sums(const BatchNormGeom& g, Scratch<double>& s, int threads, double* total, F&& f) {
   const int C = g.channels;
   const int64_t per_image = g.rows / std::max(1, g.n);
-  for_each_thread(threads, [&](int t) {
-    double* part = s.get(t, 0, 2 * size_t(C));
-    std::fill(part, part + 2 * C, 0.0);
-    const int64_t r0 = share_begin(g.n, t, threads) * per_image, r1 = share_end(g.n, t, threads) * per_image;
-    for (int64_t r = r0; r < r1; ++r) f(r, part, part + C);
-  }, g.rows * C);
+  for_each_thread(
+      threads,
+      [&](int t) {
+        double* part = s.get(t, 0, 2 * size_t(C));
+        std::fill(part, part + 2 * C, 0.0);
+        const int64_t r0 = share_begin(g.n, t, threads) * per_image,
+                      r1 = share_end(g.n, t, threads) * per_image;
+        for (int64_t r = r0; r < r1; ++r) f(r, part, part + C);
+      },
+      g.rows * C);
   std::fill(total, total + 2 * C, 0.0);
   for (int t = 0; t < threads; ++t) {
     const double* part = s.get(t, 0, 2 * size_t(C));
@@ -64,10 +68,14 @@ void batchnorm_train_forward(const BatchNormGeom& g, const T* x, const T* gamma,
     shift[c] = beta[c] - cache.mean[c] * scale[c];
   }
   const int64_t per_image = g.rows / std::max(1, g.n);
-  for_each_thread(threads, [&](int t) {
-    for (int64_t r = share_begin(g.n, t, threads) * per_image; r < share_end(g.n, t, threads) * per_image; ++r)
-      for (int c = 0; c < C; ++c) y[r * C + c] = x[r * C + c] * scale[c] + shift[c];
-  }, g.rows * C);
+  for_each_thread(
+      threads,
+      [&](int t) {
+        for (int64_t r = share_begin(g.n, t, threads) * per_image; r < share_end(g.n, t, threads) * per_image;
+             ++r)
+          for (int c = 0; c < C; ++c) y[r * C + c] = x[r * C + c] * scale[c] + shift[c];
+      },
+      g.rows * C);
 }
 
 template <class T>
@@ -80,10 +88,14 @@ void batchnorm_eval_forward(const BatchNormGeom& g, const T* x, const T* gamma, 
     shift[c] = beta[c] - running_mean[c] * scale[c];
   }
   const int64_t per_image = g.rows / std::max(1, g.n);
-  for_each_thread(threads, [&](int t) {
-    for (int64_t r = share_begin(g.n, t, threads) * per_image; r < share_end(g.n, t, threads) * per_image; ++r)
-      for (int c = 0; c < C; ++c) y[r * C + c] = x[r * C + c] * scale[c] + shift[c];
-  }, g.rows * C);
+  for_each_thread(
+      threads,
+      [&](int t) {
+        for (int64_t r = share_begin(g.n, t, threads) * per_image; r < share_end(g.n, t, threads) * per_image;
+             ++r)
+          for (int c = 0; c < C; ++c) y[r * C + c] = x[r * C + c] * scale[c] + shift[c];
+      },
+      g.rows * C);
 }
 
 template <class T>
@@ -112,35 +124,39 @@ void batchnorm_train_backward(const BatchNormGeom& g, const T* x, const T* gamma
     k3[c] = T(-a * tot[c] / double(g.rows));
   }
   const int64_t per_image = g.rows / std::max(1, g.n);
-  for_each_thread(threads, [&](int t) {
-    for (int64_t r = share_begin(g.n, t, threads) * per_image; r < share_end(g.n, t, threads) * per_image; ++r)
-      for (int c = 0; c < C; ++c) {
-        const T v = k1[c] * dy[r * C + c] + k2[c] * (x[r * C + c] - mean[c]) + k3[c];
-        if (accumulate)
-          dx[r * C + c] += v;
-        else
-          dx[r * C + c] = v;
-      }
-  }, g.rows * C);
+  for_each_thread(
+      threads,
+      [&](int t) {
+        for (int64_t r = share_begin(g.n, t, threads) * per_image; r < share_end(g.n, t, threads) * per_image;
+             ++r)
+          for (int c = 0; c < C; ++c) {
+            const T v = k1[c] * dy[r * C + c] + k2[c] * (x[r * C + c] - mean[c]) + k3[c];
+            if (accumulate)
+              dx[r * C + c] += v;
+            else
+              dx[r * C + c] = v;
+          }
+      },
+      g.rows * C);
 }
 
-void fold_batchnorm(std::vector<float>& weight, std::vector<float>& bias, int channels,
-                    int64_t (*channel_of)(int64_t index, const void* ctx), const void* ctx,
+void fold_batchnorm(std::vector<float>& weight, std::vector<float>& bias, const ChannelLayout& layout,
                     const std::vector<float>& gamma, const std::vector<float>& beta,
                     const std::vector<float>& mean, const std::vector<float>& var, double eps) {
+  const int channels = layout.channels;
   std::vector<double> a(channels);
   for (int c = 0; c < channels; ++c) a[c] = gamma[c] / std::sqrt(double(var[c]) + eps);
-  for (int64_t i = 0; i < int64_t(weight.size()); ++i) weight[i] = float(weight[i] * a[channel_of(i, ctx)]);
+  for (int64_t i = 0; i < int64_t(weight.size()); ++i) weight[i] = float(weight[i] * a[layout.channel(i)]);
   bias.resize(channels, 0.0f);
   for (int c = 0; c < channels; ++c) bias[c] = float((bias[c] - mean[c]) * a[c] + beta[c]);
 }
 
-#define ODIMO_BN_INSTANTIATE(T)                                                                             \
-  template void batchnorm_train_forward<T>(const BatchNormGeom&, const T*, const T*, const T*, T*,          \
-                                           BatchNormCache<T>&, T*, T*, Scratch<double>&, int);              \
-  template void batchnorm_eval_forward<T>(const BatchNormGeom&, const T*, const T*, const T*, const T*,     \
-                                          const T*, T*, int);                                               \
-  template void batchnorm_train_backward<T>(const BatchNormGeom&, const T*, const T*, const T*,             \
+#define ODIMO_BN_INSTANTIATE(T)                                                                           \
+  template void batchnorm_train_forward<T>(const BatchNormGeom&, const T*, const T*, const T*, T*,        \
+                                           BatchNormCache<T>&, T*, T*, Scratch<double>&, int);            \
+  template void batchnorm_eval_forward<T>(const BatchNormGeom&, const T*, const T*, const T*, const T*,   \
+                                          const T*, T*, int);                                             \
+  template void batchnorm_train_backward<T>(const BatchNormGeom&, const T*, const T*, const T*,           \
                                             const BatchNormCache<T>&, T*, bool, T*, T*, Scratch<double>&, \
                                             int);
 ODIMO_BN_INSTANTIATE(float)

@@ -35,12 +35,11 @@ void batchnorm_train_backward(const BatchNormGeom& g, const T* x, const T* gamma
                               const BatchNormCache<T>& cache, T* dx, bool accumulate, T* dgamma, T* dbeta,
                               Scratch<double>& s, int threads);
 
-// Folds eval-mode batch norm into the preceding conv/linear: w'[o,:] = w[o,:]*a_o,
-// b'_o = (b_o - mean_o)*a_o + beta_o with a_o = gamma_o/sqrt(var_o+eps). `channel_of(i)`
-// gives the output channel of weight element i (layouts in tensor.h).
-void fold_batchnorm(std::vector<float>& weight, std::vector<float>& bias, int channels,
-                    int64_t (*channel_of)(int64_t index, const void* ctx), const void* ctx,
+// Folds eval-mode batch norm into the preceding conv/linear (as ODiMO does before
+// its search, odimo-method.md §2.1): w'[o,:] = w[o,:]*a_o, b'_o = (b_o - mean_o)*a_o + beta_o
+// with a_o = gamma_o/sqrt(var_o+eps). `bias` may be empty (no bias yet); it is resized.
+void fold_batchnorm(std::vector<float>& weight, std::vector<float>& bias, const ChannelLayout& layout,
                     const std::vector<float>& gamma, const std::vector<float>& beta,
-                    const std::vector<float>& mean, const std::vector<float>& var, double eps);
+                    const std::vector<float>& mean, const std::vector<float>& var, double eps = 1e-5);
 
 }  // namespace odimo::mapper

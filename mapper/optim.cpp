@@ -33,7 +33,8 @@ double Schedule::factor(int epoch, int64_t step) const {
       return std::pow(gamma, passed);
     }
     case ScheduleKind::kCosine:
-      return 0.5 * (1.0 + std::cos(M_PI * double(std::min(step, total_steps)) / double(std::max<int64_t>(1, total_steps))));
+      return 0.5 * (1.0 + std::cos(M_PI * double(std::min(step, total_steps)) /
+                                   double(std::max<int64_t>(1, total_steps))));
   }
   return 1.0;
 }
@@ -77,10 +78,12 @@ void Optimizer::sgd(Parameter& p, std::vector<float>& buf, const GroupHyper& h, 
 }
 
 // m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g^2; w -= lr/(1-b1^t) * m / (sqrt(v/(1-b2^t)) + eps).
-void Optimizer::adam(Parameter& p, std::vector<float>& m, std::vector<float>& v, const GroupHyper& h, double lr) {
+void Optimizer::adam(Parameter& p, std::vector<float>& m, std::vector<float>& v, const GroupHyper& h,
+                     double lr) {
   const float wd = p.decay ? float(h.weight_decay) : 0.0f;
   const double bc1 = 1.0 - std::pow(h.beta1, double(steps_)), bc2 = 1.0 - std::pow(h.beta2, double(steps_));
-  const float b1 = float(h.beta1), b2 = float(h.beta2), step = float(lr / bc1), rbc2 = float(1.0 / std::sqrt(bc2));
+  const float b1 = float(h.beta1), b2 = float(h.beta2), step = float(lr / bc1),
+              rbc2 = float(1.0 / std::sqrt(bc2));
   for (size_t j = 0; j < p.value.size(); ++j) {
     const float g = p.grad[j] + wd * p.value[j];
     m[j] = b1 * m[j] + (1 - b1) * g;

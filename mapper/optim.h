@@ -17,15 +17,16 @@ OptimizerKind parse_optimizer(const std::string& text);
 
 struct GroupHyper {
   double lr = 0.05;
-  double momentum = 0.9;  // SGD
-  bool nesterov = false;  // SGD
-  double weight_decay = 0;  // L2 added to the gradient (parameters with decay = true)
+  double momentum = 0.9;                          // SGD
+  bool nesterov = false;                          // SGD
+  double weight_decay = 0;                        // L2 added to the gradient (parameters with decay = true)
   double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;  // Adam
 };
 
 class Optimizer {
  public:
-  Optimizer(OptimizerKind kind, std::vector<Parameter*> params, const std::array<GroupHyper, kParamGroups>& groups);
+  Optimizer(OptimizerKind kind, std::vector<Parameter*> params,
+            const std::array<GroupHyper, kParamGroups>& groups);
   // One update with each group's lr multiplied by `lr_factor` (the schedule).
   void step(double lr_factor);
   int64_t steps() const { return steps_; }

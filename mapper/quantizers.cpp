@@ -7,8 +7,12 @@
 namespace odimo::mapper {
 namespace {
 
-float pow2_floor(double v) { return float(std::exp2(std::floor(std::log2(std::max(v, 1e-30))))); }
-float sign(float v) { return v > 0 ? 1.0f : (v < 0 ? -1.0f : 0.0f); }
+float pow2_floor(double v) {
+  return float(std::exp2(std::floor(std::log2(std::max(v, 1e-30)))));
+}
+float sign(float v) {
+  return v > 0 ? 1.0f : (v < 0 ? -1.0f : 0.0f);
+}
 
 }  // namespace
 
@@ -26,7 +30,9 @@ Int8Pow2Quantizer::Int8Pow2Quantizer(const std::string& name, const ChannelLayou
   for (int64_t i = 0; i < layout.size; ++i) m = std::max(m, std::fabs(w[i]));
   scale_.value[0] = pow2_floor(2.0 * std::max(m, 1e-8f));
 }
-float Int8Pow2Quantizer::scale() const { return pow2_floor(scale_.value[0]); }
+float Int8Pow2Quantizer::scale() const {
+  return pow2_floor(scale_.value[0]);
+}
 
 void Int8Pow2Quantizer::forward(const float* w, float* wq) {
   const float s = scale();
@@ -104,8 +110,8 @@ void pact_forward(const PactConfig& c, float alpha, const float* x, float* y, in
   const PactState s = pact_state(alpha, c);
   for (int64_t i = 0; i < count; ++i) y[i] = std::floor(std::clamp(x[i], 0.0f, s.alpha_eff) * s.sf) / s.sf;
 }
-double pact_backward(const PactConfig& c, float alpha, const float* x, const float* dy, float* dx, bool accumulate,
-                     int64_t count) {
+double pact_backward(const PactConfig& c, float alpha, const float* x, const float* dy, float* dx,
+                     bool accumulate, int64_t count) {
   const PactState s = pact_state(alpha, c);
   double dalpha = 0;
   for (int64_t i = 0; i < count; ++i) {

@@ -10,18 +10,6 @@
 
 namespace odimo::mapper {
 
-// Which output channel weight element i belongs to. Weights are stored as
-// blocks of `block` elements (one per conv group), each col-major with
-// `block_channels` rows: channel(i) = (i / block) * block_channels + i % block_channels.
-struct ChannelLayout {
-  int64_t size = 0;
-  int channels = 0;
-  int64_t block = 0;
-  int block_channels = 0;
-  int channel(int64_t i) const { return int((i / block) * block_channels + i % block_channels); }
-  static ChannelLayout single_block(int64_t size, int channels) { return {size, channels, size, channels}; }
-};
-
 class WeightQuantizer {
  public:
   virtual ~WeightQuantizer() = default;
@@ -101,7 +89,7 @@ struct PactState {
 PactState pact_state(float alpha, const PactConfig& c);
 // x, y, dx over `count` values; dalpha is the summed surrogate gradient.
 void pact_forward(const PactConfig& c, float alpha, const float* x, float* y, int64_t count);
-double pact_backward(const PactConfig& c, float alpha, const float* x, const float* dy, float* dx, bool accumulate,
-                     int64_t count);
+double pact_backward(const PactConfig& c, float alpha, const float* x, const float* dy, float* dx,
+                     bool accumulate, int64_t count);
 
 }  // namespace odimo::mapper

@@ -52,6 +52,18 @@ struct Parameter {
   int64_t size() const { return int64_t(value.size()); }
 };
 
+// Which output channel weight element i belongs to. Weights are stored as
+// blocks of `block` elements (one per conv group), each col-major with
+// `block_channels` rows: channel(i) = (i / block) * block_channels + i % block_channels.
+struct ChannelLayout {
+  int64_t size = 0;
+  int channels = 0;
+  int64_t block = 0;
+  int block_channels = 0;
+  int channel(int64_t i) const { return int((i / block) * block_channels + i % block_channels); }
+  static ChannelLayout single_block(int64_t size, int channels) { return {size, channels, size, channels}; }
+};
+
 // Non-trained state saved in checkpoints (batch-norm running statistics).
 struct Buffer {
   std::string name;
@@ -95,11 +107,16 @@ void for_each_thread(int threads, F&& f, int64_t work = kParallelMinWork) {
   }
   using Fn = std::remove_reference_t<F>;
   ThreadPool::instance().run(
-      threads, [](void* f, int t) { (*static_cast<Fn*>(f))(t); }, const_cast<void*>(static_cast<const void*>(&f)));
+      threads, [](void* f, int t) { (*static_cast<Fn*>(f))(t); },
+      const_cast<void*>(static_cast<const void*>(&f)));
 }
 
 // Images [first, last) of thread t's static share of n.
-inline int share_begin(int n, int t, int threads) { return int(int64_t(n) * t / threads); }
-inline int share_end(int n, int t, int threads) { return int(int64_t(n) * (t + 1) / threads); }
+inline int share_begin(int n, int t, int threads) {
+  return int(int64_t(n) * t / threads);
+}
+inline int share_end(int n, int t, int threads) {
+  return int(int64_t(n) * (t + 1) / threads);
+}
 
 }  // namespace odimo::mapper

@@ -22,7 +22,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 std::mt19937_64 epoch_rng(uint64_t seed, int epoch, int stream) {
   std::seed_seq s{uint32_t(seed), uint32_t(seed >> 32), uint32_t(epoch), uint32_t(stream)};
@@ -34,15 +36,21 @@ std::mt19937_64 epoch_rng(uint64_t seed, int epoch, int stream) {
 class ProgressBar {
  public:
   ProgressBar(std::ostream& out, bool enabled, int epoch, int epochs, int64_t steps)
-      : out_(out), enabled_(enabled), tty_(isatty(STDERR_FILENO)), epoch_(epoch), epochs_(epochs), steps_(steps) {}
+      : out_(out),
+        enabled_(enabled),
+        tty_(isatty(STDERR_FILENO)),
+        epoch_(epoch),
+        epochs_(epochs),
+        steps_(steps) {}
   void update(int64_t step, double loss, double acc, double ips, bool final) {
     if (!enabled_ || (!final && (!tty_ || seconds_since(last_) < 0.25))) return;
     last_ = Clock::now();
     const int width = 20, done = int(width * step / std::max<int64_t>(1, steps_));
     std::ostringstream s;
-    s << "epoch " << epoch_ << "/" << epochs_ << " [" << std::string(done, '#') << std::string(width - done, '.')
-      << "] " << step << "/" << steps_ << "  loss " << std::fixed << std::setprecision(4) << loss << "  acc "
-      << std::setprecision(2) << 100 * acc << "%  " << std::setprecision(0) << ips << " img/s";
+    s << "epoch " << epoch_ << "/" << epochs_ << " [" << std::string(done, '#')
+      << std::string(width - done, '.') << "] " << step << "/" << steps_ << "  loss " << std::fixed
+      << std::setprecision(4) << loss << "  acc " << std::setprecision(2) << 100 * acc << "%  "
+      << std::setprecision(0) << ips << " img/s";
     out_ << (tty_ ? "\r" : "") << s.str() << (final ? "" : "") << std::flush;
   }
 
@@ -90,8 +98,7 @@ void diverged(const TrainConfig& c, int epoch, int64_t step, double loss) {
   std::ostringstream s;
   s << "training diverged: loss is " << loss << " at epoch " << epoch << ", step " << step
     << " (try a lower --lr)";
-  if (!c.out_dir.empty())
-    s << "; the last good checkpoint is kept in " << c.out_dir << "/checkpoint.pb";
+  if (!c.out_dir.empty()) s << "; the last good checkpoint is kept in " << c.out_dir << "/checkpoint.pb";
   throw Error(s.str());
 }
 
@@ -115,8 +122,8 @@ proto::EpochRecord train_epoch(Run& r, int epoch, std::ostream& log) {
                r.y.data());
     const Activation& logits = r.model.forward(r.x.data(), n, true, &tape);
     int right = 0;
-    const double loss =
-        softmax_cross_entropy(n, r.model.classes(), logits.value.data(), r.y.data(), r.model.logits_grad(), &right);
+    const double loss = softmax_cross_entropy(n, r.model.classes(), logits.value.data(), r.y.data(),
+                                              r.model.logits_grad(), &right);
     if (!std::isfinite(loss)) diverged(c, epoch, s + 1, loss);
     r.model.zero_grad();
     r.model.backward(tape);
@@ -149,12 +156,14 @@ void write_report(const TrainConfig& c, const TrainResult& res, const std::strin
   std::ostringstream o;
   o << "{\n  \"network\": \"" << c.net << "\",\n  \"dataset\": \"" << c.dataset << "\",\n  \"quant\": \""
     << quant_preset_name(c.quant) << "\",\n  \"epochs\": " << res.epochs << ",\n  \"steps\": " << res.steps
-    << ",\n  \"test_accuracy\": " << json_number(res.test_accuracy) << ",\n  \"test_loss\": "
-    << json_number(res.test_loss) << ",\n  \"images_per_second\": " << json_number(res.images_per_second)
+    << ",\n  \"test_accuracy\": " << json_number(res.test_accuracy)
+    << ",\n  \"test_loss\": " << json_number(res.test_loss)
+    << ",\n  \"images_per_second\": " << json_number(res.images_per_second)
     << ",\n  \"threads\": " << c.threads << ",\n  \"batch\": " << c.batch << ",\n  \"history\": [";
   for (size_t i = 0; i < res.history.size(); ++i) {
     const auto& e = res.history[i];
-    o << (i ? ",\n" : "\n") << "    {\"epoch\": " << e.epoch() << ", \"train_loss\": " << json_number(e.train_loss())
+    o << (i ? ",\n" : "\n") << "    {\"epoch\": " << e.epoch()
+      << ", \"train_loss\": " << json_number(e.train_loss())
       << ", \"train_accuracy\": " << json_number(e.train_accuracy())
       << ", \"validation_loss\": " << json_number(e.validation_loss())
       << ", \"validation_accuracy\": " << json_number(e.validation_accuracy())
@@ -177,12 +186,13 @@ void check_config(const TrainConfig& c) {
 std::string fingerprint(const TrainConfig& c) {
   std::ostringstream s;
   s << std::setprecision(17) << "net=" << c.net << " input=" << (c.input ? c.input->str() : "default")
-    << " dataset=" << c.dataset << " epochs=" << c.epochs << " batch=" << c.batch << " steps/epoch="
-    << c.steps_per_epoch << " optimizer=" << int(c.optimizer) << " lr=" << c.weights.lr << " momentum="
-    << c.weights.momentum << " nesterov=" << c.weights.nesterov << " wd=" << c.weights.weight_decay
-    << " quant_lr=" << c.quant_lr << " schedule=" << int(c.schedule.kind) << "/" << c.schedule.gamma << "/"
-    << c.schedule.step_epochs << "/" << c.schedule.milestones.size() << " seed=" << c.seed
-    << " threads=" << c.threads << " quant=" << quant_preset_name(c.quant) << " val=" << c.val_fraction
+    << " dataset=" << c.dataset << " epochs=" << c.epochs << " batch=" << c.batch
+    << " steps/epoch=" << c.steps_per_epoch << " optimizer=" << int(c.optimizer) << " lr=" << c.weights.lr
+    << " momentum=" << c.weights.momentum << " nesterov=" << c.weights.nesterov
+    << " wd=" << c.weights.weight_decay << " quant_lr=" << c.quant_lr << " schedule=" << int(c.schedule.kind)
+    << "/" << c.schedule.gamma << "/" << c.schedule.step_epochs << "/" << c.schedule.milestones.size()
+    << " seed=" << c.seed << " threads=" << c.threads << " quant=" << quant_preset_name(c.quant)
+    << " val=" << c.val_fraction
     << " augment=" << (c.augment ? c.augment->crop_padding * 2 + c.augment->flip : -1);
   for (int m : c.schedule.milestones) s << "," << m;
   return s.str();
@@ -202,7 +212,8 @@ Evaluation evaluate(Model& model, const Dataset& data, const std::vector<float>&
     make_batch(data, idx.data(), n, mean, stddev, Augment{}, unused, x.data(), y.data());
     const Activation& logits = model.forward(x.data(), n, false, nullptr);
     int right = 0;
-    loss += softmax_cross_entropy(n, model.classes(), logits.value.data(), y.data(), (float*)nullptr, &right) * n;
+    loss +=
+        softmax_cross_entropy(n, model.classes(), logits.value.data(), y.data(), (float*)nullptr, &right) * n;
     correct += right;
   }
   ev.images = data.size();
@@ -241,7 +252,8 @@ int resume_from(const TrainConfig& c, const std::string& path, Model& model, Opt
 TrainResult train(const TrainConfig& c, std::ostream& log) {
   check_config(c);
   Network net = load_network(c.net, c.input);
-  const DataSplits data = load_dataset(c.dataset, c.val_fraction, c.seed, net.input, net.layers.back().out.c, c.fashion_dir);
+  const DataSplits data =
+      load_dataset(c.dataset, c.val_fraction, c.seed, net.input, net.layers.back().out.c, c.fashion_dir);
   if (data.train.shape != net.input)
     throw Error("--dataset " + c.dataset + " has " + data.train.shape.str() + " images but " + net.name +
                 " expects " + net.input.str() + " (use --input " + data.train.shape.str() + ")");
@@ -276,8 +288,8 @@ TrainResult train(const TrainConfig& c, std::ostream& log) {
       e.set_validation_loss(v.loss);
       e.set_validation_accuracy(v.accuracy);
       if (c.progress)
-        log << "  val loss " << std::fixed << std::setprecision(4) << v.loss << "  val acc " << std::setprecision(2)
-            << 100 * v.accuracy << "%";
+        log << "  val loss " << std::fixed << std::setprecision(4) << v.loss << "  val acc "
+            << std::setprecision(2) << 100 * v.accuracy << "%";
     }
     if (c.progress) log << "\n" << std::flush;
     *ckpt.add_history() = e;

@@ -33,7 +33,7 @@ struct TrainConfig {
   std::optional<Augment> augment;  // default: none for Fashion-MNIST/synthetic, crop 4 + flip for CIFAR
   std::string out_dir;             // checkpoint.pb and report.json; empty: write nothing
   bool resume = false;
-  bool progress = true;  // progress bar on `log`
+  bool progress = true;       // progress bar on `log`
   int stop_after_epochs = 0;  // > 0: return after this many epochs, as if killed (tests of --resume)
 };
 

@@ -39,12 +39,18 @@ Options parse(int argc, char** argv) {
       if (i + 1 >= argc) throw Error(a + " needs a value");
       return argv[++i];
     };
-    if (a == "--steps") o.steps = std::stoi(next());
-    else if (a == "--threads") o.threads = std::stoi(next());
-    else if (a == "--batch") o.batch = std::stoi(next());
-    else if (a == "--anchor") o.anchor = next();
-    else if (a == "--no-torch") o.torch = false;
-    else throw Error("unknown option " + a);
+    if (a == "--steps")
+      o.steps = std::stoi(next());
+    else if (a == "--threads")
+      o.threads = std::stoi(next());
+    else if (a == "--batch")
+      o.batch = std::stoi(next());
+    else if (a == "--anchor")
+      o.anchor = next();
+    else if (a == "--no-torch")
+      o.torch = false;
+    else
+      throw Error("unknown option " + a);
   }
   return o;
 }
@@ -78,7 +84,8 @@ double odimo_images_per_second(const Options& o, double& cpu_per_step) {
     for (int& i : idx) i = pick(rng);
     make_batch(train, idx.data(), o.batch, {0.2860f}, {0.3530f}, Augment{}, rng, x.data(), y.data());
     const Activation& logits = model.forward(x.data(), o.batch, true, &tape);
-    softmax_cross_entropy(o.batch, model.classes(), logits.value.data(), y.data(), model.logits_grad(), nullptr);
+    softmax_cross_entropy(o.batch, model.classes(), logits.value.data(), y.data(), model.logits_grad(),
+                          nullptr);
     model.zero_grad();
     model.backward(tape);
     opt.step(1.0);
@@ -98,8 +105,9 @@ bool torch_images_per_second(const Options& o, double& ips, double& rss) {
     std::cerr << "anchor not found: " << o.anchor << "\n";
     return false;
   }
-  const std::string cmd = "/usr/bin/python3 " + o.anchor + " --steps " + std::to_string(o.steps) + " --threads " +
-                          std::to_string(o.threads) + " --batch " + std::to_string(o.batch) + " 2>&1";
+  const std::string cmd = "/usr/bin/python3 " + o.anchor + " --steps " + std::to_string(o.steps) +
+                          " --threads " + std::to_string(o.threads) + " --batch " + std::to_string(o.batch) +
+                          " 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return false;
   char line[512];
@@ -141,7 +149,8 @@ int main(int argc, char** argv) {
       return 1;
     }
     std::cout << "torch: " << int(theirs) << " images/s, peak RSS " << int(their_rss) << " MiB\n";
-    std::printf("ratio odimo/torch: %.2f (images/s), memory %.2f (peak RSS)\n", ours / theirs, our_rss / their_rss);
+    std::printf("ratio odimo/torch: %.2f (images/s), memory %.2f (peak RSS)\n", ours / theirs,
+                our_rss / their_rss);
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "bench_train: " << e.what() << "\n";

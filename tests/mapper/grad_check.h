@@ -26,9 +26,9 @@ inline std::vector<double> random_vector(size_t n, std::mt19937_64& rng, double 
 // f with the current values of `theta`. Checks analytic[i] against
 // (L(theta + eps e_i) - L(theta - eps e_i)) / (2 eps) for every i, with
 // |a - n| <= atol + rtol * |n|. Returns the largest error seen.
-inline double check_gradient(const char* what, std::vector<double>& theta, const std::vector<double>& analytic,
-                             const std::function<double()>& loss, double atol = 1e-7, double rtol = 1e-6,
-                             double eps = 1e-6) {
+inline double check_gradient(const char* what, std::vector<double>& theta,
+                             const std::vector<double>& analytic, const std::function<double()>& loss,
+                             double atol = 1e-7, double rtol = 1e-6, double eps = 1e-6) {
   REQUIRE(theta.size() == analytic.size());
   double worst = 0;
   int failures = 0;
@@ -45,8 +45,8 @@ inline double check_gradient(const char* what, std::vector<double>& theta, const
     if (err > atol + rtol * std::fabs(numeric) && ++failures <= 5)
       MESSAGE(what << "[" << i << "]: analytic " << analytic[i] << " numeric " << numeric);
   }
-  CHECK_MESSAGE(failures == 0, what << ": " << failures << " of " << theta.size() << " gradients off, worst "
-                                    << worst);
+  CHECK_MESSAGE(failures == 0,
+                what << ": " << failures << " of " << theta.size() << " gradients off, worst " << worst);
   return worst;
 }
 

@@ -68,10 +68,9 @@ TEST_CASE("corrupt data files are clear errors") {
   write_gz(images, raw);
   CHECK_THROWS_WITH_AS(load_fashion_mnist(f.dir.string(), true), doctest::Contains("truncated"), Error);
   write_gz(images, idx(1, {20}, 0));  // labels where images belong
-  CHECK_THROWS_WITH_AS(load_fashion_mnist(f.dir.string(), true), doctest::Contains("not an unsigned-byte IDX"), Error);
-  {
-    std::ofstream(images, std::ios::binary) << "this is not gzip data at all, but longer than a header";
-  }
+  CHECK_THROWS_WITH_AS(load_fashion_mnist(f.dir.string(), true),
+                       doctest::Contains("not an unsigned-byte IDX"), Error);
+  { std::ofstream(images, std::ios::binary) << "this is not gzip data at all, but longer than a header"; }
   CHECK_THROWS_AS(load_fashion_mnist(f.dir.string(), true), Error);
   fs::remove(images);
   CHECK_THROWS_WITH_AS(load_fashion_mnist(f.dir.string(), true), doctest::Contains("no such file"), Error);
@@ -81,7 +80,7 @@ TEST_CASE("CIFAR binary reader: HWC pixels, fine labels, wrong sizes rejected") 
   const fs::path dir = fs::temp_directory_path() / ("odimo_cifar_" + std::to_string(::getpid()));
   fs::create_directories(dir);
   std::vector<char> rec(2 + 3072);
-  rec[0] = 3, rec[1] = 42;             // coarse, fine
+  rec[0] = 3, rec[1] = 42;                           // coarse, fine
   rec[2] = 7, rec[2 + 1024] = 8, rec[2 + 2048] = 9;  // pixel 0 of R, G, B planes
   for (const char* f : {"train.bin", "test.bin"}) {
     std::ofstream out(dir / f, std::ios::binary);
@@ -99,8 +98,8 @@ TEST_CASE("CIFAR binary reader: HWC pixels, fine labels, wrong sizes rejected") 
     out.write(rec.data(), 100);
   }
   CHECK_THROWS_WITH_AS(load_cifar(dir.string(), true, false), doctest::Contains("CIFAR records"), Error);
-  CHECK_THROWS_WITH_AS(load_cifar(dir.string(), false, true), doctest::Contains("data_batch_1.bin: no such file"),
-                       Error);
+  CHECK_THROWS_WITH_AS(load_cifar(dir.string(), false, true),
+                       doctest::Contains("data_batch_1.bin: no such file"), Error);
   CHECK_THROWS_WITH_AS(load_dataset("cifar10:", 0.1, 1, {}, 0), doctest::Contains("give the folder"), Error);
   CHECK_THROWS_WITH_AS(load_dataset("imagenet", 0.1, 1, {}, 0), doctest::Contains("unknown data set"), Error);
   fs::remove_all(dir);

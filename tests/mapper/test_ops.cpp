@@ -33,11 +33,11 @@ void check_conv(const ConvGeom& g, bool depthwise, bool bias, int threads) {
   };
   V dx(x.size()), dw(w.size()), db(b.size());
   if (depthwise)
-    depthwise_backward(g, x.data(), w.data(), dy.data(), dx.data(), false, dw.data(), bias ? db.data() : nullptr, s,
-                       threads);
+    depthwise_backward(g, x.data(), w.data(), dy.data(), dx.data(), false, dw.data(),
+                       bias ? db.data() : nullptr, s, threads);
   else
-    conv2d_backward(g, x.data(), w.data(), dy.data(), dx.data(), false, dw.data(), bias ? db.data() : nullptr, s,
-                    threads);
+    conv2d_backward(g, x.data(), w.data(), dy.data(), dx.data(), false, dw.data(), bias ? db.data() : nullptr,
+                    s, threads);
   check_gradient("dx", x, dx, loss);
   check_gradient("dw", w, dw, loss);
   if (bias) check_gradient("db", b, db, loss);
@@ -61,7 +61,8 @@ TEST_CASE("depthwise gradient: 3x3 stride 1 and stride 2") {
 TEST_CASE("conv2d backward with accumulate adds to dx") {
   const ConvGeom g = ConvGeom::make(2, 4, 4, 2, 3, 3, 1, 1, 1);
   std::mt19937_64 rng(3);
-  V x = random_vector(2 * 16 * 2, rng), w = random_vector(g.weights(), rng), dy = random_vector(2 * 16 * 3, rng);
+  V x = random_vector(2 * 16 * 2, rng), w = random_vector(g.weights(), rng),
+    dy = random_vector(2 * 16 * 3, rng);
   V dx0(x.size()), dx1(x.size(), 1.0), dw(w.size());
   Scratch<double> s;
   conv2d_backward(g, x.data(), w.data(), dy.data(), dx0.data(), false, dw.data(), (double*)nullptr, s, 1);
@@ -73,7 +74,8 @@ TEST_CASE("batchnorm (training) gradient of x, gamma, beta") {
   std::mt19937_64 rng(11);
   BatchNormGeom g;
   g.n = 3, g.rows = 3 * 2 * 2, g.channels = 3;
-  V x = random_vector(g.rows * 3, rng, -2, 2), gamma = random_vector(3, rng, 0.5, 1.5), beta = random_vector(3, rng);
+  V x = random_vector(g.rows * 3, rng, -2, 2), gamma = random_vector(3, rng, 0.5, 1.5),
+    beta = random_vector(3, rng);
   V dy = random_vector(x.size(), rng), y(x.size());
   BatchNormCache<double> cache;
   Scratch<double> s;
@@ -84,7 +86,8 @@ TEST_CASE("batchnorm (training) gradient of x, gamma, beta") {
   };
   loss();
   V dx(x.size()), dg(3), db(3);
-  batchnorm_train_backward(g, x.data(), gamma.data(), dy.data(), cache, dx.data(), false, dg.data(), db.data(), s, 2);
+  batchnorm_train_backward(g, x.data(), gamma.data(), dy.data(), cache, dx.data(), false, dg.data(),
+                           db.data(), s, 2);
   // BN's dx is a difference of similar terms: slightly looser than the conv tolerance.
   check_gradient("dx", x, dx, loss, 1e-6, 1e-5);
   check_gradient("dgamma", gamma, dg, loss);
@@ -189,7 +192,37 @@ TEST_CASE("softmax cross-entropy gradient and accuracy count") {
   // Uniform logits: loss = ln K exactly.
   V flat(k, 0.3);
   const int one = 1;
-  CHECK(softmax_cross_entropy(1, k, flat.data(), &one, (double*)nullptr, nullptr) == doctest::Approx(std::log(k)));
+  CHECK(softmax_cross_entropy(1, k, flat.data(), &one, (double*)nullptr, nullptr) ==
+        doctest::Approx(std::log(k)));
+}
+
+}  // namespace
+}  // namespace odimo::mapper
+
+namespace odimo::mapper {
+namespace {
+
+TEST_CASE("batch norm folded into the preceding conv gives the same eval output") {
+  const ConvGeom g = ConvGeom::make(2, 5, 5, 3, 4, 3, 1, 1, 1);
+  std::mt19937_64 rng(23);
+  auto rnd = [&](size_t n, float lo, float hi) {
+    std::uniform_real_distribution<float> u(lo, hi);
+    std::vector<float> v(n);
+    for (float& x : v) x = u(rng);
+    return v;
+  };
+  std::vector<float> x = rnd(2 * 25 * 3, -1, 1), w = rnd(g.weights(), -1, 1), bias = rnd(4, -1, 1);
+  std::vector<float> gamma = rnd(4, 0.5, 1.5), beta = rnd(4, -1, 1), mean = rnd(4, -1, 1),
+                     var = rnd(4, 0.2, 2);
+  std::vector<float> y(2 * 25 * 4), bn(y.size()), folded(y.size());
+  Scratch<float> s;
+  conv2d_forward(g, x.data(), w.data(), bias.data(), y.data(), s, 1);
+  BatchNormGeom bg;
+  bg.n = 2, bg.rows = 50, bg.channels = 4;
+  batchnorm_eval_forward(bg, y.data(), gamma.data(), beta.data(), mean.data(), var.data(), bn.data(), 1);
+  fold_batchnorm(w, bias, ChannelLayout::single_block(g.weights(), 4), gamma, beta, mean, var);
+  conv2d_forward(g, x.data(), w.data(), bias.data(), folded.data(), s, 1);
+  for (size_t i = 0; i < y.size(); ++i) CHECK(folded[i] == doctest::Approx(bn[i]).epsilon(1e-5));
 }
 
 }  // namespace

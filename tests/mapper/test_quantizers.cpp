@@ -52,7 +52,8 @@ TEST_CASE("ternary quantizer: per-channel scales, values, surrogate gradient") {
   std::vector<float> dw(6, 0.0f);
   p.grad = {0, 0};
   q.backward(w.data(), dwq.data(), dw.data());
-  // channel 0 (s = 1): 0.3 inside -> s*(round(0.3)-0.3) = -0.3; -0.9 inside -> (-1+0.9) = -0.1; 2.5 outside -> +1
+  // channel 0 (s = 1): 0.3 inside -> s*(round(0.3)-0.3) = -0.3; -0.9 inside -> (-1+0.9) = -0.1; 2.5 outside
+  // -> +1
   CHECK(p.grad[0] == doctest::Approx(-0.3 - 0.1 + 1.0));
   // channel 1 (s = 2): 1.2 -> 2*(1-0.6) = 0.8; -1.2 -> 2*(-1+0.6) = -0.8; 0.2 -> 2*(0-0.1) = -0.2
   CHECK(p.grad[1] == doctest::Approx(0.8 - 0.8 - 0.2));
@@ -92,8 +93,8 @@ TEST_CASE("PACT 7-bit power-of-two: grid, clip and surrogate gradient") {
   std::vector<float> y(5), dx(5);
   pact_forward(c, 6.0f, x.data(), y.data(), 5);
   CHECK(y[0] == 0.0f);
-  CHECK(y[1] == 0.0625f);            // floor(1.6) / 16
-  CHECK(y[2] == 53.0f / 16);         // floor(53.28) / 16
+  CHECK(y[1] == 0.0625f);     // floor(1.6) / 16
+  CHECK(y[2] == 53.0f / 16);  // floor(53.28) / 16
   CHECK(y[4] == doctest::Approx(7.9375));
   const std::vector<float> dy = {1, 2, 3, 4, 5};
   const double dalpha = pact_backward(c, 6.0f, x.data(), dy.data(), dx.data(), false, 5);

@@ -85,16 +85,17 @@ TEST_CASE("every shipped CIFAR/MNIST-sized workload builds into a model; ResNet-
   for (Parameter* p : m.parameters()) n += p->size();
   CHECK(n == 77754);
   CHECK(m.classes() == 10);
-  for (const char* w : {"resnet20", "mobilenetv1-0.25-cifar", "tiny"}) CHECK_NOTHROW(Model(load_network(w), {}));
+  for (const char* w : {"resnet20", "mobilenetv1-0.25-cifar", "tiny"})
+    CHECK_NOTHROW(Model(load_network(w), {}));
 }
 
 TEST_CASE("quantization presets insert PACT nodes and weight quantizers") {
   Model m(load_network("tiny"), ModelOptions{QuantPreset::kDianaAimc, 1, 1});
-  CHECK(m.find_parameter("conv2.wq.log_scale") != nullptr);   // ternary on an ungrouped conv
-  CHECK(m.find_parameter("dw.wq.scale") != nullptr);          // depthwise stays int8 digital
+  CHECK(m.find_parameter("conv2.wq.log_scale") != nullptr);  // ternary on an ungrouped conv
+  CHECK(m.find_parameter("dw.wq.scale") != nullptr);         // depthwise stays int8 digital
   CHECK(m.find_parameter("conv1_relu.aq.clip") != nullptr);  // 7-bit PACT before conv2
   CHECK(m.find_parameter("conv1.wq.log_scale") != nullptr);
-  CHECK(m.find_node("input.aq") == nullptr);                  // the network input is not quantized
+  CHECK(m.find_node("input.aq") == nullptr);  // the network input is not quantized
   CHECK_THROWS_AS(parse_quant_preset("int4"), Error);
 }
 
