@@ -79,8 +79,15 @@ void col2im(const ConvGeom& g, const T* dcol, int n0, int n1, int grp, T* dx) {
     for (int oy = 0; oy < g.oh; ++oy)
       for (int ox = 0; ox < g.ow; ++ox, src += K) {
         const T* s = src;
+        const int ix0 = ox * g.stride - g.pad;
         for (int ky = 0; ky < g.k; ++ky) {
           const int iy = oy * g.stride - g.pad + ky;
+          if (g.groups == 1 && iy >= 0 && iy < g.h && ix0 >= 0 && ix0 + g.k <= g.w) {
+            T* d = img + (int64_t(iy) * g.w + ix0) * g.cin;  // the k*Cin run is contiguous in NHWC
+            for (int j = 0; j < g.k * cg; ++j) d[j] += s[j];
+            s += g.k * cg;
+            continue;
+          }
           for (int kx = 0; kx < g.k; ++kx, s += cg) {
             const int ix = ox * g.stride - g.pad + kx;
             if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;

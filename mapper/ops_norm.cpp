@@ -37,24 +37,22 @@ void batchnorm_train_forward(const BatchNormGeom& g, const T* x, const T* gamma,
                              BatchNormCache<T>& cache, T* running_mean, T* running_var, Scratch<double>& s,
                              int threads) {
   const int C = g.channels;
+  // One pass: sum x and sum x^2 in double (exact enough for float activations).
   std::vector<double> tot(2 * C);
   channel_sums<T>(g, s, threads, tot.data(), [&](int64_t r, double* s0, double* s1) {
     const T* row = x + r * C;
-    for (int c = 0; c < C; ++c) s0[c] += row[c];
+    for (int c = 0; c < C; ++c) {
+      const double v = row[c];
+      s0[c] += v;
+      s1[c] += v * v;
+    }
   });
   cache.mean.resize(C);
   cache.invstd.resize(C);
   for (int c = 0; c < C; ++c) cache.mean[c] = T(tot[c] / double(g.rows));
-  // Second pass for the variance: sum (x - mean)^2 is exact enough where E[x^2]-mean^2 is not.
-  channel_sums<T>(g, s, threads, tot.data(), [&](int64_t r, double* s0, double* s1) {
-    const T* row = x + r * C;
-    for (int c = 0; c < C; ++c) {
-      const double d = double(row[c]) - double(cache.mean[c]);
-      s0[c] += d * d;
-    }
-  });
   for (int c = 0; c < C; ++c) {
-    const double var = tot[c] / double(g.rows);
+    const double m = tot[c] / double(g.rows);
+    const double var = std::max(0.0, tot[C + c] / double(g.rows) - m * m);
     cache.invstd[c] = T(1.0 / std::sqrt(var + g.eps));
     if (running_mean) {
       const double unbiased = g.rows > 1 ? var * double(g.rows) / double(g.rows - 1) : var;
@@ -105,14 +103,15 @@ void batchnorm_train_backward(const BatchNormGeom& g, const T* x, const T* gamma
   const int C = g.channels;
   const T* mean = cache.mean.data();
   const T* invstd = cache.invstd.data();
-  std::vector<double> tot(2 * C);  // [sum dy | sum dy*xhat]
+  std::vector<double> tot(2 * C);  // [sum dy | sum dy*x], then sum dy*xhat = invstd*(sum dy*x - mean*sum dy)
   channel_sums<T>(g, s, threads, tot.data(), [&](int64_t r, double* sdy, double* sdyx) {
     for (int c = 0; c < C; ++c) {
       const double d = dy[r * C + c];
       sdy[c] += d;
-      sdyx[c] += d * double(x[r * C + c] - mean[c]) * double(invstd[c]);
+      sdyx[c] += d * double(x[r * C + c]);
     }
   });
+  for (int c = 0; c < C; ++c) tot[C + c] = double(invstd[c]) * (tot[C + c] - double(mean[c]) * tot[c]);
   // dx = k1*dy + k2*xhat + k3 per channel.
   std::vector<T> k1(C), k2(C), k3(C);
   for (int c = 0; c < C; ++c) {
