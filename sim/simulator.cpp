@@ -27,7 +27,9 @@ struct Simulator::Impl {
   hw::TraceLog trace;
   std::unique_ptr<hw::VirtualSoc> top;
   std::deque<JobPlan> plans;  // stable addresses while the models run them
+  std::deque<hw::SharedInput> inputs;
 
+  void share_inputs(const Job& job, std::vector<JobPlan>& job_plans, hw::LayerWork& w);
   std::vector<hw::LayerWork> plan_jobs(const std::vector<Job>& jobs);
   JobResult account(const Job& job, const hw::LayerWork& work, const hw::LayerTiming& t) const;
   double memory_pj(const proto::ComputeUnit& cu, const JobPlan& plan) const;
@@ -61,6 +63,49 @@ int64_t Simulator::now_cycles() const {
   return llround(hw::now_cycles());
 }
 
+namespace {
+
+// Whether a plan loads the whole layer input exactly once, with its first tile.
+bool loads_input_once(const JobPlan& p, const Layer& layer) {
+  if (p.tiles.empty() || !p.uses_dma || p.tiles[0].in_bytes != layer.in_bytes) return false;
+  for (size_t i = 1; i < p.tiles.size(); ++i)
+    if (p.tiles[i].in_bytes) return false;
+  return true;
+}
+
+bool reads_all_input_channels(const CuShare& s, const Layer& layer) {
+  return (s.op == Op::kConv2d && (layer.groups == 1 || layer.op == Op::kDepthwise)) || s.op == Op::kLinear;
+}
+
+}  // namespace
+
+// CUs of one job that share an L1 and each need the whole input resident read one
+// copy: the first loads it, the others' first tiles move no input bytes.
+void Simulator::Impl::share_inputs(const Job& job, std::vector<JobPlan>& job_plans, hw::LayerWork& w) {
+  std::map<std::string, std::vector<size_t>> by_l1;
+  for (size_t k = 0; k < job.shares.size(); ++k)
+    if (const auto* l1 = soc.l1_of(soc.cu(job.shares[k].cu))) by_l1[l1->name()].push_back(k);
+  for (const auto& [l1, members] : by_l1) {
+    if (members.size() < 2) continue;
+    bool shareable = true;
+    for (size_t k : members)
+      shareable = shareable && reads_all_input_channels(job.shares[k], job.layer) &&
+                  loads_input_once(job_plans[k], job.layer);
+    if (!shareable) continue;
+    inputs.emplace_back();
+    for (size_t m = 0; m < members.size(); ++m) {
+      const size_t k = members[m];
+      w.shares[k].input = &inputs.back();
+      w.shares[k].input_loader = m == 0;
+      if (m > 0) {
+        Tile& t = job_plans[k].tiles[0];
+        t.in_bytes = 0;
+        t.in_transfers = t.weight_bytes > 0;
+      }
+    }
+  }
+}
+
 std::vector<hw::LayerWork> Simulator::Impl::plan_jobs(const std::vector<Job>& jobs) {
   std::vector<hw::LayerWork> works;
   for (const Job& job : jobs) {
@@ -69,14 +114,20 @@ std::vector<hw::LayerWork> Simulator::Impl::plan_jobs(const std::vector<Job>& jo
     for (const CuShare& s : job.shares)
       if (const auto* l1 = soc.l1_of(soc.cu(s.cu))) ++per_l1[l1->name()];
     hw::LayerWork w{job.name, {}};
+    std::vector<JobPlan> job_plans;
     for (const CuShare& s : job.shares) {
       const proto::ComputeUnit& cu = soc.cu(s.cu);
       std::string why;
       if (!cu_can_run(cu, job.layer, s.op, &why)) throw Error("layer '" + job.name + "': " + why);
       const proto::Memory* l1 = soc.l1_of(cu);
       const int64_t budget = l1 ? l1->size_bytes() / per_l1[l1->name()] : 0;
-      plans.push_back(plan_job(soc, cu, share_geometry(job.layer, s), budget));
-      w.shares.push_back({&top->cu(s.cu), &plans.back()});
+      job_plans.push_back(plan_job(soc, cu, share_geometry(job.layer, s), budget));
+      w.shares.push_back({&top->cu(s.cu), nullptr, nullptr, false});
+    }
+    share_inputs(job, job_plans, w);
+    for (size_t k = 0; k < job_plans.size(); ++k) {
+      plans.push_back(std::move(job_plans[k]));
+      w.shares[k].plan = &plans.back();
     }
     works.push_back(std::move(w));
   }
@@ -111,7 +162,7 @@ JobResult Simulator::Impl::account(const Job& job, const hw::LayerWork& work,
   r.energy_pj = r.shared_energy_pj;
   std::map<std::string, double> busy;
   for (size_t i = 0; i < work.shares.size(); ++i) {
-    const JobPlan& plan = *work.shares[i].second;
+    const JobPlan& plan = *work.shares[i].plan;
     const proto::ComputeUnit& cu = soc.cu(plan.cu);
     const hw::CuJobStats& s = t.cu[i];
     CuResult c;

@@ -19,8 +19,10 @@ ComputeUnitModel::ComputeUnitModel(sc_core::sc_module_name name, const proto::Co
   SC_THREAD(run);
 }
 
-void ComputeUnitModel::start(const JobPlan* plan, const std::string& label) {
+void ComputeUnitModel::start(const JobPlan* plan, const std::string& label, SharedInput* input, bool loader) {
   m_plan = plan;
+  m_input = input;
+  m_input_loader = loader;
   if (m_trace && m_trace->enabled) {
     m_label = label;
     m_in_label = label + " in";
@@ -60,6 +62,8 @@ void ComputeUnitModel::run_single_buffered() {
   for (size_t i = 0; i < m_plan->tiles.size(); ++i) {
     const Tile& t = m_plan->tiles[i];
     dma_in(t, i, true);
+    input_arrived(i);
+    await_input(i);
     compute(t, i);
     if (t.out_bytes > 0) m_dma->wait_for(m_dma->submit(t.out_bytes, t.out_transfers, false, &m_out_label));
   }
@@ -89,6 +93,18 @@ void ComputeUnitModel::dma_in(const Tile& t, size_t, bool wait_done) {
   if (bytes <= 0) return;
   const uint64_t ticket = m_dma->submit(bytes, t.in_transfers, true, &m_in_label);
   if (wait_done) m_dma->wait_for(ticket);
+}
+
+void ComputeUnitModel::input_arrived(size_t tile) {
+  if (tile == 0 && m_input && m_input_loader) {
+    m_input->loaded = true;
+    m_input->ready.notify(sc_core::SC_ZERO_TIME);
+  }
+}
+
+void ComputeUnitModel::await_input(size_t tile) {
+  if (tile == 0 && m_input && !m_input_loader)
+    while (!m_input->loaded) wait(m_input->ready);  // stall: counted as end - start - busy
 }
 
 void ComputeUnitModel::compute(const Tile& t, size_t) {

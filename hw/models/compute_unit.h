@@ -29,6 +29,14 @@ struct CuJobStats {
   double conflict = 0;  // of busy: TCDM bank-conflict stalls (cycles)
 };
 
+// One copy of a layer's input in an L1 shared by several CUs (DIANA's activation
+// memory): the loader CU's DMA brings it in, the readers wait for it instead of
+// fetching their own copy.
+struct SharedInput {
+  bool loaded = false;
+  sc_core::sc_event ready;
+};
+
 class ComputeUnitModel : public sc_core::sc_module {
  public:
   // `dma` is null for a CU that works in L2 directly; `tcdm` null when its L1 has no conflict model.
@@ -36,7 +44,10 @@ class ComputeUnitModel : public sc_core::sc_module {
                    bool double_buffering, TcdmBanks* tcdm, TraceLog* trace);
 
   // Starts `plan` (kept alive by the caller until done). Call when !busy().
-  void start(const JobPlan* plan, const std::string& label);
+  // `input`: the layer's shared input copy, loaded by this CU if `loader`, else awaited
+  // before the first tile computes (the plan then has no input bytes for that tile).
+  void start(const JobPlan* plan, const std::string& label, SharedInput* input = nullptr,
+             bool loader = false);
   bool busy() const { return m_plan != nullptr; }
   const sc_core::sc_event& done_event() const { return m_done; }
   const CuJobStats& last() const { return m_stats; }
@@ -53,6 +64,8 @@ class ComputeUnitModel : public sc_core::sc_module {
   void run_double_buffered();
   void dma_in(const Tile& t, size_t index, bool wait_done);
   void compute(const Tile& t, size_t index);
+  void input_arrived(size_t tile);  // loader: publish the shared input after tile 0's DMA
+  void await_input(size_t tile);    // reader: wait for the shared input before tile 0
 
   const proto::ComputeUnit& m_cu;
   DmaEngine* m_dma;
@@ -61,6 +74,8 @@ class ComputeUnitModel : public sc_core::sc_module {
   TraceLog* m_trace;
   int m_track;
   const JobPlan* m_plan = nullptr;
+  SharedInput* m_input = nullptr;
+  bool m_input_loader = false;
   std::string m_label;  // job label, and the DMA labels below: built only when tracing
   std::string m_in_label;
   std::string m_out_label;

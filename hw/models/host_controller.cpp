@@ -42,18 +42,19 @@ void HostController::run_layer(const LayerWork& work) {
   LayerTiming t;
   t.start = sc_core::sc_time_stamp();
   int launched = 0;
-  for (const auto& [cu, plan] : work.shares) {  // accelerators first: they run while the host works
+  for (const ShareWork& s : work.shares) {  // accelerators first: they run while the host works
+    ComputeUnitModel* cu = s.cu;
     if (cu->description().kind() == proto::RISCV_HOST) continue;
     busy_wait(m_host.configure_cycles(), work.name + " configure " + cu->description().name(), &t);
     busy_wait(m_host.launch_cycles(), work.name + " launch " + cu->description().name(), &t);
-    cu->start(plan, work.name);
+    cu->start(s.plan, work.name, s.input, s.input_loader);
     ++launched;
   }
-  for (const auto& [cu, plan] : work.shares)
-    if (cu->description().kind() == proto::RISCV_HOST) cu->start(plan, work.name);
-  for (const auto& [cu, plan] : work.shares) {
-    while (cu->busy()) wait(cu->done_event());
-    t.cu.push_back(cu->last());
+  for (const ShareWork& s : work.shares)
+    if (s.cu->description().kind() == proto::RISCV_HOST) s.cu->start(s.plan, work.name);
+  for (const ShareWork& s : work.shares) {
+    while (s.cu->busy()) wait(s.cu->done_event());
+    t.cu.push_back(s.cu->last());
   }
   busy_wait(double(launched) * m_host.sync_cycles(), work.name + " completion", &t);
   t.end = sc_core::sc_time_stamp();

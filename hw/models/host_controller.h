@@ -16,9 +16,16 @@
 
 namespace odimo::hw {
 
+struct ShareWork {
+  ComputeUnitModel* cu = nullptr;
+  const JobPlan* plan = nullptr;
+  SharedInput* input = nullptr;  // set when CUs share one input copy in their L1
+  bool input_loader = false;     // this CU's DMA loads it
+};
+
 struct LayerWork {
   std::string name;
-  std::vector<std::pair<ComputeUnitModel*, const JobPlan*>> shares;
+  std::vector<ShareWork> shares;
 };
 
 struct LayerTiming {

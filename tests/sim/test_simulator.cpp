@@ -171,3 +171,19 @@ TEST_CASE("jobs are planned before simulating: a tile that cannot fit is an Erro
   CHECK(odimo::test::error_of([&] { s.run({job(dw.layers[0], {on("aimc", 16, 0, Op::kDepthwise)})}); }) ==
         "layer 'conv': aimc cannot run depthwise");
 }
+
+TEST_CASE("CUs sharing DIANA's L1 read one copy of the layer input") {
+  Network net = one_conv(16, 16, 16, 32, 3);
+  const Layer& l = net.layers[0];
+  sim::Simulator s(load_soc("diana"));
+  std::vector<JobResult> r =
+      s.run({job(l, {on("digital", 16, 0, Op::kConv2d), on("aimc", 16, 16, Op::kConv2d)})});
+  const int64_t digital_weights = 16 * (16 * 9 + 4);
+  const int64_t aimc_weights = (4 + 2) * 16 * 3 * (4 * 16) * 2 / 8;  // rows (u+2)*C*3, cols u*16, 2 bit
+  const sim::L2Traffic t = s.l2_traffic();
+  CHECK(t.bytes_read == l.in_bytes + digital_weights + aimc_weights);
+  CHECK(t.bytes_written == l.out_bytes);
+  CHECK(r[0].bytes_moved == t.bytes_read + t.bytes_written);
+  // the reader (aimc) cannot finish before the loader's input arrived
+  CHECK(r[0].cu[1].stall_cycles > 0);
+}
