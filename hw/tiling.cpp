@@ -283,76 +283,105 @@ int64_t JobPlan::dma_bytes() const {
   return b;
 }
 
-JobPlan plan_job(const SocDescription& soc, const proto::ComputeUnit& cu, const Layer& g, int64_t l1_budget) {
+namespace {
+
+JobPlan plan_host(const proto::ComputeUnit& cu, const Layer& g) {  // software on L2 data, no tiling
   JobPlan plan;
   plan.cu = cu.name();
   plan.op = g.op;
+  plan.uses_dma = false;
   const int n = g.out.c;
-  if (cu.kind() == proto::RISCV_HOST) {  // software on L2 data, no tiling
-    plan.uses_dma = false;
-    Tile t;
-    t.phases = host_phases(cu.core(), g, n);
-    t.out_rows = out_rows(g);
-    t.out_channels = n;
-    t.l1_read_bytes = in_bytes(g, n, 0, out_rows(g));  // counted on L2 by the simulator
-    t.l1_write_bytes = out_bytes(g, n, out_rows(g));
-    plan.tiles.push_back(t);
-    return plan;
-  }
-  if (cu.kind() == proto::AIMC) return plan_aimc(soc, cu, g, l1_budget);
+  Tile t;
+  t.phases = host_phases(cu.core(), g, n);
+  t.out_rows = out_rows(g);
+  t.out_channels = n;
+  t.l1_read_bytes = in_bytes(g, n, 0, out_rows(g));  // counted at L2 rates by the simulator
+  t.l1_write_bytes = out_bytes(g, n, out_rows(g));
+  plan.tiles.push_back(t);
+  return plan;
+}
 
-  const int buffers = soc.soc.dma().double_buffering() ? 2 : 1;
-  int block_max = n, align = 1;
+// How a CU blocks output channels: most per tile (weight memory), preferred multiple,
+// whether weights share the L1 with activations.
+struct Blocking {
+  int block_max = 0;
+  int align = 1;
   bool weights_in_l1 = true;
+};
+
+Blocking blocking_for(const proto::ComputeUnit& cu, const Layer& g) {
+  Blocking b;
+  b.block_max = g.out.c;
   if (cu.kind() == proto::DIGITAL_ARRAY) {
-    weights_in_l1 = false;
-    align = cu.digital().pe_rows();
+    b.weights_in_l1 = false;
+    b.align = cu.digital().pe_rows();
     const int64_t wpc = weight_bytes_per_channel(g);
     if (wpc > 0) {
       const int64_t wmem = cu.digital().weight_memory_bytes();
       if (wpc > wmem)
         cannot_fit(g, cu.name(), wpc, wmem, "the weights of one output channel (weight memory)");
-      block_max = int(std::min<int64_t>(n, wmem / wpc));
-      if (block_max >= align) block_max = block_max / align * align;
+      b.block_max = int(std::min<int64_t>(g.out.c, wmem / wpc));
+      if (b.block_max >= b.align) b.block_max = b.block_max / b.align * b.align;
     }
   }
-  if (cu.kind() == proto::RISCV_CLUSTER) {
-    plan.fixed_cycles = cu.cluster().job_overhead_cycles();
-    align = cu.cluster().matmul_out_channels();
+  if (cu.kind() == proto::RISCV_CLUSTER) b.align = cu.cluster().matmul_out_channels();
+  if (cu.kind() == proto::DWE) b.align = cu.dwe().channels_per_pass();
+  return b;
+}
+
+// Tile of `nb` channels x `h` output rows from row `r0`; `input_resident`: the input is
+// already in L1 (an earlier channel block of the same single row tile loaded it).
+Tile make_tile(const proto::ComputeUnit& cu, const Layer& g, int nb, int r0, int h, bool first_row_tile,
+               bool input_resident) {
+  Tile t;
+  t.out_rows = h;
+  t.out_channels = nb;
+  t.in_bytes = input_resident ? 0 : in_bytes(g, nb, r0, h);
+  t.weight_bytes = first_row_tile ? weight_bytes_per_channel(g) * nb : 0;
+  t.out_bytes = out_bytes(g, nb, h);
+  t.in_transfers = (t.in_bytes > 0) + (t.weight_bytes > 0);
+  t.out_transfers = 1;
+  int64_t passes = 1;  // times the compute re-reads the input tile from L1
+  if (cu.kind() == proto::DIGITAL_ARRAY) {
+    t.phases = digital_phases(cu.digital(), g, r0, h, nb);
+    passes = ceil_div(nb, cu.digital().pe_rows());
   }
-  if (cu.kind() == proto::DWE) align = cu.dwe().channels_per_pass();
-  const Grid grid = choose_grid(g, cu.name(), n, block_max, align, l1_budget, buffers, weights_in_l1);
+  if (cu.kind() == proto::RISCV_CLUSTER) {
+    t.phases = cluster_phases(cu.cluster(), g, r0, h, nb);
+    passes = ceil_div(nb, cu.cluster().matmul_out_channels());
+  }
+  if (cu.kind() == proto::DWE) t.phases = dwe_phases(cu.dwe(), g, h, nb);
+  t.l1_read_bytes = in_bytes(g, nb, r0, h) * passes;
+  t.l1_write_bytes = t.out_bytes;
+  return t;
+}
+
+}  // namespace
+
+JobPlan plan_job(const SocDescription& soc, const proto::ComputeUnit& cu, const Layer& g, int64_t l1_budget) {
+  if (cu.kind() == proto::RISCV_HOST) return plan_host(cu, g);
+  if (cu.kind() == proto::AIMC) return plan_aimc(soc, cu, g, l1_budget);
+  JobPlan plan;
+  plan.cu = cu.name();
+  plan.op = g.op;
+  if (cu.kind() == proto::RISCV_CLUSTER) plan.fixed_cycles = cu.cluster().job_overhead_cycles();
+  const int n = g.out.c;
+  const int buffers = soc.soc.dma().double_buffering() ? 2 : 1;
+  const Blocking b = blocking_for(cu, g);
+  const Grid grid = choose_grid(g, cu.name(), n, b.block_max, b.align, l1_budget, buffers, b.weights_in_l1);
   const int rows_total = out_rows(g);
   const bool single_row_tile = grid.rows >= rows_total;
+  // conv/linear read every input channel: with one row tile the input stays in L1 across channel blocks
+  const bool reads_all_channels = g.op == Op::kConv2d || g.op == Op::kLinear;
   for (int c0 = 0; c0 < n; c0 += grid.block) {
     const int nb = std::min(grid.block, n - c0);
     ++plan.weight_loads;
-    for (int r0 = 0; r0 < rows_total; r0 += grid.rows) {
-      const int h = std::min(grid.rows, rows_total - r0);
-      Tile t;
-      t.out_rows = h;
-      t.out_channels = nb;
-      // conv/linear read every input channel: with one row tile the input stays in L1 across channel blocks
-      const bool input_resident = single_row_tile && c0 > 0 && (g.op == Op::kConv2d || g.op == Op::kLinear);
-      t.in_bytes = input_resident ? 0 : in_bytes(g, nb, r0, h);
-      t.weight_bytes = r0 == 0 ? weight_bytes_per_channel(g) * nb : 0;
-      t.out_bytes = out_bytes(g, nb, h);
-      t.in_transfers = (t.in_bytes > 0) + (t.weight_bytes > 0);
-      t.out_transfers = 1;
-      if (cu.kind() == proto::DIGITAL_ARRAY) t.phases = digital_phases(cu.digital(), g, r0, h, nb);
-      if (cu.kind() == proto::RISCV_CLUSTER) t.phases = cluster_phases(cu.cluster(), g, r0, h, nb);
-      if (cu.kind() == proto::DWE) t.phases = dwe_phases(cu.dwe(), g, h, nb);
-      const int64_t passes = cu.kind() == proto::DIGITAL_ARRAY ? ceil_div(nb, cu.digital().pe_rows())
-                             : cu.kind() == proto::RISCV_CLUSTER
-                                 ? ceil_div(nb, cu.cluster().matmul_out_channels())
-                                 : 1;
-      t.l1_read_bytes = in_bytes(g, nb, r0, h) * passes;
-      t.l1_write_bytes = t.out_bytes;
-      plan.tiles.push_back(t);
-    }
+    for (int r0 = 0; r0 < rows_total; r0 += grid.rows)
+      plan.tiles.push_back(make_tile(cu, g, nb, r0, std::min(grid.rows, rows_total - r0), r0 == 0,
+                                     single_row_tile && c0 > 0 && reads_all_channels));
   }
   plan.l1_footprint = buffers * (in_bytes(g, grid.block, 0, grid.rows) + out_bytes(g, grid.block, grid.rows) +
-                                 (weights_in_l1 ? weight_bytes_per_channel(g) * grid.block : 0));
+                                 (b.weights_in_l1 ? weight_bytes_per_channel(g) * grid.block : 0));
   return plan;
 }
 
