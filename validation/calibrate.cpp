@@ -104,7 +104,8 @@ proto::Calibration fit_calibration(const SocDescription& soc, const std::vector<
     for (size_t p = 0; p < points.size(); ++p) {
       const SuitePoint& pt = points[p];
       if (pt.holdout || pt.cus != 1 || soc.cu_index(pt.split.shares[0].cu) != i) continue;
-      const cost::CuFeatures f = cost::cu_features(soc, pt.layer, i, pt.split.shares[0].channels, 1);
+      const cost::CuFeatures f =
+          cost::cu_features(soc, pt.layer, i, pt.split.shares[0].channels, pt.split.shares[0].op);
       lat.push_back({f.latency, double(results[p].cycles)});
       busy.push_back({f.busy, double(results[p].cu[0].busy_cycles)});
       energy.push_back({f.energy, memory_pj(soc, results[p])});
@@ -131,10 +132,17 @@ proto::Calibration fit_calibration(const SocDescription& soc, const std::vector<
     for (size_t p = 0; p < points.size(); ++p) {
       const SuitePoint& pt = points[p];
       if (pt.holdout || pt.cus < 2) continue;
-      const double launched = alone.layer_cost(pt.layer, cost::channels_per_cu(soc, pt.split)).cycles;
+      const double launched = alone
+                                  .layer_cost(pt.layer, cost::channels_per_cu(soc, pt.split),
+                                              cost::ops_per_cu(alone, soc, pt.layer, pt.split))
+                                  .cycles;
+      std::vector<int> ns(soc.soc.cu_size(), 0);
+      const std::vector<Op> ops = cost::ops_per_cu(alone, soc, pt.layer, pt.split);
+      for (const auto& s : pt.split.shares) ns[soc.cu_index(s.cu)] = s.channels;
+      const auto f = cost::layer_features(soc, pt.layer, ns, ops);
       double min_transfer = 0;
       for (const auto& s : pt.split.shares) {
-        const double t = cost::cu_features(soc, pt.layer, soc.cu_index(s.cu), s.channels, pt.cus).transfer;
+        const double t = f[soc.cu_index(s.cu)].transfer;
         min_transfer = min_transfer == 0 ? t : std::min(min_transfer, t);
       }
       rows.push_back({{min_transfer, double(pt.cus - 1), launched}, double(results[p].cycles)});
@@ -165,7 +173,10 @@ proto::Calibration fit_calibration(const SocDescription& soc, const std::vector<
   std::map<std::string, ErrorStats> fit_err, hold_err;
   for (size_t p = 0; p < points.size(); ++p) {
     const SuitePoint& pt = points[p];
-    const double pred = model.layer_cost(pt.layer, cost::channels_per_cu(soc, pt.split)).cycles;
+    const double pred = model
+                            .layer_cost(pt.layer, cost::channels_per_cu(soc, pt.split),
+                                        cost::ops_per_cu(model, soc, pt.layer, pt.split))
+                            .cycles;
     auto& groups = pt.holdout ? hold_err : fit_err;
     const std::string cu = pt.cus == 1 ? pt.split.shares[0].cu : "split";
     for (const std::string& g : {std::string("all"), cu, cu + "/" + op_name(pt.layer.op)})

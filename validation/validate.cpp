@@ -79,7 +79,9 @@ std::vector<PointCheck> check_points(const SocDescription& soc, const std::vecto
   for (size_t p = 0; p < points.size(); ++p) {
     const SuitePoint& pt = points[p];
     const auto n = cost::channels_per_cu(soc, pt.split);
-    const cost::LayerCost cal = calibrated.layer_cost(pt.layer, n), cmp = compat.layer_cost(pt.layer, n);
+    const auto ops = cost::ops_per_cu(calibrated, soc, pt.layer, pt.split);
+    const cost::LayerCost cal = calibrated.layer_cost(pt.layer, n, ops),
+                          cmp = compat.layer_cost(pt.layer, n, ops);
     PointCheck c;
     c.name = pt.name;
     c.group = (pt.cus == 1 ? pt.split.shares[0].cu : std::string("split")) + "/" + op_name(pt.layer.op);

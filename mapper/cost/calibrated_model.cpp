@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "hw/mapping.h"
+#include "hw/shared_input.h"
 #include "hw/tiling.h"
 #include "proto/error.h"
 #include "proto/proto_io.h"
@@ -12,24 +13,10 @@
 namespace odimo::cost {
 namespace {
 
-// The operator CU `cu` computes `layer` with: its own, or the depthwise variant
-// of a square conv (Darkside's DWE); kRelu (never computed) if neither.
-bool op_on(const proto::ComputeUnit& cu, const Layer& layer, Op* op) {
-  if (cu_can_run(cu, layer, layer.op)) {
-    *op = layer.op;
-    return true;
-  }
-  if (layer.op == Op::kConv2d && layer.in.c == layer.out.c && cu_can_run(cu, layer, Op::kDepthwise)) {
-    *op = Op::kDepthwise;
-    return true;
-  }
-  return false;
-}
-
-std::string key(const Layer& l, int cu, int n, int sharing) {
+std::string key(const Layer& l, int cu, int n, int sharing, Op op) {
   return std::string(op_name(l.op)) + l.in.str() + "/" + l.out.str() + "/" + std::to_string(l.kernel) + "/" +
          std::to_string(l.stride) + "/" + std::to_string(l.padding) + "/" + std::to_string(l.groups) + "/" +
-         std::to_string(cu) + "/" + std::to_string(n) + "/" + std::to_string(sharing);
+         std::to_string(cu) + "/" + std::to_string(n) + "/" + std::to_string(sharing) + "/" + op_name(op);
 }
 
 }  // namespace
@@ -54,26 +41,20 @@ const std::vector<std::string>& layer_feature_names() {
   return names;
 }
 
-CuFeatures cu_features(const SocDescription& soc, const Layer& layer, int cu, int n, int sharing) {
+namespace {
+
+// Features of one CU's (adjusted) plan. `wait`: cycles before its first input
+// is in L1 when another CU loads the shared input (0 otherwise).
+CuFeatures plan_features(const SocDescription& soc, const JobPlan& plan, double wait) {
   CuFeatures f;
-  f.latency.assign(latency_feature_names().size(), 0.0);
-  f.busy.assign(busy_feature_names().size(), 0.0);
-  f.energy.assign(energy_feature_names().size(), 0.0);
-  const proto::ComputeUnit& unit = soc.soc.cu(cu);
-  Op op;
-  if (n <= 0 || !op_on(unit, layer, &op)) return f;
-  CuShare share{unit.name(), n, 0, op, op == layer.op ? "" : op_name(op)};
-  const proto::Memory* l1 = soc.l1_of(unit);
-  const int64_t budget = l1 ? l1->size_bytes() / std::max(1, sharing) : 0;
-  const JobPlan plan = plan_job(soc, unit, share_geometry(layer, share), budget);
   const double bw = std::max(1, soc.soc.dma().bytes_per_cycle());
   const double setup = soc.soc.dma().setup_cycles();
   const bool overlap = soc.soc.dma().double_buffering();
+  const double burst = std::max(1, soc.soc.dma().burst_bytes());
   // Per tile: compute, DMA in (activations + weights) and DMA out, in cycles.
   const size_t nt = plan.tiles.size();
   std::vector<double> comp(nt), in(nt), out(nt);
   double transfers = 0, tcdm = 0, l1_bytes = 0, bursts = 0;
-  const double burst = std::max(1, soc.soc.dma().burst_bytes());
   for (size_t i = 0; i < nt; ++i) {
     const Tile& t = plan.tiles[i];
     comp[i] = t.program_cycles;
@@ -89,6 +70,7 @@ CuFeatures cu_features(const SocDescription& soc, const Layer& layer, int cu, in
     }
     l1_bytes += double(t.l1_read_bytes + t.l1_write_bytes);
   }
+  if (nt > 0) in[0] = std::max(in[0], wait);
   // The simulator's schedule (hw/models/compute_unit.cpp) with one DMA queue:
   // double buffering overlaps tile i's compute with the next input and the
   // previous output; without it everything is serial.
@@ -100,11 +82,7 @@ CuFeatures cu_features(const SocDescription& soc, const Layer& layer, int cu, in
       roofline += in[i] + comp[i] + out[i];
   }
   if (overlap && nt > 0) roofline += in[0] + out[nt - 1];
-  double exposed = 0;
-  if (plan.uses_dma && !plan.tiles.empty()) {
-    const Tile& first = plan.tiles.front();
-    exposed = (first.in_bytes + first.weight_bytes) / bw + plan.tiles.back().out_bytes / bw;
-  }
+  const double exposed = nt > 0 ? in[0] + plan.tiles.back().out_bytes / bw : 0.0;
   const double dma_bytes = plan.uses_dma ? double(plan.dma_bytes()) : 0.0;
   f.transfer = dma_bytes / bw;
   f.latency = {roofline + plan.fixed_cycles, exposed,    transfers * setup,
@@ -115,9 +93,59 @@ CuFeatures cu_features(const SocDescription& soc, const Layer& layer, int cu, in
   return f;
 }
 
+CuFeatures zero_features() {
+  CuFeatures f;
+  f.latency.assign(latency_feature_names().size(), 0.0);
+  f.busy.assign(busy_feature_names().size(), 0.0);
+  f.energy.assign(energy_feature_names().size(), 0.0);
+  return f;
+}
+
+}  // namespace
+
+std::vector<CuFeatures> layer_features(const SocDescription& soc, const Layer& layer,
+                                       const std::vector<int>& n, const std::vector<Op>& ops) {
+  std::vector<CuFeatures> out(soc.soc.cu_size(), zero_features());
+  std::vector<CuShare> shares;
+  std::vector<int> cu_of;
+  std::map<std::string, int> per_l1;
+  for (int i = 0; i < soc.soc.cu_size() && i < int(n.size()); ++i) {
+    const auto& unit = soc.soc.cu(i);
+    if (n[i] <= 0 || !cu_can_run(unit, layer, ops.at(i))) continue;
+    shares.push_back({unit.name(), n[i], 0, ops[i], ops[i] == layer.op ? "" : op_name(ops[i])});
+    cu_of.push_back(i);
+    if (const auto* l1 = soc.l1_of(unit)) ++per_l1[l1->name()];
+  }
+  // Planned as the simulator plans a job (sim/simulator.cpp): L1 split among its users.
+  std::vector<JobPlan> plans;
+  for (const CuShare& s : shares) {
+    const proto::Memory* l1 = soc.l1_of(soc.cu(s.cu));
+    const int64_t budget = l1 ? l1->size_bytes() / per_l1[l1->name()] : 0;
+    plans.push_back(plan_job(soc, soc.cu(s.cu), share_geometry(layer, s), budget));
+  }
+  const std::vector<int> waits_for = share_inputs(soc, layer, shares, plans);
+  const double bw = std::max(1, soc.soc.dma().bytes_per_cycle());
+  for (size_t k = 0; k < shares.size(); ++k) {
+    double wait = 0;
+    if (waits_for[k] >= 0) {
+      const Tile& t = plans[waits_for[k]].tiles[0];
+      wait = (t.in_bytes + t.weight_bytes) / bw + t.in_transfers * soc.soc.dma().setup_cycles();
+    }
+    out[cu_of[k]] = plan_features(soc, plans[k], wait);
+  }
+  return out;
+}
+
+CuFeatures cu_features(const SocDescription& soc, const Layer& layer, int cu, int n, Op op) {
+  std::vector<int> ns(soc.soc.cu_size(), 0);
+  std::vector<Op> ops(soc.soc.cu_size(), op);
+  ns.at(cu) = n;
+  return layer_features(soc, layer, ns, ops)[cu];
+}
+
 CalibratedModel::CalibratedModel(const SocDescription& soc, const proto::Calibration& cal,
                                  const std::string& origin)
-    : CostModel(soc), m_soc(soc) {
+    : CostModel(soc) {
   auto read = [&](const google::protobuf::RepeatedPtrField<proto::Coefficient>& have,
                   const std::vector<std::string>& names, const std::string& where) {
     std::vector<double> v;
@@ -144,10 +172,14 @@ CalibratedModel::CalibratedModel(const SocDescription& soc, const proto::Calibra
   m_layer = read(cal.layer(), layer_feature_names(), "field 'layer'");
 }
 
-const CuFeatures& CalibratedModel::features(const Layer& layer, int cu, int n, int sharing) const {
-  const std::string k = key(layer, cu, n, sharing);
+const std::vector<CuFeatures>& CalibratedModel::features(const Layer& layer, const std::vector<int>& n,
+                                                         const std::vector<Op>& ops) const {
+  std::string k = std::string(op_name(layer.op)) + layer.in.str() + "/" + layer.out.str() + "/" +
+                  std::to_string(layer.kernel) + "/" + std::to_string(layer.stride) + "/" +
+                  std::to_string(layer.padding) + "/" + std::to_string(layer.groups);
+  for (size_t i = 0; i < n.size(); ++i) k += "|" + std::to_string(n[i]) + op_name(ops[i]);
   auto it = m_cache.find(k);
-  if (it == m_cache.end()) it = m_cache.emplace(k, cu_features(m_soc, layer, cu, n, sharing)).first;
+  if (it == m_cache.end()) it = m_cache.emplace(k, layer_features(m_soc, layer, n, ops)).first;
   return it->second;
 }
 
@@ -173,16 +205,30 @@ int CalibratedModel::granularity(int cu) const {
   }
 }
 
-std::vector<CuTerm> CalibratedModel::cu_terms(const Layer& layer, const std::vector<double>& n) const {
-  int sharing = 0;
-  for (double x : n) sharing += x > 0;
+namespace {
+
+// Channel counts rounded to integers, within [0, C].
+std::vector<int> rounded(const std::vector<double>& n, int total, int cus) {
+  std::vector<int> r(cus, 0);
+  for (int i = 0; i < cus && i < int(n.size()); ++i)
+    r[i] = int(std::lround(std::clamp(n[i], 0.0, double(total))));
+  return r;
+}
+
+}  // namespace
+
+std::vector<CuTerm> CalibratedModel::cu_terms(const Layer& layer, const std::vector<double>& n,
+                                              const std::vector<Op>& ops) const {
   const int total = layer.out.c;
   std::vector<CuTerm> t(cu_count());
   for (int i = 0; i < cu_count() && i < int(n.size()); ++i) {
-    const double x = std::clamp(n[i], 0.0, double(total));
+    // CU i at k channels, the other CUs at their rounded counts.
+    std::vector<int> ns = rounded(n, total, cu_count());
     auto at = [&](int k) {
-      return dot(m_coefs[i].latency, features(layer, i, k, std::max(1, sharing)).latency);
+      ns[i] = k;
+      return dot(m_coefs[i].latency, features(layer, ns, ops)[i].latency);
     };
+    const double x = std::clamp(n[i], 0.0, double(total));
     const int lo = int(std::floor(x));
     const double frac = x - lo;
     t[i].cycles = frac > 0 ? (1 - frac) * at(lo) + frac * at(std::min(lo + 1, total)) : at(lo);
@@ -194,18 +240,18 @@ std::vector<CuTerm> CalibratedModel::cu_terms(const Layer& layer, const std::vec
 }
 
 LayerCost CalibratedModel::layer_cost(const Layer& layer, const std::vector<double>& n,
-                                      double rel_temperature) const {
-  std::vector<CuTerm> terms = cu_terms(layer, n);
+                                      const std::vector<Op>& ops, double rel_temperature) const {
+  std::vector<CuTerm> terms = cu_terms(layer, n, ops);
+  const std::vector<CuFeatures>& f = features(layer, rounded(n, layer.out.c, cu_count()), ops);
   int sharing = 0;
   double min_transfer = 0, memory_pj = 0;
   std::vector<double> busy(cu_count(), 0.0);
-  for (double x : n) sharing += x > 0;
   for (int i = 0, pos = 0; i < cu_count() && i < int(n.size()); ++i) {
     if (n[i] <= 0) continue;
-    const CuFeatures& f = features(layer, i, int(std::lround(n[i])), sharing);
-    min_transfer = pos == 0 ? f.transfer : std::min(min_transfer, f.transfer);
-    busy[i] = dot(m_coefs[i].busy, f.busy);
-    memory_pj += dot(m_coefs[i].energy, f.energy);
+    ++sharing;
+    min_transfer = pos == 0 ? f[i].transfer : std::min(min_transfer, f[i].transfer);
+    busy[i] = dot(m_coefs[i].busy, f[i].busy);
+    memory_pj += dot(m_coefs[i].energy, f[i].energy);
     terms[i].cycles += m_layer[0] * pos++;  // the host launches the CUs one after the other
   }
   LayerCost c =

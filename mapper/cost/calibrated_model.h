@@ -40,29 +40,37 @@ struct CuFeatures {
 
 // Features of n (integer) output channels of `layer` on CU `cu`, with `sharing`
 // CUs splitting the L1 (as the simulator does). Zero when n == 0.
-CuFeatures cu_features(const SocDescription& soc, const Layer& layer, int cu, int n, int sharing);
+// Features of every CU (SoC order) when n[i] channels of `layer` run on CU i
+// computing ops[i], planned together as the simulator plans one job: the L1
+// divided among its users, a shared input loaded once (hw/shared_input.h).
+std::vector<CuFeatures> layer_features(const SocDescription& soc, const Layer& layer,
+                                       const std::vector<int>& n, const std::vector<Op>& ops);
+// The same for CU `cu` working alone.
+CuFeatures cu_features(const SocDescription& soc, const Layer& layer, int cu, int n, Op op);
 
 class CalibratedModel : public CostModel {
  public:
   CalibratedModel(const SocDescription& soc, const proto::Calibration& calibration,
                   const std::string& origin);
   std::string name() const override { return "calibrated"; }
-  std::vector<CuTerm> cu_terms(const Layer& layer, const std::vector<double>& n) const override;
-  LayerCost layer_cost(const Layer& layer, const std::vector<double>& n,
+  using CostModel::layer_cost;
+  std::vector<CuTerm> cu_terms(const Layer& layer, const std::vector<double>& n,
+                               const std::vector<Op>& ops) const override;
+  LayerCost layer_cost(const Layer& layer, const std::vector<double>& n, const std::vector<Op>& ops,
                        double rel_temperature = 0) const override;
 
  private:
   struct Coefs {
     std::vector<double> latency, busy, energy;
   };
-  const CuFeatures& features(const Layer& layer, int cu, int n, int sharing) const;
+  const std::vector<CuFeatures>& features(const Layer& layer, const std::vector<int>& n,
+                                          const std::vector<Op>& ops) const;
   double dot(const std::vector<double>& c, const std::vector<double>& f) const;
   int granularity(int cu) const;
 
-  SocDescription m_soc;
   std::vector<Coefs> m_coefs;   // per CU, SoC order
   std::vector<double> m_layer;  // layer_feature_names() order
-  mutable std::map<std::string, CuFeatures> m_cache;
+  mutable std::map<std::string, std::vector<CuFeatures>> m_cache;
 };
 
 // Reads and checks a calibration file against `soc` (same SoC, every CU and

@@ -19,16 +19,21 @@ class CompatModel : public CostModel {
   }
   std::string name() const override { return "odimo-compat"; }
 
-  std::vector<CuTerm> cu_terms(const Layer& layer, const std::vector<double>& n) const override {
+  std::vector<CuTerm> cu_terms(const Layer& layer, const std::vector<double>& n,
+                               const std::vector<Op>& ops) const override {
     std::vector<CuTerm> t(cu_count());
-    for (int i = 0; i < cu_count() && i < int(n.size()); ++i) t[i] = one(layer, i, n[i]);
+    for (int i = 0; i < cu_count() && i < int(n.size()); ++i) t[i] = one(layer, i, n[i], ops.at(i));
     return t;
   }
 
  private:
-  CuTerm one(const Layer& layer, int cu, double n) const {
+  CuTerm one(const Layer& layer, int cu, double n, Op op) const {
     if (!layer.has_weights() || n <= 0) return {};
-    const Geometry g = Geometry::of(layer);
+    Geometry g = Geometry::of(layer);
+    if (op != layer.op) {  // a mapping variant: standard conv or depthwise over the same shapes
+      g.op = op;
+      g.groups = op == Op::kDepthwise ? g.c_in : 1;
+    }
     switch (m_kinds.at(cu)) {
       case proto::DIGITAL_ARRAY:
         return diana_digital(g, n, m_flavour);
@@ -50,7 +55,7 @@ class CompatModel : public CostModel {
 
 }  // namespace
 
-CostModel::CostModel(const SocDescription& soc) {
+CostModel::CostModel(const SocDescription& soc) : m_soc(soc) {
   m_power.clock_mhz = soc.clock_mhz();
   m_power.shared_mw = soc.soc.shared_power_mw();
   for (const auto& cu : soc.soc.cu()) {
@@ -62,12 +67,22 @@ CostModel::CostModel(const SocDescription& soc) {
 CuTerm CostModel::cu_cycles(const Layer& layer, int cu, double n) const {
   std::vector<double> ns(cu_count(), 0.0);
   ns.at(cu) = n;
-  return cu_terms(layer, ns)[cu];
+  return cu_terms(layer, ns, default_ops(layer))[cu];
 }
 
-LayerCost CostModel::layer_cost(const Layer& layer, const std::vector<double>& n,
+std::vector<Op> CostModel::default_ops(const Layer& layer) const {
+  std::vector<Op> ops;
+  for (const auto& cu : m_soc.soc.cu()) {
+    const bool dw_variant = layer.op == Op::kConv2d && layer.in.c == layer.out.c &&
+                            !cu_can_run(cu, layer, layer.op) && cu_can_run(cu, layer, Op::kDepthwise);
+    ops.push_back(dw_variant ? Op::kDepthwise : layer.op);
+  }
+  return ops;
+}
+
+LayerCost CostModel::layer_cost(const Layer& layer, const std::vector<double>& n, const std::vector<Op>& ops,
                                 double rel_temperature) const {
-  const std::vector<CuTerm> terms = cu_terms(layer, n);
+  const std::vector<CuTerm> terms = cu_terms(layer, n, ops);
   return rel_temperature > 0 ? combine_smooth(terms, m_power, rel_temperature) : combine_max(terms, m_power);
 }
 

@@ -19,13 +19,22 @@ class CostModel {
  public:
   virtual ~CostModel() = default;
   virtual std::string name() const = 0;
-  // Cycles of every CU (SoC order) when n[i] output channels of `layer` run on CU i.
-  virtual std::vector<CuTerm> cu_terms(const Layer& layer, const std::vector<double>& n) const = 0;
+  // Cycles of every CU (SoC order) when n[i] output channels of `layer` run on
+  // CU i computing operator ops[i] (the layer's own, or a mapping variant).
+  virtual std::vector<CuTerm> cu_terms(const Layer& layer, const std::vector<double>& n,
+                                       const std::vector<Op>& ops) const = 0;
 
   // Layer latency and energy for the split n (SoC order). Hard max for
   // reporting; a smooth max (rel_temperature > 0) for the search.
-  virtual LayerCost layer_cost(const Layer& layer, const std::vector<double>& n,
+  virtual LayerCost layer_cost(const Layer& layer, const std::vector<double>& n, const std::vector<Op>& ops,
                                double rel_temperature = 0) const;
+  // The same with default_ops(layer).
+  LayerCost layer_cost(const Layer& layer, const std::vector<double>& n, double rel_temperature = 0) const {
+    return layer_cost(layer, n, default_ops(layer), rel_temperature);
+  }
+  // Per CU: the layer's own operator where the CU runs it, else the depthwise
+  // variant of a square conv where the CU runs that (Darkside's DWE).
+  std::vector<Op> default_ops(const Layer& layer) const;
 
   // Cycles of n channels of `layer` on CU `cu` alone.
   CuTerm cu_cycles(const Layer& layer, int cu, double n) const;
@@ -35,6 +44,7 @@ class CostModel {
  protected:
   explicit CostModel(const SocDescription& soc);
   PowerModel m_power;
+  SocDescription m_soc;
 };
 
 // ODiMO's formulas: DIGITAL_ARRAY -> DIANA digital, AIMC -> DIANA AIMC (array

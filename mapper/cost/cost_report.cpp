@@ -8,6 +8,13 @@ std::vector<double> channels_per_cu(const SocDescription& soc, const LayerSplit&
   return n;
 }
 
+std::vector<Op> ops_per_cu(const CostModel& model, const SocDescription& soc, const Layer& layer,
+                           const LayerSplit& split) {
+  std::vector<Op> ops = model.default_ops(layer);
+  for (const auto& s : split.shares) ops[soc.cu_index(s.cu)] = s.op;
+  return ops;
+}
+
 proto::Report predict_network(const Network& net, const SocDescription& soc, const ResolvedMapping& m,
                               const CostModel& model, const std::string& tool_version) {
   proto::Report r;
@@ -28,7 +35,8 @@ proto::Report predict_network(const Network& net, const SocDescription& soc, con
     lr->set_note(split.note);
     if (split.fused_into >= 0) lr->set_fused_into(net.layers[split.fused_into].name);
     if (!split.runs()) continue;
-    const LayerCost c = model.layer_cost(layer, channels_per_cu(soc, split));
+    const LayerCost c =
+        model.layer_cost(layer, channels_per_cu(soc, split), ops_per_cu(model, soc, layer, split));
     for (const auto& s : split.shares) {
       auto* cr = lr->add_cu();
       cr->set_cu(s.cu);

@@ -14,5 +14,8 @@ proto::Report predict_network(const Network& net, const SocDescription& soc, con
 
 // Channels per CU (SoC order) of one resolved layer.
 std::vector<double> channels_per_cu(const SocDescription& soc, const LayerSplit& split);
+// Operator per CU (SoC order): each share's own (variants included), the model's default elsewhere.
+std::vector<Op> ops_per_cu(const CostModel& model, const SocDescription& soc, const Layer& layer,
+                           const LayerSplit& split);
 
 }  // namespace odimo::cost

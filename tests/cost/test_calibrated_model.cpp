@@ -41,7 +41,7 @@ TEST_CASE("calibrated model: exact at integers, interpolated between, secant slo
   const Layer& conv = net.layers[net.find("s2b2_conv1")];  // 32 -> 32, 3x3, 16x16
   const CalibratedModel model(soc, simple(soc, 0, 0, 0), "test");
   const int dig = soc.cu_index("digital");
-  auto exact = [&](int n) { return cu_features(soc, conv, dig, n, 1).latency[0] + 100.0; };
+  auto exact = [&](int n) { return cu_features(soc, conv, dig, n, conv.op).latency[0] + 100.0; };
   CHECK(model.cu_cycles(conv, dig, 20).cycles == doctest::Approx(exact(20)));
   CHECK(model.cu_cycles(conv, dig, 20.25).cycles == doctest::Approx(0.75 * exact(20) + 0.25 * exact(21)));
   // n = 20 lies in the block [16, 32): slope = (f(32) - f(16)) / 16
@@ -63,10 +63,14 @@ TEST_CASE("calibrated model: launch offset, shared-port and sync terms apply onl
   split[dig] = 16;
   split[ana] = 16;
   CHECK(terms.layer_cost(conv, alone).cycles == doctest::Approx(plain.layer_cost(conv, alone).cycles));
-  const double td = cu_features(soc, conv, dig, 16, 2).latency[0] + 100;
-  const double ta = cu_features(soc, conv, ana, 16, 2).latency[0] + 100;
-  const double port =
-      std::min(cu_features(soc, conv, dig, 16, 2).transfer, cu_features(soc, conv, ana, 16, 2).transfer);
+  std::vector<int> ns(soc.soc.cu_size(), 0);
+  ns[dig] = 16;
+  ns[ana] = 16;
+  const auto f = layer_features(soc, conv, ns, std::vector<Op>(soc.soc.cu_size(), conv.op));
+  const double td = f[dig].latency[0] + 100, ta = f[ana].latency[0] + 100;
+  const double port = std::min(f[dig].transfer, f[ana].transfer);
+  // The two share DIANA's L1 and its input: the AIMC's first tile moves no input bytes.
+  CHECK(f[ana].transfer < cu_features(soc, conv, ana, 16, conv.op).transfer);
   // aimc is launched second (SoC order), so it starts 50 cycles later.
   CHECK(terms.layer_cost(conv, split).cycles == doctest::Approx(std::max(td, ta + 50) + 0.5 * port + 30));
 }
