@@ -70,8 +70,6 @@ struct Run {
   Optimizer& opt;
   std::vector<float> x;
   std::vector<int> y;
-  double train_seconds = 0;
-  int64_t train_images = 0;
 };
 
 std::array<GroupHyper, kParamGroups> group_hypers(const TrainConfig& c) {
@@ -96,9 +94,18 @@ bool all_finite(Model& m) {
 
 void diverged(const TrainConfig& c, int epoch, int64_t step, double loss) {
   std::ostringstream s;
-  s << "training diverged: loss is " << loss << " at epoch " << epoch << ", step " << step
-    << " (try a lower --lr)";
-  if (!c.out_dir.empty()) s << "; the last good checkpoint is kept in " << c.out_dir << "/checkpoint.pb";
+  s << "training diverged: "
+    << (std::isnan(loss)   ? "loss is NaN"
+        : std::isinf(loss) ? "loss is infinite"
+                           : "weights are not finite")
+    << " at epoch " << epoch;
+  if (step > 0) s << ", step " << step;
+  s << " (try a lower --lr)";
+  const std::string ckpt = c.out_dir + "/checkpoint.pb";
+  if (!c.out_dir.empty() && std::filesystem::exists(ckpt))
+    s << "; the last good checkpoint is kept in " << ckpt;
+  else if (!c.out_dir.empty())
+    s << "; no epoch finished, so no checkpoint was written";
   throw Error(s.str());
 }
 
@@ -141,8 +148,6 @@ proto::EpochRecord train_epoch(Run& r, int epoch, std::ostream& log) {
   e.set_images_per_second(seen / std::max(e.seconds(), 1e-9));
   e.set_learning_rate(lr);
   bar.update(steps, e.train_loss(), e.train_accuracy(), e.images_per_second(), true);
-  r.train_seconds += e.seconds();
-  r.train_images += seen;
   return e;
 }
 
@@ -282,7 +287,7 @@ TrainResult train(const TrainConfig& c, std::ostream& log) {
       << " test images, quant " << quant_preset_name(c.quant) << ", " << c.threads << " threads\n";
   for (int epoch = start + 1; epoch <= c.epochs; ++epoch) {
     proto::EpochRecord e = train_epoch(r, epoch, log);
-    if (!all_finite(model)) diverged(c, epoch, opt.steps(), NAN);
+    if (!all_finite(model)) diverged(c, epoch, 0, 0.0);
     if (data.validation.size()) {
       const Evaluation v = evaluate(model, data.validation, data.mean, data.stddev, c.batch);
       e.set_validation_loss(v.loss);
@@ -312,7 +317,10 @@ TrainResult train(const TrainConfig& c, std::ostream& log) {
   res.epochs = c.epochs;
   res.steps = opt.steps();
   res.history.assign(ckpt.history().begin(), ckpt.history().end());
-  res.images_per_second = r.train_seconds > 0 ? r.train_images / r.train_seconds : 0;
+  // Throughput over every epoch of the run, including those before a --resume.
+  double images = 0, seconds = 0;
+  for (const auto& e : res.history) images += e.images_per_second() * e.seconds(), seconds += e.seconds();
+  res.images_per_second = seconds > 0 ? images / seconds : 0;
   log << "test accuracy " << std::fixed << std::setprecision(2) << 100 * t.accuracy << "% (loss "
       << std::setprecision(4) << t.loss << ") on " << t.images << " images; " << std::setprecision(0)
       << res.images_per_second << " training images/s\n";

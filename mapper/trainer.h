@@ -44,7 +44,7 @@ struct Evaluation {
 
 struct TrainResult {
   double test_loss = 0, test_accuracy = 0;
-  double images_per_second = 0;  // over all training steps of this process
+  double images_per_second = 0;  // training throughput over all epochs of the run
   int epochs = 0;
   int64_t steps = 0;
   std::vector<proto::EpochRecord> history;

@@ -14,6 +14,7 @@
 #include "mapper/optim.h"
 #include "mapper/trainer.h"
 #include "proto/error.h"
+#include "proto/proto_io.h"
 
 namespace odimo::mapper {
 namespace {
@@ -193,6 +194,21 @@ TEST_CASE("a diverging run stops with a clear error and keeps the last good chec
   c.weights.lr = 1e12;
   CHECK_THROWS_WITH_AS(train(c, log), doctest::Contains("training diverged"), Error);
   CHECK_FALSE(fs::exists(dir / "checkpoint.pb"));  // nothing good to keep: nothing written
+  // A run that diverges after a checkpoint leaves that checkpoint untouched. Divergence is
+  // provoked by resuming from a checkpoint whose weights were blown up on disk.
+  c = tiny_config(dir);
+  c.stop_after_epochs = 1;
+  train(c, log);
+  const std::string path = (dir / "checkpoint.pb").string();
+  proto::Checkpoint ck = load_checkpoint(path);
+  for (auto& t : *ck.mutable_parameters())
+    for (auto& v : *t.mutable_values()) v *= 1e30f;
+  save_checkpoint(path, ck);
+  const std::string before = read_file(path);
+  c.stop_after_epochs = 0;
+  c.resume = true;
+  CHECK_THROWS_WITH_AS(train(c, log), doctest::Contains("the last good checkpoint is kept in"), Error);
+  CHECK(read_file(path) == before);
   fs::remove_all(dir);
 }
 
