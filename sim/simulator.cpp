@@ -43,6 +43,8 @@ Simulator::Simulator(const SocDescription& soc, Options options) {
   if (g_elaborated) throw Error("only one Simulator per process: SystemC allows one elaboration");
   g_elaborated = true;
   setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);  // keep the banner out of stdout
+  if (sc_core::sc_get_time_resolution() != sc_core::sc_time(1, sc_core::SC_PS))
+    throw std::logic_error("simulator: SystemC time resolution must be 1 ps (hw/models/time_base.h)");
   m_impl = std::make_unique<Impl>();
   m_impl->soc = soc;
   m_impl->trace.enabled = options.record_trace;

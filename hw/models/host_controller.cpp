@@ -31,9 +31,11 @@ void HostController::run() {
   }
 }
 
-void HostController::busy_wait(double c, const std::string& label, LayerTiming* t) {
+void HostController::busy_wait(double c, const char* what, const LayerWork& work, const std::string& cu,
+                               LayerTiming* t) {
   if (c <= 0) return;
-  if (m_trace && m_trace->enabled) m_trace->add(m_track, label, now_cycles(), c);
+  if (m_trace && m_trace->enabled)
+    m_trace->add(m_track, work.name + " " + what + (cu.empty() ? "" : " " + cu), now_cycles(), c);
   wait(cycles(c));
   t->host_cycles += c;
 }
@@ -45,8 +47,8 @@ void HostController::run_layer(const LayerWork& work) {
   for (const ShareWork& s : work.shares) {  // accelerators first: they run while the host works
     ComputeUnitModel* cu = s.cu;
     if (cu->description().kind() == proto::RISCV_HOST) continue;
-    busy_wait(m_host.configure_cycles(), work.name + " configure " + cu->description().name(), &t);
-    busy_wait(m_host.launch_cycles(), work.name + " launch " + cu->description().name(), &t);
+    busy_wait(m_host.configure_cycles(), "configure", work, cu->description().name(), &t);
+    busy_wait(m_host.launch_cycles(), "launch", work, cu->description().name(), &t);
     cu->start(s.plan, work.name, s.input, s.input_loader);
     ++launched;
   }
@@ -56,7 +58,7 @@ void HostController::run_layer(const LayerWork& work) {
     while (s.cu->busy()) wait(s.cu->done_event());
     t.cu.push_back(s.cu->last());
   }
-  busy_wait(double(launched) * m_host.sync_cycles(), work.name + " completion", &t);
+  busy_wait(double(launched) * m_host.sync_cycles(), "completion", work, "", &t);
   t.end = sc_core::sc_time_stamp();
   m_results.push_back(std::move(t));
 }

@@ -45,7 +45,9 @@ class HostController : public sc_core::sc_module {
  private:
   void run();
   void run_layer(const LayerWork& work);
-  void busy_wait(double cycles, const std::string& label, LayerTiming* t);
+  // Host busy for `cycles`; the trace label (built only when tracing) is "<layer> <what> <cu>".
+  void busy_wait(double cycles, const char* what, const LayerWork& work, const std::string& cu,
+                 LayerTiming* t);
 
   const proto::Host& m_host;
   TraceLog* m_trace;

@@ -23,7 +23,7 @@ void L2Memory::b_transport(int, tlm::tlm_generic_payload& trans, sc_time& delay)
   const double bytes = trans.get_data_length();
   const sc_time arrival = sc_core::sc_time_stamp() + delay;
   const sc_time start = std::max(arrival, m_port_free_at);
-  const sc_time occupied(std::ceil(bytes / m_bytes_per_cycle), SC_NS);
+  const sc_time occupied = cycles(std::ceil(bytes / m_bytes_per_cycle));
   m_port_free_at = start + occupied;
   m_busy_cycles += to_cycles(occupied);
   if (trans.is_read())

@@ -4,10 +4,14 @@
 // steps for the AIMC's 18.2-cycle MVM). Converting to real time uses Soc.clock_mhz.
 #include <systemc>
 
+#include <cmath>
+
 namespace odimo::hw {
 
+// Assumes SystemC's default 1 ps resolution (checked when the Simulator starts);
+// from_value avoids sc_time's unit conversion on the hot path (same rounding).
 inline sc_core::sc_time cycles(double c) {
-  return sc_core::sc_time(c, sc_core::SC_NS);
+  return sc_core::sc_time::from_value(sc_core::sc_time::value_type(std::llround(c * 1000.0)));
 }
 inline double to_cycles(const sc_core::sc_time& t) {
   return double(t.value()) / 1000.0;
