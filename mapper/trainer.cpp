@@ -254,20 +254,60 @@ int resume_from(const TrainConfig& c, const std::string& path, Model& model, Opt
 
 }  // namespace
 
-TrainResult train(const TrainConfig& c, std::ostream& log) {
-  check_config(c);
-  Network net = load_network(c.net, c.input);
-  const DataSplits data =
+namespace {
+
+DataSplits load_matching_data(const TrainConfig& c, const Network& net) {
+  DataSplits data =
       load_dataset(c.dataset, c.val_fraction, c.seed, net.input, net.layers.back().out.c, c.fashion_dir);
   if (data.train.shape != net.input)
     throw Error("--dataset " + c.dataset + " has " + data.train.shape.str() + " images but " + net.name +
                 " expects " + net.input.str() + " (use --input " + data.train.shape.str() + ")");
   if (data.train.size() == 0) throw Error("--dataset " + c.dataset + ": the training split is empty");
-  ModelOptions mo{c.quant, c.seed, c.threads};
-  Model model(net, mo);
-  if (model.classes() < data.train.classes)
-    throw Error(net.name + " has " + std::to_string(model.classes()) + " outputs but " + c.dataset + " has " +
+  const int outputs = net.layers.back().out.c;
+  if (outputs < data.train.classes)
+    throw Error(net.name + " has " + std::to_string(outputs) + " outputs but " + c.dataset + " has " +
                 std::to_string(data.train.classes) + " classes");
+  return data;
+}
+
+void validate(Run& r, proto::EpochRecord& e, std::ostream& log) {
+  if (r.data.validation.size()) {
+    const Evaluation v = evaluate(r.model, r.data.validation, r.data.mean, r.data.stddev, r.cfg.batch);
+    e.set_validation_loss(v.loss);
+    e.set_validation_accuracy(v.accuracy);
+    if (r.cfg.progress)
+      log << "  val loss " << std::fixed << std::setprecision(4) << v.loss << "  val acc "
+          << std::setprecision(2) << 100 * v.accuracy << "%";
+  }
+  if (r.cfg.progress) log << "\n" << std::flush;
+}
+
+// Test accuracy, throughput over every epoch of the run (including those before a --resume), report.
+TrainResult finish(Run& r, const proto::Checkpoint& ckpt, std::ostream& log) {
+  TrainResult res;
+  const Evaluation t = evaluate(r.model, r.data.test, r.data.mean, r.data.stddev, r.cfg.batch);
+  res.test_loss = t.loss;
+  res.test_accuracy = t.accuracy;
+  res.epochs = r.cfg.epochs;
+  res.steps = r.opt.steps();
+  res.history.assign(ckpt.history().begin(), ckpt.history().end());
+  double images = 0, seconds = 0;
+  for (const auto& e : res.history) images += e.images_per_second() * e.seconds(), seconds += e.seconds();
+  res.images_per_second = seconds > 0 ? images / seconds : 0;
+  log << "test accuracy " << std::fixed << std::setprecision(2) << 100 * t.accuracy << "% (loss "
+      << std::setprecision(4) << t.loss << ") on " << t.images << " images; " << std::setprecision(0)
+      << res.images_per_second << " training images/s\n";
+  if (!r.cfg.out_dir.empty()) write_report(r.cfg, res, r.cfg.out_dir + "/report.json");
+  return res;
+}
+
+}  // namespace
+
+TrainResult train(const TrainConfig& c, std::ostream& log) {
+  check_config(c);
+  const Network net = load_network(c.net, c.input);
+  const DataSplits data = load_matching_data(c, net);
+  Model model(net, ModelOptions{c.quant, c.seed, c.threads});
   Optimizer opt(c.optimizer, model.parameters(), group_hypers(c));
   TrainConfig cfg = c;
   cfg.schedule.total_steps = int64_t(c.epochs) * steps_per_epoch(c, data.train.size());
@@ -288,44 +328,16 @@ TrainResult train(const TrainConfig& c, std::ostream& log) {
   for (int epoch = start + 1; epoch <= c.epochs; ++epoch) {
     proto::EpochRecord e = train_epoch(r, epoch, log);
     if (!all_finite(model)) diverged(c, epoch, 0, 0.0);
-    if (data.validation.size()) {
-      const Evaluation v = evaluate(model, data.validation, data.mean, data.stddev, c.batch);
-      e.set_validation_loss(v.loss);
-      e.set_validation_accuracy(v.accuracy);
-      if (c.progress)
-        log << "  val loss " << std::fixed << std::setprecision(4) << v.loss << "  val acc "
-            << std::setprecision(2) << 100 * v.accuracy << "%";
-    }
-    if (c.progress) log << "\n" << std::flush;
+    validate(r, e, log);
     *ckpt.add_history() = e;
     ckpt.set_epochs_done(epoch);
     if (!ckpt_path.empty()) {
       capture_state(model, opt, ckpt);
       save_checkpoint(ckpt_path, ckpt);
     }
-    if (epoch == c.stop_after_epochs) {
-      TrainResult stopped;
-      stopped.epochs = epoch;
-      stopped.steps = opt.steps();
-      return stopped;
-    }
+    if (epoch == c.stop_after_epochs) return TrainResult{0, 0, 0, epoch, opt.steps(), {}};
   }
-  TrainResult res;
-  const Evaluation t = evaluate(model, data.test, data.mean, data.stddev, c.batch);
-  res.test_loss = t.loss;
-  res.test_accuracy = t.accuracy;
-  res.epochs = c.epochs;
-  res.steps = opt.steps();
-  res.history.assign(ckpt.history().begin(), ckpt.history().end());
-  // Throughput over every epoch of the run, including those before a --resume.
-  double images = 0, seconds = 0;
-  for (const auto& e : res.history) images += e.images_per_second() * e.seconds(), seconds += e.seconds();
-  res.images_per_second = seconds > 0 ? images / seconds : 0;
-  log << "test accuracy " << std::fixed << std::setprecision(2) << 100 * t.accuracy << "% (loss "
-      << std::setprecision(4) << t.loss << ") on " << t.images << " images; " << std::setprecision(0)
-      << res.images_per_second << " training images/s\n";
-  if (!c.out_dir.empty()) write_report(c, res, c.out_dir + "/report.json");
-  return res;
+  return finish(r, ckpt, log);
 }
 
 }  // namespace odimo::mapper
