@@ -190,6 +190,9 @@ int LayerSplit::channels_on(const std::string& cu) const {
 
 ResolvedMapping resolve_mapping(const Network& net, const SocDescription& soc, const proto::Mapping& mapping,
                                 const std::string& origin) {
+  if (!mapping.network().empty() && mapping.network() != net.name)
+    throw Error(origin + ": field 'network': the mapping is for network '" + mapping.network() + "', not '" +
+                net.name + "'");
   ResolvedMapping m = resolve(net, soc, &mapping, origin, "");
   m.spec = origin;
   return m;

@@ -43,7 +43,8 @@ struct ResolvedMapping {
 // where it can run, falling back along Soc.fallback), or a Mapping .pbtxt path.
 // Throws Error on an unknown CU, an operator the CU cannot run (explicit
 // mappings never fall back), channels not covered or covered twice, a split
-// that breaks the SoC's split rule, or a layer name not in the network.
+// that breaks the SoC's split rule, a layer name not in the network, or a mapping
+// whose `network` field names another network.
 ResolvedMapping resolve_mapping(const Network& net, const SocDescription& soc, const std::string& spec);
 ResolvedMapping resolve_mapping(const Network& net, const SocDescription& soc, const proto::Mapping& mapping,
                                 const std::string& origin);

@@ -90,6 +90,8 @@ TEST_CASE("explicit mapping errors") {
             .find("outside the layer's 32") != std::string::npos);
   CHECK(err("layer { layer: 'nope' split { cu: 'digital' first: 0 count: 32 } }") ==
         "map.pbtxt: layer 'nope' is not in network 'one'");
+  CHECK(err("network: 'resnet8' layer { layer: 'conv' split { cu: 'digital' first: 0 count: 32 } }") ==
+        "map.pbtxt: field 'network': the mapping is for network 'resnet8', not 'one'");
   CHECK(err("layer { layer: 'conv' split { cu: 'digital' first: 0 count: 32 } permutation: [0, 1] }")
             .find("permutation is not a permutation") != std::string::npos);
 
