@@ -12,10 +12,12 @@ void fill_cu(const CuResult& c, const CuShare& share, proto::CuLayerReport* r) {
   r->set_stall_cycles(c.stall_cycles);
   r->set_bytes_moved(c.bytes_moved);
   r->set_energy_uj(c.energy_pj * 1e-6);
+  r->set_memory_energy_uj(c.memory_energy_pj * 1e-6);
   r->set_start_cycle(c.start_cycle);
   r->set_end_cycle(c.end_cycle);
   r->set_tiles(c.tiles);
   r->set_weight_loads(c.weight_loads);
+  r->set_aimc_unroll(c.aimc_unroll);
   r->set_variant(share.variant);
   r->set_op(op_name(c.op));
 }
@@ -58,6 +60,11 @@ proto::Report simulate_network(Simulator& simulator, const Network& net, const R
     auto it = job_of_layer.find(int(i));
     if (it == job_of_layer.end()) continue;
     const JobResult& jr = results[it->second];
+    const int64_t l2 = soc.l2().size_bytes();
+    if (l.in_bytes + l.out_bytes > l2)  // activations live in L2 between layers
+      r->set_note(r->note() + (r->note().empty() ? "" : "; ") + "activations " +
+                  std::to_string(l.in_bytes + l.out_bytes) + " B exceed L2 (" + std::to_string(l2) +
+                  " B): off-chip traffic not modelled");
     r->set_start_cycle(jr.start_cycle - origin);
     r->set_cycles(jr.cycles);
     r->set_stall_cycles(jr.stall_cycles);

@@ -179,8 +179,9 @@ JobResult Simulator::Impl::account(const Job& job, const hw::LayerWork& work,
     c.tiles = int(plan.tiles.size());
     c.weight_loads = plan.weight_loads;
     c.aimc_unroll = plan.aimc_unroll;
+    c.memory_energy_pj = memory_pj(cu, plan);
     c.energy_pj = pj(cu.busy_power_mw(), s.busy, mhz) + pj(cu.idle_power_mw(), length - s.busy, mhz) +
-                  memory_pj(cu, plan);
+                  c.memory_energy_pj;
     busy[plan.cu] += s.busy;
     r.stall_cycles += c.stall_cycles;
     r.bytes_moved += c.bytes_moved;

@@ -45,7 +45,8 @@ struct CuResult {
   int tiles = 0;
   int weight_loads = 0;
   int aimc_unroll = 0;
-  double energy_pj = 0;  // busy + idle power over the job, plus memory accesses (pJ)
+  double energy_pj = 0;         // busy + idle power over the job, plus memory accesses (pJ)
+  double memory_energy_pj = 0;  // of energy_pj: L1/L2 accesses caused by this CU (pJ)
 };
 
 struct JobResult {
