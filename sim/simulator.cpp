@@ -194,6 +194,7 @@ JobResult Simulator::Impl::account(const Job& job, const hw::LayerWork& work,
 }
 
 std::vector<JobResult> Simulator::run(const std::vector<Job>& jobs) {
+  if (jobs.empty()) return {};
   std::vector<hw::LayerWork> works = m_impl->plan_jobs(jobs);  // all errors before simulating
   for (const auto& w : works) m_impl->top->host().enqueue(w);
   sc_core::sc_start();  // until every job is done (the models starve)
