@@ -1,0 +1,63 @@
+#pragma once
+// The learned part of the ODiMO search for one layer (odimo-method.md §4):
+//  - ChannelSoftmax (DIANA): logits alpha[option][channel]; s = softmax over the
+//    options of alpha/T per channel; expected channels n_i = sum_c s_ic.
+//  - Thermometric (Darkside): logits alpha[channel]; theta_c = sum_{j>=c} |alpha_j|;
+//    mask m_c = 1[theta_c > 0.5] (first k channels on option 0); k = sum_c m_c.
+//    Straight-through: dm_c/dtheta_c = 1, so dk/dalpha_j = (j+1) * sign(alpha_j).
+// Both give the cost model real channel counts and take its gradient dR/dn back.
+#include <string>
+#include <vector>
+
+#include "mapper/search/search_space.h"
+#include "mapper/tensor.h"
+
+namespace odimo::search {
+
+class LayerArch {
+ public:
+  // `compat`: reproduce the original's quirks (Darkside: d|a|/da = 0 at a = 0,
+  // so the 'half' init freezes the zero entries; see odimo-method.md §10.4).
+  LayerArch(const SearchableLayer& layer, const std::string& name, bool compat);
+
+  const SearchableLayer& layer() const { return m_layer; }
+  int options() const { return int(m_layer.cus.size()); }
+  int channels() const { return m_layer.channels; }
+  mapper::Parameter& alpha() { return m_alpha; }
+  const mapper::Parameter& alpha() const { return m_alpha; }
+
+  void set_temperature(double t) { m_temperature = t; }
+  double temperature() const { return m_temperature; }
+
+  // Per-channel weights of each option, [option * channels + c]: softmax
+  // probabilities (ChannelSoftmax) or the 0/1 mask and its complement (Thermometric).
+  // Frozen layers return the discrete one-hot assignment.
+  const std::vector<float>& mix();
+  // Expected channels per option (real valued during the search).
+  std::vector<double> expected_channels();
+  // alpha.grad += scale * dR/dalpha for a cost gradient dR/dn per option.
+  void add_cost_gradient(const std::vector<double>& dR_dn, double scale);
+  // alpha.grad += dL/dalpha given dL/dmix (same layout as mix()).
+  void backward_mix(const std::vector<float>& dmix);
+
+  // The discrete assignment: option index per channel (argmax, or the mask).
+  std::vector<int> assignment() const;
+  // Fixes the assignment (fine-tuning); mix() becomes one-hot, gradients stop.
+  void freeze();
+  // Sets alpha so that `assignment` is what argmax / the mask gives (baselines).
+  void force(const std::vector<int>& assignment);
+  bool frozen() const { return m_frozen; }
+
+ private:
+  std::vector<double> thermo_theta() const;
+
+  SearchableLayer m_layer;
+  bool m_compat;
+  mapper::Parameter m_alpha;
+  double m_temperature = 1.0;
+  bool m_frozen = false;
+  std::vector<int> m_frozen_assignment;
+  std::vector<float> m_mix;
+};
+
+}  // namespace odimo::search
