@@ -46,6 +46,46 @@ Row measure(odimo::sim::Simulator& s, const odimo::Network& net, const odimo::Re
   return r;
 }
 
+// A calibration-style suite: conv layers of several shapes, each on digital, on the
+// AIMC and split half/half, all in one run() of the same elaboration.
+void layer_suite(odimo::sim::Simulator& s) {
+  std::vector<odimo::sim::Job> jobs;
+  for (int c : {16, 32, 64, 128})
+    for (int k : {16, 32, 64})
+      for (int hw : {8, 16, 32})
+        for (int kernel : {1, 3}) {
+          odimo::proto::Network pn;
+          pn.set_name("suite");
+          pn.mutable_input()->set_c(c);
+          pn.mutable_input()->set_h(hw);
+          pn.mutable_input()->set_w(hw);
+          auto* l = pn.add_layer();
+          l->set_name("c" + std::to_string(c) + "k" + std::to_string(k) + "hw" + std::to_string(hw) + "f" +
+                      std::to_string(kernel));
+          l->set_op("conv2d");
+          l->set_out_channels(k);
+          l->set_kernel(kernel);
+          l->set_padding(kernel / 2);
+          const odimo::Layer layer = odimo::build_network(pn, "suite").layers[0];
+          using odimo::CuShare;
+          jobs.push_back({layer.name, layer, {CuShare{"digital", k, 0, odimo::Op::kConv2d, ""}}});
+          jobs.push_back({layer.name, layer, {CuShare{"aimc", k, 0, odimo::Op::kConv2d, ""}}});
+          jobs.push_back({layer.name,
+                          layer,
+                          {CuShare{"digital", k / 2, 0, odimo::Op::kConv2d, ""},
+                           CuShare{"aimc", k - k / 2, k / 2, odimo::Op::kConv2d, ""}}});
+        }
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::vector<odimo::sim::JobResult> r = s.run(jobs);
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  int64_t cycles = 0;
+  for (const auto& j : r) cycles += j.cycles;
+  std::printf(
+      "\nlayer suite: %zu jobs (72 conv shapes x digital / aimc / split) in one run(): %.1f ms wall, "
+      "%.0f us per job, %.1f simulated ms\n",
+      r.size(), wall * 1e3, wall * 1e6 / double(r.size()), double(cycles) / 260e3);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -66,6 +106,7 @@ int main(int argc, char** argv) {
       std::printf("%-16s %9.1f %9.1f %9.1f %9.2f %9.3f %9.3f %13.2f\n", name.c_str(), r.sim_us, r.wall_us,
                   r.cpu_us, r.sim_us / r.wall_us, r.energy_uj, r.tops_per_w, 7.02);
     }
+    layer_suite(simulator);
     std::printf(
         "\nsim/wall > 1: the model simulates faster than the chip (260 MHz) would run the network.\n"
         "7.02 TOP/s/W: DIANA, CIFAR-10, end to end, measured on the chip (JSSC 2023 abstract).\n");
