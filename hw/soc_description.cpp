@@ -109,6 +109,9 @@ void check_cu(const Check& at, const SocDescription& d, int i) {
   if (!cu.l1().empty() && !std::any_of(d.soc.memory().begin(), d.soc.memory().end(),
                                        [&](const proto::Memory& m) { return m.name() == cu.l1(); }))
     at.fail(p + ".l1", quoted(cu.l1()), "names no memory of the SoC");
+  if (cu.l1().empty() && cu.kind() != proto::RISCV_HOST)
+    at.fail(p + ".l1", "''",
+            "must name the memory holding its activation tiles (only a riscv_host works in L2)");
   switch (cu.kind()) {
     case proto::DIGITAL_ARRAY:
       return check_digital(at, p + ".digital", cu.digital());

@@ -113,8 +113,14 @@ std::vector<hw::LayerWork> Simulator::Impl::plan_jobs(const std::vector<Job>& jo
   for (const Job& job : jobs) {
     if (job.shares.empty()) throw Error("job '" + job.name + "': no CU computes it");
     std::map<std::string, int> per_l1;  // CUs of this job sharing each L1
-    for (const CuShare& s : job.shares)
+    std::map<std::string, int> per_cu;
+    for (const CuShare& s : job.shares) {
+      if (s.channels <= 0)
+        throw Error("job '" + job.name + "': " + s.cu + " is given " + std::to_string(s.channels) +
+                    " channels");
+      if (++per_cu[s.cu] > 1) throw Error("job '" + job.name + "': CU '" + s.cu + "' is given two shares");
       if (const auto* l1 = soc.l1_of(soc.cu(s.cu))) ++per_l1[l1->name()];
+    }
     hw::LayerWork w{job.name, {}};
     std::vector<JobPlan> job_plans;
     for (const CuShare& s : job.shares) {

@@ -170,6 +170,14 @@ TEST_CASE("jobs are planned before simulating: a tile that cannot fit is an Erro
   Network dw = one_conv(16, 8, 8, 16, 3, 1, 1, "depthwise");
   CHECK(odimo::test::error_of([&] { s.run({job(dw.layers[0], {on("aimc", 16, 0, Op::kDepthwise)})}); }) ==
         "layer 'conv': aimc cannot run depthwise");
+  CHECK(odimo::test::error_of([&] {
+          s.run({job(dw.layers[0],
+                     {on("digital", 8, 0, Op::kDepthwise), on("digital", 8, 8, Op::kDepthwise)})});
+        }) == "job 'conv': CU 'digital' is given two shares");
+  CHECK(odimo::test::error_of([&] { s.run({job(dw.layers[0], {on("digital", 0, 0, Op::kDepthwise)})}); }) ==
+        "job 'conv': digital is given 0 channels");
+  // after the refused batches the simulator still works
+  CHECK(s.run({job(dw.layers[0], {on("digital", 16, 0, Op::kDepthwise)})})[0].cycles > 0);
 }
 
 TEST_CASE("CUs sharing DIANA's L1 read one copy of the layer input") {

@@ -57,6 +57,10 @@ TEST_CASE("validation errors name file, field and value") {
   CHECK(error_of([&] { build_soc(s, "x.pbtxt"); }) ==
         "x.pbtxt: field 'cu[2].name': value 'aimc' is given twice");
   s = d.soc;
+  s.mutable_cu(2)->clear_l1();
+  CHECK(error_of([&] { build_soc(s, "x.pbtxt"); }).find("field 'cu[2].l1': value '' must name the memory") !=
+        std::string::npos);
+  s = d.soc;
   s.mutable_dma()->set_bytes_per_cycle(0);
   CHECK(error_of([&] { build_soc(s, "x.pbtxt"); }) ==
         "x.pbtxt: field 'dma.bytes_per_cycle': value 0 must be > 0");
