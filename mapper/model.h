@@ -2,6 +2,7 @@
 // A trainable model built from any Network IR graph (no per-network code), the
 // tape that records a training forward pass, and the quantization presets.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,10 +43,16 @@ class Tape {
   std::vector<Node*> nodes_;
 };
 
+// Builds the node of `layer` instead of the default one, or returns null to keep
+// the default. The ODiMO search (mapper/search/) puts its relaxations in the
+// searchable layers this way. `seed` is the layer's initialisation seed.
+using NodeFactory = std::function<std::unique_ptr<Node>(const Layer& layer, uint64_t seed)>;
+
 struct ModelOptions {
   QuantPreset quant = QuantPreset::kFloat;
   uint64_t seed = 1;  // weight initialisation
   int threads = 1;    // images of a batch are split over this many threads
+  NodeFactory node_factory;  // optional
 };
 
 class Model {
