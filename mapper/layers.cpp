@@ -157,6 +157,7 @@ BatchNormGeom BatchNormNode::geom(const Dims& d) const {
   g.rows = int64_t(d.n) * d.h * d.w;
   g.channels = d.c;
   g.n = d.n;
+  g.relu = fused_relu;
   return g;
 }
 
@@ -184,7 +185,8 @@ void BatchNormNode::backward(const RunContext& ctx) {
     dx = unused.data();
   }
   batchnorm_train_backward(geom(x.dims), x.value.data(), gamma.value.data(), out.grad.data(), cache_, dx,
-                           need_grad[0] && accumulate[0], dg.data(), db.data(), *ctx.sums, ctx.threads);
+                           need_grad[0] && accumulate[0], dg.data(), db.data(), *ctx.sums, ctx.threads,
+                           out.value.data());
   for (int c = 0; c < C; ++c) gamma.grad[c] += dg[c], beta.grad[c] += db[c];
 }
 
@@ -214,11 +216,14 @@ void PointwiseNode::forward(const RunContext& ctx) {
       return grad_pass(f, x.value.data(), out.value.data(), false, ctx.threads);
     case kAdd:
       out.resize(x.dims);
-      for (size_t k = 1; k < inputs.size(); ++k) {
+      for (size_t k = 1; k < inputs.size(); ++k)
         if (!(inputs[k]->dims == x.dims)) throw Error("add '" + name + "': input shapes differ");
+      if (fused_relu && inputs.size() == 2)
+        return add_relu_forward(f, x.value.data(), inputs[1]->value.data(), out.value.data(), ctx.threads);
+      for (size_t k = 1; k < inputs.size(); ++k)
         add_forward(f, k == 1 ? x.value.data() : out.value.data(), inputs[k]->value.data(), out.value.data(),
                     false, ctx.threads);
-      }
+      if (fused_relu) relu_forward(f, out.value.data(), out.value.data(), ctx.threads);
       return;
   }
 }
@@ -228,7 +233,7 @@ void PointwiseNode::backward(const RunContext& ctx) {
   for (size_t k = 0; k < inputs.size(); ++k) {
     if (!need_grad[k]) continue;
     float* dx = inputs[k]->grad.data();
-    if (kind_ == kRelu)
+    if (kind_ == kRelu || fused_relu)
       relu_backward(f, out.value.data(), out.grad.data(), dx, accumulate[k], ctx.threads);
     else if (kind_ == kRelu6)
       relu6_backward(f, inputs[k]->value.data(), out.grad.data(), dx, accumulate[k], ctx.threads);

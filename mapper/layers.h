@@ -99,6 +99,7 @@ class BatchNormNode : public Node {
   void buffers(std::vector<Buffer*>& out) override;
   Parameter gamma, beta;
   Buffer running_mean, running_var;
+  bool fused_relu = false;  // out = max(bn(x), 0): the model folded the following ReLU in
 
  private:
   BatchNormGeom geom(const Dims& d) const;
@@ -112,6 +113,8 @@ class PointwiseNode : public Node {
   PointwiseNode(std::string n, Kind kind) : Node(std::move(n)), kind_(kind) {}
   void forward(const RunContext& ctx) override;
   void backward(const RunContext& ctx) override;
+  Kind kind() const { return kind_; }
+  bool fused_relu = false;  // add only: out = max(sum, 0), the following ReLU folded in
 
  private:
   Kind kind_;

@@ -43,6 +43,25 @@ std::unique_ptr<WeightQuantizer> make_quantizer(WeightFormat f, const std::strin
   return nullptr;
 }
 
+// A ReLU that is the only consumer of a batch norm or of a two-input add is folded
+// into it (one pass less each way); returns the node that absorbed it, or null.
+Node* fusable_relu(const Network& net, size_t i, const std::vector<Node*>& node_of) {
+  const Layer& l = net.layers[i];
+  if (l.op != Op::kRelu || l.inputs.size() != 1 || l.inputs[0] == kNetworkInput) return nullptr;
+  const int j = l.inputs[0];
+  if (net.consumers[j].size() != 1) return nullptr;
+  if (auto* bn = dynamic_cast<BatchNormNode*>(node_of[j]); bn && !bn->fused_relu) {
+    bn->fused_relu = true;
+    return bn;
+  }
+  auto* add = dynamic_cast<PointwiseNode*>(node_of[j]);
+  if (add && add->kind() == PointwiseNode::kAdd && !add->fused_relu && net.layers[j].inputs.size() == 2) {
+    add->fused_relu = true;
+    return add;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 QuantPreset parse_quant_preset(const std::string& text) {
@@ -99,10 +118,17 @@ Model::Model(const Network& net, const ModelOptions& options) : net_(net), optio
   std::vector<Activation*> produced(net.layers.size(), nullptr);
   std::map<int, Activation*> quantized;  // producer -> its PACT output (shared by consumers)
   const auto pact = activation_format(options.quant);
+  std::vector<Node*> node_of(net.layers.size(), nullptr);
   for (size_t i = 0; i < net.layers.size(); ++i) {
     const Layer& l = net.layers[i];
     uint64_t seed = rng();
+    if (Node* into = fusable_relu(net, i, node_of)) {
+      produced[i] = &into->out;
+      node_of[i] = into;
+      continue;
+    }
     auto node = make_node(l, seed);
+    node_of[i] = node.get();
     for (int src : l.inputs) {
       Activation* a = src == kNetworkInput ? &input_ : produced[src];
       if (pact && l.has_weights() && src != kNetworkInput) {
@@ -128,6 +154,8 @@ Model::Model(const Network& net, const ModelOptions& options) : net_(net), optio
 }
 
 std::unique_ptr<Node> Model::make_node(const Layer& l, uint64_t& seed) {
+  if (options_.node_factory)
+    if (auto node = options_.node_factory(l, seed)) return node;
   std::mt19937_64 rng(seed);
   if (l.has_weights()) {
     const bool linear = l.op == Op::kLinear;

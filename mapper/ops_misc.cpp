@@ -51,6 +51,13 @@ void add_forward(const Flat& f, const T* a, const T* b, T* y, bool accumulate, i
   elementwise(f, threads, [&](int64_t i) { put(y[i], a[i] + b[i], accumulate); });
 }
 template <class T>
+void add_relu_forward(const Flat& f, const T* a, const T* b, T* y, int threads) {
+  elementwise(f, threads, [&](int64_t i) {
+    const T v = a[i] + b[i];
+    y[i] = v > T(0) ? v : T(0);
+  });
+}
+template <class T>
 void grad_pass(const Flat& f, const T* dy, T* dx, bool accumulate, int threads) {
   elementwise(f, threads, [&](int64_t i) { put(dx[i], dy[i], accumulate); });
 }
@@ -202,6 +209,7 @@ double softmax_cross_entropy(int n, int k, const T* logits, const int* labels, T
   template void relu6_forward<T>(const Flat&, const T*, T*, int);                                  \
   template void relu6_backward<T>(const Flat&, const T*, const T*, T*, bool, int);                 \
   template void add_forward<T>(const Flat&, const T*, const T*, T*, bool, int);                    \
+  template void add_relu_forward<T>(const Flat&, const T*, const T*, T*, int);                     \
   template void grad_pass<T>(const Flat&, const T*, T*, bool, int);                                \
   template void avgpool_forward<T>(const PoolGeom&, const T*, T*, int);                            \
   template void avgpool_backward<T>(const PoolGeom&, const T*, T*, bool, int);                     \

@@ -27,6 +27,9 @@ void relu6_backward(const Flat& f, const T* x, const T* dy, T* dx, bool accumula
 // y = a + b; backward gives dy to both (the caller calls grad_pass per input).
 template <class T>
 void add_forward(const Flat& f, const T* a, const T* b, T* y, bool accumulate, int threads);
+// y = max(a + b, 0): an add followed by its only consumer, a ReLU (backward: relu_backward per input).
+template <class T>
+void add_relu_forward(const Flat& f, const T* a, const T* b, T* y, int threads);
 template <class T>
 void grad_pass(const Flat& f, const T* dy, T* dx, bool accumulate, int threads);
 

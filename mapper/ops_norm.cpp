@@ -71,7 +71,10 @@ void batchnorm_train_forward(const BatchNormGeom& g, const T* x, const T* gamma,
       [&](int t) {
         for (int64_t r = share_begin(g.n, t, threads) * per_image; r < share_end(g.n, t, threads) * per_image;
              ++r)
-          for (int c = 0; c < C; ++c) y[r * C + c] = x[r * C + c] * scale[c] + shift[c];
+          for (int c = 0; c < C; ++c) {
+            const T v = x[r * C + c] * scale[c] + shift[c];
+            y[r * C + c] = g.relu && v < T(0) ? T(0) : v;
+          }
       },
       g.rows * C);
 }
@@ -91,7 +94,10 @@ void batchnorm_eval_forward(const BatchNormGeom& g, const T* x, const T* gamma, 
       [&](int t) {
         for (int64_t r = share_begin(g.n, t, threads) * per_image; r < share_end(g.n, t, threads) * per_image;
              ++r)
-          for (int c = 0; c < C; ++c) y[r * C + c] = x[r * C + c] * scale[c] + shift[c];
+          for (int c = 0; c < C; ++c) {
+            const T v = x[r * C + c] * scale[c] + shift[c];
+            y[r * C + c] = g.relu && v < T(0) ? T(0) : v;
+          }
       },
       g.rows * C);
 }
@@ -99,14 +105,14 @@ void batchnorm_eval_forward(const BatchNormGeom& g, const T* x, const T* gamma, 
 template <class T>
 void batchnorm_train_backward(const BatchNormGeom& g, const T* x, const T* gamma, const T* dy,
                               const BatchNormCache<T>& cache, T* dx, bool accumulate, T* dgamma, T* dbeta,
-                              Scratch<double>& s, int threads) {
+                              Scratch<double>& s, int threads, const T* y) {
   const int C = g.channels;
   const T* mean = cache.mean.data();
   const T* invstd = cache.invstd.data();
   std::vector<double> tot(2 * C);  // [sum dy | sum dy*x], then sum dy*xhat = invstd*(sum dy*x - mean*sum dy)
   channel_sums<T>(g, s, threads, tot.data(), [&](int64_t r, double* sdy, double* sdyx) {
     for (int c = 0; c < C; ++c) {
-      const double d = dy[r * C + c];
+      const double d = g.relu && !(y[r * C + c] > T(0)) ? 0.0 : double(dy[r * C + c]);
       sdy[c] += d;
       sdyx[c] += d * double(x[r * C + c]);
     }
@@ -129,7 +135,8 @@ void batchnorm_train_backward(const BatchNormGeom& g, const T* x, const T* gamma
         for (int64_t r = share_begin(g.n, t, threads) * per_image; r < share_end(g.n, t, threads) * per_image;
              ++r)
           for (int c = 0; c < C; ++c) {
-            const T v = k1[c] * dy[r * C + c] + k2[c] * (x[r * C + c] - mean[c]) + k3[c];
+            const T d = g.relu && !(y[r * C + c] > T(0)) ? T(0) : dy[r * C + c];
+            const T v = k1[c] * d + k2[c] * (x[r * C + c] - mean[c]) + k3[c];
             if (accumulate)
               dx[r * C + c] += v;
             else
@@ -157,7 +164,7 @@ void fold_batchnorm(std::vector<float>& weight, std::vector<float>& bias, const 
                                           const T*, T*, int);                                             \
   template void batchnorm_train_backward<T>(const BatchNormGeom&, const T*, const T*, const T*,           \
                                             const BatchNormCache<T>&, T*, bool, T*, T*, Scratch<double>&, \
-                                            int);
+                                            int, const T*);
 ODIMO_BN_INSTANTIATE(float)
 ODIMO_BN_INSTANTIATE(double)
 

@@ -12,6 +12,7 @@ struct BatchNormGeom {
   int n = 0;  // images, the unit the batch is split over threads
   double eps = 1e-5;
   double momentum = 0.1;  // running = (1-m)*running + m*batch
+  bool relu = false;      // fused ReLU: y = max(bn(x), 0) (saves a pass each way, train-speed.md advice 4)
 };
 
 // What training forward caches for backward: per-channel mean and 1/sqrt(var+eps).
@@ -30,10 +31,11 @@ template <class T>
 void batchnorm_eval_forward(const BatchNormGeom& g, const T* x, const T* gamma, const T* beta,
                             const T* running_mean, const T* running_var, T* y, int threads);
 // dx = gamma*invstd*(dy - mean(dy) - xhat*mean(dy*xhat)); dgamma = sum dy*xhat; dbeta = sum dy.
+// With g.relu, dy is first masked by y > 0 (y: the forward output, required then).
 template <class T>
 void batchnorm_train_backward(const BatchNormGeom& g, const T* x, const T* gamma, const T* dy,
                               const BatchNormCache<T>& cache, T* dx, bool accumulate, T* dgamma, T* dbeta,
-                              Scratch<double>& s, int threads);
+                              Scratch<double>& s, int threads, const T* y = nullptr);
 
 // Folds eval-mode batch norm into the preceding conv/linear (as ODiMO does before
 // its search, odimo-method.md §2.1): w'[o,:] = w[o,:]*a_o, b'_o = (b_o - mean_o)*a_o + beta_o

@@ -92,6 +92,21 @@ TEST_CASE("batchnorm (training) gradient of x, gamma, beta") {
   check_gradient("dx", x, dx, loss, 1e-6, 1e-5);
   check_gradient("dgamma", gamma, dg, loss);
   check_gradient("dbeta", beta, db, loss);
+  SUBCASE("with the following ReLU fused in") {
+    loss();
+    int clipped = 0;
+    for (double v : y) {
+      REQUIRE(std::fabs(v) > 1e-4);  // no pre-activation sits on the ReLU's kink
+      clipped += v < 0;
+    }
+    CHECK(clipped > 0);
+    g.relu = true;
+    loss();
+    batchnorm_train_backward(g, x.data(), gamma.data(), dy.data(), cache, dx.data(), false, dg.data(),
+                             db.data(), s, 2, y.data());
+    check_gradient("dx (relu)", x, dx, loss, 1e-6, 1e-5);
+    check_gradient("dgamma (relu)", gamma, dg, loss);
+  }
 }
 
 TEST_CASE("relu and relu6 gradients away from their kinks") {
