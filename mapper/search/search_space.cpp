@@ -17,6 +17,7 @@ std::vector<SearchableLayer> search_space(const Network& net, const SocDescripti
     if (!l.has_weights() || l.out.c < 2) continue;
     SearchableLayer s;
     s.layer = i;
+    s.layer_name = l.name;
     s.channels = l.out.c;
     s.relaxation = thermo ? Relaxation::kThermometric : Relaxation::kChannelSoftmax;
     for (int c = 0; c < soc.soc.cu_size() && !thermo; ++c) {

@@ -20,7 +20,8 @@ namespace odimo::search {
 enum class Relaxation { kChannelSoftmax, kThermometric };
 
 struct SearchableLayer {
-  int layer = 0;  // index in Network::layers
+  int layer = 0;           // index in Network::layers
+  std::string layer_name;  // its name
   Relaxation relaxation = Relaxation::kChannelSoftmax;
   std::vector<int> cus;               // CU indices (SoC order) the channels may go to, >= 2
   std::vector<std::string> variants;  // per CU: "" (the layer's own operator) or the variant it computes

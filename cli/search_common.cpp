@@ -1,0 +1,56 @@
+#include "cli/search_common.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <iostream>
+
+#include "cli/table.h"
+#include "hw/mapping.h"
+#include "proto/error.h"
+#include "proto/proto_io.h"
+#include "sim/network_run.h"
+#include "sim/simulator.h"
+
+namespace odimo::cli {
+
+proto::SearchReport read_search_report(const std::string& dir) {
+  const std::string path = dir + "/report.json";
+  proto::SearchReport r;
+  google::protobuf::util::JsonParseOptions opt;
+  opt.ignore_unknown_fields = false;
+  const auto status = google::protobuf::util::JsonStringToMessage(read_file(path), &r, opt);
+  if (!status.ok()) throw Error(path + ": not a search report: " + status.ToString());
+  return r;
+}
+
+void write_search_report(const std::string& dir, const proto::SearchReport& report) {
+  write_json(dir + "/report.json", report);
+}
+
+void replay_point(const std::string& dir) {
+  proto::SearchReport rep = read_search_report(dir);
+  if (rep.mapping_file().empty())
+    throw Error(dir + "/report.json: field 'mapping_file' is empty: nothing to replay");
+  const SocDescription soc = load_soc(rep.soc());
+  const Network net =
+      load_network(rep.network(), parse_shape(rep.input(), dir + "/report.json: field 'input'"));
+  const ResolvedMapping mapping = resolve_mapping(net, soc, dir + "/" + rep.mapping_file());
+  sim::Simulator simulator(soc);
+  const proto::Report sim = sim::simulate_network(simulator, net, mapping, ODIMO_VERSION);
+  auto* s = rep.mutable_simulated();
+  s->set_cycles(sim.total().cycles());
+  s->set_latency_us(sim.total().latency_us());
+  s->set_energy_uj(sim.total().energy_uj());
+  rep.set_replayed(true);
+  write_json(dir + "/simulation.json", sim);
+  write_search_report(dir, rep);
+  const double err = rep.analytic().cycles() > 0
+                         ? 100.0 * double(rep.analytic().cycles() - s->cycles()) / double(s->cycles())
+                         : 0.0;
+  std::cout << "replay " << dir << ": simulated " << grouped(s->cycles()) << " cycles ("
+            << fixed(s->latency_us(), 1) << " us), " << fixed(s->energy_uj(), 2) << " uJ; analytic "
+            << grouped(rep.analytic().cycles()) << " cycles (" << (err >= 0 ? "+" : "") << fixed(err, 2)
+            << " %)\n";
+}
+
+}  // namespace odimo::cli

@@ -1,0 +1,219 @@
+#include "mapper/search/search_nodes.h"
+
+#include <cmath>
+#include <random>
+
+#include "proto/error.h"
+
+namespace odimo::search {
+
+using mapper::Activation;
+using mapper::ChannelLayout;
+using mapper::Parameter;
+using mapper::RunContext;
+
+MixedWeights::MixedWeights(Parameter w, std::vector<std::unique_ptr<mapper::WeightQuantizer>> quantizers,
+                           const ChannelLayout& layout, std::unique_ptr<LayerArch> arch)
+    : m_w(std::move(w)), m_q(std::move(quantizers)), m_layout(layout), m_arch(std::move(arch)) {
+  const size_t n = m_w.value.size();
+  m_wq.assign(m_q.size(), std::vector<float>(n));
+  m_dwq.assign(m_q.size(), std::vector<float>(n));
+  m_eff.resize(n);
+  m_grad.resize(n);
+}
+
+const float* MixedWeights::forward() {
+  const std::vector<float>& mix = m_arch->mix();  // [option][channel]
+  const int C = m_arch->channels();
+  std::fill(m_eff.begin(), m_eff.end(), 0.0f);
+  for (size_t i = 0; i < m_q.size(); ++i) {
+    if (m_q[i])
+      m_q[i]->forward(m_w.value.data(), m_wq[i].data());
+    else
+      m_wq[i] = m_w.value;
+    for (int64_t e = 0; e < int64_t(m_eff.size()); ++e)
+      m_eff[e] += mix[i * C + m_layout.channel(e)] * m_wq[i][e];
+  }
+  return m_eff.data();
+}
+
+void MixedWeights::backward() {
+  const std::vector<float>& mix = m_arch->mix();
+  const int C = m_arch->channels();
+  m_dmix.assign(mix.size(), 0.0f);
+  for (size_t i = 0; i < m_q.size(); ++i) {
+    for (int64_t e = 0; e < int64_t(m_grad.size()); ++e) {
+      const int c = m_layout.channel(e);
+      m_dmix[i * C + c] += m_wq[i][e] * m_grad[e];  // dL/dmix_ic = <Q_i(W)[c], dL/dW_eff[c]>
+      m_dwq[i][e] = mix[i * C + c] * m_grad[e];
+    }
+    if (m_q[i]) {
+      m_q[i]->backward(m_w.value.data(), m_dwq[i].data(), m_w.grad.data());
+    } else {
+      for (size_t e = 0; e < m_grad.size(); ++e) m_w.grad[e] += m_dwq[i][e];
+    }
+  }
+  m_arch->backward_mix(m_dmix);
+}
+
+void MixedWeights::parameters(std::vector<Parameter*>& out) {
+  out.push_back(&m_w);
+  for (auto& q : m_q)
+    if (q)
+      for (Parameter* p : q->parameters()) out.push_back(p);
+  out.push_back(&m_arch->alpha());
+}
+
+ThermometricNode::ThermometricNode(const Layer& layer, std::unique_ptr<mapper::Node> conv,
+                                   std::unique_ptr<mapper::Node> dw, std::unique_ptr<LayerArch> arch)
+    : Node(layer.name), m_conv(std::move(conv)), m_dw(std::move(dw)), m_arch(std::move(arch)) {}
+
+void ThermometricNode::wire_branches() {
+  for (mapper::Node* b : {m_conv.get(), m_dw.get()}) {
+    b->inputs = inputs;
+    b->need_grad = need_grad;
+    b->accumulate = accumulate;
+  }
+  // The depthwise branch adds its input gradient to the conv branch's.
+  m_dw->accumulate.assign(inputs.size(), true);
+}
+
+void ThermometricNode::forward(const RunContext& ctx) {
+  wire_branches();
+  m_conv->forward(ctx);
+  m_dw->forward(ctx);
+  const std::vector<float>& mix = m_arch->mix();  // [0][c] = m_c, [1][c] = 1 - m_c
+  const Activation& a = m_conv->out;
+  const Activation& b = m_dw->out;
+  out.resize(a.dims);
+  const int C = a.dims.c;
+  for (int64_t e = 0; e < a.dims.size(); ++e) {
+    const int c = int(e % C);  // NHWC: channels fastest
+    out.value[e] = mix[c] * a.value[e] + mix[C + c] * b.value[e];
+  }
+}
+
+void ThermometricNode::backward(const RunContext& ctx) {
+  const std::vector<float>& mix = m_arch->mix();
+  Activation& a = m_conv->out;
+  Activation& b = m_dw->out;
+  const int C = a.dims.c;
+  m_dmix.assign(size_t(2) * C, 0.0f);
+  for (int64_t e = 0; e < a.dims.size(); ++e) {
+    const int c = int(e % C);
+    a.grad[e] = mix[c] * out.grad[e];
+    b.grad[e] = mix[C + c] * out.grad[e];
+    m_dmix[c] += a.value[e] * out.grad[e];
+    m_dmix[C + c] += b.value[e] * out.grad[e];
+  }
+  m_conv->backward(ctx);
+  m_dw->backward(ctx);
+  m_arch->backward_mix(m_dmix);
+}
+
+void ThermometricNode::parameters(std::vector<Parameter*>& out) {
+  m_conv->parameters(out);
+  m_dw->parameters(out);
+  out.push_back(&m_arch->alpha());
+}
+
+std::unique_ptr<mapper::WeightQuantizer> quantizer_for(const proto::ComputeUnit& cu, const std::string& name,
+                                                       const ChannelLayout& layout, const float* w) {
+  const std::string& kind = cu.format().quantizer();
+  if (kind == "int8-pow2") return std::make_unique<mapper::Int8Pow2Quantizer>(name, layout, w);
+  if (kind == "ternary") return std::make_unique<mapper::TernaryQuantizer>(name, layout, w);
+  if (kind == "int8-per-channel" || kind == "int8-channel")
+    return std::make_unique<mapper::Int8ChannelQuantizer>(layout);
+  if (kind.empty() || kind == "float") return nullptr;
+  throw Error("CU '" + cu.name() + "': field 'format.quantizer': unknown quantizer '" + kind +
+              "' (expected int8-pow2, ternary, int8-per-channel or float)");
+}
+
+}  // namespace odimo::search
+
+namespace odimo::search {
+namespace {
+
+// PyTorch's default conv/linear init, as mapper::Model uses: U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+void init_uniform(std::vector<float>& v, int64_t fan_in, std::mt19937_64& rng) {
+  const float bound = float(1.0 / std::sqrt(double(std::max<int64_t>(1, fan_in))));
+  std::uniform_real_distribution<float> u(-bound, bound);
+  for (float& x : v) x = u(rng);
+}
+
+Parameter make_weights(const std::string& name, int channels, int64_t fan_in, std::mt19937_64& rng) {
+  Parameter w(name, {channels, int(fan_in)});
+  init_uniform(w.value, fan_in, rng);
+  return w;
+}
+
+std::unique_ptr<mapper::WeightSource> quantized(const proto::ComputeUnit& cu, Parameter w,
+                                                const std::string& name) {
+  const ChannelLayout cl = ChannelLayout::single_block(w.size(), w.shape[0]);
+  auto q = quantizer_for(cu, name, cl, w.value.data());
+  return q ? mapper::make_quantized_weights(std::move(w), std::move(q))
+           : mapper::make_float_weights(std::move(w));
+}
+
+std::unique_ptr<mapper::Node> channel_softmax_node(const SocDescription& soc, const Layer& l,
+                                                   const SearchableLayer& s, bool compat,
+                                                   std::mt19937_64& rng, LayerArch** arch_out) {
+  const int C = l.out_channels;
+  const int64_t fan_in = l.weights_per_channel();
+  Parameter w = make_weights(l.name + ".weight", C, fan_in, rng);
+  std::unique_ptr<Parameter> bias;
+  if (l.bias) {
+    bias = std::make_unique<Parameter>(l.name + ".bias", std::vector<int>{C});
+    init_uniform(bias->value, fan_in, rng);
+  }
+  const int groups = l.op == Op::kConv2d ? l.groups : 1;
+  const ChannelLayout cl{w.size(), C, w.size() / groups, C / groups};
+  std::vector<std::unique_ptr<mapper::WeightQuantizer>> qs;
+  for (int cu : s.cus)
+    qs.push_back(
+        quantizer_for(soc.soc.cu(cu), l.name + "." + soc.soc.cu(cu).name() + ".wq", cl, w.value.data()));
+  auto arch = std::make_unique<LayerArch>(s, l.name, compat);
+  *arch_out = arch.get();
+  auto src = std::make_unique<MixedWeights>(std::move(w), std::move(qs), cl, std::move(arch));
+  if (l.op == Op::kLinear)
+    return std::make_unique<mapper::LinearNode>(l.name, C, std::move(src), std::move(bias));
+  return std::make_unique<mapper::ConvNode>(l.name, false, C, l.kernel, l.stride, l.padding, l.groups,
+                                            std::move(src), std::move(bias));
+}
+
+std::unique_ptr<mapper::Node> thermometric_node(const SocDescription& soc, const Layer& l,
+                                                const SearchableLayer& s, bool compat, std::mt19937_64& rng,
+                                                LayerArch** arch_out) {
+  const int C = l.out_channels;
+  const auto& conv_cu = soc.soc.cu(s.cus[0]);
+  const auto& dw_cu = soc.soc.cu(s.cus[1]);
+  Parameter wc = make_weights(l.name + ".conv.weight", C, int64_t(l.in.c) * l.kernel * l.kernel, rng);
+  Parameter wd = make_weights(l.name + ".weight", C, int64_t(l.kernel) * l.kernel, rng);
+  auto conv =
+      std::make_unique<mapper::ConvNode>(l.name + ".conv", false, C, l.kernel, l.stride, l.padding, 1,
+                                         quantized(conv_cu, std::move(wc), l.name + ".conv.wq"), nullptr);
+  auto dw = std::make_unique<mapper::ConvNode>(l.name + ".dw", true, C, l.kernel, l.stride, l.padding, C,
+                                               quantized(dw_cu, std::move(wd), l.name + ".wq"), nullptr);
+  auto arch = std::make_unique<LayerArch>(s, l.name, compat);
+  *arch_out = arch.get();
+  return std::make_unique<ThermometricNode>(l, std::move(conv), std::move(dw), std::move(arch));
+}
+
+}  // namespace
+
+mapper::NodeFactory search_node_factory(const SocDescription& soc, const std::vector<SearchableLayer>& space,
+                                        bool compat, std::vector<LayerArch*>* archs) {
+  archs->assign(space.size(), nullptr);
+  return [&soc, space, compat, archs](const Layer& l, uint64_t seed) -> std::unique_ptr<mapper::Node> {
+    for (size_t s = 0; s < space.size(); ++s) {
+      if (l.name != space[s].layer_name) continue;
+      std::mt19937_64 rng(seed);
+      return space[s].relaxation == Relaxation::kThermometric
+                 ? thermometric_node(soc, l, space[s], compat, rng, &(*archs)[s])
+                 : channel_softmax_node(soc, l, space[s], compat, rng, &(*archs)[s]);
+    }
+    return nullptr;
+  };
+}
+
+}  // namespace odimo::search

@@ -1,0 +1,66 @@
+#pragma once
+// The autograd pieces the search adds to a model (odimo-method.md §4):
+//  - MixedWeights (DIANA): one float weight tensor, each CU's quantizer applied
+//    to it, mixed per output channel by the layer's architecture weights:
+//    W_eff[c] = sum_i mix_ic * Q_i(W)[c]. The bias is shared (not mixed).
+//  - ThermometricNode (Darkside): a standard conv (C -> C) and a depthwise conv
+//    over the same input, both computed in full; output channel c comes from the
+//    conv where the mask is 1 (first k channels) and from the depthwise elsewhere.
+// Both own their LayerArch, whose alpha joins the model's parameters.
+#include <memory>
+#include <vector>
+
+#include "mapper/layers.h"
+#include "mapper/model.h"
+#include "mapper/search/arch.h"
+
+namespace odimo::search {
+
+class MixedWeights : public mapper::WeightSource {
+ public:
+  MixedWeights(mapper::Parameter w, std::vector<std::unique_ptr<mapper::WeightQuantizer>> quantizers,
+               const mapper::ChannelLayout& layout, std::unique_ptr<LayerArch> arch);
+  const float* forward() override;
+  float* effective_grad() override { return m_grad.data(); }
+  void backward() override;
+  void parameters(std::vector<mapper::Parameter*>& out) override;
+  mapper::Parameter& weight() override { return m_w; }
+  LayerArch& arch() { return *m_arch; }
+
+ private:
+  mapper::Parameter m_w;
+  std::vector<std::unique_ptr<mapper::WeightQuantizer>> m_q;  // per option; null = float
+  mapper::ChannelLayout m_layout;
+  std::unique_ptr<LayerArch> m_arch;
+  std::vector<std::vector<float>> m_wq, m_dwq;  // per option
+  std::vector<float> m_eff, m_grad, m_dmix;
+};
+
+class ThermometricNode : public mapper::Node {
+ public:
+  ThermometricNode(const Layer& layer, std::unique_ptr<mapper::Node> conv, std::unique_ptr<mapper::Node> dw,
+                   std::unique_ptr<LayerArch> arch);
+  void forward(const mapper::RunContext& ctx) override;
+  void backward(const mapper::RunContext& ctx) override;
+  void parameters(std::vector<mapper::Parameter*>& out) override;
+  LayerArch& arch() { return *m_arch; }
+
+ private:
+  void wire_branches();
+  std::unique_ptr<mapper::Node> m_conv, m_dw;
+  std::unique_ptr<LayerArch> m_arch;
+  std::vector<float> m_dmix;
+};
+
+// The quantizer a CU's numeric format names ("int8-pow2", "ternary",
+// "int8-per-channel"; "float" or "" = none).
+std::unique_ptr<mapper::WeightQuantizer> quantizer_for(const proto::ComputeUnit& cu, const std::string& name,
+                                                       const mapper::ChannelLayout& layout, const float* w);
+
+// A node factory for mapper::ModelOptions that builds the searchable layers of
+// `space` with their relaxation and records their architecture parameters in *archs
+// (in search-space order).
+mapper::NodeFactory search_node_factory(const SocDescription& soc, const std::vector<SearchableLayer>& space,
+                                        bool compat, std::vector<LayerArch*>* archs);
+
+}  // namespace odimo::search

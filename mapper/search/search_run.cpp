@@ -1,0 +1,270 @@
+#include "mapper/search/search_run.h"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <iomanip>
+#include <numeric>
+#include <ostream>
+#include <random>
+
+#include "mapper/checkpoint.h"
+#include "mapper/cost/cost_report.h"
+#include "mapper/data.h"
+#include "mapper/model.h"
+#include "mapper/ops_misc.h"
+#include "mapper/optim.h"
+#include "mapper/search/export.h"
+#include "mapper/search/search_nodes.h"
+#include "mapper/trainer.h"
+#include "proto/error.h"
+#include "proto/proto_io.h"
+
+namespace odimo::search {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Run {
+  const SearchConfig& cfg;
+  const SocDescription& soc;
+  Network net;
+  mapper::DataSplits data;
+  std::vector<SearchableLayer> space;
+  std::vector<LayerArch*> archs;
+  std::unique_ptr<mapper::Model> model;
+  std::unique_ptr<NetworkCost> cost;
+  double reference = 1;  // cost of the all-default mapping
+  std::vector<float> x;
+  std::vector<int> y;
+};
+
+std::vector<std::vector<int>> assignments(const Run& r) {
+  std::vector<std::vector<int>> a;
+  for (LayerArch* arch : r.archs) a.push_back(arch->assignment());
+  return a;
+}
+
+double discrete_cost(const Run& r, const std::vector<std::vector<int>>& a) {
+  double c = r.cost->fixed();
+  for (size_t s = 0; s < a.size(); ++s)
+    c += r.cost->layer(s, NetworkCost::counts(a[s], r.archs[s]->options()), 0, nullptr);
+  return c;
+}
+
+std::map<std::string, int64_t> channels_per_cu(const Run& r, const std::vector<std::vector<int>>& a) {
+  std::map<std::string, int64_t> out;
+  for (size_t s = 0; s < a.size(); ++s) {
+    const auto n = NetworkCost::counts(a[s], r.archs[s]->options());
+    for (size_t i = 0; i < n.size(); ++i) out[r.soc.soc.cu(r.space[s].cus[i]).name()] += int64_t(n[i]);
+  }
+  return out;
+}
+
+// lambda * dR/dalpha (R relative to the reference) into the architecture gradients; returns R.
+double add_cost_gradients(Run& r) {
+  double expected = r.cost->fixed();
+  std::vector<double> g;
+  for (size_t s = 0; s < r.archs.size(); ++s) {
+    const std::vector<double> n = r.archs[s]->expected_channels();
+    expected += r.cost->layer(s, n, r.cfg.rel_temperature, &g);
+    r.archs[s]->add_cost_gradient(g, r.cfg.lambda / r.reference);
+  }
+  return expected;
+}
+
+proto::SearchEpoch train_epoch(Run& r, const std::string& phase, int epoch, mapper::Optimizer& weights,
+                               mapper::Optimizer* arch, double lr_factor_start, double lr_factor_end,
+                               std::ostream& log) {
+  const auto t0 = Clock::now();
+  const mapper::Dataset& d = r.data.train;
+  std::vector<int> order(d.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::mt19937_64 rng(r.cfg.seed * 1000003 + uint64_t(epoch));
+  std::shuffle(order.begin(), order.end(), rng);
+  int64_t steps = (d.size() + r.cfg.batch - 1) / r.cfg.batch;
+  if (r.cfg.steps_per_epoch > 0) steps = std::min<int64_t>(steps, r.cfg.steps_per_epoch);
+  double loss_sum = 0, expected = 0;
+  int64_t correct = 0, seen = 0;
+  mapper::Tape tape;
+  for (int64_t s = 0; s < steps; ++s) {
+    const int n = std::min<int>(r.cfg.batch, d.size() - int(s * r.cfg.batch));
+    mapper::make_batch(d, order.data() + s * r.cfg.batch, n, r.data.mean, r.data.stddev, {}, rng, r.x.data(),
+                       r.y.data());
+    const mapper::Activation& logits = r.model->forward(r.x.data(), n, true, &tape);
+    int right = 0;
+    const double loss = mapper::softmax_cross_entropy(n, r.model->classes(), logits.value.data(), r.y.data(),
+                                                      r.model->logits_grad(), &right);
+    if (!std::isfinite(loss))
+      throw Error("search diverged: loss " + std::to_string(loss) + " in " + phase + " epoch " +
+                  std::to_string(epoch) + " (try a lower --lr or --lambda)");
+    r.model->zero_grad();
+    r.model->backward(tape);
+    if (arch) expected = add_cost_gradients(r);
+    const double f =
+        lr_factor_start + (lr_factor_end - lr_factor_start) * double(s) / double(std::max<int64_t>(1, steps));
+    weights.step(f);
+    if (arch) arch->step(1.0);
+    loss_sum += loss * n, correct += right, seen += n;
+  }
+  proto::SearchEpoch e;
+  e.set_epoch(epoch);
+  e.set_phase(phase);
+  e.set_train_loss(loss_sum / std::max<int64_t>(1, seen));
+  e.set_train_accuracy(double(correct) / std::max<int64_t>(1, seen));
+  e.set_val_accuracy(mapper::evaluate(*r.model, r.data.validation, r.data.mean, r.data.stddev, 500).accuracy);
+  const auto a = assignments(r);
+  e.set_cost(discrete_cost(r, a));
+  e.set_expected_cost(arch ? expected : e.cost());
+  e.set_temperature(r.archs.empty() ? 0.0 : r.archs[0]->temperature());
+  for (const auto& [cu, n] : channels_per_cu(r, a)) (*e.mutable_channels())[cu] = n;
+  e.set_seconds(std::chrono::duration<double>(Clock::now() - t0).count());
+  if (r.cfg.progress) {
+    log << std::setw(8) << phase << " " << std::setw(3) << epoch << "  loss " << std::fixed
+        << std::setprecision(3) << e.train_loss() << "  train " << std::setprecision(2)
+        << 100 * e.train_accuracy() << " %  val " << 100 * e.val_accuracy() << " %  cost "
+        << std::setprecision(3) << e.cost() / r.reference << "x  lambda*cost "
+        << r.cfg.lambda * e.expected_cost() / r.reference << "  ";
+    for (const auto& [cu, n] : channels_per_cu(r, a)) log << cu << ":" << n << " ";  // sorted by name
+    log << " (" << std::setprecision(1) << e.seconds() << " s)\n" << std::flush;
+  }
+  return e;
+}
+
+// Snapshot of every parameter and buffer value (best-validation weights).
+struct Snapshot {
+  std::vector<std::vector<float>> params, buffers;
+  void take(mapper::Model& m) {
+    params.clear();
+    buffers.clear();
+    for (auto* p : m.parameters()) params.push_back(p->value);
+    for (auto* b : m.buffers()) buffers.push_back(b->value);
+  }
+  void restore(mapper::Model& m) const {
+    auto ps = m.parameters();
+    auto bs = m.buffers();
+    for (size_t i = 0; i < ps.size(); ++i) ps[i]->value = params[i];
+    for (size_t i = 0; i < bs.size(); ++i) bs[i]->value = buffers[i];
+  }
+};
+
+mapper::Optimizer make_optimizer(Run& r, bool arch_params) {
+  std::vector<mapper::Parameter*> ps;
+  for (auto* p : r.model->parameters())
+    if ((p->group == mapper::ParamGroup::kArchitecture) == arch_params) ps.push_back(p);
+  std::array<mapper::GroupHyper, mapper::kParamGroups> h{};
+  h[int(mapper::ParamGroup::kWeights)].lr = r.cfg.lr;
+  h[int(mapper::ParamGroup::kWeights)].weight_decay = 5e-4;
+  h[int(mapper::ParamGroup::kQuantizer)].lr = r.cfg.lr / 100;
+  h[int(mapper::ParamGroup::kArchitecture)].lr = r.cfg.arch_lr;
+  return mapper::Optimizer(arch_params ? mapper::OptimizerKind::kAdam : mapper::OptimizerKind::kSgd, ps, h);
+}
+
+}  // namespace
+
+proto::SearchReport run_search(const SearchConfig& cfg, const SocDescription& soc,
+                               const cost::CostModel& cost_model, const cost::CostModel& compat,
+                               std::ostream& log) {
+  Run r{cfg, soc, load_network(cfg.net, cfg.input), {}, {}, {}, {}, {}, 1, {}, {}};
+  r.space = search_space(r.net, soc);
+  if (r.space.empty())
+    throw Error("network '" + r.net.name + "' has no layer the search can split on " + soc.name());
+  r.data = mapper::load_dataset(cfg.dataset, cfg.val_fraction, cfg.seed, r.net.input, r.net.classes);
+  if (r.data.train.shape != r.net.input)
+    throw Error("dataset '" + cfg.dataset + "' has images " + r.data.train.shape.str() + " but " +
+                r.net.name + " expects " + r.net.input.str() + " (use --input " + r.data.train.shape.str() +
+                ")");
+  mapper::ModelOptions mo;
+  mo.quant = soc.soc.split_rule() == proto::CONTIGUOUS_IN_CU_ORDER ? mapper::QuantPreset::kDarksideInt8
+                                                                   : mapper::QuantPreset::kDianaDigital;
+  mo.seed = cfg.seed;
+  mo.threads = cfg.threads;
+  mo.node_factory = search_node_factory(soc, r.space, cfg.compat, &r.archs);
+  r.model = std::make_unique<mapper::Model>(r.net, mo);
+  r.cost = std::make_unique<NetworkCost>(r.net, soc, cost_model, r.space, cfg.target);
+  r.reference = discrete_cost(r, all_on(r.space, soc, soc.soc.default_cu()));
+  r.x.resize(size_t(cfg.batch) * r.net.input.elements());
+  r.y.resize(cfg.batch);
+
+  proto::SearchReport rep;
+  mapper::Optimizer weights = make_optimizer(r, false);
+  mapper::Optimizer arch = make_optimizer(r, true);
+  int epoch = 0;
+  if (cfg.fixed) {
+    for (size_t s = 0; s < r.archs.size(); ++s) r.archs[s]->force((*cfg.fixed)[s]);
+  } else {
+    for (int e = 0; e < cfg.warmup_epochs; ++e)
+      *rep.add_epochs() = train_epoch(r, "warmup", ++epoch, weights, nullptr, 1.0, 1.0, log);
+    for (int e = 1; e <= cfg.search_epochs; ++e) {
+      // ODiMO anneals T <- T e^-0.045 per epoch over 200 epochs; here T reaches
+      // final_temperature at the end of the search, whatever its length.
+      const double t =
+          cfg.compat ? std::exp(-0.045 * e) : std::pow(cfg.final_temperature, double(e) / cfg.search_epochs);
+      for (LayerArch* a : r.archs) a->set_temperature(t);
+      *rep.add_epochs() = train_epoch(r, "search", ++epoch, weights, &arch, 1.0, 1.0, log);
+    }
+  }
+  for (LayerArch* a : r.archs) a->freeze();
+  Snapshot best;
+  double best_val = -1;
+  const int ft = std::max(1, cfg.finetune_epochs);
+  for (int e = 0; e < ft; ++e) {
+    // cosine decay of the weights' learning rate over the fine-tune
+    const double f0 = 0.5 * (1 + std::cos(M_PI * e / ft)), f1 = 0.5 * (1 + std::cos(M_PI * (e + 1) / ft));
+    const proto::SearchEpoch rec = train_epoch(r, "finetune", ++epoch, weights, nullptr, f0, f1, log);
+    *rep.add_epochs() = rec;
+    if (rec.val_accuracy() > best_val) {
+      best_val = rec.val_accuracy();
+      best.take(*r.model);
+    }
+  }
+  best.restore(*r.model);
+  const auto a = assignments(r);
+  const proto::Mapping mapping = export_mapping(r.net, soc, r.space, a);
+  const ResolvedMapping resolved = resolve_mapping(r.net, soc, mapping, "search");
+  const proto::Report analytic = cost::predict_network(r.net, soc, resolved, cost_model, "");
+  const proto::Report old = cost::predict_network(r.net, soc, resolved, compat, "");
+
+  rep.set_label(cfg.label);
+  rep.set_kind(cfg.fixed ? "baseline" : "search");
+  rep.set_soc(soc.name());
+  rep.set_network(r.net.name);
+  rep.set_input(r.net.input.str());
+  rep.set_dataset(cfg.dataset);
+  rep.set_lambda(cfg.fixed ? 0 : cfg.lambda);
+  rep.set_target(target_name(cfg.target));
+  rep.set_cost_model(cost_model.name());
+  rep.set_seed(cfg.seed);
+  rep.set_warmup_epochs(cfg.fixed ? 0 : cfg.warmup_epochs);
+  rep.set_search_epochs(cfg.fixed ? 0 : cfg.search_epochs);
+  rep.set_finetune_epochs(ft);
+  rep.set_best_val_accuracy(best_val);
+  rep.set_test_accuracy(mapper::evaluate(*r.model, r.data.test, r.data.mean, r.data.stddev, 500).accuracy);
+  for (const auto& [cu, n] : channels_per_cu(r, a)) (*rep.mutable_channels())[cu] = n;
+  for (auto [rp, out] : {std::pair{&analytic, rep.mutable_analytic()}, {&old, rep.mutable_compat()}}) {
+    out->set_cycles(rp->total().cycles());
+    out->set_latency_us(rp->total().latency_us());
+    out->set_energy_uj(rp->total().energy_uj());
+  }
+  if (!cfg.out_dir.empty()) {
+    std::filesystem::create_directories(cfg.out_dir);
+    write_text_proto(cfg.out_dir + "/mapping.pbtxt", mapping);
+    // The trained weights (parameters and batch-norm statistics; no optimizer state).
+    proto::Checkpoint ckpt;
+    auto put = [](google::protobuf::RepeatedPtrField<proto::NamedTensor>* out, const std::string& name,
+                  const std::vector<int>& shape, const std::vector<float>& v) {
+      auto* t = out->Add();
+      t->set_name(name);
+      for (int d : shape) t->add_shape(d);
+      t->mutable_values()->Add(v.begin(), v.end());
+    };
+    for (auto* p : r.model->parameters()) put(ckpt.mutable_parameters(), p->name, p->shape, p->value);
+    for (auto* b : r.model->buffers()) put(ckpt.mutable_buffers(), b->name, {int(b->value.size())}, b->value);
+    mapper::save_checkpoint(cfg.out_dir + "/weights.pb", ckpt);
+    rep.set_mapping_file("mapping.pbtxt");
+    rep.set_weights_file("weights.pb");
+  }
+  return rep;
+}
+
+}  // namespace odimo::search

@@ -1,0 +1,47 @@
+#pragma once
+// One ODiMO search (or one baseline) end to end, without the simulator:
+// warmup -> search (weights, quantizer parameters and architecture logits, loss =
+// cross-entropy + lambda * cost / cost of the all-default mapping) -> discretise ->
+// fine-tune with the mapping frozen, keeping the weights with the best validation
+// accuracy -> test accuracy, exported mapping and weights, analytic cost.
+// `odimo replay` adds the simulated cost (cli/, SystemC).
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mapper/cost/cost_model.h"
+#include "mapper/search/network_cost.h"
+#include "proto/search.pb.h"
+
+namespace odimo::search {
+
+struct SearchConfig {
+  std::string net = "resnet8";
+  std::optional<Shape> input;
+  std::string dataset = "fashion-mnist";
+  double lambda = 1.0;  // weight of cost / cost(all on the default CU)
+  Target target = Target::kLatency;
+  int warmup_epochs = 1, search_epochs = 2, finetune_epochs = 1;
+  int batch = 128;
+  int steps_per_epoch = 0;  // > 0: cut each epoch (quick runs, tests)
+  int threads = 2;
+  uint64_t seed = 1;
+  double lr = 0.05;                 // weights: SGD, momentum 0.9, weight decay 5e-4, cosine per phase
+  double arch_lr = 0.05;            // architecture logits: Adam (ODiMO: Adam 1e-3 over 200 epochs)
+  double rel_temperature = 0.05;    // smooth max over CUs, relative to the layer's own cost
+  double final_temperature = 0.02;  // softmax temperature reached at the end of the search
+  bool compat = false;              // ODiMO's quirks (temperature e^-0.045/epoch, sign(0) = 0)
+  double val_fraction = 0.1;
+  // Baselines: skip warmup and search, fine-tune this assignment (per searchable layer).
+  std::optional<std::vector<std::vector<int>>> fixed;
+  std::string label;    // report label ("lambda=..." by default)
+  std::string out_dir;  // mapping.pbtxt, weights.pb, report.json (atomic); empty: none
+  bool progress = true;
+};
+
+// Runs one point; `cost` scores the search (its target), `compat` is reported next to it.
+proto::SearchReport run_search(const SearchConfig& config, const SocDescription& soc,
+                               const cost::CostModel& cost, const cost::CostModel& compat, std::ostream& log);
+
+}  // namespace odimo::search
