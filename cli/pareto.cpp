@@ -1,0 +1,144 @@
+#include "cli/pareto.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <ostream>
+#include <sstream>
+
+#include "cli/search_common.h"
+#include "cli/table.h"
+#include "proto/error.h"
+
+namespace odimo::cli {
+namespace {
+
+double latency(const proto::SearchReport& r) {
+  return r.replayed() ? r.simulated().latency_us() : r.analytic().latency_us();
+}
+double energy(const proto::SearchReport& r) {
+  return r.replayed() ? r.simulated().energy_uj() : r.analytic().energy_uj();
+}
+
+// A point is on the front when no other point is at least as accurate and at least
+// as cheap, and strictly better in one of the two.
+void mark_front(std::vector<SweepPoint>& pts, double (*cost)(const proto::SearchReport&),
+                bool SweepPoint::*flag) {
+  for (auto& p : pts) {
+    bool dominated = false;
+    for (const auto& q : pts) {
+      const double pa = p.report.test_accuracy(), qa = q.report.test_accuracy();
+      const double pc = cost(p.report), qc = cost(q.report);
+      if (qa >= pa && qc <= pc && (qa > pa || qc < pc)) dominated = true;
+    }
+    p.*flag = !dominated;
+  }
+}
+
+std::string esc(const std::string& s) {
+  std::string o;
+  for (char c : s) o += c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '&' ? "&amp;" : std::string(1, c);
+  return o;
+}
+
+// One panel at (x0, y0) of size w x h: x = cost, y = accuracy (%).
+void panel(std::ostringstream& s, const std::vector<SweepPoint>& pts,
+           double (*cost)(const proto::SearchReport&), bool SweepPoint::*front, const std::string& xlabel,
+           double x0, double y0, double w, double h) {
+  double xmin = 1e300, xmax = -1e300, ymin = 100, ymax = 0;
+  for (const auto& p : pts) {
+    xmin = std::min(xmin, cost(p.report)), xmax = std::max(xmax, cost(p.report));
+    ymin = std::min(ymin, 100 * p.report.test_accuracy()),
+    ymax = std::max(ymax, 100 * p.report.test_accuracy());
+  }
+  const double xpad = std::max(1e-9, (xmax - xmin) * 0.08), ypad = std::max(0.5, (ymax - ymin) * 0.08);
+  xmin = std::max(0.0, xmin - xpad), xmax += xpad, ymin -= ypad, ymax += ypad;
+  auto X = [&](double v) { return x0 + 60 + (v - xmin) / (xmax - xmin) * (w - 80); };
+  auto Y = [&](double v) { return y0 + h - 40 - (v - ymin) / (ymax - ymin) * (h - 60); };
+  s << "<rect x='" << x0 + 60 << "' y='" << y0 + 20 << "' width='" << w - 80 << "' height='" << h - 60
+    << "' fill='none' stroke='#888'/>\n";
+  for (int i = 0; i <= 4; ++i) {
+    const double xv = xmin + (xmax - xmin) * i / 4, yv = ymin + (ymax - ymin) * i / 4;
+    s << "<text x='" << X(xv) << "' y='" << y0 + h - 22 << "' font-size='11' text-anchor='middle'>"
+      << fixed(xv, 1) << "</text>\n<text x='" << x0 + 55 << "' y='" << Y(yv) + 4
+      << "' font-size='11' text-anchor='end'>" << fixed(yv, 1) << "</text>\n";
+  }
+  s << "<text x='" << x0 + w / 2 << "' y='" << y0 + h - 4 << "' font-size='13' text-anchor='middle'>"
+    << esc(xlabel) << "</text>\n<text x='" << x0 + 14 << "' y='" << y0 + h / 2
+    << "' font-size='13' text-anchor='middle' "
+    << "transform='rotate(-90 " << x0 + 14 << " " << y0 + h / 2 << ")'>test accuracy (%)</text>\n";
+  std::vector<const SweepPoint*> fr;
+  for (const auto& p : pts)
+    if (p.*front) fr.push_back(&p);
+  std::sort(fr.begin(), fr.end(), [&](auto* a, auto* b) { return cost(a->report) < cost(b->report); });
+  s << "<polyline fill='none' stroke='#d62728' stroke-width='1.5' points='";
+  for (auto* p : fr) s << X(cost(p->report)) << "," << Y(100 * p->report.test_accuracy()) << " ";
+  s << "'/>\n";
+  for (const auto& p : pts) {
+    const double px = X(cost(p.report)), py = Y(100 * p.report.test_accuracy());
+    if (p.report.kind() == "baseline")
+      s << "<rect x='" << px - 5 << "' y='" << py - 5 << "' width='10' height='10' fill='#1f77b4'/>\n";
+    else
+      s << "<circle cx='" << px << "' cy='" << py << "' r='5' fill='" << (p.*front ? "#d62728" : "#ff9896")
+        << "'/>\n";
+    s << "<text x='" << px + 7 << "' y='" << py - 6 << "' font-size='10'>" << esc(p.report.label())
+      << "</text>\n";
+  }
+}
+
+}  // namespace
+
+std::vector<SweepPoint> read_sweep(const std::string& dir) {
+  std::vector<SweepPoint> pts;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) throw Error(dir + ": not a directory");
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    if (e.is_directory() && std::filesystem::exists(e.path() / "report.json"))
+      pts.push_back({e.path().string(), read_search_report(e.path().string())});
+  if (pts.empty())
+    throw Error(dir + ": no */report.json (run odimo sweep or odimo search --out " + dir + "/NAME)");
+  std::sort(pts.begin(), pts.end(), [](const auto& a, const auto& b) {
+    return std::make_pair(a.report.kind(), a.report.label()) <
+           std::make_pair(b.report.kind(), b.report.label());
+  });
+  mark_front(pts, latency, &SweepPoint::front_latency);
+  mark_front(pts, energy, &SweepPoint::front_energy);
+  return pts;
+}
+
+void print_sweep(const std::vector<SweepPoint>& pts, std::ostream& out) {
+  Table t({"point", "kind", "test acc", "latency us", "energy uJ", "analytic us", "err", "channels", "front"},
+          {false, false, true, true, true, true, true, false, false});
+  for (const auto& p : pts) {
+    const auto& r = p.report;
+    std::string ch;
+    for (const auto& [cu, n] : std::map<std::string, int64_t>(r.channels().begin(), r.channels().end()))
+      ch += (ch.empty() ? "" : " ") + cu + ":" + std::to_string(n);
+    const double err = r.replayed() && r.simulated().cycles() > 0
+                           ? 100.0 * (double(r.analytic().cycles()) - double(r.simulated().cycles())) /
+                                 double(r.simulated().cycles())
+                           : 0.0;
+    t.add({r.label(), r.kind(), fixed(100 * r.test_accuracy(), 2) + " %",
+           fixed(latency(r), 1) + (r.replayed() ? "" : " (analytic)"), fixed(energy(r), 2),
+           fixed(r.analytic().latency_us(), 1), r.replayed() ? fixed(err, 2) + " %" : "-", ch,
+           std::string(p.front_latency ? "latency " : "") + (p.front_energy ? "energy" : "")});
+  }
+  t.print(out);
+}
+
+std::string pareto_svg(const std::vector<SweepPoint>& pts, const std::string& title) {
+  std::ostringstream s;
+  const double w = 520, h = 380;
+  s << "<svg xmlns='http://www.w3.org/2000/svg' width='" << 2 * w << "' height='" << h + 50
+    << "' font-family='sans-serif'>\n<rect width='100%' height='100%' fill='white'/>\n"
+    << "<text x='" << w << "' y='22' font-size='15' text-anchor='middle'>" << esc(title) << "</text>\n";
+  panel(s, pts, latency, &SweepPoint::front_latency, "latency (us, simulated)", 0, 30, w, h);
+  panel(s, pts, energy, &SweepPoint::front_energy, "energy (uJ, simulated)", w, 30, w, h);
+  s << "<text x='70' y='" << h + 44
+    << "' font-size='11'>circles: ODiMO search points (dark: on the Pareto front); "
+    << "squares: baselines; line: Pareto front</text>\n</svg>\n";
+  return s.str();
+}
+
+}  // namespace odimo::cli

@@ -1,0 +1,25 @@
+#pragma once
+// Reading a sweep folder and showing its points: the table, the Pareto fronts
+// (accuracy vs simulated latency and vs simulated energy) and an SVG plot.
+#include <string>
+#include <vector>
+
+#include "proto/search.pb.h"
+
+namespace odimo::cli {
+
+struct SweepPoint {
+  std::string dir;
+  proto::SearchReport report;
+  bool front_latency = false, front_energy = false;
+};
+
+// Every DIR/*/report.json, sorted by label; fronts marked. Points without a
+// replay use their analytic cost (and say so in the table).
+std::vector<SweepPoint> read_sweep(const std::string& dir);
+void print_sweep(const std::vector<SweepPoint>& points, std::ostream& out);
+// Two panels, accuracy vs latency and vs energy; search points and baselines
+// in different marks, the front joined by a line.
+std::string pareto_svg(const std::vector<SweepPoint>& points, const std::string& title);
+
+}  // namespace odimo::cli
