@@ -1,6 +1,28 @@
 # The ODiMO search (issue 6): relaxations, search space, network cost, export.
-add_executable(search_tests unit/main.cpp search/test_arch.cpp search/test_search_space.cpp)
+add_executable(search_tests unit/main.cpp search/test_arch.cpp search/test_search_space.cpp
+  search/test_search_run.cpp)
 target_link_libraries(search_tests PRIVATE odimo_search doctest::doctest odimo_options)
 doctest_discover_tests(search_tests TEST_PREFIX "search/" PROPERTIES LABELS unit
                        ENVIRONMENT "ODIMO_WORKLOADS=${PROJECT_SOURCE_DIR}/workloads")
 list(APPEND ODIMO_UNIT_TEST_BINARIES search_tests)
+
+# End to end: search + export + replay in SystemC; a resumed sweep equals an uninterrupted one.
+set(_search_out ${CMAKE_CURRENT_BINARY_DIR}/search_out)
+odimo_cli_test(search_replay_roundtrip ARGS search --soc diana --net tiny --dataset synthetic --lambda 1
+               --epochs 1,1,1 --batch 32 --steps-per-epoch 5 --threads 1 --out ${_search_out}/roundtrip
+               PASS "replay .*simulated .* cycles .*analytic .* cycles \\([-+]0\\.[0-9]+ %\\)")
+set_tests_properties(cli/search_replay_roundtrip PROPERTIES FIXTURES_SETUP search_point)
+odimo_cli_test(replay_again ARGS replay ${_search_out}/roundtrip PASS "replay .*simulated")
+set_tests_properties(cli/replay_again PROPERTIES FIXTURES_REQUIRED search_point)
+odimo_cli_test(search_darkside ARGS search --soc darkside --net mobilenetv1-0.25-cifar --input 3x8x8
+               --dataset synthetic --lambda 1 --epochs 1,1,1 --batch 16 --steps-per-epoch 3 --threads 1
+               --out ${_search_out}/darkside PASS "replay .*simulated")
+odimo_cli_test(search_bad_epochs ARGS search --soc diana --net tiny --dataset synthetic --lambda 1 --epochs 1,2
+               --out ${_search_out}/bad FAIL "--epochs '1,2': expected W,S,F")
+odimo_cli_test(search_needs_lambda ARGS search --soc diana --net tiny --dataset synthetic --out ${_search_out}/bad
+               FAIL "--lambda L >= 0 is required")
+odimo_cli_test(replay_missing ARGS replay ${_search_out}/nothing-here FAIL "report.json: cannot open")
+add_test(NAME search/sweep_resume COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/search/sweep_resume.sh
+         $<TARGET_FILE:odimo> ${CMAKE_CURRENT_BINARY_DIR}/sweep_resume)
+set_tests_properties(search/sweep_resume PROPERTIES LABELS search
+                     ENVIRONMENT "ODIMO_WORKLOADS=${PROJECT_SOURCE_DIR}/workloads")
