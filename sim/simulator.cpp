@@ -208,6 +208,8 @@ std::vector<JobResult> Simulator::run(const std::vector<Job>& jobs) {
   if (timings.size() != jobs.size()) throw std::logic_error("simulator: jobs did not complete");
   std::vector<JobResult> results;
   for (size_t i = 0; i < jobs.size(); ++i) results.push_back(m_impl->account(jobs[i], works[i], timings[i]));
+  m_impl->plans.clear();  // every job is done: the models hold no plan any more
+  m_impl->inputs.clear();
   return results;
 }
 
