@@ -5,7 +5,8 @@
 namespace odimo::sim {
 namespace {
 
-void fill_cu(const CuResult& c, const CuShare& share, proto::CuLayerReport* r) {
+void fill_cu(const CuResult& c, const CuShare& share, int64_t layer_cycles, proto::CuLayerReport* r) {
+  r->set_idle_cycles(layer_cycles - c.busy_cycles - c.stall_cycles);
   r->set_cu(c.cu);
   r->set_channels(c.channels);
   r->set_busy_cycles(c.busy_cycles);
@@ -72,7 +73,7 @@ proto::Report simulate_network(Simulator& simulator, const Network& net, const R
     r->set_energy_uj(jr.energy_pj * 1e-6);
     r->set_host_cycles(jr.host_cycles);
     r->set_shared_energy_uj(jr.shared_energy_pj * 1e-6);
-    for (size_t k = 0; k < jr.cu.size(); ++k) fill_cu(jr.cu[k], split.shares[k], r->add_cu());
+    for (size_t k = 0; k < jr.cu.size(); ++k) fill_cu(jr.cu[k], split.shares[k], jr.cycles, r->add_cu());
     clock = jr.start_cycle - origin + jr.cycles;
     total->set_cycles(total->cycles() + jr.cycles);
     total->set_stall_cycles(total->stall_cycles() + jr.stall_cycles);
