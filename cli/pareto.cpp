@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <ostream>
@@ -53,16 +54,20 @@ void panel(std::ostringstream& s, const std::vector<SweepPoint>& pts,
     ymax = std::max(ymax, 100 * p.report.test_accuracy());
   }
   const double xpad = std::max(1e-9, (xmax - xmin) * 0.08), ypad = std::max(0.5, (ymax - ymin) * 0.08);
-  xmin = std::max(0.0, xmin - xpad), xmax += xpad, ymin -= ypad, ymax += ypad;
+  xmin = std::max(0.0, xmin - xpad), xmax += xpad, ymin = std::max(0.0, ymin - ypad),
+  ymax = std::min(100.0, ymax + ypad);
+  if (ymax <= ymin) ymin = ymax - 1;
   auto X = [&](double v) { return x0 + 60 + (v - xmin) / (xmax - xmin) * (w - 80); };
   auto Y = [&](double v) { return y0 + h - 40 - (v - ymin) / (ymax - ymin) * (h - 60); };
   s << "<rect x='" << x0 + 60 << "' y='" << y0 + 20 << "' width='" << w - 80 << "' height='" << h - 60
     << "' fill='none' stroke='#888'/>\n";
   for (int i = 0; i <= 4; ++i) {
     const double xv = xmin + (xmax - xmin) * i / 4, yv = ymin + (ymax - ymin) * i / 4;
-    s << "<text x='" << X(xv) << "' y='" << y0 + h - 22 << "' font-size='11' text-anchor='middle'>"
-      << fixed(xv, 1) << "</text>\n<text x='" << x0 + 55 << "' y='" << Y(yv) + 4
-      << "' font-size='11' text-anchor='end'>" << fixed(yv, 1) << "</text>\n";
+    char xt[32];
+    std::snprintf(xt, sizeof xt, "%.4g", xv);
+    s << "<text x='" << X(xv) << "' y='" << y0 + h - 22 << "' font-size='11' text-anchor='middle'>" << xt
+      << "</text>\n<text x='" << x0 + 55 << "' y='" << Y(yv) + 4 << "' font-size='11' text-anchor='end'>"
+      << fixed(yv, 1) << "</text>\n";
   }
   s << "<text x='" << x0 + w / 2 << "' y='" << y0 + h - 4 << "' font-size='13' text-anchor='middle'>"
     << esc(xlabel) << "</text>\n<text x='" << x0 + 14 << "' y='" << y0 + h / 2
