@@ -1,19 +1,23 @@
-# End-to-end tests of the odimo command line (labels: cli).
-set(_odimo_env "ODIMO_WORKLOADS=${PROJECT_SOURCE_DIR}/workloads")
+# End-to-end tests of the odimo command line (label cli, or LABEL x: test x/NAME).
+set(_odimo_env "ODIMO_WORKLOADS=${PROJECT_SOURCE_DIR}/workloads;SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1")
 
 function(odimo_cli_test name)
-  cmake_parse_arguments(T "WILL_FAIL" "PASS;FAIL" "ARGS" ${ARGN})
-  add_test(NAME cli/${name} COMMAND odimo ${T_ARGS})
-  set_tests_properties(cli/${name} PROPERTIES LABELS cli ENVIRONMENT "${_odimo_env}")
+  cmake_parse_arguments(T "" "PASS;FAIL;LABEL" "ARGS" ${ARGN})
+  if(NOT T_LABEL)
+    set(T_LABEL cli)
+  endif()
+  set(name ${T_LABEL}/${name})
+  add_test(NAME ${name} COMMAND odimo ${T_ARGS})
+  set_tests_properties(${name} PROPERTIES LABELS ${T_LABEL} ENVIRONMENT "${_odimo_env}")
   if(T_PASS)
-    set_tests_properties(cli/${name} PROPERTIES PASS_REGULAR_EXPRESSION "${T_PASS}")
+    set_tests_properties(${name} PROPERTIES PASS_REGULAR_EXPRESSION "${T_PASS}")
   endif()
   if(T_FAIL)
     # Bad input: must exit non-zero (WILL_FAIL) and say why.
-    add_test(NAME cli/${name}_message COMMAND odimo ${T_ARGS})
-    set_tests_properties(cli/${name}_message PROPERTIES LABELS cli ENVIRONMENT "${_odimo_env}"
+    add_test(NAME ${name}_message COMMAND odimo ${T_ARGS})
+    set_tests_properties(${name}_message PROPERTIES LABELS ${T_LABEL} ENVIRONMENT "${_odimo_env}"
                          PASS_REGULAR_EXPRESSION "${T_FAIL}")
-    set_tests_properties(cli/${name} PROPERTIES WILL_FAIL TRUE)
+    set_tests_properties(${name} PROPERTIES WILL_FAIL TRUE)
   endif()
 endfunction()
 

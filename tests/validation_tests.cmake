@@ -1,25 +1,16 @@
 # Calibration and analytic-vs-simulated regression (issue 4). The thresholds are
 # the product's promises: calibrated vs simulated latency on held-out suite
 # points mean <= 5 %, worst <= 15 %; whole networks <= 3 %.
-set(_v_env "ODIMO_WORKLOADS=${PROJECT_SOURCE_DIR}/workloads;SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1")
-function(odimo_validation_test name)
-  cmake_parse_arguments(T "" "PASS" "ARGS" ${ARGN})
-  add_test(NAME validation/${name} COMMAND odimo ${T_ARGS})
-  set_tests_properties(validation/${name} PROPERTIES LABELS validation ENVIRONMENT "${_v_env}")
-  if(T_PASS)
-    set_tests_properties(validation/${name} PROPERTIES PASS_REGULAR_EXPRESSION "${T_PASS}")
-  endif()
-endfunction()
 
-odimo_validation_test(diana_thresholds ARGS validate --soc diana --net resnet20 --net mobilenetv1-0.25-cifar
+odimo_cli_test(diana_thresholds LABEL validation ARGS validate --soc diana --net resnet20 --net mobilenetv1-0.25-cifar
                       --max-mape 5 --max-err 15 --max-net-err 3)
-odimo_validation_test(darkside_thresholds ARGS validate --soc darkside --net mobilenetv1-0.25-cifar --net resnet20
+odimo_cli_test(darkside_thresholds LABEL validation ARGS validate --soc darkside --net mobilenetv1-0.25-cifar --net resnet20
                       --max-mape 5 --max-err 15 --max-net-err 3)
 # The shipped calibration files and suites are what the tools generate today.
 foreach(soc diana darkside)
-  odimo_validation_test(${soc}_calibration_fresh ARGS calibrate --soc ${soc}
+  odimo_cli_test(${soc}_calibration_fresh LABEL validation ARGS calibrate --soc ${soc}
                         --check ${PROJECT_SOURCE_DIR}/hw/socs/${soc}.calibration.pbtxt PASS "is up to date")
-  odimo_validation_test(${soc}_suite_fresh_make ARGS calibrate --soc ${soc}
+  odimo_cli_test(${soc}_suite_fresh_make LABEL validation ARGS calibrate --soc ${soc}
                         --make-suite ${CMAKE_CURRENT_BINARY_DIR}/${soc}.suite.pbtxt)
   set_tests_properties(validation/${soc}_suite_fresh_make PROPERTIES FIXTURES_SETUP ${soc}_suite)
   add_test(NAME validation/${soc}_suite_fresh COMMAND ${CMAKE_COMMAND} -E compare_files
