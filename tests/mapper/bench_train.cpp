@@ -1,16 +1,22 @@
 // bench_train: ResNet-8 training throughput of odimo's Eigen autograd against the
 // PyTorch anchor (shared/anchors/torch_resnet8.py), in the same run, on the same
-// machine: 1x28x28 Fashion-MNIST, batch 128, SGD momentum 0.9 / wd 5e-4 / lr 0.05.
-// Not a test: it prints images/s of both, their ratio and the peak memory of both.
+// machine: 1x28x28 Fashion-MNIST, batch 128, SGD momentum 0.9 / wd 5e-4 / lr 0.05,
+// random batches, 5 warm-up steps then N timed steps for both. Not a test: it prints
+// images/s of both, their ratio and the peak memory (RSS) of both. The machine is
+// noisy, so `--rounds R` alternates the two R times and reports medians (as
+// shared/reference/train-speed.md did).
 //
-//   bench_train [--steps N] [--threads T] [--batch B] [--anchor PATH] [--no-torch]
+//   bench_train [--steps N] [--rounds R] [--threads T] [--batch B] [--anchor PATH]
+//               [--torch-env "VAR=VALUE ..."] [--no-torch]
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <random>
 #include <string>
 
@@ -26,8 +32,9 @@ using namespace odimo::mapper;
 namespace {
 
 struct Options {
-  int steps = 50, threads = 2, batch = 128;
+  int steps = 50, rounds = 1, threads = 2, batch = 128;
   bool torch = true;
+  std::string torch_env;
   std::string anchor = std::string(ODIMO_SOURCE_DIR) + "/../shared/anchors/torch_resnet8.py";
 };
 
@@ -41,16 +48,20 @@ Options parse(int argc, char** argv) {
     };
     if (a == "--steps")
       o.steps = std::stoi(next());
+    else if (a == "--rounds")
+      o.rounds = std::max(1, std::stoi(next()));
     else if (a == "--threads")
       o.threads = std::stoi(next());
     else if (a == "--batch")
       o.batch = std::stoi(next());
     else if (a == "--anchor")
       o.anchor = next();
+    else if (a == "--torch-env")
+      o.torch_env = next();
     else if (a == "--no-torch")
       o.torch = false;
     else
-      throw Error("unknown option " + a);
+      throw Error("unknown option " + a + " (see the header of tests/mapper/bench_train.cpp)");
   }
   return o;
 }
@@ -61,70 +72,89 @@ double cpu_seconds() {
   return u.ru_utime.tv_sec + u.ru_stime.tv_sec + 1e-6 * (u.ru_utime.tv_usec + u.ru_stime.tv_usec);
 }
 
-double peak_rss_mib(int who) {
+double peak_rss_mib() {
   rusage u{};
-  getrusage(who, &u);
+  getrusage(RUSAGE_SELF, &u);
   return u.ru_maxrss / 1024.0;
 }
 
-// Same protocol as the anchor: 5 warm-up steps, then `steps` timed steps on random batches.
-double odimo_images_per_second(const Options& o, double& cpu_per_step) {
-  const Network net = load_network("resnet8");
-  const Dataset train = load_fashion_mnist(kFashionMnistDir, true);
-  Model model(net, ModelOptions{QuantPreset::kFloat, 1, o.threads});
-  GroupHyper h;
-  h.lr = 0.05, h.momentum = 0.9, h.weight_decay = 5e-4;
-  Optimizer opt(OptimizerKind::kSgd, model.parameters(), {h, h, h});
-  std::mt19937_64 rng(1);
-  std::uniform_int_distribution<int> pick(0, train.size() - 1);
-  std::vector<float> x(size_t(o.batch) * train.image_bytes());
-  std::vector<int> y(o.batch), idx(o.batch);
-  Tape tape;
-  auto step = [&] {
-    for (int& i : idx) i = pick(rng);
-    make_batch(train, idx.data(), o.batch, {0.2860f}, {0.3530f}, Augment{}, rng, x.data(), y.data());
-    const Activation& logits = model.forward(x.data(), o.batch, true, &tape);
-    softmax_cross_entropy(o.batch, model.classes(), logits.value.data(), y.data(), model.logits_grad(),
-                          nullptr);
-    model.zero_grad();
-    model.backward(tape);
-    opt.step(1.0);
-  };
-  for (int i = 0; i < 5; ++i) step();
-  const auto t0 = std::chrono::steady_clock::now();
-  const double c0 = cpu_seconds();
-  for (int i = 0; i < o.steps; ++i) step();
-  const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  cpu_per_step = (cpu_seconds() - c0) / o.steps;
-  return o.steps * double(o.batch) / dt;
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
 }
 
-// Runs the anchor; returns its images/s and peak RSS parsed from its last line.
-bool torch_images_per_second(const Options& o, double& ips, double& rss) {
+// odimo's side: the same protocol as the anchor (random batches of the training set).
+class OdimoRun {
+ public:
+  explicit OdimoRun(const Options& o)
+      : o_(o),
+        train_(load_fashion_mnist(kFashionMnistDir, true)),
+        model_(load_network("resnet8"), ModelOptions{QuantPreset::kFloat, 1, o.threads}),
+        x_(size_t(o.batch) * train_.image_bytes()),
+        y_(o.batch),
+        idx_(o.batch) {
+    GroupHyper h;
+    h.lr = 0.05, h.momentum = 0.9, h.weight_decay = 5e-4;
+    opt_ = std::make_unique<Optimizer>(OptimizerKind::kSgd, model_.parameters(),
+                                       std::array<GroupHyper, kParamGroups>{h, h, h});
+    for (int i = 0; i < 5; ++i) step();
+  }
+  // Images/s over `steps` steps; cpu_per_step: CPU seconds of all threads per step.
+  double measure(double& cpu_per_step) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const double c0 = cpu_seconds();
+    for (int i = 0; i < o_.steps; ++i) step();
+    const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    cpu_per_step = (cpu_seconds() - c0) / o_.steps;
+    return o_.steps * double(o_.batch) / dt;
+  }
+
+ private:
+  void step() {
+    std::uniform_int_distribution<int> pick(0, train_.size() - 1);
+    for (int& i : idx_) i = pick(rng_);
+    make_batch(train_, idx_.data(), o_.batch, {0.2860f}, {0.3530f}, Augment{}, rng_, x_.data(), y_.data());
+    const Activation& logits = model_.forward(x_.data(), o_.batch, true, &tape_);
+    softmax_cross_entropy(o_.batch, model_.classes(), logits.value.data(), y_.data(), model_.logits_grad(),
+                          nullptr);
+    model_.zero_grad();
+    model_.backward(tape_);
+    opt_->step(1.0);
+  }
+
+  const Options& o_;
+  Dataset train_;
+  Model model_;
+  std::unique_ptr<Optimizer> opt_;
+  Tape tape_;
+  std::mt19937_64 rng_{1};
+  std::vector<float> x_;
+  std::vector<int> y_, idx_;
+};
+
+// Runs the anchor once; parses "... N images/s, peak RSS M MiB".
+bool run_torch(const Options& o, double& ips, double& rss) {
   if (!std::filesystem::exists(o.anchor)) {
     std::cerr << "anchor not found: " << o.anchor << "\n";
     return false;
   }
-  const std::string cmd = "/usr/bin/python3 " + o.anchor + " --steps " + std::to_string(o.steps) +
-                          " --threads " + std::to_string(o.threads) + " --batch " + std::to_string(o.batch) +
-                          " 2>&1";
+  const std::string cmd = (o.torch_env.empty() ? "" : "env " + o.torch_env + " ") + "/usr/bin/python3 " +
+                          o.anchor + " --steps " + std::to_string(o.steps) + " --threads " +
+                          std::to_string(o.threads) + " --batch " + std::to_string(o.batch) + " 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return false;
   char line[512];
   bool found = false;
   while (std::fgets(line, sizeof line, p)) {
-    if (const char* at = std::strstr(line, "images/s")) {
-      (void)at;
-      std::string s(line);
-      const size_t c = s.find(": ");
-      const size_t r = s.find("peak RSS ");
-      if (c != std::string::npos && r != std::string::npos) {
-        ips = std::stod(s.substr(c + 2));
-        rss = std::stod(s.substr(r + 9));
-        found = true;
-      }
+    const std::string s(line);
+    const size_t c = s.find(": "), r = s.find("peak RSS ");
+    if (s.find("images/s") != std::string::npos && c != std::string::npos && r != std::string::npos) {
+      ips = std::stod(s.substr(c + 2));
+      rss = std::stod(s.substr(r + 9));
+      found = true;
+    } else {
+      std::cout << "  torch> " << s;
     }
-    std::cout << "  torch> " << line;
   }
   pclose(p);
   return found;
@@ -136,21 +166,33 @@ int main(int argc, char** argv) {
   try {
     const Options o = parse(argc, argv);
     std::cout << "ResNet-8, 1x28x28 Fashion-MNIST, batch " << o.batch << ", " << o.threads << " threads, "
-              << o.steps << " timed steps after 5 warm-up steps\n";
-    double cpu_per_step = 0;
-    const double ours = odimo_images_per_second(o, cpu_per_step);
-    const double our_rss = peak_rss_mib(RUSAGE_SELF);
-    std::cout << "odimo: " << int(ours) << " images/s, peak RSS " << int(our_rss) << " MiB ("
-              << int(1000 * cpu_per_step) << " CPU-ms per step over all threads)\n";
+              << o.steps << " timed steps after 5 warm-up steps, " << o.rounds << " alternating round(s)\n";
+    OdimoRun odimo(o);
+    std::vector<double> ours, theirs, ratios;
+    double torch_rss = 0;
+    for (int r = 1; r <= o.rounds; ++r) {
+      double cpu = 0;
+      ours.push_back(odimo.measure(cpu));
+      std::printf("round %d: odimo %.0f images/s (%.0f CPU-ms per step)", r, ours.back(), 1000 * cpu);
+      double ips = 0, rss = 0;
+      if (o.torch && run_torch(o, ips, rss)) {
+        theirs.push_back(ips), ratios.push_back(ours.back() / ips);
+        torch_rss = std::max(torch_rss, rss);
+        std::printf(", torch %.0f images/s, ratio %.2f", ips, ratios.back());
+      }
+      std::printf("\n");
+      std::fflush(stdout);
+    }
+    const double our_rss = peak_rss_mib();
+    std::printf("odimo: median %.0f images/s, peak RSS %.0f MiB\n", median(ours), our_rss);
     if (!o.torch) return 0;
-    double theirs = 0, their_rss = 0;
-    if (!torch_images_per_second(o, theirs, their_rss)) {
-      std::cout << "PyTorch anchor did not run (install python3-torch; run with /usr/bin/python3)\n";
+    if (theirs.empty()) {
+      std::cout << "PyTorch anchor did not run (needs python3-torch for /usr/bin/python3)\n";
       return 1;
     }
-    std::cout << "torch: " << int(theirs) << " images/s, peak RSS " << int(their_rss) << " MiB\n";
-    std::printf("ratio odimo/torch: %.2f (images/s), memory %.2f (peak RSS)\n", ours / theirs,
-                our_rss / their_rss);
+    std::printf("torch: median %.0f images/s, peak RSS %.0f MiB\n", median(theirs), torch_rss);
+    std::printf("ratio odimo/torch: median %.2f (images/s); memory %.2f (peak RSS)\n", median(ratios),
+                our_rss / torch_rss);
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "bench_train: " << e.what() << "\n";
