@@ -8,6 +8,7 @@
 
 #include "hw/models/time_base.h"
 #include "hw/models/virtual_soc.h"
+#include "hw/shared_input.h"
 #include "proto/error.h"
 
 namespace odimo::sim {
@@ -29,7 +30,7 @@ struct Simulator::Impl {
   std::deque<JobPlan> plans;  // stable addresses while the models run them
   std::deque<hw::SharedInput> inputs;
 
-  void share_inputs(const Job& job, std::vector<JobPlan>& job_plans, hw::LayerWork& w);
+  void link_shared_inputs(const Job& job, std::vector<JobPlan>& job_plans, hw::LayerWork& w);
   std::vector<hw::LayerWork> plan_jobs(const std::vector<Job>& jobs);
   JobResult account(const Job& job, const hw::LayerWork& work, const hw::LayerTiming& t) const;
   double memory_pj(const proto::ComputeUnit& cu, const JobPlan& plan) const;
@@ -65,46 +66,24 @@ int64_t Simulator::now_cycles() const {
   return llround(hw::now_cycles());
 }
 
-namespace {
-
-// Whether a plan loads the whole layer input exactly once, with its first tile.
-bool loads_input_once(const JobPlan& p, const Layer& layer) {
-  if (p.tiles.empty() || !p.uses_dma || p.tiles[0].in_bytes != layer.in_bytes) return false;
-  for (size_t i = 1; i < p.tiles.size(); ++i)
-    if (p.tiles[i].in_bytes) return false;
-  return true;
-}
-
-bool reads_all_input_channels(const CuShare& s, const Layer& layer) {
-  return (s.op == Op::kConv2d && (layer.groups == 1 || layer.op == Op::kDepthwise)) || s.op == Op::kLinear;
-}
-
-}  // namespace
-
-// CUs of one job that share an L1 and each need the whole input resident read one
-// copy: the first loads it, the others' first tiles move no input bytes.
-void Simulator::Impl::share_inputs(const Job& job, std::vector<JobPlan>& job_plans, hw::LayerWork& w) {
-  std::map<std::string, std::vector<size_t>> by_l1;
-  for (size_t k = 0; k < job.shares.size(); ++k)
-    if (const auto* l1 = soc.l1_of(soc.cu(job.shares[k].cu))) by_l1[l1->name()].push_back(k);
-  for (const auto& [l1, members] : by_l1) {
-    if (members.size() < 2) continue;
-    bool shareable = true;
-    for (size_t k : members)
-      shareable = shareable && reads_all_input_channels(job.shares[k], job.layer) &&
-                  loads_input_once(job_plans[k], job.layer);
-    if (!shareable) continue;
-    inputs.emplace_back();
-    for (size_t m = 0; m < members.size(); ++m) {
-      const size_t k = members[m];
-      w.shares[k].input = &inputs.back();
-      w.shares[k].input_loader = m == 0;
-      if (m > 0) {
-        Tile& t = job_plans[k].tiles[0];
-        t.in_bytes = 0;
-        t.in_transfers = t.weight_bytes > 0;
-      }
+// CUs of one job that share an L1 read one copy of the input (hw/shared_input.h,
+// the same rule the calibrated cost model uses): the loader's DMA brings it in,
+// the others wait on a SharedInput event.
+void Simulator::Impl::link_shared_inputs(const Job& job, std::vector<JobPlan>& job_plans, hw::LayerWork& w) {
+  const std::vector<int> waits_for = share_inputs(soc, job.layer, job.shares, job_plans);
+  std::map<int, hw::SharedInput*> by_loader;
+  for (size_t k = 0; k < waits_for.size(); ++k) {
+    const int loader = waits_for[k];
+    if (loader < 0) continue;
+    hw::SharedInput*& in = by_loader[loader];
+    if (!in) {
+      inputs.emplace_back();
+      in = &inputs.back();
+      w.shares[loader].input = in;
+      w.shares[loader].input_loader = true;
     }
+    w.shares[k].input = in;
+    w.shares[k].input_loader = false;
   }
 }
 
@@ -132,7 +111,7 @@ std::vector<hw::LayerWork> Simulator::Impl::plan_jobs(const std::vector<Job>& jo
       job_plans.push_back(plan_job(soc, cu, share_geometry(job.layer, s), budget));
       w.shares.push_back({&top->cu(s.cu), nullptr, nullptr, false});
     }
-    share_inputs(job, job_plans, w);
+    link_shared_inputs(job, job_plans, w);
     for (size_t k = 0; k < job_plans.size(); ++k) {
       plans.push_back(std::move(job_plans[k]));
       w.shares[k].plan = &plans.back();
