@@ -4,6 +4,8 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <random>
 #include <sstream>
 
 #include <unistd.h>
@@ -209,6 +211,34 @@ TEST_CASE("a diverging run stops with a clear error and keeps the last good chec
   c.resume = true;
   CHECK_THROWS_WITH_AS(train(c, log), doctest::Contains("the last good checkpoint is kept in"), Error);
   CHECK(read_file(path) == before);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("CIFAR-10 end to end: ResNet-20 on a tiny fake CIFAR folder, 3 channels, crop and flip") {
+  const fs::path dir = fresh_dir("cifar");
+  std::mt19937_64 rng(2);
+  for (const char* f : {"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin",
+                        "data_batch_5.bin", "test_batch.bin"}) {
+    std::ofstream out(dir / f, std::ios::binary);
+    for (int r = 0; r < 2; ++r) {
+      std::vector<char> rec(1 + 3072);
+      for (char& b : rec) b = char(rng() & 0xff);
+      rec[0] = char(r * 7);  // labels 0 and 7
+      out.write(rec.data(), rec.size());
+    }
+  }
+  TrainConfig c;
+  c.net = "resnet20";
+  c.dataset = "cifar10:" + dir.string();
+  c.epochs = 1;
+  c.batch = 4;
+  c.val_fraction = 0.2;
+  c.progress = false;
+  std::ostringstream log;
+  const TrainResult r = train(c, log);
+  CHECK(r.steps == 2);  // 8 training images after the 2-image validation split
+  CHECK(r.history.size() == 1);
+  CHECK(std::isfinite(r.test_loss));
   fs::remove_all(dir);
 }
 
