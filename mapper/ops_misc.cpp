@@ -4,6 +4,7 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "proto/error.h"
 
@@ -15,51 +16,103 @@ inline void put(T& d, T v, bool accumulate) {
   d = accumulate ? d + v : v;
 }
 
-// f(i) for every element of thread t's images.
+// fn(first, last) over each thread's element range.
 template <class F>
-void elementwise(const Flat& f, int threads, F&& fn) {
+void ranges(const Flat& f, int threads, F&& fn) {
   for_each_thread(
       threads,
       [&](int t) {
-        const int64_t i1 = share_end(f.n, t, threads) * f.per_image;
-        for (int64_t i = share_begin(f.n, t, threads) * f.per_image; i < i1; ++i) fn(i);
+        fn(share_begin(f.n, t, threads) * f.per_image, share_end(f.n, t, threads) * f.per_image);
       },
       f.n * f.per_image);
+}
+
+// The loops below take __restrict pointers and select without branches, so they
+// vectorise (a lambda-per-element version compiled to a scalar loop with a
+// mispredicted branch per ReLU mask bit: 9% of a ResNet-8 step).
+template <bool kAccumulate, class T>
+void masked_store(const T* __restrict mask, T lo, T hi, const T* __restrict dy, T* __restrict dx, int64_t a,
+                  int64_t e) {
+  for (int64_t i = a; i < e; ++i) {
+    const T v = (mask[i] > lo) & (mask[i] < hi) ? dy[i] : T(0);
+    if constexpr (kAccumulate)
+      dx[i] += v;
+    else
+      dx[i] = v;
+  }
+}
+
+template <class T>
+void masked(const Flat& f, const T* mask, T lo, T hi, const T* dy, T* dx, bool accumulate, int threads) {
+  ranges(f, threads, [&](int64_t a, int64_t e) {
+    accumulate ? masked_store<true>(mask, lo, hi, dy, dx, a, e)
+               : masked_store<false>(mask, lo, hi, dy, dx, a, e);
+  });
+}
+
+template <class T>
+void clamp_range(const T* __restrict x, T* __restrict y, T hi, int64_t a, int64_t e) {
+  for (int64_t i = a; i < e; ++i) y[i] = std::min(std::max(x[i], T(0)), hi);
+}
+
+template <bool kAccumulate, bool kRelu, class T>
+void sum_range(const T* __restrict a, const T* __restrict b, T* __restrict y, int64_t i0, int64_t i1) {
+  for (int64_t i = i0; i < i1; ++i) {
+    T v = a[i] + b[i];
+    if constexpr (kRelu) v = std::max(v, T(0));
+    if constexpr (kAccumulate)
+      y[i] += v;
+    else
+      y[i] = v;
+  }
 }
 
 }  // namespace
 
 template <class T>
 void relu_forward(const Flat& f, const T* x, T* y, int threads) {
-  elementwise(f, threads, [&](int64_t i) { y[i] = x[i] > T(0) ? x[i] : T(0); });
-}
-template <class T>
-void relu_backward(const Flat& f, const T* y, const T* dy, T* dx, bool accumulate, int threads) {
-  elementwise(f, threads, [&](int64_t i) { put(dx[i], y[i] > T(0) ? dy[i] : T(0), accumulate); });
-}
-template <class T>
-void relu6_forward(const Flat& f, const T* x, T* y, int threads) {
-  elementwise(f, threads, [&](int64_t i) { y[i] = std::min(std::max(x[i], T(0)), T(6)); });
-}
-template <class T>
-void relu6_backward(const Flat& f, const T* x, const T* dy, T* dx, bool accumulate, int threads) {
-  elementwise(f, threads,
-              [&](int64_t i) { put(dx[i], x[i] > T(0) && x[i] < T(6) ? dy[i] : T(0), accumulate); });
-}
-template <class T>
-void add_forward(const Flat& f, const T* a, const T* b, T* y, bool accumulate, int threads) {
-  elementwise(f, threads, [&](int64_t i) { put(y[i], a[i] + b[i], accumulate); });
-}
-template <class T>
-void add_relu_forward(const Flat& f, const T* a, const T* b, T* y, int threads) {
-  elementwise(f, threads, [&](int64_t i) {
-    const T v = a[i] + b[i];
-    y[i] = v > T(0) ? v : T(0);
+  ranges(f, threads, [&](int64_t a, int64_t e) {
+    if (x == y) {  // in place (a fused add of more than two inputs)
+      for (int64_t i = a; i < e; ++i) y[i] = std::max(y[i], T(0));
+      return;
+    }
+    clamp_range(x, y, std::numeric_limits<T>::infinity(), a, e);
   });
 }
 template <class T>
+void relu_backward(const Flat& f, const T* y, const T* dy, T* dx, bool accumulate, int threads) {
+  masked(f, y, T(0), std::numeric_limits<T>::infinity(), dy, dx, accumulate, threads);
+}
+template <class T>
+void relu6_forward(const Flat& f, const T* x, T* y, int threads) {
+  ranges(f, threads, [&](int64_t a, int64_t e) { clamp_range(x, y, T(6), a, e); });
+}
+template <class T>
+void relu6_backward(const Flat& f, const T* x, const T* dy, T* dx, bool accumulate, int threads) {
+  masked(f, x, T(0), T(6), dy, dx, accumulate, threads);
+}
+template <class T>
+void add_forward(const Flat& f, const T* a, const T* b, T* y, bool accumulate, int threads) {
+  ranges(f, threads, [&](int64_t i0, int64_t i1) {
+    if (a == y || b == y) {  // chained adds of more than two inputs write in place
+      for (int64_t i = i0; i < i1; ++i) y[i] = (accumulate ? y[i] : T(0)) + a[i] + b[i];
+      return;
+    }
+    accumulate ? sum_range<true, false>(a, b, y, i0, i1) : sum_range<false, false>(a, b, y, i0, i1);
+  });
+}
+template <class T>
+void add_relu_forward(const Flat& f, const T* a, const T* b, T* y, int threads) {
+  ranges(f, threads, [&](int64_t i0, int64_t i1) { sum_range<false, true>(a, b, y, i0, i1); });
+}
+template <class T>
 void grad_pass(const Flat& f, const T* dy, T* dx, bool accumulate, int threads) {
-  elementwise(f, threads, [&](int64_t i) { put(dx[i], dy[i], accumulate); });
+  ranges(f, threads, [&](int64_t a, int64_t e) {
+    if (accumulate)
+      for (int64_t i = a; i < e; ++i) dx[i] += dy[i];
+    else
+      std::copy(dy + a, dy + e, dx + a);
+  });
 }
 
 PoolGeom PoolGeom::make(int n, int h, int w, int c, int k, int stride, int pad) {
