@@ -10,8 +10,8 @@
 namespace odimo::mapper {
 namespace {
 
-// Per-channel (sum f0, sum f1) over all rows -> total (2C). f(row, a0, a1) adds a row's
-// terms into per-image accumulators of type T (vectorisable, no conversions); each
+// Per-channel (sum f0, sum f1) over all rows -> total (2C). f(first_row, last_row, a0, a1)
+// adds one image's rows into accumulators of type T (vectorisable, no conversions); each
 // image's sums are added to the thread's double partials, reduced in thread order.
 template <class T, class F>
 void channel_sums(const BatchNormGeom& g, Scratch<double>& s, int threads, double* total, F&& f) {
@@ -25,7 +25,7 @@ void channel_sums(const BatchNormGeom& g, Scratch<double>& s, int threads, doubl
         std::vector<T> acc(2 * size_t(C));
         for (int n = share_begin(g.n, t, threads); n < share_end(g.n, t, threads); ++n) {
           std::fill(acc.begin(), acc.end(), T(0));
-          for (int64_t r = n * per_image; r < (n + 1) * per_image; ++r) f(r, acc.data(), acc.data() + C);
+          f(n * per_image, (n + 1) * per_image, acc.data(), acc.data() + C);
           for (int c = 0; c < 2 * C; ++c) part[c] += double(acc[c]);
         }
       },
@@ -37,6 +37,68 @@ void channel_sums(const BatchNormGeom& g, Scratch<double>& s, int threads, doubl
   }
 }
 
+// Row kernels on __restrict pointers: lambdas capturing by reference compiled to
+// scalar loops that reload every pointer per element.
+template <class T>
+void sum_rows(const T* __restrict x, int64_t r0, int64_t r1, int C, T* __restrict s0, T* __restrict s1) {
+  for (int64_t r = r0; r < r1; ++r)
+    for (int c = 0; c < C; ++c) {
+      const T v = x[r * C + c];
+      s0[c] += v;
+      s1[c] += v * v;
+    }
+}
+
+template <bool kRelu, class T>
+void grad_sum_rows(const T* __restrict x, const T* __restrict dy, const T* __restrict y, int64_t r0,
+                   int64_t r1, int C, T* __restrict sdy, T* __restrict sdyx) {
+  for (int64_t r = r0; r < r1; ++r)
+    for (int c = 0; c < C; ++c) {
+      T d = dy[r * C + c];
+      if constexpr (kRelu) d = y[r * C + c] > T(0) ? d : T(0);
+      sdy[c] += d;
+      sdyx[c] += d * x[r * C + c];
+    }
+}
+
+template <bool kRelu, class T>
+void affine_rows(const T* __restrict x, const T* __restrict scale, const T* __restrict shift, T* __restrict y,
+                 int64_t r0, int64_t r1, int C) {
+  for (int64_t r = r0; r < r1; ++r)
+    for (int c = 0; c < C; ++c) {
+      T v = x[r * C + c] * scale[c] + shift[c];
+      if constexpr (kRelu) v = std::max(v, T(0));
+      y[r * C + c] = v;
+    }
+}
+
+// dx = k1*dy' + k2*(x - mean) + k3 with dy' = dy masked by y > 0 when kRelu.
+template <bool kRelu, bool kAccumulate, class T>
+void dx_rows(const T* __restrict x, const T* __restrict dy, const T* __restrict y, const T* __restrict mean,
+             const T* __restrict k1, const T* __restrict k2, const T* __restrict k3, T* __restrict dx,
+             int64_t r0, int64_t r1, int C) {
+  for (int64_t r = r0; r < r1; ++r)
+    for (int c = 0; c < C; ++c) {
+      T d = dy[r * C + c];
+      if constexpr (kRelu) d = y[r * C + c] > T(0) ? d : T(0);
+      const T v = k1[c] * d + k2[c] * (x[r * C + c] - mean[c]) + k3[c];
+      if constexpr (kAccumulate)
+        dx[r * C + c] += v;
+      else
+        dx[r * C + c] = v;
+    }
+}
+
+// fn(first_row, last_row) over each thread's images.
+template <class F>
+void row_ranges(const BatchNormGeom& g, int threads, F&& fn) {
+  const int64_t per_image = g.rows / std::max(1, g.n);
+  for_each_thread(
+      threads,
+      [&](int t) { fn(share_begin(g.n, t, threads) * per_image, share_end(g.n, t, threads) * per_image); },
+      g.rows * g.channels);
+}
+
 }  // namespace
 
 template <class T>
@@ -46,13 +108,8 @@ void batchnorm_train_forward(const BatchNormGeom& g, const T* x, const T* gamma,
   const int C = g.channels;
   // One pass: sum x and sum x^2 (per image in T, then double; enough for normalised activations).
   std::vector<double> tot(2 * C);
-  channel_sums<T>(g, s, threads, tot.data(), [&](int64_t r, T* s0, T* s1) {
-    const T* row = x + r * C;
-    for (int c = 0; c < C; ++c) {
-      s0[c] += row[c];
-      s1[c] += row[c] * row[c];
-    }
-  });
+  channel_sums<T>(g, s, threads, tot.data(),
+                  [&](int64_t r0, int64_t r1, T* s0, T* s1) { sum_rows(x, r0, r1, C, s0, s1); });
   cache.mean.resize(C);
   cache.invstd.resize(C);
   for (int c = 0; c < C; ++c) cache.mean[c] = T(tot[c] / double(g.rows));
@@ -74,18 +131,10 @@ void batchnorm_train_forward(const BatchNormGeom& g, const T* x, const T* gamma,
     scale[c] = gamma[c] * cache.invstd[c];
     shift[c] = beta[c] - cache.mean[c] * scale[c];
   }
-  const int64_t per_image = g.rows / std::max(1, g.n);
-  for_each_thread(
-      threads,
-      [&](int t) {
-        for (int64_t r = share_begin(g.n, t, threads) * per_image; r < share_end(g.n, t, threads) * per_image;
-             ++r)
-          for (int c = 0; c < C; ++c) {
-            const T v = x[r * C + c] * scale[c] + shift[c];
-            y[r * C + c] = g.relu && v < T(0) ? T(0) : v;
-          }
-      },
-      g.rows * C);
+  row_ranges(g, threads, [&](int64_t r0, int64_t r1) {
+    g.relu ? affine_rows<true>(x, scale.data(), shift.data(), y, r0, r1, C)
+           : affine_rows<false>(x, scale.data(), shift.data(), y, r0, r1, C);
+  });
 }
 
 template <class T>
@@ -97,18 +146,10 @@ void batchnorm_eval_forward(const BatchNormGeom& g, const T* x, const T* gamma, 
     scale[c] = T(gamma[c] / std::sqrt(double(running_var[c]) + g.eps));
     shift[c] = beta[c] - running_mean[c] * scale[c];
   }
-  const int64_t per_image = g.rows / std::max(1, g.n);
-  for_each_thread(
-      threads,
-      [&](int t) {
-        for (int64_t r = share_begin(g.n, t, threads) * per_image; r < share_end(g.n, t, threads) * per_image;
-             ++r)
-          for (int c = 0; c < C; ++c) {
-            const T v = x[r * C + c] * scale[c] + shift[c];
-            y[r * C + c] = g.relu && v < T(0) ? T(0) : v;
-          }
-      },
-      g.rows * C);
+  row_ranges(g, threads, [&](int64_t r0, int64_t r1) {
+    g.relu ? affine_rows<true>(x, scale.data(), shift.data(), y, r0, r1, C)
+           : affine_rows<false>(x, scale.data(), shift.data(), y, r0, r1, C);
+  });
 }
 
 template <class T>
@@ -119,17 +160,10 @@ void batchnorm_train_backward(const BatchNormGeom& g, const T* x, const T* gamma
   const T* mean = cache.mean.data();
   const T* invstd = cache.invstd.data();
   std::vector<double> tot(2 * C);  // [sum dy | sum dy*x], then sum dy*xhat = invstd*(sum dy*x - mean*sum dy)
-  auto sums = [&](auto relu) {
-    channel_sums<T>(g, s, threads, tot.data(), [&](int64_t r, T* sdy, T* sdyx) {
-      for (int c = 0; c < C; ++c) {
-        T d = dy[r * C + c];
-        if constexpr (decltype(relu)::value) d = y[r * C + c] > T(0) ? d : T(0);
-        sdy[c] += d;
-        sdyx[c] += d * x[r * C + c];
-      }
-    });
-  };
-  g.relu ? sums(std::true_type{}) : sums(std::false_type{});
+  channel_sums<T>(g, s, threads, tot.data(), [&](int64_t r0, int64_t r1, T* sdy, T* sdyx) {
+    g.relu ? grad_sum_rows<true>(x, dy, y, r0, r1, C, sdy, sdyx)
+           : grad_sum_rows<false>(x, dy, y, r0, r1, C, sdy, sdyx);
+  });
   for (int c = 0; c < C; ++c) tot[C + c] = double(invstd[c]) * (tot[C + c] - double(mean[c]) * tot[c]);
   // dx = k1*dy + k2*xhat + k3 per channel.
   std::vector<T> k1(C), k2(C), k3(C);
@@ -141,29 +175,15 @@ void batchnorm_train_backward(const BatchNormGeom& g, const T* x, const T* gamma
     k2[c] = T(-a * tot[C + c] / double(g.rows) * invstd[c]);  // applied to (x - mean)
     k3[c] = T(-a * tot[c] / double(g.rows));
   }
-  const int64_t per_image = g.rows / std::max(1, g.n);
-  auto apply = [&](auto relu, auto add) {
-    for_each_thread(
-        threads,
-        [&](int t) {
-          const int64_t r1 = share_end(g.n, t, threads) * per_image;
-          for (int64_t r = share_begin(g.n, t, threads) * per_image; r < r1; ++r)
-            for (int c = 0; c < C; ++c) {
-              T d = dy[r * C + c];
-              if constexpr (decltype(relu)::value) d = y[r * C + c] > T(0) ? d : T(0);
-              const T v = k1[c] * d + k2[c] * (x[r * C + c] - mean[c]) + k3[c];
-              if constexpr (decltype(add)::value)
-                dx[r * C + c] += v;
-              else
-                dx[r * C + c] = v;
-            }
-        },
-        g.rows * C);
-  };
-  if (g.relu)
-    accumulate ? apply(std::true_type{}, std::true_type{}) : apply(std::true_type{}, std::false_type{});
-  else
-    accumulate ? apply(std::false_type{}, std::true_type{}) : apply(std::false_type{}, std::false_type{});
+  row_ranges(g, threads, [&](int64_t r0, int64_t r1) {
+    const T *a = k1.data(), *b = k2.data(), *c3 = k3.data();
+    if (g.relu)
+      accumulate ? dx_rows<true, true>(x, dy, y, mean, a, b, c3, dx, r0, r1, C)
+                 : dx_rows<true, false>(x, dy, y, mean, a, b, c3, dx, r0, r1, C);
+    else
+      accumulate ? dx_rows<false, true>(x, dy, y, mean, a, b, c3, dx, r0, r1, C)
+                 : dx_rows<false, false>(x, dy, y, mean, a, b, c3, dx, r0, r1, C);
+  });
 }
 
 void fold_batchnorm(std::vector<float>& weight, std::vector<float>& bias, const ChannelLayout& layout,
