@@ -33,6 +33,12 @@ int chunk_images(const ConvGeom& g) {
   return int(std::max<int64_t>(1, kColElements / std::max<int64_t>(1, per_image)));
 }
 
+// d[0..n) += s[0..n) on non-aliasing runs (vectorised).
+template <class T>
+inline void add_run(T* __restrict d, const T* __restrict s, int n) {
+  for (int i = 0; i < n; ++i) d[i] += s[i];
+}
+
 // col[K, P*(n1-n0)] (col-major) for group `grp` of images [n0, n1). Each column
 // is one output pixel: k*k runs of Cin_g input channels, zeros where padded.
 template <class T>
@@ -84,15 +90,14 @@ void col2im(const ConvGeom& g, const T* dcol, int n0, int n1, int grp, T* dx) {
           const int iy = oy * g.stride - g.pad + ky;
           if (g.groups == 1 && iy >= 0 && iy < g.h && ix0 >= 0 && ix0 + g.k <= g.w) {
             T* d = img + (int64_t(iy) * g.w + ix0) * g.cin;  // the k*Cin run is contiguous in NHWC
-            for (int j = 0; j < g.k * cg; ++j) d[j] += s[j];
+            add_run(d, s, g.k * cg);
             s += g.k * cg;
             continue;
           }
           for (int kx = 0; kx < g.k; ++kx, s += cg) {
             const int ix = ox * g.stride - g.pad + kx;
             if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
-            T* d = img + (int64_t(iy) * g.w + ix) * g.cin;
-            for (int c = 0; c < cg; ++c) d[c] += s[c];
+            add_run(img + (int64_t(iy) * g.w + ix) * g.cin, s, cg);
           }
         }
       }
