@@ -82,7 +82,7 @@ std::vector<std::string> run_points(const std::string& dir, const std::vector<Po
     while (int(running.size()) >= jobs) reap();
     std::vector<std::string> argv = {"odimo", "search"};
     argv.insert(argv.end(), p.args.begin(), p.args.end());
-    argv.insert(argv.end(), {"--out", out, "--quiet"});
+    argv.insert(argv.end(), {"--out", out});  // per-epoch lines go to the point's log
     std::vector<char*> cargv;
     for (auto& a : argv) cargv.push_back(a.data());
     cargv.push_back(nullptr);
