@@ -11,6 +11,7 @@ Args::Args(const std::string& command, int argc, char** argv, const std::set<std
     : command_(command) {
   for (int i = 0; i < argc; ++i) {
     std::string a = argv[i];
+    if (a == "-o" && valued.count("out")) a = "--out";  // the usual short form
     if (a.rfind("--", 0) != 0 || a == "--") {
       positional_.push_back(a);
       continue;

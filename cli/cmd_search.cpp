@@ -1,5 +1,6 @@
 // odimo search: one ODiMO search (or baseline) and its replay in the simulator.
 // odimo replay DIR: simulate an exported mapping and add it to the report.
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 
@@ -77,6 +78,11 @@ int run_search(int argc, char** argv) {
   cfg.dataset = args.get("dataset").value_or("fashion-mnist");
   cfg.target = search::parse_target(args.get("target").value_or("latency"));
   cfg.out_dir = args.require("out");
+  {
+    std::error_code ec;  // before training, not after it
+    std::filesystem::create_directories(cfg.out_dir, ec);
+    if (ec) throw Error("odimo search: --out " + cfg.out_dir + ": cannot create the folder: " + ec.message());
+  }
   if (auto e = args.get("epochs")) {
     const auto v = parse_epochs(*e);
     cfg.warmup_epochs = v[0], cfg.search_epochs = v[1], cfg.finetune_epochs = v[2];

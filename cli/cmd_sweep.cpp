@@ -1,10 +1,6 @@
 // odimo sweep: one process per lambda and per baseline, resumable; odimo pareto DIR:
 // the table and the SVG of a sweep; odimo demo: the README's main job.
-#include <spawn.h>
 #include <sys/wait.h>
-#include <unistd.h>
-
-#include <fcntl.h>
 
 #include <algorithm>
 #include <cstring>
@@ -17,21 +13,24 @@
 
 #include "cli/args.h"
 #include "cli/pareto.h"
+#include "cli/process.h"
 #include "cli/registry.h"
 #include "cli/search_common.h"
+#include "cli/sweep_commands.h"
+#include "cli/sweep_plan.h"
 #include "cli/table.h"
 #include "hw/soc_description.h"
 #include "proto/error.h"
 #include "proto/proto_io.h"
-
-extern char** environ;
 
 namespace odimo::cli {
 namespace {
 
 constexpr const char* kSweepUsage =
     "odimo sweep --soc SOC --net NET --dataset D --lambdas a,b,c --out DIR [--target latency|energy]\n"
-    "            [--epochs W,S,F] [--baselines all,greedy,minlat|none] [--jobs N] [search options]";
+    "            [--epochs W,S,F] [--baselines all,greedy,minlat|none] [--jobs N] [search options]\n"
+    "       odimo sweep plan SPEC -o PLAN | run PLAN -o OUT [--jobs N|--index I|--index-from-env|--mpi]\n"
+    "       odimo sweep reduce OUT | sbatch PLAN -o OUT";
 
 struct Point {
   std::string name;               // folder under DIR
@@ -45,15 +44,6 @@ std::vector<std::string> split_list(const std::string& text) {
   while (std::getline(ss, part, ','))
     if (!part.empty()) out.push_back(part);
   return out;
-}
-
-bool complete(const std::string& dir) {
-  if (!std::filesystem::exists(dir + "/report.json")) return false;
-  try {
-    return read_search_report(dir).replayed();
-  } catch (const Error&) {
-    return false;  // a half-written point is run again
-  }
 }
 
 // Runs `points` (each `odimo search ... --out DIR/name`) with at most `jobs`
@@ -75,41 +65,22 @@ std::vector<std::string> run_points(const std::string& dir, const std::vector<Po
   };
   for (const Point& p : points) {
     const std::string out = dir + "/" + p.name;
-    if (complete(out)) {
+    if (sweep::point_complete(out)) {
       std::cout << "  skip   " << p.name << " (complete result exists)\n";
       continue;
     }
     while (int(running.size()) >= jobs) reap();
-    std::vector<std::string> argv = {"odimo", "search"};
-    argv.insert(argv.end(), p.args.begin(), p.args.end());
-    argv.insert(argv.end(), {"--out", out});  // per-epoch lines go to the point's log
-    std::vector<char*> cargv;
-    for (auto& a : argv) cargv.push_back(a.data());
-    cargv.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    const std::string log = out + ".log";
-    posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    pid_t pid = 0;
-    const int rc = posix_spawn(&pid, "/proc/self/exe", &fa, nullptr, cargv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) throw Error("odimo sweep: cannot start a point process: " + std::string(strerror(rc)));
-    running[pid] = p.name;
+    std::vector<std::string> args = {"search"};
+    args.insert(args.end(), p.args.begin(), p.args.end());
+    args.insert(args.end(), {"--out", out});  // per-epoch lines go to the point's log
+    running[spawn_self(args, out + ".log")] = p.name;
     std::cout << "  start  " << p.name << "\n" << std::flush;
   }
   while (!running.empty()) reap();
   return failed;
 }
 
-void write_pareto(const std::string& dir) {
-  const auto pts = read_sweep(dir);
-  print_sweep(pts, std::cout);
-  const auto& r = pts.front().report;
-  write_file_atomic(dir + "/pareto.svg", pareto_svg(pts, r.network() + " on " + r.soc() + ", " + r.dataset() +
-                                                             " (target " + r.target() + ")"));
-  std::cout << "\nwrote " << dir << "/pareto.svg\n";
-}
+void write_pareto(const std::string& dir) { show_fronts(read_sweep(dir), dir + "/pareto.svg", std::cout); }
 
 struct SweepSpec {
   std::string soc, net, dataset, target = "latency", out;
@@ -121,7 +92,9 @@ struct SweepSpec {
 
 int run_sweep_spec(const SweepSpec& s) {
   const SocDescription soc = load_soc(s.soc);
-  std::filesystem::create_directories(s.out);
+  std::error_code ec;
+  std::filesystem::create_directories(s.out, ec);
+  if (ec) throw Error("odimo sweep: --out " + s.out + ": cannot create the folder: " + ec.message());
   const std::vector<std::string> common = {"--soc",     s.soc,     "--net",    s.net,
                                            "--dataset", s.dataset, "--target", s.target};
   std::vector<Point> points;
@@ -162,6 +135,13 @@ int run_sweep_spec(const SweepSpec& s) {
 }
 
 int run_sweep(int argc, char** argv) {
+  if (argc > 0) {
+    const std::string sub = argv[0];
+    if (sub == "plan") return sweep::cmd_plan(argc - 1, argv + 1);
+    if (sub == "run") return sweep::cmd_run(argc - 1, argv + 1);
+    if (sub == "reduce") return sweep::cmd_reduce(argc - 1, argv + 1);
+    if (sub == "sbatch") return sweep::cmd_sbatch(argc - 1, argv + 1);
+  }
   const std::set<std::string> passed = {"input", "batch",   "steps-per-epoch", "threads",    "seed",
                                         "lr",    "arch-lr", "model",           "calibration"};
   std::set<std::string> valued = {"soc",    "net",    "dataset",   "lambdas", "out",
@@ -173,7 +153,11 @@ int run_sweep(int argc, char** argv) {
               << "\n\nOne `odimo search` per lambda and per baseline (all on each CU, greedy per-layer\n"
                  "split on the cost model, ODiMO's min-latency heuristic), each in its own process,\n"
                  "--jobs at a time, written to DIR/<point>/ atomically. A point whose complete result\n"
-                 "exists is skipped, so a killed sweep resumes where it stopped. Ends with odimo pareto.\n";
+                 "exists is skipped, so a killed sweep resumes where it stopped. Ends with odimo pareto.\n\n"
+                 "Across machines: `sweep plan` expands a spec file (lambdas x SoC variants x seeds,\n"
+                 "see workloads/sweeps/) into numbered points; `sweep run` runs them locally, one by\n"
+                 "index (Slurm arrays: --index-from-env) or over MPI ranks (--mpi); `sweep reduce`\n"
+                 "shows the Pareto fronts; `sweep sbatch` prints a Slurm array script. Each has --help.\n";
     return 0;
   }
   args.expect_positional(0, 0, kSweepUsage);

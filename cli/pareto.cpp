@@ -11,6 +11,7 @@
 #include "cli/search_common.h"
 #include "cli/table.h"
 #include "proto/error.h"
+#include "proto/proto_io.h"
 
 namespace odimo::cli {
 namespace {
@@ -107,9 +108,21 @@ std::vector<SweepPoint> read_sweep(const std::string& dir) {
     return std::make_pair(a.report.kind(), a.report.label()) <
            std::make_pair(b.report.kind(), b.report.label());
   });
+  mark_fronts(pts);
+  return pts;
+}
+
+void mark_fronts(std::vector<SweepPoint>& pts) {
   mark_front(pts, latency, &SweepPoint::front_latency);
   mark_front(pts, energy, &SweepPoint::front_energy);
-  return pts;
+}
+
+void show_fronts(const std::vector<SweepPoint>& pts, const std::string& svg_path, std::ostream& out) {
+  print_sweep(pts, out);
+  const auto& r = pts.front().report;
+  write_file_atomic(svg_path, pareto_svg(pts, r.network() + " on " + r.soc() + ", " + r.dataset() + " (target " +
+                                                  r.target() + ")"));
+  out << "\nwrote " << svg_path << "\n";
 }
 
 void print_sweep(const std::vector<SweepPoint>& pts, std::ostream& out) {

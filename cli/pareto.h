@@ -17,6 +17,10 @@ struct SweepPoint {
 // Every DIR/*/report.json, sorted by label; fronts marked. Points without a
 // replay use their analytic cost (and say so in the table).
 std::vector<SweepPoint> read_sweep(const std::string& dir);
+// (Re)marks both fronts among `points` (e.g. after keeping one SoC's points).
+void mark_fronts(std::vector<SweepPoint>& points);
+// The table on `out`, the SVG written atomically to `svg_path` (and said so).
+void show_fronts(const std::vector<SweepPoint>& points, const std::string& svg_path, std::ostream& out);
 void print_sweep(const std::vector<SweepPoint>& points, std::ostream& out);
 // Two panels, accuracy vs latency and vs energy; search points and baselines
 // in different marks, the front joined by a line.

@@ -36,12 +36,13 @@ void replay_point(const std::string& dir) {
       load_network(rep.network(), parse_shape(rep.input(), dir + "/report.json: field 'input'"));
   const ResolvedMapping mapping = resolve_mapping(net, soc, dir + "/" + rep.mapping_file());
   sim::Simulator simulator(soc);
-  const proto::Report sim = sim::simulate_network(simulator, net, mapping, ODIMO_VERSION);
+  proto::Report sim = sim::simulate_network(simulator, net, mapping, ODIMO_VERSION);
   auto* s = rep.mutable_simulated();
   s->set_cycles(sim.total().cycles());
   s->set_latency_us(sim.total().latency_us());
   s->set_energy_uj(sim.total().energy_uj());
   rep.set_replayed(true);
+  sim.set_mapping(rep.mapping_file());  // relative to DIR: results must not depend on where DIR is
   write_json(dir + "/simulation.json", sim);
   write_search_report(dir, rep);
   const double err = rep.analytic().cycles() > 0

@@ -2,13 +2,17 @@
 
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/text_format.h>
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/type_resolver_util.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include "proto/error.h"
@@ -68,13 +72,36 @@ std::string to_text_proto(const google::protobuf::Message& msg) {
   return out;
 }
 
+namespace {
+
+// Map entries sorted by key: protobuf's default serialisation iterates maps in an
+// order that differs between processes, and outputs must be byte-identical.
+std::string deterministic_bytes(const google::protobuf::Message& msg) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    if (!msg.SerializeToCodedStream(&coded)) throw Error("cannot serialise " + msg.GetTypeName());
+  }
+  return bytes;
+}
+
+}  // namespace
+
 std::string to_json(const google::protobuf::Message& msg) {
   google::protobuf::util::JsonPrintOptions opt;
   opt.add_whitespace = true;
   opt.preserve_proto_field_names = true;
   opt.always_print_primitive_fields = true;
+  static const std::unique_ptr<google::protobuf::util::TypeResolver> resolver(
+      google::protobuf::util::NewTypeResolverForDescriptorPool(
+          "type.googleapis.com", google::protobuf::DescriptorPool::generated_pool()));
   std::string out;
-  auto status = google::protobuf::util::MessageToJsonString(msg, &out, opt);
+  // Through the deterministic wire form, so that map keys come out sorted.
+  auto status = google::protobuf::util::BinaryToJsonString(
+      resolver.get(), "type.googleapis.com/" + msg.GetDescriptor()->full_name(), deterministic_bytes(msg), &out,
+      opt);
   if (!status.ok()) throw Error("cannot write JSON: " + status.ToString());
   return out;
 }
@@ -107,9 +134,7 @@ void write_json(const std::string& path, const google::protobuf::Message& msg) {
 }
 
 void write_binary_proto(const std::string& path, const google::protobuf::Message& msg) {
-  std::string bytes;
-  if (!msg.SerializeToString(&bytes)) throw Error(path + ": cannot serialise " + msg.GetTypeName());
-  write_file_atomic(path, bytes);
+  write_file_atomic(path, deterministic_bytes(msg));
 }
 
 void read_binary_proto(const std::string& path, google::protobuf::Message* msg) {

@@ -6,8 +6,10 @@ odimo_cli_test(diana_thresholds LABEL validation ARGS validate --soc diana --net
                       --max-mape 5 --max-err 15 --max-net-err 3)
 odimo_cli_test(darkside_thresholds LABEL validation ARGS validate --soc darkside --net mobilenetv1-0.25-cifar --net resnet20
                       --max-mape 5 --max-err 15 --max-net-err 3)
+odimo_cli_test(diana-aimc2304_thresholds LABEL validation ARGS validate --soc diana-aimc2304 --net resnet20
+                      --net mobilenetv1-0.25-cifar --max-mape 5 --max-err 15 --max-net-err 3)
 # The shipped calibration files and suites are what the tools generate today.
-foreach(soc diana darkside)
+foreach(soc diana darkside diana-aimc2304)
   odimo_cli_test(${soc}_calibration_fresh LABEL validation ARGS calibrate --soc ${soc}
                         --check ${PROJECT_SOURCE_DIR}/hw/socs/${soc}.calibration.pbtxt PASS "is up to date")
   odimo_cli_test(${soc}_suite_fresh_make LABEL validation ARGS calibrate --soc ${soc}

@@ -118,7 +118,7 @@ proto::SearchEpoch train_epoch(Run& r, const std::string& phase, int epoch, mapp
   e.set_expected_cost(arch ? expected : e.cost());
   e.set_temperature(r.archs.empty() ? 0.0 : r.archs[0]->temperature());
   for (const auto& [cu, n] : channels_per_cu(r, a)) (*e.mutable_channels())[cu] = n;
-  e.set_seconds(std::chrono::duration<double>(Clock::now() - t0).count());
+  const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();  // log only
   if (r.cfg.progress) {
     log << std::setw(8) << phase << " " << std::setw(3) << epoch << "  loss " << std::fixed
         << std::setprecision(3) << e.train_loss() << "  train " << std::setprecision(2)
@@ -126,7 +126,7 @@ proto::SearchEpoch train_epoch(Run& r, const std::string& phase, int epoch, mapp
         << std::setprecision(3) << e.cost() / r.reference << "x  lambda*cost "
         << r.cfg.lambda * e.expected_cost() / r.reference << "  ";
     for (const auto& [cu, n] : channels_per_cu(r, a)) log << cu << ":" << n << " ";  // sorted by name
-    log << " (" << std::setprecision(1) << e.seconds() << " s)\n" << std::flush;
+    log << " (" << std::setprecision(1) << seconds << " s)\n" << std::flush;
   }
   return e;
 }
@@ -247,7 +247,9 @@ proto::SearchReport run_search(const SearchConfig& cfg, const SocDescription& so
     out->set_energy_uj(rp->total().energy_uj());
   }
   if (!cfg.out_dir.empty()) {
-    std::filesystem::create_directories(cfg.out_dir);
+    std::error_code ec;
+    std::filesystem::create_directories(cfg.out_dir, ec);
+    if (ec) throw Error(cfg.out_dir + ": cannot create the output folder: " + ec.message());
     write_text_proto(cfg.out_dir + "/mapping.pbtxt", mapping);
     // The trained weights (parameters and batch-norm statistics; no optimizer state).
     proto::Checkpoint ckpt;

@@ -1,0 +1,259 @@
+#include "cli/sweep_plan.h"
+
+#include <google/protobuf/util/message_differencer.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstring>
+#include <cstdio>
+#include <filesystem>
+#include <set>
+
+#include "cli/search_common.h"
+#include "hw/soc_description.h"
+#include "mapper/cost/calibrated_model.h"
+#include "proto/error.h"
+#include "proto/proto_io.h"
+#include "workloads/network.h"
+
+namespace odimo::cli::sweep {
+namespace fs = std::filesystem;
+
+std::string format_number(double x) {
+  char buf[40];
+  for (int p = 1; p <= 17; ++p) {
+    std::snprintf(buf, sizeof buf, "%.*g", p, x);
+    if (std::strtod(buf, nullptr) == x) break;
+  }
+  return buf;
+}
+
+namespace {
+
+// A file reference in a spec (contains '/' or ends in .pbtxt) is relative to the
+// spec's folder; a bare name is a shipped SoC or workload.
+std::string resolve(const std::string& value, const fs::path& spec_dir) {
+  const bool is_path = value.find('/') != std::string::npos || fs::path(value).extension() == ".pbtxt";
+  if (!is_path || fs::path(value).is_absolute()) return value;
+  return fs::absolute(spec_dir / value).lexically_normal().string();
+}
+
+[[noreturn]] void bad(const std::string& file, const std::string& field, const std::string& what) {
+  throw Error(file + ": field '" + field + "': " + what);
+}
+
+std::vector<std::string> cus_of(const SocDescription& soc) {
+  std::vector<std::string> out;
+  for (const auto& cu : soc.soc.cu())
+    if (cu.kind() != proto::RISCV_HOST) out.push_back(cu.name());
+  return out;
+}
+
+}  // namespace
+
+proto::SweepSpec read_spec(const std::string& path) {
+  proto::SweepSpec s;
+  read_text_proto(path, &s);
+  const fs::path dir = fs::absolute(path).parent_path();
+  if (s.name().empty()) {
+    std::string stem = fs::path(path).filename().string();
+    for (const char* ext : {".pbtxt", ".sweep"})
+      if (stem.size() > std::strlen(ext) && stem.compare(stem.size() - std::strlen(ext), std::string::npos, ext) == 0)
+        stem.resize(stem.size() - std::strlen(ext));
+    s.set_name(stem);
+  }
+  for (char c : s.name())
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
+      bad(path, "name", "'" + s.name() + "' may hold only letters, digits, '-', '_' and '.'");
+  if (s.soc().empty()) bad(path, "soc", "at least one SoC is required (e.g. soc: \"diana\")");
+  std::set<std::string> socs;
+  for (int i = 0; i < s.soc_size(); ++i) {
+    s.set_soc(i, resolve(s.soc(i), dir));
+    try {
+      const SocDescription soc = load_soc(s.soc(i));
+      if (!socs.insert(soc.name()).second) bad(path, "soc", "SoC '" + soc.name() + "' is listed twice");
+    } catch (const Error& e) {
+      if (std::string(e.what()).rfind(path, 0) == 0) throw;
+      bad(path, "soc[" + std::to_string(i) + "]", e.what());
+    }
+  }
+  if (s.net().empty()) bad(path, "net", "a network is required (e.g. net: \"resnet8\")");
+  s.set_net(resolve(s.net(), dir));
+  try {
+    std::optional<Shape> input;
+    if (!s.input().empty()) input = parse_shape(s.input(), "input");
+    load_network(s.net(), input);
+  } catch (const Error& e) {
+    bad(path, s.input().empty() ? "net" : "net/input", e.what());
+  }
+  if (s.dataset().empty()) s.set_dataset("fashion-mnist");
+  const std::string& d = s.dataset();
+  if (d != "fashion-mnist" && d != "synthetic" && d.rfind("cifar10:", 0) != 0 && d.rfind("cifar100:", 0) != 0)
+    bad(path, "dataset", "'" + d + "': expected fashion-mnist, synthetic, cifar10:DIR or cifar100:DIR");
+  if (s.target().empty()) s.set_target("latency");
+  if (s.target() != "latency" && s.target() != "energy")
+    bad(path, "target", "'" + s.target() + "': expected latency or energy");
+  std::set<double> lambdas;
+  for (double l : s.lambda()) {
+    if (!std::isfinite(l) || l < 0) bad(path, "lambda", "'" + format_number(l) + "': expected a number >= 0");
+    if (!lambdas.insert(l).second) bad(path, "lambda", format_number(l) + " is listed twice");
+  }
+  for (const auto& b : s.baseline()) {
+    if (b == "all" || b == "greedy" || b == "minlat") continue;
+    if (b.rfind("all:", 0) != 0) bad(path, "baseline", "'" + b + "': expected all, all:CU, greedy or minlat");
+    for (const auto& soc_spec : s.soc()) {
+      const auto cus = cus_of(load_soc(soc_spec));
+      if (std::find(cus.begin(), cus.end(), b.substr(4)) == cus.end())
+        bad(path, "baseline", "'" + b + "': SoC '" + load_soc(soc_spec).name() + "' has no such compute unit");
+    }
+  }
+  if (s.lambda().empty() && s.baseline().empty())
+    bad(path, "lambda", "the spec has no lambda and no baseline: nothing to run");
+  if (s.seed().empty()) s.add_seed(1);
+  std::set<uint64_t> seeds(s.seed().begin(), s.seed().end());
+  if (int(seeds.size()) != s.seed_size()) bad(path, "seed", "a seed is listed twice");
+  if (!s.has_warmup_epochs()) s.set_warmup_epochs(1);
+  if (!s.has_search_epochs()) s.set_search_epochs(2);
+  if (!s.has_finetune_epochs()) s.set_finetune_epochs(1);
+  if (s.warmup_epochs() < 0) bad(path, "warmup_epochs", std::to_string(s.warmup_epochs()) + " must be >= 0");
+  if (s.search_epochs() < 0) bad(path, "search_epochs", std::to_string(s.search_epochs()) + " must be >= 0");
+  if (s.finetune_epochs() < 1) bad(path, "finetune_epochs", std::to_string(s.finetune_epochs()) + " must be >= 1");
+  if (s.steps_per_epoch() < 0) bad(path, "steps_per_epoch", std::to_string(s.steps_per_epoch()) + " must be >= 0");
+  if (s.batch() < 0) bad(path, "batch", std::to_string(s.batch()) + " must be > 0");
+  if (s.batch() == 0) s.set_batch(128);
+  if (s.threads() < 0) bad(path, "threads", std::to_string(s.threads()) + " must be > 0");
+  if (s.threads() == 0) s.set_threads(1);
+  if (!(s.lr() >= 0) || !(s.arch_lr() >= 0)) bad(path, s.lr() >= 0 ? "arch_lr" : "lr", "must be > 0");
+  if (!s.model().empty() && s.model() != "calibrated" && s.model() != "odimo-compat")
+    bad(path, "model", "'" + s.model() + "': expected calibrated or odimo-compat");
+  if (s.model() != "odimo-compat")  // every point needs its SoC's shipped calibration: fail now, not per point
+    for (int i = 0; i < s.soc_size(); ++i) try {
+        std::string origin;
+        cost::load_calibration("", load_soc(s.soc(i)), &origin);
+      } catch (const Error& e) {
+        bad(path, "soc[" + std::to_string(i) + "]", e.what());
+      }
+  return s;
+}
+
+std::vector<proto::SweepPoint> expand(const proto::SweepSpec& s) {
+  std::vector<proto::SweepPoint> points;
+  const std::string epochs = std::to_string(s.warmup_epochs()) + "," + std::to_string(s.search_epochs()) + "," +
+                             std::to_string(s.finetune_epochs());
+  // Baselines get the same training budget as a search point, all of it with the mapping fixed.
+  const std::string baseline_epochs =
+      "0,0," + std::to_string(s.warmup_epochs() + s.search_epochs() + s.finetune_epochs());
+  for (const auto& soc_spec : s.soc()) {
+    const SocDescription soc = load_soc(soc_spec);
+    std::vector<std::string> baselines;
+    for (const auto& b : s.baseline()) {
+      if (b == "all")
+        for (const auto& cu : cus_of(soc)) baselines.push_back("all:" + cu);
+      else
+        baselines.push_back(b);
+    }
+    for (uint64_t seed : s.seed()) {
+      auto add = [&](proto::SweepPoint p, const std::string& label) {
+        p.set_index(int(points.size()));
+        p.set_soc(soc_spec);
+        p.set_seed(seed);
+        std::string full = label;
+        if (s.seed_size() > 1) full += " seed=" + std::to_string(seed);
+        if (s.soc_size() > 1) full += " soc=" + soc.name();
+        p.set_label(full);
+        std::vector<std::string> a = {"--soc", soc_spec, "--net", s.net()};
+        if (!s.input().empty()) a.insert(a.end(), {"--input", s.input()});
+        a.insert(a.end(), {"--dataset", s.dataset(), "--target", s.target()});
+        if (p.kind() == "search")
+          a.insert(a.end(), {"--lambda", format_number(p.lambda()), "--epochs", epochs});
+        else
+          a.insert(a.end(), {"--baseline", p.baseline(), "--epochs", baseline_epochs});
+        a.insert(a.end(), {"--seed", std::to_string(seed), "--threads", std::to_string(s.threads()), "--batch",
+                           std::to_string(s.batch()), "--steps-per-epoch", std::to_string(s.steps_per_epoch())});
+        if (s.lr() > 0) a.insert(a.end(), {"--lr", format_number(s.lr())});
+        if (s.arch_lr() > 0) a.insert(a.end(), {"--arch-lr", format_number(s.arch_lr())});
+        if (!s.model().empty()) a.insert(a.end(), {"--model", s.model()});
+        if (s.compat()) a.push_back("--compat");
+        a.insert(a.end(), {"--label", full});
+        for (auto& x : a) p.add_search_args(x);
+        points.push_back(p);
+      };
+      for (double l : s.lambda()) {
+        proto::SweepPoint p;
+        p.set_kind("search");
+        p.set_lambda(l);
+        add(p, "lambda=" + format_number(l));
+      }
+      for (const auto& b : baselines) {
+        proto::SweepPoint p;
+        p.set_kind("baseline");
+        p.set_baseline(b);
+        add(p, b);
+      }
+    }
+  }
+  return points;
+}
+
+std::string point_name(const proto::SweepPlan& plan, int index) {
+  const int width = std::max<int>(3, int(std::to_string(std::max(0, plan.points() - 1)).size()));
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "point-%0*d", width, index);
+  return buf;
+}
+
+void write_plan(const std::string& dir, const proto::SweepSpec& spec, const std::vector<proto::SweepPoint>& points) {
+  proto::SweepPlan plan;
+  *plan.mutable_spec() = spec;
+  plan.set_points(int(points.size()));
+  plan.set_tool_version(ODIMO_VERSION);
+  const fs::path file = fs::path(dir) / "plan.pbtxt";
+  if (fs::exists(file)) {
+    proto::SweepPlan old;
+    read_text_proto(file.string(), &old);
+    old.clear_tool_version();
+    proto::SweepPlan cmp = plan;
+    cmp.clear_tool_version();
+    if (!google::protobuf::util::MessageDifferencer::Equals(old, cmp))
+      throw Error(file.string() + ": holds a different plan; write the new one to another folder or delete " + dir);
+  }
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw Error(dir + ": cannot create the plan folder: " + ec.message());
+  for (const auto& p : points) write_text_proto((fs::path(dir) / (point_name(plan, p.index()) + ".pbtxt")).string(), p);
+  write_text_proto(file.string(), plan);  // last: its presence marks a complete plan
+}
+
+proto::SweepPlan read_plan(const std::string& dir) {
+  const std::string file = dir + "/plan.pbtxt";
+  if (!fs::exists(file)) throw Error(file + ": cannot open (make a plan with: odimo sweep plan SPEC -o " + dir + ")");
+  proto::SweepPlan plan;
+  read_text_proto(file, &plan);
+  if (plan.points() < 1) throw Error(file + ": field 'points': " + std::to_string(plan.points()) + " must be >= 1");
+  return plan;
+}
+
+proto::SweepPoint read_point(const std::string& dir, const proto::SweepPlan& plan, int index) {
+  if (index < 0 || index >= plan.points())
+    throw Error(dir + ": point " + std::to_string(index) + " does not exist: the plan has points 0.." +
+                std::to_string(plan.points() - 1));
+  const std::string file = dir + "/" + point_name(plan, index) + ".pbtxt";
+  proto::SweepPoint p;
+  read_text_proto(file, &p);
+  if (p.index() != index)
+    throw Error(file + ": field 'index': " + std::to_string(p.index()) + ", expected " + std::to_string(index));
+  if (p.search_args().empty()) throw Error(file + ": field 'search_args': empty, nothing to run");
+  return p;
+}
+
+bool point_complete(const std::string& result_dir) {
+  if (!fs::exists(result_dir + "/report.json")) return false;
+  try {
+    return read_search_report(result_dir).replayed();
+  } catch (const Error&) {
+    return false;  // a half-written point is run again
+  }
+}
+
+}  // namespace odimo::cli::sweep

@@ -1,0 +1,37 @@
+#pragma once
+// Sweep plans: a spec (lambdas x SoC variants x seeds, plus baselines) expanded into
+// numbered, self-contained points, one file each, so that any process anywhere can
+// run point i alone (`odimo sweep run --index i`) and get the same bytes.
+#include <string>
+#include <vector>
+
+#include "proto/sweep.pb.h"
+
+namespace odimo::cli::sweep {
+
+// Reads and checks a spec; every error names the file, the field and the value.
+// Relative SoC and network paths are resolved against the spec's folder.
+proto::SweepSpec read_spec(const std::string& path);
+
+// Every point of the spec, numbered from 0: for each SoC, for each seed, the lambdas
+// then the baselines ("all" expands to all:CU for each CU of that SoC).
+std::vector<proto::SweepPoint> expand(const proto::SweepSpec& spec);
+
+// Writes DIR/point-NNN.pbtxt for every point, then DIR/plan.pbtxt (its presence marks
+// a complete plan). Rewriting the same plan is a no-op; a different one is an error.
+void write_plan(const std::string& dir, const proto::SweepSpec& spec, const std::vector<proto::SweepPoint>& points);
+
+proto::SweepPlan read_plan(const std::string& dir);
+proto::SweepPoint read_point(const std::string& dir, const proto::SweepPlan& plan, int index);
+
+// "point-007": the plan's file stem and the point's result folder; at least three
+// digits, more when the plan has more points.
+std::string point_name(const proto::SweepPlan& plan, int index);
+
+// A point's result folder holds a report that has been replayed in simulation.
+bool point_complete(const std::string& result_dir);
+
+// The shortest decimal text that reads back as the same double ("0.1", "30").
+std::string format_number(double x);
+
+}  // namespace odimo::cli::sweep

@@ -1,0 +1,139 @@
+#include "cli/sweep_run.h"
+
+#include <google/protobuf/util/message_differencer.h>
+
+#include <time.h>
+
+#include <filesystem>
+#include <iostream>
+#include <map>
+
+#include "cli/process.h"
+#include "cli/registry.h"
+#include "cli/sweep_plan.h"
+#include "proto/error.h"
+#include "proto/proto_io.h"
+
+namespace odimo::cli::sweep {
+namespace fs = std::filesystem;
+
+std::string Run::name(int index) const { return point_name(plan, index); }
+std::string Run::result_dir(int index) const { return out + "/" + name(index); }
+std::string Run::log(int index) const { return out + "/logs/" + name(index) + ".log"; }
+
+Run open_run(const std::string& plan_dir, const std::string& out) {
+  Run run{plan_dir, out, read_plan(plan_dir)};
+  std::error_code ec;
+  fs::create_directories(out + "/logs", ec);
+  if (ec) throw Error(out + ": cannot create the result folder: " + ec.message());
+  const std::string copy = out + "/plan.pbtxt";
+  if (fs::exists(copy)) {
+    proto::SweepPlan old;
+    read_text_proto(copy, &old);
+    if (!google::protobuf::util::MessageDifferencer::Equals(old.spec(), run.plan.spec()) ||
+        old.points() != run.plan.points())
+      throw Error(copy + ": " + out + " holds results of a different plan than " + plan_dir +
+                  "/plan.pbtxt; use another output folder");
+  } else {
+    write_text_proto(copy, run.plan);  // atomic: concurrent writers of the same plan are harmless
+  }
+  return run;
+}
+
+int run_here(const Run& run, int index) {
+  const proto::SweepPoint p = read_point(run.plan_dir, run.plan, index);
+  const std::string dir = run.result_dir(index);
+  if (point_complete(dir)) {
+    std::cout << "odimo sweep: " << run.name(index) << " (" << p.label() << "): complete result exists, skipped\n";
+    return 0;
+  }
+  std::vector<std::string> args(p.search_args().begin(), p.search_args().end());
+  args.insert(args.end(), {"--out", dir});
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  std::cout << "odimo sweep: " << run.name(index) << " of " << run.plan.points() << " (" << p.label() << ")\n";
+  for (const Command& c : commands())
+    if (std::string(c.name) == "search") return c.run(int(argv.size()), argv.data());
+  throw Error("odimo sweep: this build has no search command");
+}
+
+pid_t start_child(const Run& run, int index) {
+  return spawn_self({"sweep", "run", "--index", std::to_string(index), run.plan_dir, "--out", run.out},
+                    run.log(index));
+}
+
+void Tally::add(const Run& run, int index, Outcome o, std::ostream& out) {
+  const std::string n = run.name(index);
+  (o == Outcome::kComputed ? computed : o == Outcome::kSkipped ? skipped : failed).push_back(n);
+  out << (o == Outcome::kComputed  ? "  done    "
+          : o == Outcome::kSkipped ? "  skip    "
+                                   : "  FAILED  ")
+      << n << (o == Outcome::kSkipped ? " (complete result exists)" : "")
+      << (o == Outcome::kFailed ? " (see " + run.log(index) + ")" : "") << "\n"
+      << std::flush;
+}
+
+int Tally::summary(const Run& run, std::ostream& out) const {
+  out << "odimo sweep: computed " << computed.size() << ", skipped " << skipped.size() << ", failed "
+      << failed.size() << " of " << run.plan.points() << " points in " << run.out << "\n";
+  if (!computed.empty()) {
+    out << "computed:";
+    for (const auto& n : computed) out << " " << n;
+    out << "\n";
+  }
+  if (!failed.empty()) {
+    out << "failed (rerun the same command to retry them):";
+    for (const auto& n : failed) out << " " << n;
+    out << "\n";
+    return 1;
+  }
+  out << "next: odimo sweep reduce " << run.out << "\n";
+  return 0;
+}
+
+int run_local(const Run& run, int jobs) {
+  Tally tally;
+  std::map<pid_t, int> running;
+  auto reap_one = [&]() {
+    // Children finish in any order: poll each, blocking on none, until one is done.
+    while (true) {
+      for (auto it = running.begin(); it != running.end(); ++it) {
+        const int rc = wait_child(it->first, false);
+        if (rc < 0) continue;
+        tally.add(run, it->second, rc == 0 ? Outcome::kComputed : Outcome::kFailed, std::cout);
+        running.erase(it);
+        return;
+      }
+      struct timespec ts{0, 20'000'000};
+      nanosleep(&ts, nullptr);
+    }
+  };
+  std::cout << "odimo sweep: " << run.plan.points() << " points of " << run.plan_dir << " into " << run.out << ", "
+            << jobs << " at a time\n";
+  for (int i = 0; i < run.plan.points(); ++i) {
+    read_point(run.plan_dir, run.plan, i);  // a broken plan stops here, before any work
+    if (point_complete(run.result_dir(i))) {
+      tally.add(run, i, Outcome::kSkipped, std::cout);
+      continue;
+    }
+    while (int(running.size()) >= jobs) reap_one();
+    running[start_child(run, i)] = i;
+    std::cout << "  start   " << run.name(i) << "\n" << std::flush;
+  }
+  while (!running.empty()) reap_one();
+  return tally.summary(run, std::cout);
+}
+
+#ifndef ODIMO_HAVE_MPI
+void require_mpi() {
+  throw Error(
+      "odimo sweep run --mpi: this odimo was built without MPI (install libopenmpi-dev and rebuild); "
+      "use --jobs N on one machine or --index i / --index-from-env under a job array");
+}
+int run_mpi(const Run&) {
+  require_mpi();
+  return 2;
+}
+#endif
+
+}  // namespace odimo::cli::sweep

@@ -1,0 +1,52 @@
+#pragma once
+// Running a sweep plan: one point in this process (`--index i`, Slurm arrays), all
+// points locally (`--jobs N`), or spread over MPI ranks (`--mpi`). Every mode runs a
+// point the same way, so results are byte-identical whichever mode ran them.
+#include <sys/types.h>
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "proto/sweep.pb.h"
+
+namespace odimo::cli::sweep {
+
+struct Run {
+  std::string plan_dir, out;
+  proto::SweepPlan plan;
+  std::string name(int index) const;        // "point-007"
+  std::string result_dir(int index) const;  // OUT/point-007
+  std::string log(int index) const;         // OUT/logs/point-007.log
+};
+
+// Reads the plan; creates OUT and OUT/logs and copies the plan there (an OUT that
+// holds another plan's results is an error).
+Run open_run(const std::string& plan_dir, const std::string& out);
+
+// The point in this process: `odimo search` + replay into OUT/point-NNN. Returns 0
+// (also when a complete result already exists, which is then left untouched).
+int run_here(const Run& run, int index);
+
+// Starts `odimo sweep run --index i` as a child process logging to OUT/logs.
+pid_t start_child(const Run& run, int index);
+
+enum class Outcome { kComputed, kSkipped, kFailed };
+struct Tally {
+  std::vector<std::string> computed, skipped, failed;
+  void add(const Run& run, int index, Outcome o, std::ostream& out);
+  // "computed 5, skipped 1, failed 0" plus the failed points' logs; returns the
+  // exit status (1 when any point failed).
+  int summary(const Run& run, std::ostream& out) const;
+};
+
+// Every point, `jobs` child processes at a time; complete points are skipped.
+int run_local(const Run& run, int jobs);
+
+// Rank 0 hands out point indices on request and runs points itself; a failed point
+// is reported and the others go on. Without MPI in the build: an Error saying so.
+int run_mpi(const Run& run);
+// Throws the "built without MPI" Error when it is so; call before any work.
+void require_mpi();
+
+}  // namespace odimo::cli::sweep

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Sweeps built on idempotent points, without MPI (label sweep): plan, every point
+# locally, one point from a job-array variable, resume after a lost result, reduce,
+# the Slurm script, and the errors a user meets first.
+set -euo pipefail
+odimo=$1
+spec=$2
+work=$3
+rm -rf "$work" && mkdir -p "$work" && cd "$work"
+fail() { echo "FAIL: $*"; exit 1; }
+expect_error() {  # expect_error REGEX command...: non-zero exit and REGEX on stderr
+  local re=$1; shift
+  if "$@" > out.txt 2> err.txt; then fail "'$*' succeeded"; fi
+  grep -qE -- "$re" err.txt || { cat err.txt; fail "'$*' did not say: $re"; }
+}
+
+"$odimo" sweep plan "$spec" -o plan > plan.out
+test "$(ls plan/point-*.pbtxt | wc -l)" = 6 || fail "the tiny spec should give 6 points"
+grep -q "lambda=5 soc=diana-aimc2304" plan.out || fail "point labels"
+"$odimo" sweep plan "$spec" -o plan > /dev/null  # the same plan again: fine
+
+"$odimo" sweep run plan -o ref --jobs 2 > ref.out
+grep -q "computed 6, skipped 0, failed 0" ref.out || { cat ref.out; fail "serial run"; }
+
+# Job-array mode: the index comes from the environment; same bytes as the local run.
+SLURM_ARRAY_TASK_ID=4 "$odimo" sweep run --index-from-env plan -o arr > arr.out
+MY_TASK=1 "$odimo" sweep run --index-var MY_TASK plan -o arr > arr2.out
+for p in point-004 point-001; do diff -r "ref/$p" "arr/$p" || fail "array-mode $p differs from the local run"; done
+test ! -e arr/point-000 || fail "array mode ran more than its point"
+
+# A lost result is recomputed, alone, to the same bytes.
+cp -r ref/point-003 saved-003
+rm ref/point-003/report.json
+"$odimo" sweep run plan -o ref > rerun.out
+grep -q "computed 1, skipped 5, failed 0" rerun.out || { cat rerun.out; fail "resume"; }
+grep -q "computed: point-003$" rerun.out || fail "the wrong point was recomputed"
+diff -r saved-003 ref/point-003 || fail "the recomputed point differs"
+
+"$odimo" sweep reduce ref > reduce.out
+grep -q "== diana-aimc2304" reduce.out || fail "reduce: one table per SoC"
+test -s ref/pareto-diana.svg && test -s ref/pareto-diana-aimc2304.svg || fail "reduce: SVGs"
+"$odimo" sweep reduce arr > reduce-arr.out
+grep -q "4 of 6 points have no complete result yet: point-000 point-002 point-003 point-005" reduce-arr.out ||
+  { cat reduce-arr.out; fail "reduce: missing points"; }
+
+"$odimo" sweep sbatch plan -o "$work/slurm-out" --max-parallel 2 > sweep.sbatch
+grep -q "^#SBATCH --array=0-5%2$" sweep.sbatch || fail "sbatch: array line"
+grep -q "sweep run --index-from-env $work/plan -o $work/slurm-out$" sweep.sbatch || fail "sbatch: command"
+bash -n sweep.sbatch || fail "sbatch: not a valid script"
+
+# Errors name the file, the field and the value.
+printf 'soc: "diana"\nnet: "tiny"\nlambda: [1, -2]\n' > bad-lambda.pbtxt
+expect_error "bad-lambda.pbtxt: field 'lambda': '-2': expected a number >= 0" "$odimo" sweep plan bad-lambda.pbtxt -o p2
+printf 'soc: "diana"\nnet: "tiny"\nbaseline: "all:dwe"\n' > bad-cu.pbtxt
+expect_error "bad-cu.pbtxt: field 'baseline': 'all:dwe': SoC 'diana' has no such compute unit" \
+  "$odimo" sweep plan bad-cu.pbtxt -o p3
+printf 'soc: "diana"\nnet: "tiny"\nlambda: 1\nlambda: 2\n' > other.pbtxt
+expect_error "plan.pbtxt: holds a different plan" "$odimo" sweep plan other.pbtxt -o plan
+expect_error "nothing-here/plan.pbtxt: cannot open" "$odimo" sweep run nothing-here -o x
+expect_error "point 6 does not exist: the plan has points 0..5" "$odimo" sweep run --index 6 plan -o x
+expect_error "NO_SUCH_VAR is not set" "$odimo" sweep run --index-var NO_SUCH_VAR plan -o x
+expect_error "choose one of --index, --index-from-env and --mpi" "$odimo" sweep run --index 1 --mpi plan -o x
+"$odimo" sweep plan other.pbtxt -o plan-other > /dev/null
+expect_error "holds results of a different plan" "$odimo" sweep run plan-other -o ref
+echo "1 passed, 0 failed"
