@@ -23,7 +23,8 @@ endfunction()
 
 foreach(w tiny resnet8 resnet20 resnet18-cifar resnet18-imagenet
           mobilenetv1-0.25-cifar mobilenetv1-0.25-imagenet mobilenetv1-0.5-cifar
-          mobilenetv1-0.5-imagenet mobilenetv1-1.0-cifar mobilenetv1-1.0-imagenet)
+          mobilenetv1-0.5-imagenet mobilenetv1-1.0-cifar mobilenetv1-1.0-imagenet
+          mobilenetv1-0.25-odimo mobilenetv1-1.0-odimo)
   odimo_cli_test(inspect_${w} ARGS inspect ${w} PASS "total")
 endforeach()
 odimo_cli_test(inspect_json ARGS inspect resnet20 --json PASS "\"total\": {\"macs\": 40813184, \"params\": 272474")
