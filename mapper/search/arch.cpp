@@ -111,6 +111,11 @@ void LayerArch::add_cost_gradient(const std::vector<double>& dR_dn, double scale
   backward_mix(dmix);
 }
 
+void LayerArch::project() {
+  if (m_frozen || m_compat || m_layer.relaxation != Relaxation::kThermometric) return;
+  for (float& a : m_alpha.value) a = std::max(a, 0.0f);
+}
+
 std::vector<int> LayerArch::assignment() const {
   if (m_frozen) return m_frozen_assignment;
   const int C = m_layer.channels, K = options();

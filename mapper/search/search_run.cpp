@@ -104,7 +104,10 @@ proto::SearchEpoch train_epoch(Run& r, const std::string& phase, int epoch, mapp
     const double f =
         lr_factor_start + (lr_factor_end - lr_factor_start) * double(s) / double(std::max<int64_t>(1, steps));
     weights.step(f);
-    if (arch) arch->step(1.0);
+    if (arch) {
+      arch->step(1.0);
+      for (LayerArch* a : r.archs) a->project();
+    }
     loss_sum += loss * n, correct += right, seen += n;
   }
   proto::SearchEpoch e;

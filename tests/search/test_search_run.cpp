@@ -111,3 +111,36 @@ TEST_CASE("search on the synthetic set: the mapping's cost falls as lambda grows
   CHECK(cost[2] <= cost[1]);
   CHECK(expected[2] < expected[0]);  // the relaxed cost moved, strictly
 }
+
+TEST_CASE("Darkside search on the synthetic set: more lambda, fewer channels on the cluster") {
+  // ODiMO's Darkside network: conv (cluster) vs depthwise (DWE) per width-keeping block.
+  const SocDescription soc = load_soc("darkside");
+  std::string origin;
+  const cost::CalibratedModel model(soc, cost::load_calibration("", soc, &origin), origin);
+  const auto compat = cost::make_compat_model(soc);
+  std::vector<double> cost;
+  std::vector<int64_t> cluster;
+  for (double lambda : {0.0, 3.0, 30.0}) {
+    SearchConfig cfg;
+    cfg.net = "mobilenetv1-0.25-odimo";
+    cfg.input = Shape{1, 8, 8};
+    cfg.dataset = "synthetic";
+    cfg.lambda = lambda;
+    cfg.warmup_epochs = 1;
+    cfg.search_epochs = 1;
+    cfg.finetune_epochs = 1;
+    cfg.batch = 16;
+    cfg.steps_per_epoch = 8;
+    cfg.threads = 1;
+    cfg.progress = false;
+    std::ostringstream log;
+    const proto::SearchReport r = run_search(cfg, soc, model, *compat, log);
+    cost.push_back(double(r.analytic().cycles()));
+    cluster.push_back(r.channels().at("cluster"));
+  }
+  INFO("cluster channels at lambda 0, 3, 30: ", cluster[0], ", ", cluster[1], ", ", cluster[2]);
+  CHECK(cost[1] <= cost[0]);
+  CHECK(cost[2] <= cost[1]);
+  CHECK(cluster[2] < cluster[0]);
+  MESSAGE("cluster channels at lambda 0, 3, 30: ", cluster[0], ", ", cluster[1], ", ", cluster[2]);
+}
