@@ -1,27 +1,20 @@
-// odimo sweep: one process per lambda and per baseline, resumable; odimo pareto DIR:
-// the table and the SVG of a sweep; odimo demo: the README's main job.
-#include <sys/wait.h>
-
+// odimo sweep: a lambda sweep plus baselines on one machine (and its plan/run/reduce/
+// sbatch subcommands for clusters); odimo pareto DIR; odimo demo, the README's main job.
+// The one-line forms build a sweep spec from their flags and run it through the same
+// plan engine as `odimo sweep plan` + `run` + `reduce`, into DIR/plan and DIR/point-NNN.
 #include <algorithm>
-#include <cstring>
+#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <map>
 #include <set>
 #include <sstream>
 
 #include "cli/args.h"
-#include "cli/pareto.h"
-#include "cli/process.h"
 #include "cli/registry.h"
-#include "cli/search_common.h"
 #include "cli/sweep_commands.h"
 #include "cli/sweep_plan.h"
-#include "cli/table.h"
-#include "hw/soc_description.h"
+#include "cli/sweep_run.h"
 #include "proto/error.h"
-#include "proto/proto_io.h"
 
 namespace odimo::cli {
 namespace {
@@ -32,11 +25,6 @@ constexpr const char* kSweepUsage =
     "       odimo sweep plan SPEC -o PLAN | run PLAN -o OUT [--jobs N|--index I|--index-from-env|--mpi]\n"
     "       odimo sweep reduce OUT | sbatch PLAN -o OUT";
 
-struct Point {
-  std::string name;               // folder under DIR
-  std::vector<std::string> args;  // odimo search arguments
-};
-
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> out;
   std::stringstream ss(text);
@@ -46,92 +34,34 @@ std::vector<std::string> split_list(const std::string& text) {
   return out;
 }
 
-// Runs `points` (each `odimo search ... --out DIR/name`) with at most `jobs`
-// processes at once; output of each goes to DIR/name.log. Returns the failures.
-std::vector<std::string> run_points(const std::string& dir, const std::vector<Point>& points, int jobs) {
-  std::map<pid_t, std::string> running;
-  std::vector<std::string> failed;
-  auto reap = [&]() {
-    int status = 0;
-    const pid_t pid = waitpid(-1, &status, 0);
-    if (pid <= 0) return;
-    const std::string name = running[pid];
-    running.erase(pid);
-    const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    std::cout << (ok ? "  done   " : "  FAILED ") << name << (ok ? "" : " (see " + dir + "/" + name + ".log)")
-              << "\n"
-              << std::flush;
-    if (!ok) failed.push_back(name);
-  };
-  for (const Point& p : points) {
-    const std::string out = dir + "/" + p.name;
-    if (sweep::point_complete(out)) {
-      std::cout << "  skip   " << p.name << " (complete result exists)\n";
-      continue;
-    }
-    while (int(running.size()) >= jobs) reap();
-    std::vector<std::string> args = {"search"};
-    args.insert(args.end(), p.args.begin(), p.args.end());
-    args.insert(args.end(), {"--out", out});  // per-epoch lines go to the point's log
-    running[spawn_self(args, out + ".log")] = p.name;
-    std::cout << "  start  " << p.name << "\n" << std::flush;
-  }
-  while (!running.empty()) reap();
-  return failed;
+double parse_lambda(const std::string& text, const std::string& command) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end || !(v >= 0))
+    throw Error("odimo " + command + ": --lambdas: '" + text + "' is not a number >= 0");
+  return v;
 }
 
-void write_pareto(const std::string& dir) { show_fronts(read_sweep(dir), dir + "/pareto.svg", std::cout); }
-
-struct SweepSpec {
-  std::string soc, net, dataset, target = "latency", out;
-  std::vector<std::string> lambdas, baselines;
-  std::vector<int> epochs = {1, 2, 1};
-  int jobs = 1;
-  std::vector<std::string> pass;  // options passed to every point
-};
-
-int run_sweep_spec(const SweepSpec& s) {
-  const SocDescription soc = load_soc(s.soc);
-  std::error_code ec;
-  std::filesystem::create_directories(s.out, ec);
-  if (ec) throw Error("odimo sweep: --out " + s.out + ": cannot create the folder: " + ec.message());
-  const std::vector<std::string> common = {"--soc",     s.soc,     "--net",    s.net,
-                                           "--dataset", s.dataset, "--target", s.target};
-  std::vector<Point> points;
-  const std::string e =
-      std::to_string(s.epochs[0]) + "," + std::to_string(s.epochs[1]) + "," + std::to_string(s.epochs[2]);
-  // Baselines get the same training budget as a search point, all of it with the mapping fixed.
-  const std::string eb = "0,0," + std::to_string(s.epochs[0] + s.epochs[1] + s.epochs[2]);
-  for (const auto& l : s.lambdas) {
-    Point p{"lambda-" + l, common};
-    p.args.insert(p.args.end(), {"--lambda", l, "--epochs", e});
-    p.args.insert(p.args.end(), s.pass.begin(), s.pass.end());
-    points.push_back(p);
+void set_epochs(proto::SweepSpec& s, const std::string& text, const std::string& command) {
+  std::vector<int> e;
+  for (const auto& x : split_list(text)) {
+    char* end = nullptr;
+    const long v = std::strtol(x.c_str(), &end, 10);
+    e.push_back(*end || v < 0 || v > 100000 ? -1 : int(v));
   }
-  for (std::string b : s.baselines) {
-    std::vector<std::string> specs;
-    if (b == "all")
-      for (const auto& cu : soc.soc.cu())
-        if (cu.kind() != proto::RISCV_HOST) specs.push_back("all:" + cu.name());
-    if (b != "all") specs.push_back(b);
-    for (const auto& spec : specs) {
-      std::string name = "baseline-" + spec;
-      std::replace(name.begin(), name.end(), ':', '-');
-      Point p{name, common};
-      p.args.insert(p.args.end(), {"--baseline", spec, "--epochs", eb});
-      p.args.insert(p.args.end(), s.pass.begin(), s.pass.end());
-      points.push_back(p);
-    }
-  }
-  std::cout << "odimo sweep: " << points.size() << " points in " << s.out << ", " << s.jobs << " at a time\n";
-  const auto failed = run_points(s.out, points, s.jobs);
+  if (e.size() != 3 || e[0] < 0 || e[1] < 0 || e[2] < 1)
+    throw Error("odimo " + command + ": --epochs '" + text + "': expected W,S,F (F >= 1)");
+  s.set_warmup_epochs(e[0]), s.set_search_epochs(e[1]), s.set_finetune_epochs(e[2]);
+}
+
+// Plans `spec` into OUT/plan, runs every point `jobs` at a time, shows the fronts.
+int run_spec(proto::SweepSpec spec, const std::string& out, int jobs, const std::string& command) {
+  sweep::check_spec(spec, "odimo " + command);
+  sweep::write_plan(out + "/plan", spec, sweep::expand(spec));
+  const int status = sweep::run_local(sweep::open_run(out + "/plan", out), jobs, false);
   std::cout << "\n";
-  write_pareto(s.out);
-  if (!failed.empty()) {
-    std::cout << failed.size() << " point(s) failed; rerun the same command to retry them\n";
-    return 1;
-  }
-  return 0;
+  sweep::reduce(out);
+  return status;
 }
 
 int run_sweep(int argc, char** argv) {
@@ -142,18 +72,17 @@ int run_sweep(int argc, char** argv) {
     if (sub == "reduce") return sweep::cmd_reduce(argc - 1, argv + 1);
     if (sub == "sbatch") return sweep::cmd_sbatch(argc - 1, argv + 1);
   }
-  const std::set<std::string> passed = {"input", "batch",   "steps-per-epoch", "threads",    "seed",
-                                        "lr",    "arch-lr", "model",           "calibration"};
-  std::set<std::string> valued = {"soc",    "net",    "dataset",   "lambdas", "out",
-                                  "target", "epochs", "baselines", "jobs"};
-  valued.insert(passed.begin(), passed.end());
-  Args args("sweep", argc, argv, valued, {"help", "compat"});
+  Args args("sweep", argc, argv,
+            {"soc", "net", "dataset", "lambdas", "out", "target", "epochs", "baselines", "jobs", "input", "batch",
+             "steps-per-epoch", "threads", "seed", "lr", "arch-lr", "model", "calibration"},
+            {"help", "compat"});
   if (args.flag("help")) {
     std::cout << "usage: " << kSweepUsage
               << "\n\nOne `odimo search` per lambda and per baseline (all on each CU, greedy per-layer\n"
                  "split on the cost model, ODiMO's min-latency heuristic), each in its own process,\n"
-                 "--jobs at a time, written to DIR/<point>/ atomically. A point whose complete result\n"
-                 "exists is skipped, so a killed sweep resumes where it stopped. Ends with odimo pareto.\n\n"
+                 "--jobs at a time, written to DIR/point-NNN/ atomically (DIR/plan/ says which is\n"
+                 "which; logs in DIR/logs/). A point whose complete result exists is skipped, so a\n"
+                 "killed sweep resumes where it stopped. Ends with the Pareto table (odimo pareto).\n\n"
                  "Across machines: `sweep plan` expands a spec file (lambdas x SoC variants x seeds,\n"
                  "see workloads/sweeps/) into numbered points; `sweep run` runs them locally, one by\n"
                  "index (Slurm arrays: --index-from-env) or over MPI ranks (--mpi); `sweep reduce`\n"
@@ -161,44 +90,42 @@ int run_sweep(int argc, char** argv) {
     return 0;
   }
   args.expect_positional(0, 0, kSweepUsage);
-  SweepSpec s;
-  s.soc = args.require("soc");
-  s.net = args.require("net");
-  s.dataset = args.get("dataset").value_or("fashion-mnist");
-  s.target = args.get("target").value_or("latency");
-  s.out = args.require("out");
-  s.lambdas = split_list(args.require("lambdas"));
-  for (const auto& l : s.lambdas) {
-    char* end = nullptr;
-    if (std::strtod(l.c_str(), &end) < 0 || *end)
-      throw Error("odimo sweep: --lambdas: '" + l + "' is not a number >= 0");
-  }
+  proto::SweepSpec s;
+  s.set_name("sweep");
+  s.add_soc(args.require("soc"));
+  s.set_net(args.require("net"));
+  s.set_input(args.get("input").value_or(""));
+  s.set_dataset(args.get("dataset").value_or("fashion-mnist"));
+  s.set_target(args.get("target").value_or("latency"));
+  for (const auto& l : split_list(args.require("lambdas"))) s.add_lambda(parse_lambda(l, "sweep"));
   const std::string b = args.get("baselines").value_or("all,greedy,minlat");
-  if (b != "none") s.baselines = split_list(b);
-  if (auto e = args.get("epochs")) {
-    s.epochs.clear();
-    for (const auto& x : split_list(*e)) s.epochs.push_back(std::atoi(x.c_str()));
-    if (s.epochs.size() != 3 || s.epochs[2] < 1)
-      throw Error("odimo sweep: --epochs '" + *e + "': expected W,S,F");
-  }
-  s.jobs = args.get_int("jobs", 1);
-  if (s.jobs < 1) throw Error("odimo sweep: --jobs must be >= 1");
-  for (const auto& o : passed)
-    if (auto v = args.get(o)) s.pass.insert(s.pass.end(), {"--" + o, *v});
-  if (args.flag("compat")) s.pass.push_back("--compat");
-  return run_sweep_spec(s);
+  if (b != "none")
+    for (const auto& x : split_list(b)) s.add_baseline(x);
+  set_epochs(s, args.get("epochs").value_or("1,2,1"), "sweep");
+  s.set_steps_per_epoch(args.get_int("steps-per-epoch", 0));
+  s.set_batch(args.get_int("batch", 128));
+  s.set_threads(args.get_int("threads", 2));  // odimo search's default
+  s.add_seed(uint64_t(args.get_int("seed", 1)));
+  s.set_lr(args.get_double("lr", 0));
+  s.set_arch_lr(args.get_double("arch-lr", 0));
+  s.set_model(args.get("model").value_or(""));
+  s.set_calibration(args.get("calibration").value_or(""));
+  s.set_compat(args.flag("compat"));
+  const int jobs = args.get_int("jobs", 1);
+  if (jobs < 1) throw Error("odimo sweep: --jobs must be >= 1");
+  return run_spec(s, args.require("out"), jobs, "sweep");
 }
 
 int run_pareto(int argc, char** argv) {
   Args args("pareto", argc, argv, {}, {"help"});
   if (args.flag("help")) {
     std::cout << "usage: odimo pareto DIR\n\nThe points of a sweep (DIR/*/report.json): accuracy, simulated "
-                 "latency and\n"
-                 "energy, Pareto fronts; writes DIR/pareto.svg.\n";
+                 "latency and\nenergy, Pareto fronts; writes DIR/pareto.svg (one per SoC when there are "
+                 "several).\nSame as odimo sweep reduce DIR.\n";
     return 0;
   }
   args.expect_positional(1, 1, "odimo pareto DIR");
-  write_pareto(args.positional()[0]);
+  sweep::reduce(args.positional()[0]);
   return 0;
 }
 
@@ -214,30 +141,26 @@ int run_demo(int argc, char** argv) {
     return 0;
   }
   args.expect_positional(0, 0, "odimo demo [--out DIR]");
-  SweepSpec s;
-  s.soc = "diana";
-  s.net = "resnet8";
-  s.dataset = "fashion-mnist";
-  s.out = args.get("out").value_or("odimo-demo");
-  s.lambdas = split_list(args.get("lambdas").value_or("0.1,0.5,2"));
-  s.baselines = {"all", "greedy", "minlat"};
-  s.jobs = args.get_int("jobs", 2);
-  if (s.jobs < 1) throw Error("odimo demo: --jobs must be >= 1");
-  if (auto e = args.get("epochs")) {
-    s.epochs.clear();
-    for (const auto& x : split_list(*e)) s.epochs.push_back(std::atoi(x.c_str()));
-    if (s.epochs.size() != 3 || s.epochs[2] < 1)
-      throw Error("odimo demo: --epochs '" + *e + "': expected W,S,F");
-  } else {
-    s.epochs = {1, 1, 1};
-  }
-  s.pass = {"--threads", std::to_string(std::max(1, 2 / s.jobs))};
+  proto::SweepSpec s;
+  s.set_name("demo");
+  s.add_soc("diana");
+  s.set_net("resnet8");
+  s.set_dataset("fashion-mnist");
+  s.set_target("latency");
+  const std::string lambdas = args.get("lambdas").value_or("0.1,0.5,2");
+  for (const auto& l : split_list(lambdas)) s.add_lambda(parse_lambda(l, "demo"));
+  for (const char* b : {"all", "greedy", "minlat"}) s.add_baseline(b);
+  set_epochs(s, args.get("epochs").value_or("1,1,1"), "demo");
+  const int jobs = args.get_int("jobs", 2);
+  if (jobs < 1) throw Error("odimo demo: --jobs must be >= 1");
+  s.set_threads(std::max(1, 2 / jobs));
   // 150 steps of 128 images per epoch keep the whole demo within about 10 minutes on 2 cores.
-  s.pass.insert(s.pass.end(), {"--steps-per-epoch", args.get("steps-per-epoch").value_or("150")});
-  std::cout << "odimo demo: ResNet-8 / Fashion-MNIST / DIANA, lambdas "
-            << args.get("lambdas").value_or("0.1,0.5,2")
+  s.set_steps_per_epoch(args.get_int("steps-per-epoch", 150));
+  s.set_batch(128);
+  s.add_seed(1);
+  std::cout << "odimo demo: ResNet-8 / Fashion-MNIST / DIANA, lambdas " << lambdas
             << ", baselines all:digital, all:aimc, greedy, minlat\n";
-  return run_sweep_spec(s);
+  return run_spec(s, args.get("out").value_or("odimo-demo"), jobs, "demo");
 }
 
 }  // namespace

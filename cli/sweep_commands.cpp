@@ -122,7 +122,11 @@ int cmd_reduce(int argc, char** argv) {
     return 0;
   }
   args.expect_positional(1, 1, kReduceUsage);
-  const std::string out = args.positional()[0];
+  reduce(args.positional()[0]);
+  return 0;
+}
+
+void reduce(const std::string& out) {
   std::vector<std::string> missing;
   int planned = 0;
   if (fs::exists(out + "/plan.pbtxt")) {
@@ -145,7 +149,6 @@ int cmd_reduce(int argc, char** argv) {
     for (const auto& m : missing) std::cout << " " << m;
     std::cout << "\n";
   }
-  return 0;
 }
 
 int cmd_sbatch(int argc, char** argv) {

@@ -99,7 +99,7 @@ int dispatch(const Run& run, int ranks) {
     }
     if (!busy) nap();
   }
-  return tally.summary(run, std::cout);
+  return tally.summary(run, std::cout, true);
 }
 
 }  // namespace

@@ -63,13 +63,20 @@ proto::SweepSpec read_spec(const std::string& path) {
         stem.resize(stem.size() - std::strlen(ext));
     s.set_name(stem);
   }
+  for (int i = 0; i < s.soc_size(); ++i) s.set_soc(i, resolve(s.soc(i), dir));
+  s.set_net(resolve(s.net(), dir));
+  if (!s.calibration().empty()) s.set_calibration(resolve(s.calibration(), dir));
+  check_spec(s, path);
+  return s;
+}
+
+void check_spec(proto::SweepSpec& s, const std::string& path) {
   for (char c : s.name())
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
       bad(path, "name", "'" + s.name() + "' may hold only letters, digits, '-', '_' and '.'");
   if (s.soc().empty()) bad(path, "soc", "at least one SoC is required (e.g. soc: \"diana\")");
   std::set<std::string> socs;
   for (int i = 0; i < s.soc_size(); ++i) {
-    s.set_soc(i, resolve(s.soc(i), dir));
     try {
       const SocDescription soc = load_soc(s.soc(i));
       if (!socs.insert(soc.name()).second) bad(path, "soc", "SoC '" + soc.name() + "' is listed twice");
@@ -79,7 +86,6 @@ proto::SweepSpec read_spec(const std::string& path) {
     }
   }
   if (s.net().empty()) bad(path, "net", "a network is required (e.g. net: \"resnet8\")");
-  s.set_net(resolve(s.net(), dir));
   try {
     std::optional<Shape> input;
     if (!s.input().empty()) input = parse_shape(s.input(), "input");
@@ -127,14 +133,15 @@ proto::SweepSpec read_spec(const std::string& path) {
   if (!(s.lr() >= 0) || !(s.arch_lr() >= 0)) bad(path, s.lr() >= 0 ? "arch_lr" : "lr", "must be > 0");
   if (!s.model().empty() && s.model() != "calibrated" && s.model() != "odimo-compat")
     bad(path, "model", "'" + s.model() + "': expected calibrated or odimo-compat");
-  if (s.model() != "odimo-compat")  // every point needs its SoC's shipped calibration: fail now, not per point
+  if (!s.calibration().empty() && (s.soc_size() != 1 || s.model() == "odimo-compat"))
+    bad(path, "calibration", "applies to a spec with one SoC and the calibrated model");
+  if (s.model() != "odimo-compat")  // every point needs its SoC's calibration: fail now, not per point
     for (int i = 0; i < s.soc_size(); ++i) try {
         std::string origin;
-        cost::load_calibration("", load_soc(s.soc(i)), &origin);
+        cost::load_calibration(s.calibration(), load_soc(s.soc(i)), &origin);
       } catch (const Error& e) {
-        bad(path, "soc[" + std::to_string(i) + "]", e.what());
+        bad(path, s.calibration().empty() ? "soc[" + std::to_string(i) + "]" : "calibration", e.what());
       }
-  return s;
 }
 
 std::vector<proto::SweepPoint> expand(const proto::SweepSpec& s) {
@@ -174,6 +181,7 @@ std::vector<proto::SweepPoint> expand(const proto::SweepSpec& s) {
         if (s.lr() > 0) a.insert(a.end(), {"--lr", format_number(s.lr())});
         if (s.arch_lr() > 0) a.insert(a.end(), {"--arch-lr", format_number(s.arch_lr())});
         if (!s.model().empty()) a.insert(a.end(), {"--model", s.model()});
+        if (!s.calibration().empty()) a.insert(a.end(), {"--calibration", s.calibration()});
         if (s.compat()) a.push_back("--compat");
         a.insert(a.end(), {"--label", full});
         for (auto& x : a) p.add_search_args(x);

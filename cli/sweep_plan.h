@@ -12,6 +12,8 @@ namespace odimo::cli::sweep {
 // Reads and checks a spec; every error names the file, the field and the value.
 // Relative SoC and network paths are resolved against the spec's folder.
 proto::SweepSpec read_spec(const std::string& path);
+// Fills the defaults and checks a spec built in memory; errors start with `origin`.
+void check_spec(proto::SweepSpec& spec, const std::string& origin);
 
 // Every point of the spec, numbered from 0: for each SoC, for each seed, the lambdas
 // then the baselines ("all" expands to all:CU for each CU of that SoC).

@@ -73,7 +73,7 @@ void Tally::add(const Run& run, int index, Outcome o, std::ostream& out) {
       << std::flush;
 }
 
-int Tally::summary(const Run& run, std::ostream& out) const {
+int Tally::summary(const Run& run, std::ostream& out, bool hint) const {
   out << "odimo sweep: computed " << computed.size() << ", skipped " << skipped.size() << ", failed "
       << failed.size() << " of " << run.plan.points() << " points in " << run.out << "\n";
   if (!computed.empty()) {
@@ -87,11 +87,11 @@ int Tally::summary(const Run& run, std::ostream& out) const {
     out << "\n";
     return 1;
   }
-  out << "next: odimo sweep reduce " << run.out << "\n";
+  if (hint) out << "next: odimo sweep reduce " << run.out << "\n";
   return 0;
 }
 
-int run_local(const Run& run, int jobs) {
+int run_local(const Run& run, int jobs, bool hint) {
   Tally tally;
   std::map<pid_t, int> running;
   auto reap_one = [&]() {
@@ -121,7 +121,7 @@ int run_local(const Run& run, int jobs) {
     std::cout << "  start   " << run.name(i) << "\n" << std::flush;
   }
   while (!running.empty()) reap_one();
-  return tally.summary(run, std::cout);
+  return tally.summary(run, std::cout, hint);
 }
 
 #ifndef ODIMO_HAVE_MPI

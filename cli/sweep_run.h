@@ -36,12 +36,12 @@ struct Tally {
   std::vector<std::string> computed, skipped, failed;
   void add(const Run& run, int index, Outcome o, std::ostream& out);
   // "computed 5, skipped 1, failed 0" plus the failed points' logs; returns the
-  // exit status (1 when any point failed).
-  int summary(const Run& run, std::ostream& out) const;
+  // exit status (1 when any point failed). `hint`: say that reduce comes next.
+  int summary(const Run& run, std::ostream& out, bool hint) const;
 };
 
 // Every point, `jobs` child processes at a time; complete points are skipped.
-int run_local(const Run& run, int jobs);
+int run_local(const Run& run, int jobs, bool hint = true);
 
 // Rank 0 hands out point indices on request and runs points itself; a failed point
 // is reported and the others go on. Without MPI in the build: an Error saying so.
