@@ -3,6 +3,7 @@
 #include <google/protobuf/util/message_differencer.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cctype>
 #include <cmath>
 #include <cstring>
@@ -22,11 +23,8 @@ namespace fs = std::filesystem;
 
 std::string format_number(double x) {
   char buf[40];
-  for (int p = 1; p <= 17; ++p) {
-    std::snprintf(buf, sizeof buf, "%.*g", p, x);
-    if (std::strtod(buf, nullptr) == x) break;
-  }
-  return buf;
+  const auto r = std::to_chars(buf, buf + sizeof buf, x);  // shortest round trip: "100", "0.1", "1e-07"
+  return std::string(buf, r.ptr);
 }
 
 namespace {

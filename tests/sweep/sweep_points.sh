@@ -18,6 +18,9 @@ expect_error() {  # expect_error REGEX command...: non-zero exit and REGEX on st
 test "$(ls plan/point-*.pbtxt | wc -l)" = 6 || fail "the tiny spec should give 6 points"
 grep -q "lambda=5 soc=diana-aimc2304" plan.out || fail "point labels"
 "$odimo" sweep plan "$spec" -o plan > /dev/null  # the same plan again: fine
+printf 'soc: "diana"\nnet: "tiny"\nlambda: [100, 0.1]\n' > labels.pbtxt
+"$odimo" sweep plan labels.pbtxt -o plan-labels > labels.out
+grep -q "lambda=100 " labels.out && grep -q "lambda=0.1 " labels.out || fail "lambda labels: $(cat labels.out)"
 
 "$odimo" sweep run plan -o ref --jobs 2 > ref.out
 grep -q "computed 6, skipped 0, failed 0" ref.out || { cat ref.out; fail "serial run"; }
