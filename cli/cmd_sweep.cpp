@@ -23,7 +23,7 @@ constexpr const char* kSweepUsage =
     "odimo sweep --soc SOC --net NET --dataset D --lambdas a,b,c --out DIR [--target latency|energy]\n"
     "            [--epochs W,S,F] [--baselines all,greedy,minlat|none] [--jobs N] [search options]\n"
     "       odimo sweep plan SPEC -o PLAN | run PLAN -o OUT [--jobs N|--index I|--index-from-env|--mpi]\n"
-    "       odimo sweep reduce OUT | sbatch PLAN -o OUT";
+    "       odimo sweep reduce OUT [OUT2 ...] | sbatch PLAN -o OUT";
 
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> out;
@@ -60,7 +60,7 @@ int run_spec(proto::SweepSpec spec, const std::string& out, int jobs, const std:
   sweep::write_plan(out + "/plan", spec, sweep::expand(spec));
   const int status = sweep::run_local(sweep::open_run(out + "/plan", out), jobs, false);
   std::cout << "\n";
-  sweep::reduce(out);
+  sweep::reduce({out});
   return status;
 }
 
@@ -119,13 +119,13 @@ int run_sweep(int argc, char** argv) {
 int run_pareto(int argc, char** argv) {
   Args args("pareto", argc, argv, {}, {"help"});
   if (args.flag("help")) {
-    std::cout << "usage: odimo pareto DIR\n\nThe points of a sweep (DIR/*/report.json): accuracy, simulated "
+    std::cout << "usage: odimo pareto DIR [DIR2 ...]\n\nThe points of a sweep (DIR/*/report.json): accuracy, simulated "
                  "latency and\nenergy, Pareto fronts; writes DIR/pareto.svg (one per SoC when there are "
-                 "several).\nSame as odimo sweep reduce DIR.\n";
+                 "several).\nSeveral folders are shown together. Same as odimo sweep reduce.\n";
     return 0;
   }
-  args.expect_positional(1, 1, "odimo pareto DIR");
-  sweep::reduce(args.positional()[0]);
+  args.expect_positional(1, 1000, "odimo pareto DIR [DIR2 ...]");
+  sweep::reduce(args.positional());
   return 0;
 }
 

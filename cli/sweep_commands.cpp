@@ -1,5 +1,6 @@
 #include "cli/sweep_commands.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -20,7 +21,7 @@ namespace {
 constexpr const char* kPlanUsage = "odimo sweep plan SPEC -o PLAN";
 constexpr const char* kRunUsage =
     "odimo sweep run PLAN -o OUT [--jobs N | --index I | --index-from-env [--index-var VAR] | --mpi]";
-constexpr const char* kReduceUsage = "odimo sweep reduce OUT";
+constexpr const char* kReduceUsage = "odimo sweep reduce OUT [OUT2 ...]";
 constexpr const char* kSbatchUsage =
     "odimo sweep sbatch PLAN -o OUT [--max-parallel K] [--time HH:MM:SS] [--partition P] [--account A]";
 
@@ -118,37 +119,46 @@ int cmd_reduce(int argc, char** argv) {
     std::cout << "usage: " << kReduceUsage
               << "\n\nThe Pareto fronts of a sweep's results, as odimo pareto shows them: the table and\n"
                  "OUT/pareto.svg; with several SoC variants, one table and OUT/pareto-<soc>.svg per SoC.\n"
-                 "Points of the plan without a complete result are listed.\n";
+                 "Several folders (e.g. a plan with more lambdas run later) are shown together, SVGs in\n"
+                 "the first. Points of each plan without a complete result are listed.\n";
     return 0;
   }
-  args.expect_positional(1, 1, kReduceUsage);
-  reduce(args.positional()[0]);
+  args.expect_positional(1, 1000, kReduceUsage);
+  reduce(args.positional());
   return 0;
 }
 
-void reduce(const std::string& out) {
-  std::vector<std::string> missing;
-  int planned = 0;
-  if (fs::exists(out + "/plan.pbtxt")) {
-    proto::SweepPlan plan;
-    read_text_proto(out + "/plan.pbtxt", &plan);
-    planned = plan.points();
-    for (int i = 0; i < plan.points(); ++i)
-      if (!point_complete(out + "/" + point_name(plan, i))) missing.push_back(point_name(plan, i));
-  }
+void reduce(const std::vector<std::string>& outs) {
   std::map<std::string, std::vector<SweepPoint>> by_soc;
-  for (auto& p : read_sweep(out)) by_soc[p.report.soc()].push_back(p);
+  std::vector<std::string> missing;
+  for (const auto& out : outs) {
+    if (fs::exists(out + "/plan.pbtxt")) {
+      proto::SweepPlan plan;
+      read_text_proto(out + "/plan.pbtxt", &plan);
+      std::vector<std::string> m;
+      for (int i = 0; i < plan.points(); ++i)
+        if (!point_complete(out + "/" + point_name(plan, i))) m.push_back(point_name(plan, i));
+      if (!m.empty()) {
+        std::string line = out + ": " + std::to_string(m.size()) + " of " + std::to_string(plan.points()) +
+                           " points have no complete result yet:";
+        for (const auto& x : m) line += " " + x;
+        missing.push_back(line);
+      }
+    }
+    for (auto& p : read_sweep(out)) by_soc[p.report.soc()].push_back(p);
+  }
+  const std::string& first = outs.front();
   for (auto& [soc, pts] : by_soc) {
+    std::sort(pts.begin(), pts.end(), [](const auto& a, const auto& b) {
+      return std::make_pair(a.report.kind(), a.report.label()) < std::make_pair(b.report.kind(), b.report.label());
+    });
     mark_fronts(pts);
     if (by_soc.size() > 1) std::cout << "== " << soc << "\n";
-    show_fronts(pts, out + (by_soc.size() > 1 ? "/pareto-" + soc + ".svg" : "/pareto.svg"), std::cout);
+    show_fronts(pts, first + (by_soc.size() > 1 ? "/pareto-" + soc + ".svg" : "/pareto.svg"), std::cout);
     if (by_soc.size() > 1) std::cout << "\n";
   }
-  if (!missing.empty()) {
-    std::cout << "\n" << missing.size() << " of " << planned << " points have no complete result yet:";
-    for (const auto& m : missing) std::cout << " " << m;
-    std::cout << "\n";
-  }
+  if (!missing.empty()) std::cout << "\n";
+  for (const auto& line : missing) std::cout << line << "\n";
 }
 
 int cmd_sbatch(int argc, char** argv) {

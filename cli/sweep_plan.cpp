@@ -84,10 +84,11 @@ void check_spec(proto::SweepSpec& s, const std::string& path) {
     }
   }
   if (s.net().empty()) bad(path, "net", "a network is required (e.g. net: \"resnet8\")");
+  Shape net_input;
   try {
     std::optional<Shape> input;
     if (!s.input().empty()) input = parse_shape(s.input(), "input");
-    load_network(s.net(), input);
+    net_input = load_network(s.net(), input).input;
   } catch (const Error& e) {
     bad(path, s.input().empty() ? "net" : "net/input", e.what());
   }
@@ -95,6 +96,11 @@ void check_spec(proto::SweepSpec& s, const std::string& path) {
   const std::string& d = s.dataset();
   if (d != "fashion-mnist" && d != "synthetic" && d.rfind("cifar10:", 0) != 0 && d.rfind("cifar100:", 0) != 0)
     bad(path, "dataset", "'" + d + "': expected fashion-mnist, synthetic, cifar10:DIR or cifar100:DIR");
+  // The image shape of the real sets is known: a mismatch would fail every point.
+  const Shape images = d == "fashion-mnist" ? Shape{1, 28, 28} : Shape{3, 32, 32};
+  if (d != "synthetic" && net_input != images)
+    bad(path, "dataset", d + " has " + images.str() + " images but the network takes " + net_input.str() +
+                             " (set input: \"" + images.str() + "\")");
   if (s.target().empty()) s.set_target("latency");
   if (s.target() != "latency" && s.target() != "energy")
     bad(path, "target", "'" + s.target() + "': expected latency or energy");

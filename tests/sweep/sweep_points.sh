@@ -18,7 +18,7 @@ expect_error() {  # expect_error REGEX command...: non-zero exit and REGEX on st
 test "$(ls plan/point-*.pbtxt | wc -l)" = 6 || fail "the tiny spec should give 6 points"
 grep -q "lambda=5 soc=diana-aimc2304" plan.out || fail "point labels"
 "$odimo" sweep plan "$spec" -o plan > /dev/null  # the same plan again: fine
-printf 'soc: "diana"\nnet: "tiny"\nlambda: [100, 0.1]\n' > labels.pbtxt
+printf 'soc: "diana"\nnet: "tiny"\ndataset: "synthetic"\nlambda: [100, 0.1]\nsteps_per_epoch: 3\n' > labels.pbtxt
 "$odimo" sweep plan labels.pbtxt -o plan-labels > labels.out
 grep -q "lambda=100 " labels.out && grep -q "lambda=0.1 " labels.out || fail "lambda labels: $(cat labels.out)"
 
@@ -43,8 +43,13 @@ diff -r saved-003 ref/point-003 || fail "the recomputed point differs"
 grep -q "== diana-aimc2304" reduce.out || fail "reduce: one table per SoC"
 test -s ref/pareto-diana.svg && test -s ref/pareto-diana-aimc2304.svg || fail "reduce: SVGs"
 "$odimo" sweep reduce arr > reduce-arr.out
-grep -q "4 of 6 points have no complete result yet: point-000 point-002 point-003 point-005" reduce-arr.out ||
+grep -q "arr: 4 of 6 points have no complete result yet: point-000 point-002 point-003 point-005" reduce-arr.out ||
   { cat reduce-arr.out; fail "reduce: missing points"; }
+# Results of two plans shown together (e.g. more lambdas run later into another folder).
+"$odimo" sweep run plan-labels -o more > /dev/null
+"$odimo" sweep reduce arr more > reduce-two.out
+grep -q "lambda=100 " reduce-two.out && grep -q "lambda=5 soc=diana-aimc2304" reduce-two.out ||
+  { cat reduce-two.out; fail "reduce of two folders"; }
 
 "$odimo" sweep sbatch plan -o "$work/slurm-out" --max-parallel 2 > sweep.sbatch
 grep -q "^#SBATCH --array=0-5%2$" sweep.sbatch || fail "sbatch: array line"
@@ -52,13 +57,16 @@ grep -q "sweep run --index-from-env $work/plan -o $work/slurm-out$" sweep.sbatch
 bash -n sweep.sbatch || fail "sbatch: not a valid script"
 
 # Errors name the file, the field and the value.
-printf 'soc: "diana"\nnet: "tiny"\nlambda: [1, -2]\n' > bad-lambda.pbtxt
+printf 'soc: "diana"\nnet: "tiny"\ndataset: "synthetic"\nlambda: [1, -2]\n' > bad-lambda.pbtxt
 expect_error "bad-lambda.pbtxt: field 'lambda': '-2': expected a number >= 0" "$odimo" sweep plan bad-lambda.pbtxt -o p2
-printf 'soc: "diana"\nnet: "tiny"\nbaseline: "all:dwe"\n' > bad-cu.pbtxt
+printf 'soc: "diana"\nnet: "tiny"\ndataset: "synthetic"\nbaseline: "all:dwe"\n' > bad-cu.pbtxt
 expect_error "bad-cu.pbtxt: field 'baseline': 'all:dwe': SoC 'diana' has no such compute unit" \
   "$odimo" sweep plan bad-cu.pbtxt -o p3
-printf 'soc: "diana"\nnet: "tiny"\nlambda: 1\nlambda: 2\n' > other.pbtxt
+printf 'soc: "diana"\nnet: "tiny"\ndataset: "synthetic"\nlambda: 1\nlambda: 2\n' > other.pbtxt
 expect_error "plan.pbtxt: holds a different plan" "$odimo" sweep plan other.pbtxt -o plan
+printf 'soc: "diana"\nnet: "tiny"\nlambda: 1\n' > bad-shape.pbtxt
+expect_error "bad-shape.pbtxt: field 'dataset': fashion-mnist has 1x28x28 images but the network takes 1x8x8" \
+  "$odimo" sweep plan bad-shape.pbtxt -o p4
 expect_error "nothing-here/plan.pbtxt: cannot open" "$odimo" sweep run nothing-here -o x
 expect_error "point 6 does not exist: the plan has points 0..5" "$odimo" sweep run --index 6 plan -o x
 expect_error "NO_SUCH_VAR is not set" "$odimo" sweep run --index-var NO_SUCH_VAR plan -o x
