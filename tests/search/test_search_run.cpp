@@ -25,6 +25,22 @@ double loss_on(mapper::Model& m, const std::vector<float>& x, const std::vector<
                                        &right);
 }
 
+// A short search on the synthetic set, quiet, one thread.
+SearchConfig short_search(const std::string& net, double lambda, int batch, int steps) {
+  SearchConfig cfg;
+  cfg.net = net;
+  cfg.dataset = "synthetic";
+  cfg.lambda = lambda;
+  cfg.warmup_epochs = 1;
+  cfg.search_epochs = 1;
+  cfg.finetune_epochs = 1;
+  cfg.batch = batch;
+  cfg.steps_per_epoch = steps;
+  cfg.threads = 1;
+  cfg.progress = false;
+  return cfg;
+}
+
 }  // namespace
 
 TEST_CASE("channel mix: the architecture gradient through the model matches finite differences") {
@@ -90,17 +106,8 @@ TEST_CASE("search on the synthetic set: the mapping's cost falls as lambda grows
   const auto compat = cost::make_compat_model(soc);
   std::vector<double> cost, expected;
   for (double lambda : {0.0, 1.0, 10.0}) {
-    SearchConfig cfg;
-    cfg.net = "tiny";
-    cfg.dataset = "synthetic";
-    cfg.lambda = lambda;
-    cfg.warmup_epochs = 1;
+    SearchConfig cfg = short_search("tiny", lambda, 32, 10);
     cfg.search_epochs = 2;
-    cfg.finetune_epochs = 1;
-    cfg.batch = 32;
-    cfg.steps_per_epoch = 10;
-    cfg.threads = 1;
-    cfg.progress = false;
     std::ostringstream log;
     const proto::SearchReport r = run_search(cfg, soc, model, *compat, log);
     cost.push_back(double(r.analytic().cycles()));
@@ -121,18 +128,8 @@ TEST_CASE("Darkside search on the synthetic set: more lambda, fewer channels on 
   std::vector<double> cost;
   std::vector<int64_t> cluster;
   for (double lambda : {0.0, 3.0, 30.0}) {
-    SearchConfig cfg;
-    cfg.net = "mobilenetv1-0.25-odimo";
+    SearchConfig cfg = short_search("mobilenetv1-0.25-odimo", lambda, 16, 8);
     cfg.input = Shape{1, 8, 8};
-    cfg.dataset = "synthetic";
-    cfg.lambda = lambda;
-    cfg.warmup_epochs = 1;
-    cfg.search_epochs = 1;
-    cfg.finetune_epochs = 1;
-    cfg.batch = 16;
-    cfg.steps_per_epoch = 8;
-    cfg.threads = 1;
-    cfg.progress = false;
     std::ostringstream log;
     const proto::SearchReport r = run_search(cfg, soc, model, *compat, log);
     cost.push_back(double(r.analytic().cycles()));
