@@ -51,7 +51,6 @@ void work(const Run& run) {
 // Rank 0: answers requests in arrival order and keeps one point of its own running.
 int dispatch(const Run& run, int ranks) {
   const int n = run.plan.points();
-  for (int i = 0; i < n; ++i) read_point(run.plan_dir, run.plan, i);  // a broken plan stops before any work
   std::cout << "odimo sweep: " << n << " points of " << run.plan_dir << " into " << run.out << " over " << ranks
             << " MPI rank(s)\n"
             << std::flush;
@@ -68,7 +67,7 @@ int dispatch(const Run& run, int ranks) {
           tally.add(run, i, Outcome::kSkipped, std::cout);
         } else {
           own = start_child(run, i), own_index = i;
-          std::cout << "  start   " << run.name(i) << " on rank 0\n" << std::flush;
+          std::cout << "  start   " << run.title(i) << " on rank 0\n" << std::flush;
         }
       } catch (const std::exception& e) {
         std::cerr << "odimo sweep: " << run.name(i) << ": " << e.what() << "\n";
@@ -93,7 +92,7 @@ int dispatch(const Run& run, int ranks) {
       if (index < 0)
         --workers;
       else
-        std::cout << "  start   " << run.name(index) << " on rank " << status.MPI_SOURCE << "\n" << std::flush;
+        std::cout << "  start   " << run.title(index) << " on rank " << status.MPI_SOURCE << "\n" << std::flush;
       MPI_Send(&index, 1, MPI_INT, status.MPI_SOURCE, kTagWork, MPI_COMM_WORLD);
       busy = true;
     }

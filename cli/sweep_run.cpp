@@ -20,9 +20,11 @@ namespace fs = std::filesystem;
 std::string Run::name(int index) const { return point_name(plan, index); }
 std::string Run::result_dir(int index) const { return out + "/" + name(index); }
 std::string Run::log(int index) const { return out + "/logs/" + name(index) + ".log"; }
+std::string Run::title(int index) const { return name(index) + " (" + labels[size_t(index)] + ")"; }
 
 Run open_run(const std::string& plan_dir, const std::string& out) {
-  Run run{plan_dir, out, read_plan(plan_dir)};
+  Run run{plan_dir, out, read_plan(plan_dir), {}};
+  for (int i = 0; i < run.plan.points(); ++i) run.labels.push_back(read_point(plan_dir, run.plan, i).label());
   std::error_code ec;
   fs::create_directories(out + "/logs", ec);
   if (ec) throw Error(out + ": cannot create the result folder: " + ec.message());
@@ -63,12 +65,11 @@ pid_t start_child(const Run& run, int index) {
 }
 
 void Tally::add(const Run& run, int index, Outcome o, std::ostream& out) {
-  const std::string n = run.name(index);
-  (o == Outcome::kComputed ? computed : o == Outcome::kSkipped ? skipped : failed).push_back(n);
+  (o == Outcome::kComputed ? computed : o == Outcome::kSkipped ? skipped : failed).push_back(run.name(index));
   out << (o == Outcome::kComputed  ? "  done    "
           : o == Outcome::kSkipped ? "  skip    "
                                    : "  FAILED  ")
-      << n << (o == Outcome::kSkipped ? " (complete result exists)" : "")
+      << run.title(index) << (o == Outcome::kSkipped ? ": complete result exists" : "")
       << (o == Outcome::kFailed ? " (see " + run.log(index) + ")" : "") << "\n"
       << std::flush;
 }
@@ -111,14 +112,13 @@ int run_local(const Run& run, int jobs, bool hint) {
   std::cout << "odimo sweep: " << run.plan.points() << " points of " << run.plan_dir << " into " << run.out << ", "
             << jobs << " at a time\n";
   for (int i = 0; i < run.plan.points(); ++i) {
-    read_point(run.plan_dir, run.plan, i);  // a broken plan stops here, before any work
     if (point_complete(run.result_dir(i))) {
       tally.add(run, i, Outcome::kSkipped, std::cout);
       continue;
     }
     while (int(running.size()) >= jobs) reap_one();
     running[start_child(run, i)] = i;
-    std::cout << "  start   " << run.name(i) << "\n" << std::flush;
+    std::cout << "  start   " << run.title(i) << "\n" << std::flush;
   }
   while (!running.empty()) reap_one();
   return tally.summary(run, std::cout, hint);

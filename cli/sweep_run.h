@@ -15,13 +15,16 @@ namespace odimo::cli::sweep {
 struct Run {
   std::string plan_dir, out;
   proto::SweepPlan plan;
+  std::vector<std::string> labels;          // per point, e.g. "lambda=0.5"
   std::string name(int index) const;        // "point-007"
+  std::string title(int index) const;       // "point-007 (lambda=0.5)"
   std::string result_dir(int index) const;  // OUT/point-007
   std::string log(int index) const;         // OUT/logs/point-007.log
 };
 
-// Reads the plan; creates OUT and OUT/logs and copies the plan there (an OUT that
-// holds another plan's results is an error).
+// Reads the plan and every point (a broken plan stops here, before any work);
+// creates OUT and OUT/logs and copies the plan there (an OUT that holds another
+// plan's results is an error).
 Run open_run(const std::string& plan_dir, const std::string& out);
 
 // The point in this process: `odimo search` + replay into OUT/point-NNN. Returns 0

@@ -56,6 +56,16 @@ grep -q "^#SBATCH --array=0-5%2$" sweep.sbatch || fail "sbatch: array line"
 grep -q "sweep run --index-from-env $work/plan -o $work/slurm-out$" sweep.sbatch || fail "sbatch: command"
 bash -n sweep.sbatch || fail "sbatch: not a valid script"
 
+# Results do not depend on where they are written: the heap layout differs with the path's
+# length and, before mapper/aligned_new.cpp, so did the bits of this ResNet-8 point.
+printf 'soc: "diana"\nnet: "resnet8"\ndataset: "synthetic"\nlambda: 1\nsteps_per_epoch: 5\nbatch: 32\nsearch_epochs: 1\n' > r8.pbtxt
+"$odimo" sweep plan r8.pbtxt -o plan-r8 > /dev/null
+"$odimo" sweep run plan-r8 -o r8 --index 0 > /dev/null
+"$odimo" sweep run plan-r8 -o "$work/r8-in-a-folder-with-a-much-longer-name" --index 0 > /dev/null
+for f in weights.pb report.json mapping.pbtxt; do
+  cmp r8/point-000/$f "$work/r8-in-a-folder-with-a-much-longer-name/point-000/$f" || fail "$f depends on the output path"
+done
+
 # Errors name the file, the field and the value.
 printf 'soc: "diana"\nnet: "tiny"\ndataset: "synthetic"\nlambda: [1, -2]\n' > bad-lambda.pbtxt
 expect_error "bad-lambda.pbtxt: field 'lambda': '-2': expected a number >= 0" "$odimo" sweep plan bad-lambda.pbtxt -o p2
