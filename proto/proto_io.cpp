@@ -107,7 +107,10 @@ std::string to_json(const google::protobuf::Message& msg) {
 }
 
 void write_file_atomic(const std::string& path, const std::string& content) {
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  // Host and pid: array tasks on different nodes of a shared file system may share a pid.
+  char host[256] = "host";
+  ::gethostname(host, sizeof host - 1);
+  const std::string tmp = path + ".tmp." + host + "." + std::to_string(::getpid());
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) throw Error(path + ": cannot write: " + std::strerror(errno));
