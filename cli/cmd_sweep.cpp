@@ -4,9 +4,7 @@
 // plan engine as `odimo sweep plan` + `run` + `reduce`, into DIR/plan and DIR/point-NNN.
 #include <algorithm>
 #include <cstdlib>
-#include <filesystem>
 #include <iostream>
-#include <set>
 #include <sstream>
 
 #include "cli/args.h"

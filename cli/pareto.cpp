@@ -104,15 +104,15 @@ std::vector<SweepPoint> read_sweep(const std::string& dir) {
       pts.push_back({e.path().string(), read_search_report(e.path().string())});
   if (pts.empty())
     throw Error(dir + ": no */report.json (run odimo sweep or odimo search --out " + dir + "/NAME)");
-  std::sort(pts.begin(), pts.end(), [](const auto& a, const auto& b) {
-    return std::make_pair(a.report.kind(), a.report.label()) <
-           std::make_pair(b.report.kind(), b.report.label());
-  });
   mark_fronts(pts);
   return pts;
 }
 
 void mark_fronts(std::vector<SweepPoint>& pts) {
+  std::sort(pts.begin(), pts.end(), [](const auto& a, const auto& b) {
+    return std::make_pair(a.report.kind(), a.report.label()) <
+           std::make_pair(b.report.kind(), b.report.label());
+  });
   mark_front(pts, latency, &SweepPoint::front_latency);
   mark_front(pts, energy, &SweepPoint::front_energy);
 }

@@ -17,7 +17,8 @@ struct SweepPoint {
 // Every DIR/*/report.json, sorted by label; fronts marked. Points without a
 // replay use their analytic cost (and say so in the table).
 std::vector<SweepPoint> read_sweep(const std::string& dir);
-// (Re)marks both fronts among `points` (e.g. after keeping one SoC's points).
+// Orders `points` by kind and label and (re)marks both fronts among them (e.g.
+// after keeping one SoC's points, or merging folders).
 void mark_fronts(std::vector<SweepPoint>& points);
 // The table on `out`, the SVG written atomically to `svg_path` (and said so).
 void show_fronts(const std::vector<SweepPoint>& points, const std::string& svg_path, std::ostream& out);

@@ -1,6 +1,5 @@
 #include "cli/sweep_commands.h"
 
-#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -149,9 +148,6 @@ void reduce(const std::vector<std::string>& outs) {
   }
   const std::string& first = outs.front();
   for (auto& [soc, pts] : by_soc) {
-    std::sort(pts.begin(), pts.end(), [](const auto& a, const auto& b) {
-      return std::make_pair(a.report.kind(), a.report.label()) < std::make_pair(b.report.kind(), b.report.label());
-    });
     mark_fronts(pts);
     if (by_soc.size() > 1) std::cout << "== " << soc << "\n";
     show_fronts(pts, first + (by_soc.size() > 1 ? "/pareto-" + soc + ".svg" : "/pareto.svg"), std::cout);

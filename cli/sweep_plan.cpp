@@ -73,15 +73,16 @@ void check_spec(proto::SweepSpec& s, const std::string& path) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
       bad(path, "name", "'" + s.name() + "' may hold only letters, digits, '-', '_' and '.'");
   if (s.soc().empty()) bad(path, "soc", "at least one SoC is required (e.g. soc: \"diana\")");
-  std::set<std::string> socs;
+  std::vector<SocDescription> socs;  // loaded once, for every check below
+  std::set<std::string> soc_names;
   for (int i = 0; i < s.soc_size(); ++i) {
     try {
-      const SocDescription soc = load_soc(s.soc(i));
-      if (!socs.insert(soc.name()).second) bad(path, "soc", "SoC '" + soc.name() + "' is listed twice");
+      socs.push_back(load_soc(s.soc(i)));
     } catch (const Error& e) {
-      if (std::string(e.what()).rfind(path, 0) == 0) throw;
       bad(path, "soc[" + std::to_string(i) + "]", e.what());
     }
+    if (!soc_names.insert(socs.back().name()).second)
+      bad(path, "soc", "SoC '" + socs.back().name() + "' is listed twice");
   }
   if (s.net().empty()) bad(path, "net", "a network is required (e.g. net: \"resnet8\")");
   Shape net_input;
@@ -112,10 +113,10 @@ void check_spec(proto::SweepSpec& s, const std::string& path) {
   for (const auto& b : s.baseline()) {
     if (b == "all" || b == "greedy" || b == "minlat") continue;
     if (b.rfind("all:", 0) != 0) bad(path, "baseline", "'" + b + "': expected all, all:CU, greedy or minlat");
-    for (const auto& soc_spec : s.soc()) {
-      const auto cus = cus_of(load_soc(soc_spec));
+    for (const auto& soc : socs) {
+      const auto cus = cus_of(soc);
       if (std::find(cus.begin(), cus.end(), b.substr(4)) == cus.end())
-        bad(path, "baseline", "'" + b + "': SoC '" + load_soc(soc_spec).name() + "' has no such compute unit");
+        bad(path, "baseline", "'" + b + "': SoC '" + soc.name() + "' has no such compute unit");
     }
   }
   if (s.lambda().empty() && s.baseline().empty())
@@ -142,7 +143,7 @@ void check_spec(proto::SweepSpec& s, const std::string& path) {
   if (s.model() != "odimo-compat")  // every point needs its SoC's calibration: fail now, not per point
     for (int i = 0; i < s.soc_size(); ++i) try {
         std::string origin;
-        cost::load_calibration(s.calibration(), load_soc(s.soc(i)), &origin);
+        cost::load_calibration(s.calibration(), socs[size_t(i)], &origin);
       } catch (const Error& e) {
         bad(path, s.calibration().empty() ? "soc[" + std::to_string(i) + "]" : "calibration", e.what());
       }
