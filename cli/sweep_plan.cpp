@@ -44,7 +44,7 @@ std::string resolve(const std::string& value, const fs::path& spec_dir) {
 std::vector<std::string> cus_of(const SocDescription& soc) {
   std::vector<std::string> out;
   for (const auto& cu : soc.soc.cu())
-    if (cu.kind() != proto::RISCV_HOST) out.push_back(cu.name());
+    if (!soc.unit(cu.name()).is_host()) out.push_back(cu.name());
   return out;
 }
 

@@ -21,10 +21,10 @@ LayerSplit whole_layer(const SocDescription& soc, const Layer& l, const std::str
   LayerSplit s;
   std::string why;
   std::string cu = wanted;
-  if (!cu_can_run(soc.cu(wanted), l, l.op, &why)) {
+  if (!soc.unit(wanted).can_run(l, l.op, &why)) {
     cu.clear();
     for (const auto& f : soc.soc.fallback())
-      if (cu_can_run(soc.cu(f), l, l.op)) {
+      if (soc.unit(f).can_run(l, l.op)) {
         cu = f;
         break;
       }
@@ -47,7 +47,7 @@ int fusion_target(const Network& net, const std::vector<LayerSplit>& done, const
   const int root = done[p].fused_into >= 0 ? done[p].fused_into : p;
   if (!done[root].runs()) return -1;
   for (const auto& s : done[root].shares)
-    if (!cu_fuses(soc.cu(s.cu), l.op)) return -1;
+    if (!soc.unit(s.cu).fuses(l.op)) return -1;
   return root;
 }
 
@@ -122,7 +122,7 @@ LayerSplit explicit_split(const SocDescription& soc, const Layer& l, const proto
     if (ids.empty()) continue;
     const Op op = variant_op(l, c.variant(), where);
     std::string why;
-    if (!cu_can_run(*cu, l, op, &why)) throw Error(where + ": " + why);
+    if (!soc.unit(c.cu()).can_run(l, op, &why)) throw Error(where + ": " + why);
     for (int id : ids) {
       if (owner[id] >= 0)
         throw Error(where + ": output channel " + std::to_string(id) + " is covered twice (" +

@@ -11,31 +11,7 @@
 namespace odimo {
 namespace {
 
-// Builds messages "<origin>: field '<path>': value <v> <what>".
-struct Check {
-  const std::string& origin;
-
-  [[noreturn]] void fail(const std::string& field, const std::string& value, const std::string& what) const {
-    throw Error(origin + ": field '" + field + "': value " + value + " " + what);
-  }
-  template <typename T>
-  void positive(const std::string& field, T v) const {
-    if (!(v > 0)) fail(field, num(v), "must be > 0");
-  }
-  template <typename T>
-  void non_negative(const std::string& field, T v) const {
-    if (!(v >= 0)) fail(field, num(v), "must be >= 0");
-  }
-  void fraction(const std::string& field, double v) const {
-    if (!(v >= 0 && v <= 1)) fail(field, num(v), "must be in [0, 1]");
-  }
-  template <typename T>
-  static std::string num(T v) {
-    std::ostringstream o;
-    o << v;
-    return o.str();
-  }
-};
+using Check = FieldCheck;
 
 std::string quoted(const std::string& s) {
   return "'" + s + "'";
@@ -49,59 +25,14 @@ void check_ops(const Check& at, const std::string& field,
               "is not an operator (known: " + all_op_names() + ")");
 }
 
-void check_digital(const Check& at, const std::string& p, const proto::DigitalArrayParams& d) {
-  at.positive(p + ".pe_rows", d.pe_rows());
-  at.positive(p + ".pe_cols", d.pe_cols());
-  at.positive(p + ".weight_memory_bytes", d.weight_memory_bytes());
-  at.non_negative(p + ".block_overhead_cycles", d.block_overhead_cycles());
-  at.non_negative(p + ".row_overhead_cycles", d.row_overhead_cycles());
-  at.positive(p + ".eltwise_lanes", d.eltwise_lanes());
-}
-
-void check_aimc(const Check& at, const std::string& p, const proto::AimcParams& a) {
-  at.positive(p + ".rows", a.rows());
-  at.positive(p + ".cols", a.cols());
-  at.positive(p + ".mvm_ns", a.mvm_ns());
-  at.non_negative(p + ".row_program_cycles", a.row_program_cycles());
-  if (a.unroll_size() == 0) at.fail(p + ".unroll", "[]", "must list at least the factor 1");
-  for (int i = 0; i < a.unroll_size(); ++i)
-    at.positive(p + ".unroll[" + std::to_string(i) + "]", a.unroll(i));
-  at.non_negative(p + ".min_channel_rows", a.min_channel_rows());
-  at.non_negative(p + ".postproc_cycles_per_mvm", a.postproc_cycles_per_mvm());
-  at.non_negative(p + ".postproc_latency_cycles", a.postproc_latency_cycles());
-  at.positive(p + ".cell_bits", a.cell_bits());
-}
-
-void check_cluster(const Check& at, const std::string& p, const proto::ClusterParams& c) {
-  at.positive(p + ".cores", c.cores());
-  at.positive(p + ".matmul_out_channels", c.matmul_out_channels());
-  at.positive(p + ".matmul_pixels", c.matmul_pixels());
-  at.non_negative(p + ".im2col_cycles_per_element", c.im2col_cycles_per_element());
-  at.positive(p + ".matmul_step_cycles", c.matmul_step_cycles());
-  at.non_negative(p + ".matmul_overhead_cycles", c.matmul_overhead_cycles());
-  at.fraction(p + ".matmul_load_fraction", c.matmul_load_fraction());
-  at.positive(p + ".dw_cycles_per_mac", c.dw_cycles_per_mac());
-  at.positive(p + ".eltwise_cycles_per_element", c.eltwise_cycles_per_element());
-  at.non_negative(p + ".job_overhead_cycles", c.job_overhead_cycles());
-}
-
-void check_dwe(const Check& at, const std::string& p, const proto::DweParams& d) {
-  at.positive(p + ".channels_per_pass", d.channels_per_pass());
-  at.positive(p + ".cycles_per_pixel", d.cycles_per_pixel());
-  if (d.kernels_size() == 0) at.fail(p + ".kernels", "[]", "must list the supported kernel sides");
-  for (int i = 0; i < d.kernels_size(); ++i)
-    at.positive(p + ".kernels[" + std::to_string(i) + "]", d.kernels(i));
-  at.non_negative(p + ".fill_cycles_per_tap", d.fill_cycles_per_tap());
-  at.non_negative(p + ".fill_cycles_per_tap_column", d.fill_cycles_per_tap_column());
-  at.non_negative(p + ".tcdm_ports", d.tcdm_ports());
-  at.fraction(p + ".load_fraction", d.load_fraction());
-}
-
-void check_cu(const Check& at, const SocDescription& d, int i) {
+void check_cu(const Check& at, SocDescription& d, int i) {
   const proto::ComputeUnit& cu = d.soc.cu(i);
   const std::string p = "cu[" + std::to_string(i) + "]";
   if (cu.name().empty()) at.fail(p + ".name", "''", "must be set");
-  if (cu.kind() == proto::CU_KIND_UNSPECIFIED) at.fail(p + ".kind", "unset", "must be set");
+  if (cu.params_case() == proto::ComputeUnit::PARAMS_NOT_SET)
+    at.fail(p, quoted(cu.name()), "carries no parameter block: its kind is one of " + known_cu_kinds());
+  d.units.push_back(make_cu_model(cu, d.origin));
+  const CuModel& unit = *d.units.back();
   check_ops(at, p + ".accepts", cu.accepts());
   check_ops(at, p + ".fuses", cu.fuses());
   at.non_negative(p + ".busy_power_mw", cu.busy_power_mw());
@@ -109,25 +40,9 @@ void check_cu(const Check& at, const SocDescription& d, int i) {
   if (!cu.l1().empty() && !std::any_of(d.soc.memory().begin(), d.soc.memory().end(),
                                        [&](const proto::Memory& m) { return m.name() == cu.l1(); }))
     at.fail(p + ".l1", quoted(cu.l1()), "names no memory of the SoC");
-  if (cu.l1().empty() && cu.kind() != proto::RISCV_HOST)
-    at.fail(p + ".l1", "''",
-            "must name the memory holding its activation tiles (only a riscv_host works in L2)");
-  switch (cu.kind()) {
-    case proto::DIGITAL_ARRAY:
-      return check_digital(at, p + ".digital", cu.digital());
-    case proto::AIMC:
-      return check_aimc(at, p + ".aimc", cu.aimc());
-    case proto::RISCV_CLUSTER:
-      return check_cluster(at, p + ".cluster", cu.cluster());
-    case proto::DWE:
-      return check_dwe(at, p + ".dwe", cu.dwe());
-    case proto::RISCV_HOST:
-      at.positive(p + ".core.cycles_per_mac", cu.core().cycles_per_mac());
-      at.positive(p + ".core.cycles_per_element", cu.core().cycles_per_element());
-      return;
-    default:
-      at.fail(p + ".kind", std::to_string(int(cu.kind())), "is not a known CU kind");
-  }
+  if (cu.l1().empty() && !unit.is_host())
+    at.fail(p + ".l1", "''", "must name the memory holding its activation tiles (only a host core works in L2)");
+  unit.check(at, p);
 }
 
 void check_memories(const Check& at, const proto::Soc& soc) {
@@ -197,50 +112,14 @@ const proto::Memory* SocDescription::l1_of(const proto::ComputeUnit& cu) const {
   return cu.l1().empty() ? nullptr : &memory(cu.l1());
 }
 
-bool cu_accepts(const proto::ComputeUnit& cu, Op op) {
-  return std::find(cu.accepts().begin(), cu.accepts().end(), op_name(op)) != cu.accepts().end();
-}
-
-bool cu_fuses(const proto::ComputeUnit& cu, Op op) {
-  return std::find(cu.fuses().begin(), cu.fuses().end(), op_name(op)) != cu.fuses().end();
-}
-
-bool cu_can_run(const proto::ComputeUnit& cu, const Layer& layer, Op op, std::string* why) {
-  auto no = [&](const std::string& reason) {
-    if (why) *why = reason;
-    return false;
-  };
-  if (!cu_accepts(cu, op)) return no(cu.name() + " cannot run " + op_name(op));
-  if (cu.kind() == proto::AIMC && op == Op::kConv2d && layer.groups != 1)
-    return no(cu.name() + " cannot run grouped convolutions (groups " + std::to_string(layer.groups) + ")");
-  if (cu.kind() == proto::DWE) {
-    const auto& k = cu.dwe().kernels();
-    if (std::find(k.begin(), k.end(), layer.kernel) == k.end())
-      return no(cu.name() + " cannot run a " + std::to_string(layer.kernel) + "x" +
-                std::to_string(layer.kernel) + " kernel");
-  }
-  return true;
-}
-
-const char* cu_kind_name(proto::CuKind kind) {
-  switch (kind) {
-    case proto::DIGITAL_ARRAY:
-      return "digital_array";
-    case proto::AIMC:
-      return "aimc";
-    case proto::RISCV_CLUSTER:
-      return "riscv_cluster";
-    case proto::DWE:
-      return "dwe";
-    case proto::RISCV_HOST:
-      return "riscv_host";
-    default:
-      return "unspecified";
-  }
+const CuModel& SocDescription::unit(const std::string& name) const {
+  const int i = cu_index(name);
+  if (i < 0) throw Error("unknown CU '" + name + "' on SoC '" + soc.name() + "' (CUs: " + cu_names() + ")");
+  return *units.at(size_t(i));
 }
 
 SocDescription build_soc(const proto::Soc& soc, const std::string& origin) {
-  SocDescription d{soc, origin};
+  SocDescription d{soc, origin, {}};
   Check at{d.origin};
   if (soc.name().empty()) at.fail("name", "''", "must be set");
   at.positive("clock_mhz", soc.clock_mhz());

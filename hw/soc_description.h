@@ -1,8 +1,11 @@
 #pragma once
 // A validated SoC description (proto/soc.proto): what `odimo simulate`, the
 // SystemC models and the analytic cost model read. No SystemC here.
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "hw/cu/cu_model.h"
 
 #include "proto/soc.pb.h"
 #include "workloads/network.h"
@@ -12,6 +15,7 @@ namespace odimo {
 struct SocDescription {
   proto::Soc soc;      // the validated description
   std::string origin;  // file it came from (for messages)
+  std::vector<std::shared_ptr<const CuModel>> units;  // the model of each CU (hw/cu/), SoC order
 
   const std::string& name() const { return soc.name(); }
   double clock_mhz() const { return soc.clock_mhz(); }
@@ -22,6 +26,9 @@ struct SocDescription {
   const proto::ComputeUnit* find_cu(const std::string& name) const;
   // CU called `name`; throws Error listing the SoC's CUs.
   const proto::ComputeUnit& cu(const std::string& name) const;
+  // Model of CU `i` (SoC order) / of the CU called `name` (throws Error listing the CUs).
+  const CuModel& unit(int i) const { return *units.at(size_t(i)); }
+  const CuModel& unit(const std::string& name) const;
   // Position of the CU in the description (its order for split rules), or -1.
   int cu_index(const std::string& name) const;
   // "host, digital, aimc"
@@ -32,16 +39,6 @@ struct SocDescription {
   // L1 of a CU, or nullptr when it works in L2 directly (the DIANA host).
   const proto::Memory* l1_of(const proto::ComputeUnit& cu) const;
 };
-
-// Whether `cu` lists `op` in `accepts` / `fuses`.
-bool cu_accepts(const proto::ComputeUnit& cu, Op op);
-bool cu_fuses(const proto::ComputeUnit& cu, Op op);
-// Whether `cu` can compute `layer` with operator `op` (its own or a variant):
-// the op is accepted and CU-specific limits hold (DWE kernel sizes, AIMC
-// groups = 1). On false, `why` (if given) says why, e.g. "aimc cannot run depthwise".
-bool cu_can_run(const proto::ComputeUnit& cu, const Layer& layer, Op op, std::string* why = nullptr);
-
-const char* cu_kind_name(proto::CuKind kind);
 
 // Validates `soc`; errors name `origin`, the field path and the bad value,
 // e.g. "diana.pbtxt: field 'cu[2].aimc.rows': value 0 must be > 0".

@@ -1,27 +1,24 @@
 #pragma once
 // Tile plans: how one CU's share of a layer is cut into L1-sized tiles, with
 // the bytes each tile moves and the compute phases it runs. Pure arithmetic
-// (no SystemC): the SystemC models (hw/diana, hw/darkside, sim/) execute these
-// plans and add what depends on time: DMA/compute overlap, L2-port and TCDM
-// contention, host orchestration. The cost model may reuse the plans too.
+// (no SystemC): the SystemC models (hw/models/, sim/) execute these plans and
+// add what depends on time (DMA/compute overlap, L2-port and TCDM contention,
+// host orchestration); the calibrated cost model turns them into features.
 //
-// Per-CU compute formulas (sources in hw/README.md and the .pbtxt comments):
-//   digital: per output row and block of pe_rows x pe_cols outputs,
-//            C*fy*FX + row_overhead*C*fy + block_overhead cycles, fy = kernel rows
-//            inside the input at that row (MATCH's border-row model);
-//   aimc:    per weight load, rows_used * row_program_cycles to program, then
-//            OY * ceil(OX/u) MVMs of max(mvm_ns*f, postproc) cycles, + pipeline fill;
-//   cluster: per core ceil(rows/cores) * ceil(OX/2) * (im2col + matmul) (PULP-NN / ODiMO);
-//   dwe:     per 16-channel pass, taps*(fill_tap + fill_col*OX) + cycles_per_pixel*OX*rows;
-//   host:    MACs * cycles_per_mac or elements * cycles_per_element.
+// Each CU kind plans its own share (CuModel::plan, hw/cu/): the PE array, the
+// cluster and the DWE through the DORY-style grid below with their own compute
+// phases; the AIMC by weight loads; the host without tiles.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
-#include "hw/soc_description.h"
 #include "workloads/network.h"
 
 namespace odimo {
+
+class CuModel;
+struct SocDescription;
 
 // One compute phase of a tile (e.g. "im2col", "matmul", "mvm").
 struct Phase {
@@ -58,11 +55,40 @@ struct JobPlan {
   int64_t dma_bytes() const;      // sum of in + weight + out bytes
 };
 
-// Plans `geometry` (a layer as one CU computes it: see share_geometry) on `cu`
-// with `l1_budget` bytes of its L1 (the SoC's L1 divided among the CUs that run
-// the layer). Throws Error naming the layer, the CU and the sizes when even the
-// smallest tile (one output row, one channel) cannot fit.
-JobPlan plan_job(const SocDescription& soc, const proto::ComputeUnit& cu, const Layer& geometry,
-                 int64_t l1_budget);
+// Geometry of a share as the tilers see it (a linear layer is one output "pixel").
+bool is_weighted(Op op);
+int out_rows(const Layer& g);
+int out_cols(const Layer& g);
+int in_rows_for(const Layer& g, int r0, int h);  // input rows read for output rows [r0, r0 + h)
+int kernel_rows_inside(const Layer& g, int oy);  // kernel rows inside the input at output row oy
+int64_t weight_bytes_per_channel(const Layer& g);  // with a 32-bit bias (dory-hal: C*K*FX*FY + 4K)
+int64_t in_bytes(const Layer& g, int n, int r0, int h);
+int64_t out_bytes(const Layer& g, int n, int h);
+double touches_per_output(const Layer& g);  // elements an element-wise op reads per output element
+int64_t ceil_div(int64_t a, int64_t b);
+
+// Throws the "cannot fit any memory" Error naming the layer, the CU and the sizes.
+[[noreturn]] void cannot_fit(const Layer& g, const std::string& cu, int64_t need, int64_t budget,
+                             const std::string& what);
+
+// How a kind blocks output channels on the grid.
+struct Blocking {
+  int block_max = 0;          // most output channels per tile (weight memory); 0 = all
+  int align = 1;              // preferred multiple of channels per tile
+  bool weights_in_l1 = true;  // weights share the L1 with activations
+};
+
+// Compute of one grid tile: `nb` output channels x `h` output rows from row `r0`.
+struct TileWork {
+  std::vector<Phase> phases;
+  int64_t input_passes = 1;  // times the compute re-reads the input tile from L1
+};
+
+// DORY-style grid: output-channel blocks (limited by weight memory) x output-row
+// tiles (limited by `l1_budget`); the input stays resident across channel blocks
+// when one row tile covers the layer. `work(nb, r0, h)` gives each tile's compute.
+using TileWorkFn = std::function<TileWork(int nb, int r0, int h)>;
+JobPlan plan_grid(const SocDescription& soc, const CuModel& cu, const Layer& g, int64_t l1_budget,
+                  const Blocking& blocking, const TileWorkFn& work);
 
 }  // namespace odimo

@@ -8,18 +8,14 @@
 
 #include "hw/models/time_base.h"
 #include "hw/models/virtual_soc.h"
-#include "hw/shared_input.h"
+#include "hw/energy.h"
+#include "hw/layer_plan.h"
 #include "proto/error.h"
 
 namespace odimo::sim {
 namespace {
 
 bool g_elaborated = false;  // SystemC: one elaboration per process
-
-// mW over `cycles` at `mhz` -> pJ (mW * us = nJ).
-double pj(double mw, double cycles, double mhz) {
-  return mw * cycles / mhz * 1000.0;
-}
 
 }  // namespace
 
@@ -30,10 +26,9 @@ struct Simulator::Impl {
   std::deque<JobPlan> plans;  // stable addresses while the models run them
   std::deque<hw::SharedInput> inputs;
 
-  void link_shared_inputs(const Job& job, std::vector<JobPlan>& job_plans, hw::LayerWork& w);
+  void link_shared_inputs(const std::vector<int>& waits_for, hw::LayerWork& w);
   std::vector<hw::LayerWork> plan_jobs(const std::vector<Job>& jobs);
   JobResult account(const Job& job, const hw::LayerWork& work, const hw::LayerTiming& t) const;
-  double memory_pj(const proto::ComputeUnit& cu, const JobPlan& plan) const;
 };
 
 Job make_job(const Layer& layer, const LayerSplit& split) {
@@ -66,11 +61,10 @@ int64_t Simulator::now_cycles() const {
   return llround(hw::now_cycles());
 }
 
-// CUs of one job that share an L1 read one copy of the input (hw/shared_input.h,
-// the same rule the calibrated cost model uses): the loader's DMA brings it in,
-// the others wait on a SharedInput event.
-void Simulator::Impl::link_shared_inputs(const Job& job, std::vector<JobPlan>& job_plans, hw::LayerWork& w) {
-  const std::vector<int> waits_for = share_inputs(soc, job.layer, job.shares, job_plans);
+// CUs of one job that share an L1 read one copy of the input (the rule of
+// hw/layer_plan.h, which the calibrated cost model uses too): the loader's DMA
+// brings it in, the others wait on a SharedInput event.
+void Simulator::Impl::link_shared_inputs(const std::vector<int>& waits_for, hw::LayerWork& w) {
   std::map<int, hw::SharedInput*> by_loader;
   for (size_t k = 0; k < waits_for.size(); ++k) {
     const int loader = waits_for[k];
@@ -91,49 +85,17 @@ std::vector<hw::LayerWork> Simulator::Impl::plan_jobs(const std::vector<Job>& jo
   std::vector<hw::LayerWork> works;
   for (const Job& job : jobs) {
     if (job.shares.empty()) throw Error("job '" + job.name + "': no CU computes it");
-    std::map<std::string, int> per_l1;  // CUs of this job sharing each L1
-    std::map<std::string, int> per_cu;
-    for (const CuShare& s : job.shares) {
-      if (s.channels <= 0)
-        throw Error("job '" + job.name + "': " + s.cu + " is given " + std::to_string(s.channels) +
-                    " channels");
-      if (++per_cu[s.cu] > 1) throw Error("job '" + job.name + "': CU '" + s.cu + "' is given two shares");
-      if (const auto* l1 = soc.l1_of(soc.cu(s.cu))) ++per_l1[l1->name()];
-    }
+    LayerPlan lp = plan_layer(soc, job.layer, job.shares, job.name);
     hw::LayerWork w{job.name, {}};
-    std::vector<JobPlan> job_plans;
-    for (const CuShare& s : job.shares) {
-      const proto::ComputeUnit& cu = soc.cu(s.cu);
-      std::string why;
-      if (!cu_can_run(cu, job.layer, s.op, &why)) throw Error("layer '" + job.name + "': " + why);
-      const proto::Memory* l1 = soc.l1_of(cu);
-      const int64_t budget = l1 ? l1->size_bytes() / per_l1[l1->name()] : 0;
-      job_plans.push_back(plan_job(soc, cu, share_geometry(job.layer, s), budget));
-      w.shares.push_back({&top->cu(s.cu), nullptr, nullptr, false});
-    }
-    link_shared_inputs(job, job_plans, w);
-    for (size_t k = 0; k < job_plans.size(); ++k) {
-      plans.push_back(std::move(job_plans[k]));
+    for (const CuShare& s : job.shares) w.shares.push_back({&top->cu(s.cu), nullptr, nullptr, false});
+    link_shared_inputs(lp.waits_for, w);
+    for (size_t k = 0; k < lp.plans.size(); ++k) {
+      plans.push_back(std::move(lp.plans[k]));
       w.shares[k].plan = &plans.back();
     }
     works.push_back(std::move(w));
   }
   return works;
-}
-
-double Simulator::Impl::memory_pj(const proto::ComputeUnit& cu, const JobPlan& plan) const {
-  const proto::Memory& l2 = soc.l2();
-  const proto::Memory* l1 = soc.l1_of(cu);
-  const proto::Memory& near = l1 ? *l1 : l2;  // the host computes on L2
-  double e = 0;
-  for (const Tile& t : plan.tiles) {
-    const double in = double(t.in_bytes + t.weight_bytes), out = double(t.out_bytes);
-    if (l1)
-      e += in * (l2.read_pj_per_byte() + l1->write_pj_per_byte()) +
-           out * (l1->read_pj_per_byte() + l2.write_pj_per_byte());
-    e += t.l1_read_bytes * near.read_pj_per_byte() + t.l1_write_bytes * near.write_pj_per_byte();
-  }
-  return e;
 }
 
 JobResult Simulator::Impl::account(const Job& job, const hw::LayerWork& work,
@@ -145,7 +107,7 @@ JobResult Simulator::Impl::account(const Job& job, const hw::LayerWork& work,
   r.start_cycle = llround(hw::to_cycles(t.start));
   r.cycles = llround(length);
   r.host_cycles = llround(t.host_cycles);
-  r.shared_energy_pj = pj(soc.soc.shared_power_mw(), length, mhz);
+  r.shared_energy_pj = power_pj(soc.soc.shared_power_mw(), length, mhz);
   r.energy_pj = r.shared_energy_pj;
   std::map<std::string, double> busy;
   for (size_t i = 0; i < work.shares.size(); ++i) {
@@ -164,9 +126,8 @@ JobResult Simulator::Impl::account(const Job& job, const hw::LayerWork& work,
     c.tiles = int(plan.tiles.size());
     c.weight_loads = plan.weight_loads;
     c.aimc_unroll = plan.aimc_unroll;
-    c.memory_energy_pj = memory_pj(cu, plan);
-    c.energy_pj = pj(cu.busy_power_mw(), s.busy, mhz) + pj(cu.idle_power_mw(), length - s.busy, mhz) +
-                  c.memory_energy_pj;
+    c.memory_energy_pj = memory_pj(soc, cu, plan);
+    c.energy_pj = cu_power_pj(soc, cu, s.busy, length) + c.memory_energy_pj;
     busy[plan.cu] += s.busy;
     r.stall_cycles += c.stall_cycles;
     r.bytes_moved += c.bytes_moved;
@@ -174,7 +135,7 @@ JobResult Simulator::Impl::account(const Job& job, const hw::LayerWork& work,
     r.cu.push_back(c);
   }
   for (const auto& cu : soc.soc.cu())  // CUs without a share idle through the job
-    if (!busy.count(cu.name())) r.energy_pj += pj(cu.idle_power_mw(), length, mhz);
+    if (!busy.count(cu.name())) r.energy_pj += cu_power_pj(soc, cu, 0, length);
   return r;
 }
 

@@ -32,21 +32,18 @@ class Lcg {
 // The SoC's two accelerators: the default CU first, then the other non-host CU.
 std::vector<const proto::ComputeUnit*> accelerators(const SocDescription& soc) {
   std::vector<const proto::ComputeUnit*> out;
-  if (auto* d = soc.find_cu(soc.soc.default_cu()); d && d->kind() != proto::RISCV_HOST) out.push_back(d);
+  if (auto* d = soc.find_cu(soc.soc.default_cu()); d && !soc.unit(d->name()).is_host()) out.push_back(d);
   for (const auto& cu : soc.soc.cu())
-    if (cu.kind() != proto::RISCV_HOST && cu.name() != soc.soc.default_cu()) out.push_back(&cu);
+    if (!soc.unit(cu.name()).is_host() && cu.name() != soc.soc.default_cu()) out.push_back(&cu);
   return out;
 }
 
 // The operator variant `cu` would compute `l` with ("" = its own), or false.
-bool variant_for(const proto::ComputeUnit& cu, const Layer& l, std::string* variant) {
-  *variant = "";
-  if (cu_can_run(cu, l, l.op)) return true;
-  if (l.op == Op::kConv2d && l.in.c == l.out.c && cu_can_run(cu, l, Op::kDepthwise)) {
-    *variant = "depthwise";
-    return true;
-  }
-  return false;
+bool variant_for(const CuModel& cu, const Layer& l, std::string* variant) {
+  Op op = l.op;
+  if (!cu.runnable_op(l, &op)) return false;
+  *variant = op == l.op ? "" : op_name(op);
+  return true;
 }
 
 proto::CuChannels range(const std::string& cu, int first, int count, const std::string& variant) {
@@ -78,7 +75,7 @@ void add_splits(const SocDescription& soc, proto::SuiteCase& c) {
   std::vector<std::pair<const proto::ComputeUnit*, std::string>> able;
   for (auto* cu : accelerators(soc)) {
     std::string v;
-    if (variant_for(*cu, l, &v)) able.push_back({cu, v});
+    if (variant_for(soc.unit(cu->name()), l, &v)) able.push_back({cu, v});
   }
   if (able.empty()) {  // software on the host (or wherever the SoC falls back)
     auto* s = c.add_split();
@@ -174,8 +171,10 @@ proto::Suite generate_suite(const SocDescription& soc, uint32_t seed, int random
       if (l.has_weights() || l.op == Op::kAdd) add(std::string(w) + "." + l.name, l.in, l);
   }
   Lcg rng(seed);
-  const bool has_dwe = std::any_of(soc.soc.cu().begin(), soc.soc.cu().end(),
-                                   [](const auto& cu) { return cu.kind() == proto::DWE; });
+  // square 3x3 convs with as many inputs as outputs, when a CU runs them only as depthwise (a DWE)
+  const bool has_dwe = std::any_of(soc.units.begin(), soc.units.end(), [](const auto& u) {
+    return !u->is_host() && !u->accepts(Op::kConv2d) && u->accepts(Op::kDepthwise);
+  });
   for (int made = 0, tries = 0; made < random_cases && tries < 100 * random_cases; ++tries) {
     Shape in;
     Layer l;

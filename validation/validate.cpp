@@ -20,16 +20,13 @@ uint64_t next(uint64_t& s) {
 // Which accelerators (non-host CUs) can run `l`, and with which variant.
 std::vector<proto::CuChannels> able(const SocDescription& soc, const Layer& l) {
   std::vector<proto::CuChannels> out;
-  for (const auto& cu : soc.soc.cu()) {
-    if (cu.kind() == proto::RISCV_HOST) continue;
+  for (const auto& unit : soc.units) {
+    Op op = l.op;
+    if (unit->is_host() || !unit->runnable_op(l, &op)) continue;
     proto::CuChannels c;
-    c.set_cu(cu.name());
-    if (cu_can_run(cu, l, l.op)) {
-      out.push_back(c);
-    } else if (l.op == Op::kConv2d && l.in.c == l.out.c && cu_can_run(cu, l, Op::kDepthwise)) {
-      c.set_variant("depthwise");
-      out.push_back(c);
-    }
+    c.set_cu(unit->name());
+    if (op != l.op) c.set_variant(op_name(op));
+    out.push_back(c);
   }
   // The default CU first: on contiguous-split SoCs it holds the first channels.
   std::stable_sort(out.begin(), out.end(),
@@ -101,7 +98,7 @@ std::vector<ResolvedMapping> validation_mappings(const Network& net, const SocDe
                                                  int random_splits) {
   std::vector<ResolvedMapping> out;
   for (const auto& cu : soc.soc.cu())
-    if (cu.kind() != proto::RISCV_HOST) out.push_back(resolve_mapping(net, soc, "all:" + cu.name()));
+    if (!soc.unit(cu.name()).is_host()) out.push_back(resolve_mapping(net, soc, "all:" + cu.name()));
   out.push_back(split_mapping(net, soc, "balanced", [](const Layer& l) { return l.out.c / 2; }));
   for (int s = 1; s <= random_splits; ++s) {
     uint64_t state = 0x9e3779b97f4a7c15ull * uint64_t(s);

@@ -45,15 +45,15 @@ void HostController::run_layer(const LayerWork& work) {
   t.start = sc_core::sc_time_stamp();
   int launched = 0;
   for (const ShareWork& s : work.shares) {  // accelerators first: they run while the host works
-    ComputeUnitModel* cu = s.cu;
-    if (cu->description().kind() == proto::RISCV_HOST) continue;
-    busy_wait(m_host.configure_cycles(), "configure", work, cu->description().name(), &t);
-    busy_wait(m_host.launch_cycles(), "launch", work, cu->description().name(), &t);
+    CuModule* cu = s.cu;
+    if (cu->unit().is_host()) continue;
+    busy_wait(m_host.configure_cycles(), "configure", work, cu->unit().name(), &t);
+    busy_wait(m_host.launch_cycles(), "launch", work, cu->unit().name(), &t);
     cu->start(s.plan, work.name, s.input, s.input_loader);
     ++launched;
   }
   for (const ShareWork& s : work.shares)
-    if (s.cu->description().kind() == proto::RISCV_HOST) s.cu->start(s.plan, work.name);
+    if (s.cu->unit().is_host()) s.cu->start(s.plan, work.name);
   for (const ShareWork& s : work.shares) {
     while (s.cu->busy()) wait(s.cu->done_event());
     t.cu.push_back(s.cu->last());

@@ -10,14 +10,14 @@
 #include <string>
 #include <vector>
 
-#include "hw/models/compute_unit.h"
+#include "hw/models/cu_module.h"
 #include "hw/models/trace_log.h"
 #include "proto/soc.pb.h"
 
 namespace odimo::hw {
 
 struct ShareWork {
-  ComputeUnitModel* cu = nullptr;
+  CuModule* cu = nullptr;
   const JobPlan* plan = nullptr;
   SharedInput* input = nullptr;  // set when CUs share one input copy in their L1
   bool input_loader = false;     // this CU's DMA loads it

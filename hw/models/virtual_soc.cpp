@@ -1,7 +1,6 @@
 #include "hw/models/virtual_soc.h"
 
-#include <algorithm>
-
+#include "hw/dma_channel.h"
 #include "proto/error.h"
 
 namespace odimo::hw {
@@ -11,17 +10,20 @@ VirtualSoc::VirtualSoc(sc_core::sc_module_name name, const SocDescription& soc, 
   const proto::Memory& l2 = soc.l2();
   m_l2 = std::make_unique<L2Memory>("l2", l2.port_bytes_per_cycle(), l2.latency_cycles());
   const proto::Dma& dma = soc.soc.dma();
-  for (const proto::ComputeUnit& cu : soc.soc.cu()) {
+  for (int i = 0; i < soc.soc.cu_size(); ++i) {
+    const CuModel& unit = soc.unit(i);
+    const proto::ComputeUnit& cu = unit.description();
     DmaEngine* channel = nullptr;
     TcdmBanks* banks = nullptr;
-    if (const proto::Memory* l1 = soc.l1_of(cu)) {
+    const proto::Memory* l1 = soc.l1_of(cu);
+    if (l1 && !unit.is_host()) {
+      const DmaChannel c = dma_channel(soc, cu);
       DmaParams p;
-      p.bytes_per_cycle =
-          std::min<double>(dma.bytes_per_cycle(), l1->port_bytes_per_cycle() * std::max(1, l1->banks()));
-      p.setup_cycles = dma.setup_cycles();
-      p.burst_bytes = dma.burst_bytes();
-      p.sync_quantum_cycles = dma.sync_quantum_cycles();
-      p.first_word_latency_cycles = l2.latency_cycles();
+      p.bytes_per_cycle = c.bytes_per_cycle;
+      p.setup_cycles = c.setup_cycles;
+      p.burst_bytes = c.burst_bytes;
+      p.sync_quantum_cycles = c.sync_quantum_cycles;
+      p.first_word_latency_cycles = c.first_word_latency_cycles;
       const std::string dma_name = "dma_" + cu.name();
       m_dma.push_back(
           std::make_unique<DmaEngine>(dma_name.c_str(), p, trace, trace->track("dma:" + cu.name())));
@@ -33,12 +35,13 @@ VirtualSoc::VirtualSoc(sc_core::sc_module_name name, const SocDescription& soc, 
         banks = t.get();
       }
     }
-    m_cus[cu.name()] = make_compute_unit(cu, channel, dma.double_buffering(), banks, trace);
+    m_cus[cu.name()] =
+        std::make_unique<CuModule>(cu.name().c_str(), unit, channel, dma.double_buffering(), banks, trace);
   }
   m_host = std::make_unique<HostController>("host_controller", soc.soc.host(), trace);
 }
 
-ComputeUnitModel& VirtualSoc::cu(const std::string& name) {
+CuModule& VirtualSoc::cu(const std::string& name) {
   auto it = m_cus.find(name);
   if (it == m_cus.end()) throw Error("unknown CU '" + name + "' on SoC '" + m_soc.name() + "'");
   return *it->second;

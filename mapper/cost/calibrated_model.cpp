@@ -4,22 +4,13 @@
 #include <cmath>
 #include <filesystem>
 
-#include "hw/mapping.h"
-#include "hw/shared_input.h"
-#include "hw/tiling.h"
+#include "hw/dma_channel.h"
+#include "hw/energy.h"
+#include "hw/layer_plan.h"
 #include "proto/error.h"
 #include "proto/proto_io.h"
 
 namespace odimo::cost {
-namespace {
-
-std::string key(const Layer& l, int cu, int n, int sharing, Op op) {
-  return std::string(op_name(l.op)) + l.in.str() + "/" + l.out.str() + "/" + std::to_string(l.kernel) + "/" +
-         std::to_string(l.stride) + "/" + std::to_string(l.padding) + "/" + std::to_string(l.groups) + "/" +
-         std::to_string(cu) + "/" + std::to_string(n) + "/" + std::to_string(sharing) + "/" + op_name(op);
-}
-
-}  // namespace
 
 const std::vector<std::string>& latency_feature_names() {
   static const std::vector<std::string> names = {"tile_roofline", "exposed_transfer", "dma_setup",
@@ -47,10 +38,11 @@ namespace {
 // is in L1 when another CU loads the shared input (0 otherwise).
 CuFeatures plan_features(const SocDescription& soc, const JobPlan& plan, double wait) {
   CuFeatures f;
-  const double bw = std::max(1, soc.soc.dma().bytes_per_cycle());
-  const double setup = soc.soc.dma().setup_cycles();
+  const DmaChannel dma = dma_channel(soc, soc.cu(plan.cu));
+  const double bw = dma.bytes_per_cycle;
+  const double setup = dma.setup_cycles;
   const bool overlap = soc.soc.dma().double_buffering();
-  const double burst = std::max(1, soc.soc.dma().burst_bytes());
+  const double burst = dma.burst_bytes;
   // Per tile: compute, DMA in (activations + weights) and DMA out, in cycles.
   const size_t nt = plan.tiles.size();
   std::vector<double> comp(nt), in(nt), out(nt);
@@ -63,8 +55,8 @@ CuFeatures plan_features(const SocDescription& soc, const JobPlan& plan, double 
       tcdm += p.tcdm_accesses;
     }
     if (plan.uses_dma) {
-      in[i] = (t.in_bytes + t.weight_bytes) / bw + t.in_transfers * setup;
-      out[i] = t.out_bytes / bw + t.out_transfers * setup;
+      in[i] = dma.transfer_cycles(double(t.in_bytes + t.weight_bytes), t.in_transfers);
+      out[i] = dma.transfer_cycles(double(t.out_bytes), t.out_transfers);
       transfers += t.in_transfers + t.out_transfers;
       bursts += std::ceil((t.in_bytes + t.weight_bytes) / burst) + std::ceil(t.out_bytes / burst);
     }
@@ -108,28 +100,22 @@ std::vector<CuFeatures> layer_features(const SocDescription& soc, const Layer& l
   std::vector<CuFeatures> out(soc.soc.cu_size(), zero_features());
   std::vector<CuShare> shares;
   std::vector<int> cu_of;
-  std::map<std::string, int> per_l1;
   for (int i = 0; i < soc.soc.cu_size() && i < int(n.size()); ++i) {
-    const auto& unit = soc.soc.cu(i);
-    if (n[i] <= 0 || !cu_can_run(unit, layer, ops.at(i))) continue;
+    const CuModel& unit = soc.unit(i);
+    if (n[i] <= 0 || !unit.can_run(layer, ops.at(i))) continue;
     shares.push_back({unit.name(), n[i], 0, ops[i], ops[i] == layer.op ? "" : op_name(ops[i])});
     cu_of.push_back(i);
-    if (const auto* l1 = soc.l1_of(unit)) ++per_l1[l1->name()];
   }
-  // Planned as the simulator plans a job (sim/simulator.cpp): L1 split among its users.
-  std::vector<JobPlan> plans;
-  for (const CuShare& s : shares) {
-    const proto::Memory* l1 = soc.l1_of(soc.cu(s.cu));
-    const int64_t budget = l1 ? l1->size_bytes() / per_l1[l1->name()] : 0;
-    plans.push_back(plan_job(soc, soc.cu(s.cu), share_geometry(layer, s), budget));
-  }
-  const std::vector<int> waits_for = share_inputs(soc, layer, shares, plans);
-  const double bw = std::max(1, soc.soc.dma().bytes_per_cycle());
+  if (shares.empty()) return out;
+  // Planned as the simulator plans one job (hw/layer_plan.h).
+  const LayerPlan lp = plan_layer(soc, layer, shares, layer.name);
+  const std::vector<JobPlan>& plans = lp.plans;
   for (size_t k = 0; k < shares.size(); ++k) {
     double wait = 0;
-    if (waits_for[k] >= 0) {
-      const Tile& t = plans[waits_for[k]].tiles[0];
-      wait = (t.in_bytes + t.weight_bytes) / bw + t.in_transfers * soc.soc.dma().setup_cycles();
+    if (const int loader = lp.waits_for[k]; loader >= 0) {
+      const Tile& t = plans[loader].tiles[0];
+      wait = dma_channel(soc, soc.cu(plans[loader].cu))
+                 .transfer_cycles(double(t.in_bytes + t.weight_bytes), t.in_transfers);
     }
     out[cu_of[k]] = plan_features(soc, plans[k], wait);
   }
@@ -190,19 +176,7 @@ double CalibratedModel::dot(const std::vector<double>& c, const std::vector<doub
 }
 
 int CalibratedModel::granularity(int cu) const {
-  const auto& u = m_soc.soc.cu(cu);
-  switch (u.kind()) {
-    case proto::DIGITAL_ARRAY:
-      return std::max(1, u.digital().pe_rows());
-    case proto::RISCV_CLUSTER:
-      return std::max(1, u.cluster().matmul_out_channels());
-    case proto::DWE:
-      return std::max(1, u.dwe().channels_per_pass());
-    case proto::AIMC:
-      return 16;
-    default:
-      return 1;
-  }
+  return std::max(1, m_soc.unit(cu).channel_granularity());
 }
 
 namespace {
@@ -257,14 +231,11 @@ LayerCost CalibratedModel::layer_cost(const Layer& layer, const std::vector<doub
   LayerCost c =
       rel_temperature > 0 ? combine_smooth(terms, m_power, rel_temperature) : combine_max(terms, m_power);
   if (sharing > 1) c.cycles += m_layer[1] * min_transfer + m_layer[2] * (sharing - 1);
-  // Energy over the layer time with the predicted busy cycles of each CU.
+  // Energy over the layer time with the predicted busy cycles of each CU (hw/energy.h).
   const double T = c.cycles;
-  double mw_cycles = m_power.shared_mw * T;
-  for (int i = 0; i < cu_count(); ++i) {
-    const double b = std::min(busy[i], T);
-    mw_cycles += m_power.busy_mw[i] * b + m_power.idle_mw[i] * (T - b);
-  }
-  c.energy_uj = mw_cycles * 1e-3 / m_power.clock_mhz + memory_pj * 1e-6;  // mW*cycles/MHz = nJ
+  double pj = power_pj(m_soc.soc.shared_power_mw(), T, m_soc.clock_mhz()) + memory_pj;
+  for (int i = 0; i < cu_count(); ++i) pj += cu_power_pj(m_soc, m_soc.soc.cu(i), busy[i], T);
+  c.energy_uj = pj * 1e-6;
   return c;
 }
 

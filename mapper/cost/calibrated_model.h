@@ -42,7 +42,7 @@ struct CuFeatures {
 // CUs splitting the L1 (as the simulator does). Zero when n == 0.
 // Features of every CU (SoC order) when n[i] channels of `layer` run on CU i
 // computing ops[i], planned together as the simulator plans one job: the L1
-// divided among its users, a shared input loaded once (hw/shared_input.h).
+// divided among its users, a shared input loaded once (hw/layer_plan.h).
 std::vector<CuFeatures> layer_features(const SocDescription& soc, const Layer& layer,
                                        const std::vector<int>& n, const std::vector<Op>& ops);
 // The same for CU `cu` working alone.

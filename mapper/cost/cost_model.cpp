@@ -3,20 +3,10 @@
 namespace odimo::cost {
 namespace {
 
+// ODiMO's formulas, each CU's from its home (CuModel::odimo_cycles).
 class CompatModel : public CostModel {
  public:
-  CompatModel(const SocDescription& soc, Flavour flavour) : CostModel(soc), m_flavour(flavour) {
-    for (const auto& cu : soc.soc.cu()) {
-      m_kinds.push_back(cu.kind());
-      if (cu.kind() == proto::AIMC) {
-        m_aimc.rows = cu.aimc().rows();
-        m_aimc.cols = cu.aimc().cols();
-        m_aimc.min_channel_rows = cu.aimc().min_channel_rows();
-        m_aimc.cycles_per_mvm = cu.aimc().mvm_ns() * soc.cycles_per_ns();
-        m_aimc.row_program_cycles = cu.aimc().row_program_cycles();
-      }
-    }
-  }
+  CompatModel(const SocDescription& soc, Flavour flavour) : CostModel(soc), m_flavour(flavour) {}
   std::string name() const override { return "odimo-compat"; }
 
   std::vector<CuTerm> cu_terms(const Layer& layer, const std::vector<double>& n,
@@ -34,23 +24,10 @@ class CompatModel : public CostModel {
       g.op = op;
       g.groups = op == Op::kDepthwise ? g.c_in : 1;
     }
-    switch (m_kinds.at(cu)) {
-      case proto::DIGITAL_ARRAY:
-        return diana_digital(g, n, m_flavour);
-      case proto::AIMC:
-        return diana_aimc(g, n, m_aimc, m_flavour);
-      case proto::RISCV_CLUSTER:
-        return darkside_cluster(g, n, m_flavour);
-      case proto::DWE:
-        return darkside_dwe(g, n, m_flavour);
-      default:
-        return {};
-    }
+    return m_soc.unit(cu).odimo_cycles(m_soc, g, n, m_flavour);
   }
 
   Flavour m_flavour;
-  std::vector<proto::CuKind> m_kinds;
-  AimcShape m_aimc;
 };
 
 }  // namespace
@@ -72,10 +49,9 @@ CuTerm CostModel::cu_cycles(const Layer& layer, int cu, double n) const {
 
 std::vector<Op> CostModel::default_ops(const Layer& layer) const {
   std::vector<Op> ops;
-  for (const auto& cu : m_soc.soc.cu()) {
-    const bool dw_variant = layer.op == Op::kConv2d && layer.in.c == layer.out.c &&
-                            !cu_can_run(cu, layer, layer.op) && cu_can_run(cu, layer, Op::kDepthwise);
-    ops.push_back(dw_variant ? Op::kDepthwise : layer.op);
+  for (const auto& unit : m_soc.units) {
+    Op op = layer.op;
+    ops.push_back(unit->runnable_op(layer, &op) ? op : layer.op);
   }
   return ops;
 }

@@ -3,14 +3,14 @@
 // numbers of output channels n (with d/dn), combined into layer latency and
 // energy. Two families behind one interface (DESIGN.md §6):
 //  - odimo-compat: the original ODiMO formulas and constants (formulas.h),
-//    chosen per CU by its kind; operators ODiMO does not model cost 0;
+//    each CU's from its home (hw/cu/); operators ODiMO does not model cost 0;
 //  - calibrated: tile-plan features fitted on simulator traces (calibrated_model.h).
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "hw/soc_description.h"
-#include "mapper/cost/formulas.h"
+#include "hw/cu/odimo_formulas.h"
 #include "mapper/cost/layer_cost.h"
 
 namespace odimo::cost {
@@ -47,9 +47,10 @@ class CostModel {
   SocDescription m_soc;
 };
 
-// ODiMO's formulas: DIGITAL_ARRAY -> DIANA digital, AIMC -> DIANA AIMC (array
-// shape and MVM time from the SoC file), RISCV_CLUSTER -> Darkside cluster,
-// DWE -> Darkside DWE, RISCV_HOST -> 0 (ODiMO does not model the host).
+// ODiMO's formulas, each CU's chosen by its home (CuModel::odimo_cycles): the
+// digital array -> DIANA digital, the AIMC -> DIANA AIMC (array shape and MVM
+// time from the SoC file), the cluster and the DWE -> Darkside's, the host -> 0
+// (ODiMO does not model the host).
 std::unique_ptr<CostModel> make_compat_model(const SocDescription& soc, Flavour flavour = Flavour::kCompat);
 
 }  // namespace odimo::cost

@@ -8,7 +8,7 @@
 // idle = 0 (exactly ODiMO's P_hyb/P_A/P_D formula). Darkside: busy = 168/118, idle = 1.32, shared = 0.
 #include <vector>
 
-#include "mapper/cost/formulas.h"
+#include "hw/cu/odimo_formulas.h"
 
 namespace odimo::cost {
 

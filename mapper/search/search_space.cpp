@@ -21,8 +21,8 @@ std::vector<SearchableLayer> search_space(const Network& net, const SocDescripti
     s.channels = l.out.c;
     s.relaxation = thermo ? Relaxation::kThermometric : Relaxation::kChannelSoftmax;
     for (int c = 0; c < soc.soc.cu_size() && !thermo; ++c) {
-      const auto& cu = soc.soc.cu(c);
-      if (cu.kind() != proto::RISCV_HOST && cu_can_run(cu, l, l.op)) {
+      const CuModel& cu = soc.unit(c);
+      if (!cu.is_host() && cu.can_run(l, l.op)) {
         s.cus.push_back(c);
         s.variants.push_back("");
       }
@@ -33,12 +33,12 @@ std::vector<SearchableLayer> search_space(const Network& net, const SocDescripti
       // runs depthwise itself takes [k, C).
       if (l.op != Op::kDepthwise || l.stride != 1 || l.in.c != l.out.c) continue;
       for (int c = 0; c < soc.soc.cu_size() && s.cus.size() < 2; ++c) {
-        const auto& cu = soc.soc.cu(c);
-        if (cu.kind() == proto::RISCV_HOST) continue;
-        if (s.cus.empty() && cu_can_run(cu, l, Op::kConv2d)) {
+        const CuModel& cu = soc.unit(c);
+        if (cu.is_host()) continue;
+        if (s.cus.empty() && cu.can_run(l, Op::kConv2d)) {
           s.cus.push_back(c);
           s.variants.push_back("conv2d");
-        } else if (!s.cus.empty() && cu_can_run(cu, l, Op::kDepthwise)) {
+        } else if (!s.cus.empty() && cu.can_run(l, Op::kDepthwise)) {
           s.cus.push_back(c);
           s.variants.push_back("");
         }

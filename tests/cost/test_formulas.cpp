@@ -2,7 +2,7 @@
 // their stated surrogate gradients (formulas.h).
 #include <doctest/doctest.h>
 
-#include "mapper/cost/formulas.h"
+#include "hw/cu/odimo_formulas.h"
 
 using namespace odimo;
 using namespace odimo::cost;

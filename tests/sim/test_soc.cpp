@@ -77,11 +77,11 @@ TEST_CASE("CU capabilities: the AIMC runs no depthwise, the DWE only its kernel 
   SocDescription d = load_soc("diana");
   Network dw = odimo::test::one_conv(16, 8, 8, 16, 3, 1, 1, "depthwise");
   std::string why;
-  CHECK_FALSE(cu_can_run(d.cu("aimc"), dw.layers[0], Op::kDepthwise, &why));
+  CHECK_FALSE(d.unit("aimc").can_run(dw.layers[0], Op::kDepthwise, &why));
   CHECK(why == "aimc cannot run depthwise");
-  CHECK(cu_can_run(d.cu("digital"), dw.layers[0], Op::kDepthwise));
+  CHECK(d.unit("digital").can_run(dw.layers[0], Op::kDepthwise));
   SocDescription k = load_soc("darkside");
   Network dw5 = odimo::test::one_conv(16, 8, 8, 16, 5, 1, 2, "depthwise");
-  CHECK_FALSE(cu_can_run(k.cu("dwe"), dw5.layers[0], Op::kDepthwise, &why));
+  CHECK_FALSE(k.unit("dwe").can_run(dw5.layers[0], Op::kDepthwise, &why));
   CHECK(why == "dwe cannot run a 5x5 kernel");
 }

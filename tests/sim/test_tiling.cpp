@@ -14,7 +14,7 @@ namespace {
 
 JobPlan plan(const SocDescription& soc, const std::string& cu, const Layer& l, int64_t budget = -1) {
   if (budget < 0) budget = soc.l1_of(soc.cu(cu))->size_bytes();
-  return plan_job(soc, soc.cu(cu), l, budget);
+  return soc.unit(cu).plan(soc, l, budget);
 }
 
 int64_t sum_in(const JobPlan& p) {

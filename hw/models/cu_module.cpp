@@ -1,4 +1,4 @@
-#include "hw/models/compute_unit.h"
+#include "hw/models/cu_module.h"
 
 #include <vector>
 
@@ -6,20 +6,20 @@
 
 namespace odimo::hw {
 
-ComputeUnitModel::ComputeUnitModel(sc_core::sc_module_name name, const proto::ComputeUnit& cu, DmaEngine* dma,
-                                   bool double_buffering, TcdmBanks* tcdm, TraceLog* trace)
+CuModule::CuModule(sc_core::sc_module_name name, const CuModel& unit, DmaEngine* dma, bool double_buffering,
+                   TcdmBanks* tcdm, TraceLog* trace)
     : sc_module(name),
-      m_cu(cu),
+      m_unit(unit),
       m_dma(dma),
       m_double_buffering(double_buffering),
       m_tcdm(tcdm),
       m_trace(trace),
-      m_track(trace ? trace->track(cu.name()) : 0) {
-  SC_HAS_PROCESS(ComputeUnitModel);
+      m_track(trace ? trace->track(unit.name()) : 0) {
+  SC_HAS_PROCESS(CuModule);
   SC_THREAD(run);
 }
 
-void ComputeUnitModel::start(const JobPlan* plan, const std::string& label, SharedInput* input, bool loader) {
+void CuModule::start(const JobPlan* plan, const std::string& label, SharedInput* input, bool loader) {
   m_plan = plan;
   m_input = input;
   m_input_loader = loader;
@@ -31,12 +31,12 @@ void ComputeUnitModel::start(const JobPlan* plan, const std::string& label, Shar
   m_start.notify(sc_core::SC_ZERO_TIME);
 }
 
-void ComputeUnitModel::run() {
+void CuModule::run() {
   for (;;) {
     while (!m_plan) wait(m_start);
     m_stats = CuJobStats{};
     m_stats.start = sc_core::sc_time_stamp();
-    if (m_tcdm) m_tcdm->enter(tcdm_masters());
+    if (m_tcdm) m_tcdm->enter(m_unit.tcdm_masters());
     if (m_plan->fixed_cycles > 0) {  // e.g. fork of the cluster cores and the final barrier
       wait(cycles(m_plan->fixed_cycles));
       m_stats.busy += m_plan->fixed_cycles;
@@ -50,7 +50,7 @@ void ComputeUnitModel::run() {
     } else {
       run_single_buffered();
     }
-    if (m_tcdm) m_tcdm->leave(tcdm_masters());
+    if (m_tcdm) m_tcdm->leave(m_unit.tcdm_masters());
     m_stats.end = sc_core::sc_time_stamp();
     m_stats.stall = to_cycles(m_stats.end - m_stats.start) - m_stats.busy;
     m_plan = nullptr;
@@ -58,7 +58,7 @@ void ComputeUnitModel::run() {
   }
 }
 
-void ComputeUnitModel::run_single_buffered() {
+void CuModule::run_single_buffered() {
   for (size_t i = 0; i < m_plan->tiles.size(); ++i) {
     const Tile& t = m_plan->tiles[i];
     dma_in(t, i, true);
@@ -69,7 +69,7 @@ void ComputeUnitModel::run_single_buffered() {
   }
 }
 
-void ComputeUnitModel::run_double_buffered() {
+void CuModule::run_double_buffered() {
   const auto& tiles = m_plan->tiles;
   std::vector<uint64_t> in(tiles.size(), 0), out(tiles.size(), 0);
   auto submit_in = [&](size_t i) {
@@ -88,26 +88,26 @@ void ComputeUnitModel::run_double_buffered() {
   m_dma->drain();
 }
 
-void ComputeUnitModel::dma_in(const Tile& t, size_t, bool wait_done) {
+void CuModule::dma_in(const Tile& t, size_t, bool wait_done) {
   const int64_t bytes = t.in_bytes + t.weight_bytes;
   if (bytes <= 0) return;
   const uint64_t ticket = m_dma->submit(bytes, t.in_transfers, true, &m_in_label);
   if (wait_done) m_dma->wait_for(ticket);
 }
 
-void ComputeUnitModel::input_arrived(size_t tile) {
+void CuModule::input_arrived(size_t tile) {
   if (tile == 0 && m_input && m_input_loader) {
     m_input->loaded = true;
     m_input->ready.notify(sc_core::SC_ZERO_TIME);
   }
 }
 
-void ComputeUnitModel::await_input(size_t tile) {
+void CuModule::await_input(size_t tile) {
   if (tile == 0 && m_input && !m_input_loader)
     while (!m_input->loaded) wait(m_input->ready);  // stall: counted as end - start - busy
 }
 
-void ComputeUnitModel::compute(const Tile& t, size_t) {
+void CuModule::compute(const Tile& t, size_t) {
   if (t.program_cycles > 0) {
     if (m_trace && m_trace->enabled)
       m_trace->add(m_track, m_label + " program weights", now_cycles(), t.program_cycles);
@@ -115,30 +115,13 @@ void ComputeUnitModel::compute(const Tile& t, size_t) {
     m_stats.busy += t.program_cycles;
   }
   for (const Phase& p : t.phases) {
-    const double spa = m_tcdm ? m_tcdm->stall_per_access(tcdm_masters(), tcdm_internal_masters()) : 0;
+    const double spa = m_tcdm ? m_tcdm->stall_per_access(m_unit.tcdm_masters(), m_unit.tcdm_internal_masters()) : 0;
     const double conflict = p.tcdm_accesses * spa;
     const double d = p.cycles + conflict;
     if (m_trace && m_trace->enabled) m_trace->add(m_track, m_label + " " + p.name, now_cycles(), d);
     wait(cycles(d));
     m_stats.busy += d;
     m_stats.conflict += conflict;
-  }
-}
-
-std::unique_ptr<ComputeUnitModel> make_compute_unit(const proto::ComputeUnit& cu, DmaEngine* dma,
-                                                    bool double_buffering, TcdmBanks* tcdm, TraceLog* trace) {
-  const char* name = cu.name().c_str();
-  switch (cu.kind()) {
-    case proto::DIGITAL_ARRAY:
-      return std::make_unique<DigitalArray>(name, cu, dma, double_buffering, tcdm, trace);
-    case proto::AIMC:
-      return std::make_unique<AimcMacro>(name, cu, dma, double_buffering, tcdm, trace);
-    case proto::RISCV_CLUSTER:
-      return std::make_unique<RiscvCluster>(name, cu, dma, double_buffering, tcdm, trace);
-    case proto::DWE:
-      return std::make_unique<DepthwiseEngine>(name, cu, dma, double_buffering, tcdm, trace);
-    default:
-      return std::make_unique<HostCore>(name, cu, nullptr, false, nullptr, trace);
   }
 }
 

@@ -5,18 +5,18 @@
 // tile i+1 and the output of tile i-1 move while tile i computes; without it
 // the three steps are sequential. Waiting for DMA is stall time.
 //
-// The kinds differ in what their plans contain and in how they meet the
-// shared L1: DigitalArray, AimcMacro, RiscvCluster, DepthwiseEngine, HostCore.
+// One module for every kind: what differs between kinds is in the plans their
+// homes make (hw/cu/) and in what the CuModel says about TCDM masters.
 #include <systemc>
 
 #include <memory>
 #include <string>
 
+#include "hw/cu/cu_model.h"
 #include "hw/models/dma_engine.h"
 #include "hw/models/tcdm.h"
 #include "hw/models/trace_log.h"
 #include "hw/tiling.h"
-#include "proto/soc.pb.h"
 
 namespace odimo::hw {
 
@@ -37,11 +37,12 @@ struct SharedInput {
   sc_core::sc_event ready;
 };
 
-class ComputeUnitModel : public sc_core::sc_module {
+class CuModule : public sc_core::sc_module {
  public:
-  // `dma` is null for a CU that works in L2 directly; `tcdm` null when its L1 has no conflict model.
-  ComputeUnitModel(sc_core::sc_module_name name, const proto::ComputeUnit& cu, DmaEngine* dma,
-                   bool double_buffering, TcdmBanks* tcdm, TraceLog* trace);
+  // `unit` must outlive the module. `dma` is null for a CU that works in L2
+  // directly; `tcdm` null when its L1 has no conflict model.
+  CuModule(sc_core::sc_module_name name, const CuModel& unit, DmaEngine* dma, bool double_buffering,
+           TcdmBanks* tcdm, TraceLog* trace);
 
   // Starts `plan` (kept alive by the caller until done). Call when !busy().
   // `input`: the layer's shared input copy, loaded by this CU if `loader`, else awaited
@@ -51,12 +52,7 @@ class ComputeUnitModel : public sc_core::sc_module {
   bool busy() const { return m_plan != nullptr; }
   const sc_core::sc_event& done_event() const { return m_done; }
   const CuJobStats& last() const { return m_stats; }
-  const proto::ComputeUnit& description() const { return m_cu; }
-
- protected:
-  // TCDM masters this CU registers while a job runs, and competing among themselves.
-  virtual int tcdm_masters() const { return 0; }
-  virtual int tcdm_internal_masters() const { return 1; }
+  const CuModel& unit() const { return m_unit; }
 
  private:
   void run();
@@ -67,7 +63,7 @@ class ComputeUnitModel : public sc_core::sc_module {
   void input_arrived(size_t tile);  // loader: publish the shared input after tile 0's DMA
   void await_input(size_t tile);    // reader: wait for the shared input before tile 0
 
-  const proto::ComputeUnit& m_cu;
+  const CuModel& m_unit;
   DmaEngine* m_dma;
   bool m_double_buffering;
   TcdmBanks* m_tcdm;
@@ -83,43 +79,5 @@ class ComputeUnitModel : public sc_core::sc_module {
   sc_core::sc_event m_start;
   sc_core::sc_event m_done;
 };
-
-class DigitalArray : public ComputeUnitModel {
- public:
-  using ComputeUnitModel::ComputeUnitModel;
-};
-
-class AimcMacro : public ComputeUnitModel {
- public:
-  using ComputeUnitModel::ComputeUnitModel;
-};
-
-class HostCore : public ComputeUnitModel {
- public:
-  using ComputeUnitModel::ComputeUnitModel;
-};
-
-class RiscvCluster : public ComputeUnitModel {
- public:
-  using ComputeUnitModel::ComputeUnitModel;
-
- protected:
-  int tcdm_masters() const override { return description().cluster().cores(); }
-  int tcdm_internal_masters() const override { return description().cluster().cores(); }
-};
-
-class DepthwiseEngine : public ComputeUnitModel {
- public:
-  using ComputeUnitModel::ComputeUnitModel;
-
- protected:
-  // the streamer's own ports are scheduled conflict-free (assumption); it meets the others
-  int tcdm_masters() const override { return description().dwe().tcdm_ports(); }
-  int tcdm_internal_masters() const override { return 1; }
-};
-
-// Builds the model class matching the CU's kind.
-std::unique_ptr<ComputeUnitModel> make_compute_unit(const proto::ComputeUnit& cu, DmaEngine* dma,
-                                                    bool double_buffering, TcdmBanks* tcdm, TraceLog* trace);
 
 }  // namespace odimo::hw

@@ -1,4 +1,4 @@
-#include "mapper/cost/formulas.h"
+#include "hw/cu/odimo_formulas.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,0 +1,72 @@
+#include "hw/cu/cu_model.h"
+
+#include <algorithm>
+#include <map>
+
+#include "proto/error.h"
+
+namespace odimo {
+namespace {
+
+struct KindEntry {
+  std::string block;  // name of the parameter block in the SoC file
+  CuFactory make;
+};
+
+std::map<int, KindEntry>& registry() {
+  static std::map<int, KindEntry> kinds;  // by proto::ComputeUnit::ParamsCase
+  return kinds;
+}
+
+}  // namespace
+
+bool register_cu_kind(int params_case, const char* block, CuFactory make) {
+  registry()[params_case] = {block, make};
+  return true;
+}
+
+std::string known_cu_kinds() {
+  std::string s;
+  for (const auto& [params_case, kind] : registry()) {
+    const std::unique_ptr<CuModel> probe = kind.make(proto::ComputeUnit());
+    s += (s.empty() ? "" : ", ") + std::string(probe->kind_name()) + " (" + kind.block + " { ... })";
+  }
+  return s;
+}
+
+std::shared_ptr<const CuModel> make_cu_model(const proto::ComputeUnit& cu, const std::string& where) {
+  auto it = registry().find(int(cu.params_case()));
+  if (cu.params_case() == proto::ComputeUnit::PARAMS_NOT_SET || it == registry().end())
+    throw Error(where + ": CU '" + cu.name() + "' carries no parameter block of a known kind (known: " +
+                known_cu_kinds() + ")");
+  return std::shared_ptr<const CuModel>(it->second.make(cu));
+}
+
+bool CuModel::accepts(Op op) const {
+  return std::find(m_cu.accepts().begin(), m_cu.accepts().end(), op_name(op)) != m_cu.accepts().end();
+}
+
+bool CuModel::fuses(Op op) const {
+  return std::find(m_cu.fuses().begin(), m_cu.fuses().end(), op_name(op)) != m_cu.fuses().end();
+}
+
+bool CuModel::runnable_op(const Layer& layer, Op* op) const {
+  if (can_run(layer, layer.op)) {
+    *op = layer.op;
+    return true;
+  }
+  if (layer.op == Op::kConv2d && layer.in.c == layer.out.c && can_run(layer, Op::kDepthwise)) {
+    *op = Op::kDepthwise;
+    return true;
+  }
+  return false;
+}
+
+bool CuModel::can_run(const Layer& layer, Op op, std::string* why) const {
+  std::string reason = accepts(op) ? cannot_run(layer, op) : name() + " cannot run " + op_name(op);
+  if (reason.empty()) return true;
+  if (why) *why = reason;
+  return false;
+}
+
+}  // namespace odimo

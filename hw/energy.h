@@ -1,0 +1,29 @@
+#pragma once
+// Energy composition, once for the simulator (sim/) and the calibrated cost
+// model (mapper/cost/) (DESIGN.md §5; hw/README.md "Energy"):
+//
+//   E_layer = shared_power * T + sum over every CU i of
+//             [busy_power_i * B_i + idle_power_i * (T - B_i)] + memory energy
+//
+// T the layer time, B_i the busy cycles of CU i (0 for a CU without a share).
+// With DIANA's numbers this is ODiMO's P_S*T + (P_D-P_S)*t_D + (P_A-P_S)*t_A.
+// Memory energy of a CU's plan: DMA moves L2 -> L1 (L2 read + L1 write) and back
+// (L1 read + L2 write); the compute reads and writes its L1 (L2 for the host).
+// mapper/cost/layer_cost.h holds the same rule with its gradient for the search.
+#include "hw/soc_description.h"
+#include "hw/tiling.h"
+
+namespace odimo {
+
+// mW over `cycles` at `clock_mhz`, in pJ (mW * us = nJ).
+inline double power_pj(double mw, double cycles, double clock_mhz) {
+  return mw * cycles / clock_mhz * 1000.0;
+}
+
+// busy_power * busy + idle_power * (T - busy), busy clamped to [0, T] (pJ).
+double cu_power_pj(const SocDescription& soc, const proto::ComputeUnit& cu, double busy_cycles, double T);
+
+// L1/L2 access energy of one CU's plan (pJ).
+double memory_pj(const SocDescription& soc, const proto::ComputeUnit& cu, const JobPlan& plan);
+
+}  // namespace odimo
