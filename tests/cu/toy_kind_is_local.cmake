@@ -1,0 +1,32 @@
+# cu/toy_kind_is_local: the toy CU kind is known only to its home, its proto
+# message, its SoC file, its test and the docs that describe it — so adding a
+# kind needs no edit anywhere else. -DROOT=<source tree>
+set(allowed "tests/cu/" "proto/soc.proto" "hw/README.md")
+file(GLOB_RECURSE files RELATIVE ${ROOT}
+     ${ROOT}/*.h ${ROOT}/*.cpp ${ROOT}/*.proto ${ROOT}/*.pbtxt ${ROOT}/*.cmake ${ROOT}/*CMakeLists.txt
+     ${ROOT}/*.md ${ROOT}/*.sh ${ROOT}/*.py)
+set(found 0)
+foreach(f ${files})
+  if(f MATCHES "^(build|\\.git)")
+    continue()
+  endif()
+  file(STRINGS ${ROOT}/${f} hits REGEX "[Tt]oy_?[Mm]ac")
+  if(NOT hits)
+    continue()
+  endif()
+  set(ok FALSE)
+  foreach(a ${allowed})
+    string(FIND "${f}" "${a}" at)
+    if(at EQUAL 0)
+      set(ok TRUE)
+    endif()
+  endforeach()
+  if(NOT ok)
+    message(SEND_ERROR "${f} names the toy CU kind: a kind must live in its home only")
+    math(EXPR found "${found} + 1")
+  endif()
+endforeach()
+if(found GREATER 0)
+  message(FATAL_ERROR "${found} file(s) outside the toy kind's home know it")
+endif()
+message(STATUS "the toy CU kind is local to its home, its proto message and its SoC file")
