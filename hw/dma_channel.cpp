@@ -18,4 +18,15 @@ DmaChannel dma_channel(const SocDescription& soc, const proto::ComputeUnit& cu) 
   return c;
 }
 
+DmaChannel off_chip_channel(const SocDescription& soc) {
+  const proto::Memory& m = *soc.off_chip();
+  DmaChannel c;
+  c.bytes_per_cycle = std::max(1, m.port_bytes_per_cycle());
+  c.setup_cycles = soc.soc.dma().setup_cycles();
+  c.burst_bytes = std::max(1, soc.soc.dma().burst_bytes());
+  c.first_word_latency_cycles = m.latency_cycles();
+  c.sync_quantum_cycles = soc.soc.dma().sync_quantum_cycles();
+  return c;
+}
+
 }  // namespace odimo

@@ -23,5 +23,9 @@ struct DmaChannel {
 
 // The channel of `cu`; for a CU without an L1 (the host) the SoC's DMA numbers with the L2 port.
 DmaChannel dma_channel(const SocDescription& soc, const proto::ComputeUnit& cu);
+// The channel between the off-chip memory and L2 (hw/layer_plan.h): the off-chip
+// memory's port width and first-word latency, the SoC's DMA setup and burst size.
+// Requires soc.off_chip().
+DmaChannel off_chip_channel(const SocDescription& soc);
 
 }  // namespace odimo

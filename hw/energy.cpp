@@ -24,4 +24,12 @@ double memory_pj(const SocDescription& soc, const proto::ComputeUnit& cu, const 
   return e;
 }
 
+double off_chip_pj(const SocDescription& soc, int64_t in_bytes, int64_t out_bytes) {
+  const proto::Memory* off = soc.off_chip();
+  if (!off) return 0;
+  const proto::Memory& l2 = soc.l2();
+  return double(in_bytes) * (off->read_pj_per_byte() + l2.write_pj_per_byte()) +
+         double(out_bytes) * (l2.read_pj_per_byte() + off->write_pj_per_byte());
+}
+
 }  // namespace odimo

@@ -25,5 +25,8 @@ double cu_power_pj(const SocDescription& soc, const proto::ComputeUnit& cu, doub
 
 // L1/L2 access energy of one CU's plan (pJ).
 double memory_pj(const SocDescription& soc, const proto::ComputeUnit& cu, const JobPlan& plan);
+// Off-chip traffic of a layer (hw/layer_plan.h): in = off-chip read + L2 write,
+// out = L2 read + off-chip write (pJ). 0 without an off-chip memory.
+double off_chip_pj(const SocDescription& soc, int64_t in_bytes, int64_t out_bytes);
 
 }  // namespace odimo

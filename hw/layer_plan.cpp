@@ -4,6 +4,7 @@
 #include <map>
 #include <string>
 
+#include "hw/dma_channel.h"
 #include "proto/error.h"
 
 namespace odimo {
@@ -44,6 +45,26 @@ void share_inputs(const SocDescription& soc, const Layer& layer, const std::vect
 }
 
 }  // namespace
+
+int64_t layer_l2_bytes(const Layer& layer) {
+  return layer.in_bytes + layer.out_bytes + weight_bytes_per_channel(layer) * layer.out.c;
+}
+
+OffChipTraffic off_chip_traffic(const SocDescription& soc, const Layer& layer) {
+  OffChipTraffic t;
+  if (soc.soc.off_chip().empty() || layer_l2_bytes(layer) <= soc.l2().size_bytes()) return t;
+  t.in_bytes = layer.in_bytes + weight_bytes_per_channel(layer) * layer.out.c;
+  t.out_bytes = layer.out_bytes;
+  return t;
+}
+
+double off_chip_cycles(const SocDescription& soc, const OffChipTraffic& traffic) {
+  if (!traffic.any() || !soc.off_chip()) return 0;
+  const DmaChannel c = off_chip_channel(soc);
+  const int calls = (traffic.in_bytes > 0) + (traffic.out_bytes > 0);
+  return c.transfer_cycles(double(traffic.in_bytes + traffic.out_bytes), calls) +
+         double(calls) * c.first_word_latency_cycles;
+}
 
 int64_t l1_budget(const SocDescription& soc, const proto::ComputeUnit& cu, int sharing) {
   const proto::Memory* l1 = soc.l1_of(cu);

@@ -127,6 +127,14 @@ SocDescription build_soc(const proto::Soc& soc, const std::string& origin) {
   if (soc.cu_size() == 0) at.fail("cu", "[]", "must list at least one compute unit");
   check_memories(at, soc);
   check_cu_names(at, d);
+  if (!soc.off_chip().empty()) {
+    const bool known = std::any_of(soc.memory().begin(), soc.memory().end(),
+                                   [&](const proto::Memory& m) { return m.name() == soc.off_chip(); });
+    if (!known) at.fail("off_chip", quoted(soc.off_chip()), "names no memory of the SoC");
+    if (soc.off_chip() == soc.l2()) at.fail("off_chip", quoted(soc.off_chip()), "is the L2 itself");
+    for (const auto& cu : soc.cu())
+      if (cu.l1() == soc.off_chip()) at.fail("off_chip", quoted(soc.off_chip()), "is the L1 of CU '" + cu.name() + "'");
+  }
   for (int i = 0; i < soc.cu_size(); ++i) check_cu(at, d, i);
   at.positive("dma.bytes_per_cycle", soc.dma().bytes_per_cycle());
   at.non_negative("dma.setup_cycles", soc.dma().setup_cycles());

@@ -36,6 +36,8 @@ struct SocDescription {
   // Memory called `name`; throws Error if absent.
   const proto::Memory& memory(const std::string& name) const;
   const proto::Memory& l2() const { return memory(soc.l2()); }
+  // The memory beyond L2 (Soc.off_chip), or nullptr.
+  const proto::Memory* off_chip() const { return soc.off_chip().empty() ? nullptr : &memory(soc.off_chip()); }
   // L1 of a CU, or nullptr when it works in L2 directly (the DIANA host).
   const proto::Memory* l1_of(const proto::ComputeUnit& cu) const;
 };

@@ -49,6 +49,7 @@ struct JobPlan {
   int aimc_unroll = 0;       // AIMC output unrolling chosen (1/2/4/8), 0 for other CUs
   int64_t l1_footprint = 0;  // largest L1 use of a tile, double buffers included (bytes)
   double fixed_cycles = 0;   // per job on the CU (cluster fork/barrier) (cycles)
+  int input_tiles = 1;       // input-channel chunks per output tile (> 1: partial sums in L1)
   std::vector<Tile> tiles;
 
   double compute_cycles() const;  // sum of phases + programming + fixed (no conflicts, no DMA)
@@ -86,8 +87,14 @@ struct TileWork {
 
 // DORY-style grid: output-channel blocks (limited by weight memory) x output-row
 // tiles (limited by `l1_budget`); the input stays resident across channel blocks
-// when one row tile covers the layer. `work(nb, r0, h)` gives each tile's compute.
-using TileWorkFn = std::function<TileWork(int nb, int r0, int h)>;
+// when one row tile covers the layer. When one output row of one channel with
+// every input channel does not fit, conv (groups 1) and linear layers tile their
+// input channels too: the partial sums of a tile stay in L1 at the CU's
+// format.accumulator_bits, and each chunk after the first reads them back and
+// each but the last writes them (an extra "partial sums" phase at the L1 port
+// width; the output leaves once). `work(sub, nb, r0, h)` gives each tile's
+// compute, `sub` being the share restricted to the tile's input channels.
+using TileWorkFn = std::function<TileWork(const Layer& sub, int nb, int r0, int h)>;
 JobPlan plan_grid(const SocDescription& soc, const CuModel& cu, const Layer& g, int64_t l1_budget,
                   const Blocking& blocking, const TileWorkFn& work);
 

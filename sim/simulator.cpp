@@ -86,7 +86,7 @@ std::vector<hw::LayerWork> Simulator::Impl::plan_jobs(const std::vector<Job>& jo
   for (const Job& job : jobs) {
     if (job.shares.empty()) throw Error("job '" + job.name + "': no CU computes it");
     LayerPlan lp = plan_layer(soc, job.layer, job.shares, job.name);
-    hw::LayerWork w{job.name, {}};
+    hw::LayerWork w{job.name, {}, off_chip_traffic(soc, job.layer)};
     for (const CuShare& s : job.shares) w.shares.push_back({&top->cu(s.cu), nullptr, nullptr, false});
     link_shared_inputs(lp.waits_for, w);
     for (size_t k = 0; k < lp.plans.size(); ++k) {
@@ -108,7 +108,9 @@ JobResult Simulator::Impl::account(const Job& job, const hw::LayerWork& work,
   r.cycles = llround(length);
   r.host_cycles = llround(t.host_cycles);
   r.shared_energy_pj = power_pj(soc.soc.shared_power_mw(), length, mhz);
-  r.energy_pj = r.shared_energy_pj;
+  r.off_chip_bytes = work.off_chip.in_bytes + work.off_chip.out_bytes;
+  r.off_chip_energy_pj = off_chip_pj(soc, work.off_chip.in_bytes, work.off_chip.out_bytes);
+  r.energy_pj = r.shared_energy_pj + r.off_chip_energy_pj;
   std::map<std::string, double> busy;
   for (size_t i = 0; i < work.shares.size(); ++i) {
     const JobPlan& plan = *work.shares[i].plan;

@@ -4,6 +4,7 @@
 #include <limits>
 #include <map>
 
+#include "hw/layer_plan.h"
 #include "mapper/cost/calibrated_model.h"
 #include "mapper/cost/cost_report.h"
 #include "validation/nnls.h"
@@ -45,17 +46,11 @@ void put(google::protobuf::RepeatedPtrField<proto::Coefficient>* out, const std:
   }
 }
 
-// The part of a simulated job's energy that is not power x time (pJ): memory accesses.
-double memory_pj(const SocDescription& soc, const sim::JobResult& r) {
-  double power_pj = r.shared_energy_pj;
-  const double mhz = soc.clock_mhz();
-  std::map<std::string, double> busy;
-  for (const auto& c : r.cu) busy[c.cu] += c.busy_cycles;
-  for (const auto& cu : soc.soc.cu()) {
-    const double b = busy.count(cu.name()) ? busy[cu.name()] : 0.0;
-    power_pj += (cu.busy_power_mw() * b + cu.idle_power_mw() * (r.cycles - b)) / mhz * 1e3;
-  }
-  return r.energy_pj - power_pj;
+// The L1/L2 access energy of a simulated job's CUs (pJ; off-chip traffic excluded).
+double memory_pj(const sim::JobResult& r) {
+  double pj = 0;
+  for (const auto& c : r.cu) pj += c.memory_energy_pj;
+  return pj;
 }
 
 void record(google::protobuf::RepeatedPtrField<proto::FitError>* out,
@@ -104,11 +99,12 @@ proto::Calibration fit_calibration(const SocDescription& soc, const std::vector<
     for (size_t p = 0; p < points.size(); ++p) {
       const SuitePoint& pt = points[p];
       if (pt.holdout || pt.cus != 1 || soc.cu_index(pt.split.shares[0].cu) != i) continue;
+      if (off_chip_traffic(soc, pt.layer).any()) continue;  // bound by the off-chip link (a rule, not fitted)
       const cost::CuFeatures f =
           cost::cu_features(soc, pt.layer, i, pt.split.shares[0].channels, pt.split.shares[0].op);
       lat.push_back({f.latency, double(results[p].cycles)});
       busy.push_back({f.busy, double(results[p].cu[0].busy_cycles)});
-      energy.push_back({f.energy, memory_pj(soc, results[p])});
+      energy.push_back({f.energy, memory_pj(results[p])});
     }
     auto* cu = cal.add_cu();
     cu->set_cu(soc.soc.cu(i).name());
@@ -131,7 +127,7 @@ proto::Calibration fit_calibration(const SocDescription& soc, const std::vector<
     Rows rows;
     for (size_t p = 0; p < points.size(); ++p) {
       const SuitePoint& pt = points[p];
-      if (pt.holdout || pt.cus < 2) continue;
+      if (pt.holdout || pt.cus < 2 || off_chip_traffic(soc, pt.layer).any()) continue;
       const double launched = alone
                                   .layer_cost(pt.layer, cost::channels_per_cu(soc, pt.split),
                                               cost::ops_per_cu(alone, soc, pt.layer, pt.split))

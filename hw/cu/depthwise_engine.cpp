@@ -35,7 +35,7 @@ JobPlan DepthwiseEngine::plan(const SocDescription& soc, const Layer& g, int64_t
   const proto::DweParams& d = params();
   Blocking b;
   b.align = d.channels_per_pass();
-  return plan_grid(soc, *this, g, l1_budget, b, [&](int nb, int, int h) {
+  return plan_grid(soc, *this, g, l1_budget, b, [&](const Layer&, int nb, int, int h) {
     const double passes = double(ceil_div(nb, d.channels_per_pass()));
     const double taps = double(g.kernel) * g.kernel;
     const double fill =

@@ -54,9 +54,9 @@ JobPlan DigitalArray::plan(const SocDescription& soc, const Layer& g, int64_t l1
     b.block_max = int(std::min<int64_t>(g.out.c, wmem / wpc));
     if (b.block_max >= b.align) b.block_max = b.block_max / b.align * b.align;
   }
-  return plan_grid(soc, *this, g, l1_budget, b, [&](int nb, int r0, int h) {
+  return plan_grid(soc, *this, g, l1_budget, b, [&](const Layer& sub, int nb, int r0, int h) {
     // the array re-reads the input tile once per block of pe_rows channels
-    return TileWork{phases(g, r0, h, nb), ceil_div(nb, params().pe_rows())};
+    return TileWork{phases(sub, r0, h, nb), ceil_div(nb, params().pe_rows())};
   });
 }
 

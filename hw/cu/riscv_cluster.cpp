@@ -55,9 +55,9 @@ std::vector<Phase> RiscvCluster::phases(const Layer& g, int h, int n) const {
 JobPlan RiscvCluster::plan(const SocDescription& soc, const Layer& g, int64_t l1_budget) const {
   Blocking b;
   b.align = params().matmul_out_channels();
-  JobPlan plan = plan_grid(soc, *this, g, l1_budget, b, [&](int nb, int, int h) {
+  JobPlan plan = plan_grid(soc, *this, g, l1_budget, b, [&](const Layer& sub, int nb, int, int h) {
     // the matmul re-reads the im2col buffer once per group of matmul_out_channels
-    return TileWork{phases(g, h, nb), ceil_div(nb, params().matmul_out_channels())};
+    return TileWork{phases(sub, h, nb), ceil_div(nb, params().matmul_out_channels())};
   });
   plan.fixed_cycles = params().job_overhead_cycles();  // fork of the cores and the final barrier
   return plan;

@@ -43,6 +43,13 @@ void HostController::busy_wait(double c, const char* what, const LayerWork& work
 void HostController::run_layer(const LayerWork& work) {
   LayerTiming t;
   t.start = sc_core::sc_time_stamp();
+  // input and weights stream in from off-chip, the output back out, beside the CUs
+  uint64_t off_chip_done = 0;
+  if (m_off_chip && work.off_chip.any()) {
+    // off-chip -> L2 is an L2 write (to_l1 = false), L2 -> off-chip an L2 read
+    if (work.off_chip.in_bytes > 0) off_chip_done = m_off_chip->submit(work.off_chip.in_bytes, 1, false, &m_off_chip_in_label);
+    if (work.off_chip.out_bytes > 0) off_chip_done = m_off_chip->submit(work.off_chip.out_bytes, 1, true, &m_off_chip_out_label);
+  }
   int launched = 0;
   for (const ShareWork& s : work.shares) {  // accelerators first: they run while the host works
     CuModule* cu = s.cu;
@@ -58,6 +65,7 @@ void HostController::run_layer(const LayerWork& work) {
     while (s.cu->busy()) wait(s.cu->done_event());
     t.cu.push_back(s.cu->last());
   }
+  if (off_chip_done) m_off_chip->wait_for(off_chip_done);
   busy_wait(double(launched) * m_host.sync_cycles(), "completion", work, "", &t);
   t.end = sc_core::sc_time_stamp();
   m_results.push_back(std::move(t));

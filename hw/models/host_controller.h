@@ -10,7 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "hw/layer_plan.h"
 #include "hw/models/cu_module.h"
+#include "hw/models/dma_engine.h"
 #include "hw/models/trace_log.h"
 #include "proto/soc.pb.h"
 
@@ -26,6 +28,7 @@ struct ShareWork {
 struct LayerWork {
   std::string name;
   std::vector<ShareWork> shares;
+  OffChipTraffic off_chip;  // streamed beside the CUs when the layer exceeds L2 (hw/layer_plan.h)
 };
 
 struct LayerTiming {
@@ -39,6 +42,8 @@ class HostController : public sc_core::sc_module {
  public:
   HostController(sc_core::sc_module_name name, const proto::Host& host, TraceLog* trace);
 
+  // The off-chip <-> L2 channel (null when the SoC has no off-chip memory).
+  void set_off_chip(DmaEngine* channel) { m_off_chip = channel; }
   void enqueue(LayerWork work);             // before sc_start()
   std::vector<LayerTiming> take_results();  // timings of the layers run so far, in order
 
@@ -52,6 +57,9 @@ class HostController : public sc_core::sc_module {
   const proto::Host& m_host;
   TraceLog* m_trace;
   int m_track;
+  DmaEngine* m_off_chip = nullptr;
+  std::string m_off_chip_in_label = "off-chip in";
+  std::string m_off_chip_out_label = "off-chip out";
   std::deque<LayerWork> m_queue;
   std::vector<LayerTiming> m_results;
   sc_core::sc_event m_kick;

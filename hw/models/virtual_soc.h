@@ -37,6 +37,7 @@ class VirtualSoc : public sc_core::sc_module {
   std::unique_ptr<L2Memory> m_l2;
   std::map<std::string, std::unique_ptr<TcdmBanks>> m_tcdm;  // by L1 name
   std::vector<std::unique_ptr<DmaEngine>> m_dma;
+  std::unique_ptr<DmaEngine> m_off_chip;  // off-chip memory <-> L2, when the SoC has one
   std::map<std::string, std::unique_ptr<CuModule>> m_cus;
   std::unique_ptr<HostController> m_host;
 };

@@ -231,9 +231,16 @@ LayerCost CalibratedModel::layer_cost(const Layer& layer, const std::vector<doub
   LayerCost c =
       rel_temperature > 0 ? combine_smooth(terms, m_power, rel_temperature) : combine_max(terms, m_power);
   if (sharing > 1) c.cycles += m_layer[1] * min_transfer + m_layer[2] * (sharing - 1);
+  // A layer larger than L2 takes at least its off-chip transfers, which run beside the CUs.
+  const OffChipTraffic off_chip = off_chip_traffic(m_soc, layer);
+  if (const double t_off = off_chip_cycles(m_soc, off_chip); t_off > c.cycles) {
+    c.cycles = t_off;
+    std::fill(c.dcycles_dn.begin(), c.dcycles_dn.end(), 0.0);
+  }
   // Energy over the layer time with the predicted busy cycles of each CU (hw/energy.h).
   const double T = c.cycles;
-  double pj = power_pj(m_soc.soc.shared_power_mw(), T, m_soc.clock_mhz()) + memory_pj;
+  double pj = power_pj(m_soc.soc.shared_power_mw(), T, m_soc.clock_mhz()) + memory_pj +
+              off_chip_pj(m_soc, off_chip.in_bytes, off_chip.out_bytes);
   for (int i = 0; i < cu_count(); ++i) pj += cu_power_pj(m_soc, m_soc.soc.cu(i), busy[i], T);
   c.energy_uj = pj * 1e-6;
   return c;

@@ -3,6 +3,8 @@
 // several jobs through the same elaboration.
 #include <doctest/doctest.h>
 
+#include "hw/energy.h"
+#include "hw/layer_plan.h"
 #include "hw/mapping.h"
 #include "sim/simulator.h"
 #include "tests/sim/helpers.h"
@@ -162,10 +164,10 @@ TEST_CASE("a second Simulator in the same process is refused") {
 }
 
 TEST_CASE("jobs are planned before simulating: a tile that cannot fit is an Error") {
-  Network net = one_conv(1024, 4, 512, 16, 3);
+  Network net = one_conv(16, 4, 200000, 16, 3, 1, 1, "depthwise");  // 3 input rows of 200000 B
   sim::Simulator s(load_soc("diana"));
   CHECK(odimo::test::error_of([&] {
-          s.run({job(net.layers[0], {on("digital", 16, 0, Op::kConv2d)})});
+          s.run({job(net.layers[0], {on("digital", 16, 0, Op::kDepthwise)})});
         }).find("cannot fit any memory") != std::string::npos);
   Network dw = one_conv(16, 8, 8, 16, 3, 1, 1, "depthwise");
   CHECK(odimo::test::error_of([&] { s.run({job(dw.layers[0], {on("aimc", 16, 0, Op::kDepthwise)})}); }) ==
@@ -194,4 +196,28 @@ TEST_CASE("CUs sharing DIANA's L1 read one copy of the layer input") {
   CHECK(r[0].bytes_moved == t.bytes_read + t.bytes_written);
   // the reader (aimc) cannot finish before the loader's input arrived
   CHECK(r[0].cu[1].stall_cycles > 0);
+}
+
+TEST_CASE("a layer larger than L2 streams its tensors through the off-chip memory beside the CUs") {
+  // 64 -> 64, 3x3 at 64x64: 256 KiB in + 256 KiB out + 37,120 B of weights > DIANA's 512 KiB L2
+  Network net = one_conv(64, 64, 64, 64, 3);
+  const Layer& l = net.layers[0];
+  const SocDescription soc = load_soc("diana");
+  const OffChipTraffic traffic = off_chip_traffic(soc, l);
+  CHECK(traffic.in_bytes == 65536 * 4 + 64 * (64 * 9 + 4));
+  CHECK(traffic.out_bytes == 65536 * 4);
+  sim::Simulator s(soc);
+  const sim::L2Traffic before = s.l2_traffic();
+  const JobResult r = s.run({job(l, {on("aimc", 64, 0, Op::kConv2d)})})[0];
+  CHECK(r.off_chip_bytes == traffic.in_bytes + traffic.out_bytes);
+  CHECK(r.cycles >= off_chip_cycles(soc, traffic));  // at 1 B/cycle the transfer bounds the layer
+  CHECK(r.off_chip_energy_pj == doctest::Approx(off_chip_pj(soc, traffic.in_bytes, traffic.out_bytes)));
+  // the off-chip channel writes and reads L2 through its port, beside the CU's own DMA
+  const sim::L2Traffic after = s.l2_traffic();
+  // (the CU's DMA reads its input and weights from L2 and writes the output, once)
+  CHECK(after.bytes_written - before.bytes_written == traffic.in_bytes + l.out_bytes);
+  CHECK(after.bytes_read - before.bytes_read == traffic.out_bytes + (r.cu[0].bytes_moved - l.out_bytes));
+  // a small layer moves nothing off-chip
+  Network small = one_conv(16, 8, 8, 16, 3);
+  CHECK(s.run({job(small.layers[0], {on("digital", 16, 0, Op::kConv2d)})})[0].off_chip_bytes == 0);
 }

@@ -114,11 +114,39 @@ TEST_CASE("AIMC unrolling follows the ODiMO feasibility rule and edge MVMs count
 }
 
 TEST_CASE("a tile that cannot fit any memory is an error naming the layer and sizes") {
+  // depthwise: one output row of one channel reads 3 input rows of 200000 bytes
+  Network dw = one_conv(16, 4, 200000, 16, 3, 1, 1, "depthwise");
+  CHECK(error_of([&] { plan(load_soc("diana"), "digital", dw.layers[0]); }) ==
+        "layer 'conv' on digital: a tile of one output row and one channel needs 600000 bytes, but only "
+        "262144 bytes are available: the tile cannot fit any memory");
+  // a conv could tile its input channels, but not on a CU without an accumulator width
   Network net = one_conv(1024, 4, 512, 16, 3);  // one output row needs 2 input rows of 512 KiB
-  std::string e = error_of([&] { plan(load_soc("diana"), "digital", net.layers[0]); });
-  CHECK(e.find("layer 'conv' on digital: a tile of one output row and one channel needs") !=
-        std::string::npos);
-  CHECK(e.find("cannot fit any memory") != std::string::npos);
+  const SocDescription no_acc = odimo::test::soc_with("diana", "");
+  proto::Soc edited = no_acc.soc;
+  edited.mutable_cu(1)->mutable_format()->set_accumulator_bits(0);
+  const std::string e = error_of([&] { plan(build_soc(edited, "d.pbtxt"), "digital", net.layers[0]); });
+  CHECK(e.find("layer 'conv' on digital: a tile of one output row and one channel (tiling input channels "
+               "needs format.accumulator_bits) needs") != std::string::npos);
+}
+
+TEST_CASE("input channels are tiled when one output row of one channel does not fit, partial sums in L1") {
+  // issue 11: a 3x3 conv with 512 input channels at 64x64 on Darkside: 3 input rows x 64 x 512 B
+  // per output row, double-buffered, exceed the 128 KiB TCDM
+  const SocDescription k = load_soc("darkside");
+  Network net = one_conv(512, 64, 64, 512, 3);
+  const Layer& l = net.layers[0];
+  const JobPlan p = plan(k, "cluster", l);
+  REQUIRE(p.input_tiles > 1);
+  CHECK(p.l1_footprint <= 131072);
+  CHECK(sum_out(p) == l.out_bytes);  // the output leaves once, after the last input chunk
+  int psum_phases = 0;
+  for (const Tile& t : p.tiles)
+    for (const Phase& ph : t.phases) psum_phases += ph.name == "partial sums";
+  CHECK(psum_phases == int(p.tiles.size()));  // every chunk reads or writes partial sums
+  // every output tile reads each input channel once: the whole input per row tile and block
+  CHECK(sum_in(p) >= l.in_bytes);
+  // the same layer on DIANA's digital array fits without tiling input channels
+  CHECK(plan(load_soc("diana"), "digital", l).input_tiles == 1);
 }
 
 TEST_CASE("the host works in L2 without DMA") {
