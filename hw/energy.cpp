@@ -9,21 +9,6 @@ double cu_power_pj(const SocDescription& soc, const proto::ComputeUnit& cu, doub
   return power_pj(cu.busy_power_mw(), b, soc.clock_mhz()) + power_pj(cu.idle_power_mw(), T - b, soc.clock_mhz());
 }
 
-double memory_pj(const SocDescription& soc, const proto::ComputeUnit& cu, const JobPlan& plan) {
-  const proto::Memory& l2 = soc.l2();
-  const proto::Memory* l1 = soc.l1_of(cu);
-  const proto::Memory& near = l1 ? *l1 : l2;  // the host computes on L2
-  double e = 0;
-  for (const Tile& t : plan.tiles) {
-    const double in = double(t.in_bytes + t.weight_bytes), out = double(t.out_bytes);
-    if (l1)
-      e += in * (l2.read_pj_per_byte() + l1->write_pj_per_byte()) +
-           out * (l1->read_pj_per_byte() + l2.write_pj_per_byte());
-    e += t.l1_read_bytes * near.read_pj_per_byte() + t.l1_write_bytes * near.write_pj_per_byte();
-  }
-  return e;
-}
-
 double off_chip_pj(const SocDescription& soc, int64_t in_bytes, int64_t out_bytes) {
   const proto::Memory* off = soc.off_chip();
   if (!off) return 0;

@@ -7,8 +7,7 @@
 //
 // T the layer time, B_i the busy cycles of CU i (0 for a CU without a share).
 // With DIANA's numbers this is ODiMO's P_S*T + (P_D-P_S)*t_D + (P_A-P_S)*t_A.
-// Memory energy of a CU's plan: DMA moves L2 -> L1 (L2 read + L1 write) and back
-// (L1 read + L2 write); the compute reads and writes its L1 (L2 for the host).
+// Memory energy of a CU's plan: its kind's CuModel::memory_pj.
 // mapper/cost/layer_cost.h holds the same rule with its gradient for the search.
 #include "hw/soc_description.h"
 #include "hw/tiling.h"
@@ -23,8 +22,6 @@ inline double power_pj(double mw, double cycles, double clock_mhz) {
 // busy_power * busy + idle_power * (T - busy), busy clamped to [0, T] (pJ).
 double cu_power_pj(const SocDescription& soc, const proto::ComputeUnit& cu, double busy_cycles, double T);
 
-// L1/L2 access energy of one CU's plan (pJ).
-double memory_pj(const SocDescription& soc, const proto::ComputeUnit& cu, const JobPlan& plan);
 // Off-chip traffic of a layer (hw/layer_plan.h): in = off-chip read + L2 write,
 // out = L2 read + off-chip write (pJ). 0 without an off-chip memory.
 double off_chip_pj(const SocDescription& soc, int64_t in_bytes, int64_t out_bytes);

@@ -128,7 +128,7 @@ JobResult Simulator::Impl::account(const Job& job, const hw::LayerWork& work,
     c.tiles = int(plan.tiles.size());
     c.weight_loads = plan.weight_loads;
     c.aimc_unroll = plan.aimc_unroll;
-    c.memory_energy_pj = memory_pj(soc, cu, plan);
+    c.memory_energy_pj = soc.unit(plan.cu).memory_pj(soc, plan);
     c.energy_pj = cu_power_pj(soc, cu, s.busy, length) + c.memory_energy_pj;
     busy[plan.cu] += s.busy;
     r.stall_cycles += c.stall_cycles;

@@ -36,6 +36,14 @@ std::vector<double> fit_relative(const Rows& rows, size_t columns) {
   return coef;
 }
 
+// The same fit with the columns `unit` does not fit (CuModel::fits) held at 0.
+std::vector<double> fit_for(const CuModel& unit, Rows rows, const std::vector<std::string>& names) {
+  for (size_t c = 0; c < names.size(); ++c)
+    if (!unit.fits(names[c]))
+      for (auto& row : rows) row.first[c] = 0;
+  return fit_relative(rows, names.size());
+}
+
 void put(google::protobuf::RepeatedPtrField<proto::Coefficient>* out, const std::vector<std::string>& names,
          const std::vector<double>& values, const char* unit) {
   for (size_t i = 0; i < names.size(); ++i) {
@@ -108,12 +116,13 @@ proto::Calibration fit_calibration(const SocDescription& soc, const std::vector<
     }
     auto* cu = cal.add_cu();
     cu->set_cu(soc.soc.cu(i).name());
+    const CuModel& unit = soc.unit(i);
     put(cu->mutable_coefficient(), cost::latency_feature_names(),
-        fit_relative(lat, cost::latency_feature_names().size()), "cycles per unit");
-    put(cu->mutable_coefficient(), cost::busy_feature_names(),
-        fit_relative(busy, cost::busy_feature_names().size()), "cycles per unit");
+        fit_for(unit, lat, cost::latency_feature_names()), "cycles per unit");
+    put(cu->mutable_coefficient(), cost::busy_feature_names(), fit_for(unit, busy, cost::busy_feature_names()),
+        "cycles per unit");
     put(cu->mutable_coefficient(), cost::energy_feature_names(),
-        fit_relative(energy, cost::energy_feature_names().size()), "pJ per byte");
+        fit_for(unit, energy, cost::energy_feature_names()), "pJ per byte");
   }
   // Stage 2: what parallel CUs add beyond the slower one: a launch offset per
   // CU launched before (grid search, it sits inside the max), then the shared

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "hw/soc_description.h"
 #include "proto/error.h"
 
 namespace odimo {
@@ -40,6 +41,19 @@ std::shared_ptr<const CuModel> make_cu_model(const proto::ComputeUnit& cu, const
     throw Error(where + ": CU '" + cu.name() + "' carries no parameter block of a known kind (known: " +
                 known_cu_kinds() + ")");
   return std::shared_ptr<const CuModel>(it->second.make(cu));
+}
+
+double CuModel::memory_pj(const SocDescription& soc, const JobPlan& plan) const {
+  const proto::Memory& l2 = soc.l2();
+  const proto::Memory* l1 = soc.l1_of(m_cu);
+  if (!l1) throw Error("CU '" + name() + "' has no L1: its kind must say how its memory energy is counted");
+  double e = 0;
+  for (const Tile& t : plan.tiles) {
+    const double in = double(t.in_bytes + t.weight_bytes), out = double(t.out_bytes);
+    e += in * (l2.read_pj_per_byte() + l1->write_pj_per_byte()) + out * (l1->read_pj_per_byte() + l2.write_pj_per_byte());
+    e += t.l1_read_bytes * l1->read_pj_per_byte() + t.l1_write_bytes * l1->write_pj_per_byte();
+  }
+  return e;
 }
 
 bool CuModel::accepts(Op op) const {

@@ -69,6 +69,16 @@ class CuModel {
   // model's d/dn is the secant slope over this many channels.
   virtual int channel_granularity() const { return 1; }
 
+  // L1/L2 access energy of one of its plans (pJ): by default the DMA moves L2 -> L1
+  // (L2 read + L1 write) and back (L1 read + L2 write), and the compute reads and
+  // writes its L1. Busy/idle power is the SoC file's (hw/energy.h composes both).
+  virtual double memory_pj(const SocDescription& soc, const JobPlan& plan) const;
+
+  // Whether calibration may fit the calibrated model's coefficient `feature`
+  // (mapper/cost/calibrated_model.h) for this CU; a feature that cannot apply
+  // (e.g. DMA terms of the host) stays at 0.
+  virtual bool fits(const std::string& feature) const { return true; }
+
   // ODiMO's first-order cycles for n output channels (hw/cu/odimo_formulas.h);
   // zero for a kind ODiMO does not model (the host).
   virtual cost::CuTerm odimo_cycles(const SocDescription& soc, const cost::Geometry& g, double n,

@@ -1,5 +1,7 @@
 #include "hw/cu/host_core.h"
 
+#include "hw/soc_description.h"
+
 namespace odimo {
 
 ODIMO_REGISTER_CU_KIND(HostCore, proto::ComputeUnit::kCore, "core")
@@ -7,6 +9,21 @@ ODIMO_REGISTER_CU_KIND(HostCore, proto::ComputeUnit::kCore, "core")
 void HostCore::check(const FieldCheck& at, const std::string& path) const {
   at.positive(path + ".core.cycles_per_mac", params().cycles_per_mac());
   at.positive(path + ".core.cycles_per_element", params().cycles_per_element());
+}
+
+double HostCore::memory_pj(const SocDescription& soc, const JobPlan& plan) const {
+  const proto::Memory& l2 = soc.l2();
+  double e = 0;
+  for (const Tile& t : plan.tiles) e += t.l1_read_bytes * l2.read_pj_per_byte() + t.l1_write_bytes * l2.write_pj_per_byte();
+  return e;
+}
+
+bool HostCore::fits(const std::string& feature) const {
+  // no DMA and no TCDM: only compute, per-job and L2-access terms apply
+  for (const char* f : {"exposed_transfer", "dma_setup", "transfer", "dma_bursts", "tcdm_accesses",
+                        "busy_tcdm_accesses", "pj_per_dma_byte"})
+    if (feature == f) return false;
+  return true;
 }
 
 JobPlan HostCore::plan(const SocDescription&, const Layer& g, int64_t) const {

@@ -16,6 +16,9 @@ class HostCore : public CuModel {
   void check(const FieldCheck& at, const std::string& path) const override;
   bool is_host() const override { return true; }
   JobPlan plan(const SocDescription& soc, const Layer& g, int64_t l1_budget) const override;
+  // its software reads and writes L2 directly: no DMA, no L1
+  double memory_pj(const SocDescription& soc, const JobPlan& plan) const override;
+  bool fits(const std::string& feature) const override;
 
  private:
   const proto::CoreParams& params() const { return description().core(); }
