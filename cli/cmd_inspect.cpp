@@ -6,6 +6,7 @@
 #include "cli/registry.h"
 #include "cli/table.h"
 #include "proto/error.h"
+#include "proto/json_string.h"
 #include "proto/proto_io.h"
 #include "workloads/network.h"
 #include "workloads/zoo.h"
