@@ -7,9 +7,10 @@
 #include "cli/args.h"
 #include "cli/model_option.h"
 #include "cli/registry.h"
-#include "cli/search_common.h"
+#include "cli/replay.h"
 #include "cli/table.h"
 #include "mapper/search/search_run.h"
+#include "mapper/sweep/search_report.h"
 #include "proto/error.h"
 
 namespace odimo::cli {
@@ -117,7 +118,7 @@ int run_search(int argc, char** argv) {
             << ", target " << search::target_name(cfg.target) << ", cost model " << model->name() << "\n";
   proto::SearchReport rep = search::run_search(cfg, soc, *model, *compat, std::cout);
   rep.set_tool_version(ODIMO_VERSION);
-  write_search_report(cfg.out_dir, rep);
+  sweep::write_search_report(cfg.out_dir, rep);
   std::cout << "test accuracy " << fixed(100 * rep.test_accuracy(), 2) << " %, analytic "
             << grouped(rep.analytic().cycles()) << " cycles, " << fixed(rep.analytic().energy_uj(), 2)
             << " uJ; wrote " << cfg.out_dir << "/report.json\n";

@@ -8,10 +8,11 @@
 #include <sstream>
 
 #include "cli/args.h"
+#include "cli/pareto_print.h"
 #include "cli/registry.h"
 #include "cli/sweep_commands.h"
-#include "cli/sweep_plan.h"
-#include "cli/sweep_run.h"
+#include "mapper/sweep/plan.h"
+#include "mapper/sweep/run.h"
 #include "proto/error.h"
 
 namespace odimo::cli {
@@ -56,19 +57,19 @@ void set_epochs(proto::SweepSpec& s, const std::string& text, const std::string&
 int run_spec(proto::SweepSpec spec, const std::string& out, int jobs, const std::string& command) {
   sweep::check_spec(spec, "odimo " + command);
   sweep::write_plan(out + "/plan", spec, sweep::expand(spec));
-  const int status = sweep::run_local(sweep::open_run(out + "/plan", out), jobs, false);
+  const int status = sweep::run_local(sweep::open_run(out + "/plan", out), jobs, point_command, false);
   std::cout << "\n";
-  sweep::reduce({out});
+  print_fronts({out}, std::cout);
   return status;
 }
 
 int run_sweep(int argc, char** argv) {
   if (argc > 0) {
     const std::string sub = argv[0];
-    if (sub == "plan") return sweep::cmd_plan(argc - 1, argv + 1);
-    if (sub == "run") return sweep::cmd_run(argc - 1, argv + 1);
-    if (sub == "reduce") return sweep::cmd_reduce(argc - 1, argv + 1);
-    if (sub == "sbatch") return sweep::cmd_sbatch(argc - 1, argv + 1);
+    if (sub == "plan") return cmd_plan(argc - 1, argv + 1);
+    if (sub == "run") return cmd_run(argc - 1, argv + 1);
+    if (sub == "reduce") return cmd_reduce(argc - 1, argv + 1);
+    if (sub == "sbatch") return cmd_sbatch(argc - 1, argv + 1);
   }
   Args args("sweep", argc, argv,
             {"soc", "net", "dataset", "lambdas", "out", "target", "epochs", "baselines", "jobs", "input", "batch",
@@ -123,7 +124,7 @@ int run_pareto(int argc, char** argv) {
     return 0;
   }
   args.expect_positional(1, 1000, "odimo pareto DIR [DIR2 ...]");
-  sweep::reduce(args.positional());
+  print_fronts(args.positional(), std::cout);
   return 0;
 }
 

@@ -6,14 +6,15 @@
 #include <map>
 
 #include "cli/args.h"
-#include "cli/pareto.h"
-#include "cli/sweep_plan.h"
-#include "cli/sweep_run.h"
+#include "cli/pareto_print.h"
+#include "cli/registry.h"
 #include "cli/table.h"
+#include "mapper/sweep/plan.h"
+#include "mapper/sweep/slurm.h"
 #include "proto/error.h"
 #include "proto/proto_io.h"
 
-namespace odimo::cli::sweep {
+namespace odimo::cli {
 namespace fs = std::filesystem;
 namespace {
 
@@ -34,17 +35,20 @@ int parse_index(const std::string& text, const std::string& what) {
 
 std::string absolute(const std::string& p) { return fs::absolute(p).lexically_normal().string(); }
 
-// A word for the shell: single-quoted unless it is plainly safe.
-std::string quoted(const std::string& s) {
-  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+=:") ==
-                        std::string::npos)
-    return s;
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
+}  // namespace
+
+int search_here(const std::vector<std::string>& search_args) {
+  std::vector<std::string> args = search_args;
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  for (const Command& c : commands())
+    if (std::string(c.name) == "search") return c.run(int(argv.size()), argv.data());
+  throw Error("odimo sweep: this build has no search command");
 }
 
-}  // namespace
+std::vector<std::string> point_command(const sweep::Run& run, int index) {
+  return {"sweep", "run", "--index", std::to_string(index), run.plan_dir, "--out", run.out};
+}
 
 int cmd_plan(int argc, char** argv) {
   Args args("sweep plan", argc, argv, {"out"}, {"help"});
@@ -60,14 +64,14 @@ int cmd_plan(int argc, char** argv) {
   args.expect_positional(1, 1, kPlanUsage);
   const std::string spec_path = args.positional()[0];
   const std::string dir = args.require("out");
-  const proto::SweepSpec spec = read_spec(spec_path);
-  const auto points = expand(spec);
-  write_plan(dir, spec, points);
+  const proto::SweepSpec spec = sweep::read_spec(spec_path);
+  const auto points = sweep::expand(spec);
+  sweep::write_plan(dir, spec, points);
   proto::SweepPlan plan;
   plan.set_points(int(points.size()));
   Table t({"index", "file", "point", "kind", "seed"}, {true, false, false, false, true});
   for (const auto& p : points)
-    t.add({std::to_string(p.index()), point_name(plan, p.index()) + ".pbtxt", p.label(), p.kind(),
+    t.add({std::to_string(p.index()), sweep::point_name(plan, p.index()) + ".pbtxt", p.label(), p.kind(),
            std::to_string(p.seed())});
   t.print(std::cout);
   std::cout << "\nwrote " << points.size() << " points to " << dir << "/ (sweep '" << spec.name()
@@ -97,19 +101,19 @@ int cmd_run(int argc, char** argv) {
   const int modes = int(args.get("index").has_value()) + int(from_env) + int(args.flag("mpi"));
   if (modes > 1) throw Error("odimo sweep run: choose one of --index, --index-from-env and --mpi");
   if (args.get("jobs") && modes > 0) throw Error("odimo sweep run: --jobs is for running every point locally");
-  if (args.flag("mpi")) require_mpi();
-  const Run run = open_run(args.positional()[0], args.require("out"));
-  if (auto i = args.get("index")) return run_here(run, parse_index(*i, "--index"));
+  if (args.flag("mpi")) sweep::require_mpi();
+  const sweep::Run run = sweep::open_run(args.positional()[0], args.require("out"));
+  if (auto i = args.get("index")) return sweep::run_here(run, parse_index(*i, "--index"), search_here);
   if (from_env) {
     const std::string var = args.get("index-var").value_or("SLURM_ARRAY_TASK_ID");
     const char* v = std::getenv(var.c_str());
     if (!v) throw Error("odimo sweep run: --index-from-env: $" + var + " is not set (is this a job-array task?)");
-    return run_here(run, parse_index(v, "$" + var));
+    return sweep::run_here(run, parse_index(v, "$" + var), search_here);
   }
-  if (args.flag("mpi")) return run_mpi(run);
+  if (args.flag("mpi")) return sweep::run_mpi(run, point_command);
   const int jobs = args.get_int("jobs", 1);
   if (jobs < 1) throw Error("odimo sweep run: --jobs " + std::to_string(jobs) + ": must be >= 1");
-  return run_local(run, jobs);
+  return sweep::run_local(run, jobs, point_command);
 }
 
 int cmd_reduce(int argc, char** argv) {
@@ -123,38 +127,8 @@ int cmd_reduce(int argc, char** argv) {
     return 0;
   }
   args.expect_positional(1, 1000, kReduceUsage);
-  reduce(args.positional());
+  print_fronts(args.positional(), std::cout);
   return 0;
-}
-
-void reduce(const std::vector<std::string>& outs) {
-  std::map<std::string, std::vector<SweepPoint>> by_soc;
-  std::vector<std::string> missing;
-  for (const auto& out : outs) {
-    if (fs::exists(out + "/plan.pbtxt")) {
-      proto::SweepPlan plan;
-      read_text_proto(out + "/plan.pbtxt", &plan);
-      std::vector<std::string> m;
-      for (int i = 0; i < plan.points(); ++i)
-        if (!point_complete(out + "/" + point_name(plan, i))) m.push_back(point_name(plan, i));
-      if (!m.empty()) {
-        std::string line = out + ": " + std::to_string(m.size()) + " of " + std::to_string(plan.points()) +
-                           " points have no complete result yet:";
-        for (const auto& x : m) line += " " + x;
-        missing.push_back(line);
-      }
-    }
-    for (auto& p : read_sweep(out)) by_soc[p.report.soc()].push_back(p);
-  }
-  const std::string& first = outs.front();
-  for (auto& [soc, pts] : by_soc) {
-    mark_fronts(pts);
-    if (by_soc.size() > 1) std::cout << "== " << soc << "\n";
-    show_fronts(pts, first + (by_soc.size() > 1 ? "/pareto-" + soc + ".svg" : "/pareto.svg"), std::cout);
-    if (by_soc.size() > 1) std::cout << "\n";
-  }
-  if (!missing.empty()) std::cout << "\n";
-  for (const auto& line : missing) std::cout << line << "\n";
 }
 
 int cmd_sbatch(int argc, char** argv) {
@@ -169,32 +143,20 @@ int cmd_sbatch(int argc, char** argv) {
   args.expect_positional(1, 1, kSbatchUsage);
   const std::string plan_dir = absolute(args.positional()[0]);
   const std::string out = absolute(args.require("out"));
-  const proto::SweepPlan plan = read_plan(plan_dir);
+  const proto::SweepPlan plan = sweep::read_plan(plan_dir);
   const int k = args.get_int("max-parallel", 0);
   if (k < 0) throw Error("odimo sweep sbatch: --max-parallel " + std::to_string(k) + ": must be >= 1");
   std::error_code ec;
   fs::create_directories(out + "/logs", ec);  // Slurm opens --output before the script runs
   if (ec) throw Error("odimo sweep sbatch: cannot create " + out + "/logs: " + ec.message());
   const std::string self = fs::read_symlink("/proc/self/exe", ec).string();
-  std::cout << "#!/bin/bash\n"
-            << "# " << plan.points() << " points of " << plan_dir << " (sweep '" << plan.spec().name()
-            << "'), written by odimo sweep sbatch.\n"
-            << "#SBATCH --job-name=odimo-" << plan.spec().name() << "\n"
-            << "#SBATCH --array=0-" << plan.points() - 1 << (k > 0 ? "%" + std::to_string(k) : "") << "\n"
-            << "#SBATCH --ntasks=1\n"
-            << "#SBATCH --cpus-per-task=" << plan.spec().threads() << "\n"
-            << "#SBATCH --output=" << out << "/logs/slurm-%A_%a.out\n";
-  if (auto t = args.get("time")) std::cout << "#SBATCH --time=" << *t << "\n";
-  if (auto p = args.get("partition")) std::cout << "#SBATCH --partition=" << *p << "\n";
-  if (auto a = args.get("account")) std::cout << "#SBATCH --account=" << *a << "\n";
-  std::cout << "set -euo pipefail\n"
-            << "mkdir -p " << quoted(out + "/logs") << "\n"
-            << "# Seeds come from the point, so a requeued or repeated task gives the same bytes;\n"
-            << "# a task whose point is already complete exits at once.\n"
-            << quoted(ec ? "odimo" : self) << " sweep run --index-from-env " << quoted(plan_dir) << " -o "
-            << quoted(out) << "\n"
-            << "# when every task is done: odimo sweep reduce " << out << "\n";
+  sweep::SlurmJob job;
+  job.plan_dir = plan_dir, job.out = out, job.max_parallel = k;
+  job.time = args.get("time").value_or(""), job.partition = args.get("partition").value_or("");
+  job.account = args.get("account").value_or("");
+  job.task_command = {ec ? "odimo" : self, "sweep", "run", "--index-from-env", plan_dir, "-o", out};
+  std::cout << sweep::slurm_script(job, plan);
   return 0;
 }
 
-}  // namespace odimo::cli::sweep
+}  // namespace odimo::cli

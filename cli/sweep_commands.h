@@ -4,16 +4,18 @@
 #include <string>
 #include <vector>
 
-namespace odimo::cli::sweep {
+#include "mapper/sweep/run.h"
+
+namespace odimo::cli {
 
 int cmd_plan(int argc, char** argv);
 int cmd_run(int argc, char** argv);
 int cmd_reduce(int argc, char** argv);
 int cmd_sbatch(int argc, char** argv);
 
-// The Pareto table(s) and SVG(s) of the results in the OUT folders together (one
-// per SoC; SVGs go to the first folder), and each plan's points still missing;
-// `odimo pareto` and every sweep end with it.
-void reduce(const std::vector<std::string>& outs);
+// How this program runs one sweep point: `odimo search ARGS` in this process, or
+// `odimo sweep run --index I PLAN --out OUT` as a child process.
+int search_here(const std::vector<std::string>& search_args);
+std::vector<std::string> point_command(const sweep::Run& run, int index);
 
-}  // namespace odimo::cli::sweep
+}  // namespace odimo::cli

@@ -7,12 +7,13 @@
 
 #include "proto/sweep.pb.h"
 
-namespace odimo::cli::sweep {
+namespace odimo::sweep {
 
 // Reads and checks a spec; every error names the file, the field and the value.
 // Relative SoC and network paths are resolved against the spec's folder.
 proto::SweepSpec read_spec(const std::string& path);
-// Fills the defaults and checks a spec built in memory; errors start with `origin`.
+// Fills the defaults and checks a spec built in memory; errors start with `origin`
+// (the spec's file; empty for a spec built from command-line options).
 void check_spec(proto::SweepSpec& spec, const std::string& origin);
 
 // Every point of the spec, numbered from 0: for each SoC, for each seed, the lambdas
@@ -36,4 +37,4 @@ bool point_complete(const std::string& result_dir);
 // The shortest decimal text that reads back as the same double ("0.1", "30").
 std::string format_number(double x);
 
-}  // namespace odimo::cli::sweep
+}  // namespace odimo::sweep

@@ -1,4 +1,4 @@
-#include "cli/sweep_plan.h"
+#include "mapper/sweep/plan.h"
 
 #include <google/protobuf/util/message_differencer.h>
 
@@ -11,14 +11,14 @@
 #include <filesystem>
 #include <set>
 
-#include "cli/search_common.h"
 #include "hw/soc_description.h"
 #include "mapper/cost/calibrated_model.h"
+#include "mapper/sweep/search_report.h"
 #include "proto/error.h"
 #include "proto/proto_io.h"
 #include "workloads/network.h"
 
-namespace odimo::cli::sweep {
+namespace odimo::sweep {
 namespace fs = std::filesystem;
 
 std::string format_number(double x) {
@@ -38,7 +38,7 @@ std::string resolve(const std::string& value, const fs::path& spec_dir) {
 }
 
 [[noreturn]] void bad(const std::string& file, const std::string& field, const std::string& what) {
-  throw Error(file + ": field '" + field + "': " + what);
+  throw Error((file.empty() ? "" : file + ": ") + "field '" + field + "': " + what);
 }
 
 std::vector<std::string> cus_of(const SocDescription& soc) {
@@ -269,4 +269,4 @@ bool point_complete(const std::string& result_dir) {
   }
 }
 
-}  // namespace odimo::cli::sweep
+}  // namespace odimo::sweep

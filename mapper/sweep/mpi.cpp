@@ -9,12 +9,12 @@
 
 #include <iostream>
 
-#include "cli/process.h"
-#include "cli/sweep_plan.h"
-#include "cli/sweep_run.h"
+#include "mapper/sweep/plan.h"
+#include "mapper/sweep/process.h"
+#include "mapper/sweep/run.h"
 #include "proto/error.h"
 
-namespace odimo::cli::sweep {
+namespace odimo::sweep {
 namespace {
 
 constexpr int kTagRequest = 1;  // worker -> rank 0: {finished index or -1, outcome}
@@ -26,17 +26,17 @@ void nap() {
 }
 
 // Runs point i in a child process and waits for it (workers).
-Outcome run_blocking(const Run& run, int i) {
+Outcome run_blocking(const Run& run, int i, const PointCommand& command) {
   try {
     if (point_complete(run.result_dir(i))) return Outcome::kSkipped;
-    return wait_child(start_child(run, i), true) == 0 ? Outcome::kComputed : Outcome::kFailed;
+    return wait_child(start_child(run, i, command), true) == 0 ? Outcome::kComputed : Outcome::kFailed;
   } catch (const std::exception& e) {
     std::cerr << "odimo sweep: " << run.name(i) << ": " << e.what() << "\n";
     return Outcome::kFailed;
   }
 }
 
-void work(const Run& run) {
+void work(const Run& run, const PointCommand& command) {
   int msg[2] = {-1, 0};
   while (true) {
     MPI_Send(msg, 2, MPI_INT, 0, kTagRequest, MPI_COMM_WORLD);
@@ -44,12 +44,12 @@ void work(const Run& run) {
     MPI_Recv(&index, 1, MPI_INT, 0, kTagWork, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
     if (index < 0) return;
     msg[0] = index;
-    msg[1] = int(run_blocking(run, index));
+    msg[1] = int(run_blocking(run, index, command));
   }
 }
 
 // Rank 0: answers requests in arrival order and keeps one point of its own running.
-int dispatch(const Run& run, int ranks) {
+int dispatch(const Run& run, int ranks, const PointCommand& command) {
   const int n = run.plan.points();
   std::cout << "odimo sweep: " << n << " points of " << run.plan_dir << " into " << run.out << " over " << ranks
             << " MPI rank(s)\n"
@@ -66,7 +66,7 @@ int dispatch(const Run& run, int ranks) {
         if (point_complete(run.result_dir(i))) {
           tally.add(run, i, Outcome::kSkipped, std::cout);
         } else {
-          own = start_child(run, i), own_index = i;
+          own = start_child(run, i, command), own_index = i;
           std::cout << "  start   " << run.title(i) << " on rank 0\n" << std::flush;
         }
       } catch (const std::exception& e) {
@@ -105,7 +105,7 @@ int dispatch(const Run& run, int ranks) {
 
 void require_mpi() {}
 
-int run_mpi(const Run& run) {
+int run_mpi(const Run& run, const PointCommand& command) {
   int initialized = 0;
   MPI_Initialized(&initialized);
   if (!initialized) MPI_Init(nullptr, nullptr);
@@ -115,9 +115,9 @@ int run_mpi(const Run& run) {
   int status = 0;
   try {
     if (rank == 0)
-      status = dispatch(run, ranks);
+      status = dispatch(run, ranks, command);
     else
-      work(run);
+      work(run, command);
   } catch (const std::exception& e) {
     // Rank 0 cannot go on (e.g. a broken plan): stop every rank rather than hang them.
     std::cerr << "odimo sweep run --mpi (rank " << rank << "): " << e.what() << "\n";
@@ -127,4 +127,4 @@ int run_mpi(const Run& run) {
   return status;
 }
 
-}  // namespace odimo::cli::sweep
+}  // namespace odimo::sweep
