@@ -1,17 +1,18 @@
 #pragma once
 // `odimo sweep plan|run|reduce|sbatch`: sweeps spread over processes, MPI ranks or
-// Slurm array tasks (argv after the subcommand name).
+// Slurm array tasks (mapper/sweep), declared on their subcommand's parser.
 #include <string>
 #include <vector>
 
+#include "cli/registry.h"
 #include "mapper/sweep/run.h"
 
 namespace odimo::cli {
 
-int cmd_plan(int argc, char** argv);
-int cmd_run(int argc, char** argv);
-int cmd_reduce(int argc, char** argv);
-int cmd_sbatch(int argc, char** argv);
+Action define_sweep_plan(CLI::App& app);
+Action define_sweep_run(CLI::App& app);
+Action define_sweep_reduce(CLI::App& app);
+Action define_sweep_sbatch(CLI::App& app);
 
 // How this program runs one sweep point: `odimo search ARGS` in this process, or
 // `odimo sweep run --index I PLAN --out OUT` as a child process.

@@ -31,7 +31,7 @@ Outcome run_blocking(const Run& run, int i, const PointCommand& command) {
     if (point_complete(run.result_dir(i))) return Outcome::kSkipped;
     return wait_child(start_child(run, i, command), true) == 0 ? Outcome::kComputed : Outcome::kFailed;
   } catch (const std::exception& e) {
-    std::cerr << "odimo sweep: " << run.name(i) << ": " << e.what() << "\n";
+    std::cerr << "odimo sweep run: error: " << run.name(i) << ": " << e.what() << "\n";
     return Outcome::kFailed;
   }
 }
@@ -70,7 +70,7 @@ int dispatch(const Run& run, int ranks, const PointCommand& command) {
           std::cout << "  start   " << run.title(i) << " on rank 0\n" << std::flush;
         }
       } catch (const std::exception& e) {
-        std::cerr << "odimo sweep: " << run.name(i) << ": " << e.what() << "\n";
+        std::cerr << "odimo sweep run: error: " << run.name(i) << ": " << e.what() << "\n";
         tally.add(run, i, Outcome::kFailed, std::cout);
       }
     }
@@ -120,7 +120,7 @@ int run_mpi(const Run& run, const PointCommand& command) {
       work(run, command);
   } catch (const std::exception& e) {
     // Rank 0 cannot go on (e.g. a broken plan): stop every rank rather than hang them.
-    std::cerr << "odimo sweep run --mpi (rank " << rank << "): " << e.what() << "\n";
+    std::cerr << "odimo sweep run: error: --mpi, rank " << rank << ": " << e.what() << "\n";
     MPI_Abort(MPI_COMM_WORLD, 2);
   }
   MPI_Finalize();
