@@ -68,12 +68,12 @@ proto::SweepSpec read_spec(const std::string& path) {
   return s;
 }
 
-void check_spec(proto::SweepSpec& s, const std::string& path) {
-  for (char c : s.name())
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
-      bad(path, "name", "'" + s.name() + "' may hold only letters, digits, '-', '_' and '.'");
+namespace {
+
+// Loads every SoC of the spec once (for every check that needs them).
+std::vector<SocDescription> check_socs(const proto::SweepSpec& s, const std::string& path) {
   if (s.soc().empty()) bad(path, "soc", "at least one SoC is required (e.g. soc: \"diana\")");
-  std::vector<SocDescription> socs;  // loaded once, for every check below
+  std::vector<SocDescription> socs;
   std::set<std::string> soc_names;
   for (int i = 0; i < s.soc_size(); ++i) {
     try {
@@ -84,6 +84,11 @@ void check_spec(proto::SweepSpec& s, const std::string& path) {
     if (!soc_names.insert(socs.back().name()).second)
       bad(path, "soc", "SoC '" + socs.back().name() + "' is listed twice");
   }
+  return socs;
+}
+
+// The network loads, the data set's images fit its input, the target is known.
+void check_data(proto::SweepSpec& s, const std::string& path) {
   if (s.net().empty()) bad(path, "net", "a network is required (e.g. net: \"resnet8\")");
   Shape net_input;
   try {
@@ -105,6 +110,10 @@ void check_spec(proto::SweepSpec& s, const std::string& path) {
   if (s.target().empty()) s.set_target("latency");
   if (s.target() != "latency" && s.target() != "energy")
     bad(path, "target", "'" + s.target() + "': expected latency or energy");
+}
+
+// Lambdas, baselines (their CU on every SoC) and seeds.
+void check_points(proto::SweepSpec& s, const std::vector<SocDescription>& socs, const std::string& path) {
   std::set<double> lambdas;
   for (double l : s.lambda()) {
     if (!std::isfinite(l) || l < 0) bad(path, "lambda", "'" + format_number(l) + "': expected a number >= 0");
@@ -124,6 +133,10 @@ void check_spec(proto::SweepSpec& s, const std::string& path) {
   if (s.seed().empty()) s.add_seed(1);
   std::set<uint64_t> seeds(s.seed().begin(), s.seed().end());
   if (int(seeds.size()) != s.seed_size()) bad(path, "seed", "a seed is listed twice");
+}
+
+// Epochs, batch, threads, learning rates: defaults filled, ranges checked.
+void check_training(proto::SweepSpec& s, const std::string& path) {
   if (!s.has_warmup_epochs()) s.set_warmup_epochs(1);
   if (!s.has_search_epochs()) s.set_search_epochs(2);
   if (!s.has_finetune_epochs()) s.set_finetune_epochs(1);
@@ -136,17 +149,34 @@ void check_spec(proto::SweepSpec& s, const std::string& path) {
   if (s.threads() < 0) bad(path, "threads", std::to_string(s.threads()) + " must be > 0");
   if (s.threads() == 0) s.set_threads(1);
   if (!(s.lr() >= 0) || !(s.arch_lr() >= 0)) bad(path, s.lr() >= 0 ? "arch_lr" : "lr", "must be > 0");
+}
+
+// The cost model, and every SoC's calibration (fail now, not once per point).
+void check_model(const proto::SweepSpec& s, const std::vector<SocDescription>& socs, const std::string& path) {
   if (!s.model().empty() && s.model() != "calibrated" && s.model() != "odimo-compat")
     bad(path, "model", "'" + s.model() + "': expected calibrated or odimo-compat");
   if (!s.calibration().empty() && (s.soc_size() != 1 || s.model() == "odimo-compat"))
     bad(path, "calibration", "applies to a spec with one SoC and the calibrated model");
-  if (s.model() != "odimo-compat")  // every point needs its SoC's calibration: fail now, not per point
+  if (s.model() != "odimo-compat")
     for (int i = 0; i < s.soc_size(); ++i) try {
         std::string origin;
         cost::load_calibration(s.calibration(), socs[size_t(i)], &origin);
       } catch (const Error& e) {
         bad(path, s.calibration().empty() ? "soc[" + std::to_string(i) + "]" : "calibration", e.what());
       }
+}
+
+}  // namespace
+
+void check_spec(proto::SweepSpec& s, const std::string& path) {
+  for (char c : s.name())
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
+      bad(path, "name", "'" + s.name() + "' may hold only letters, digits, '-', '_' and '.'");
+  const std::vector<SocDescription> socs = check_socs(s, path);
+  check_data(s, path);
+  check_points(s, socs, path);
+  check_training(s, path);
+  check_model(s, socs, path);
 }
 
 std::vector<proto::SweepPoint> expand(const proto::SweepSpec& s) {
