@@ -87,7 +87,8 @@ struct InspectOptions {
 Action define_inspect(CLI::App& app) {
   auto o = std::make_shared<InspectOptions>();
   app.add_option("NET", o->net, "a .pbtxt path or a shipped workload name (odimo workloads)")->required();
-  app.add_option("--input", o->input, "input shape CxHxW: overrides the network's and re-runs shape inference");
+  app.add_option("--input", o->input,
+                 "input shape CxHxW: overrides the network's and re-runs shape inference");
   app.add_flag("--json", o->json, "machine-readable output");
   app.footer("Prints every layer of NET with shapes, MACs and parameters.");
   return [o] {
@@ -137,7 +138,7 @@ Action define_workloads(CLI::App& app) {
 
 static const Registration kInspect({"inspect", "per-layer shapes, MACs and parameters of a network", 10,
                                     define_inspect});
-static const Registration kWorkloads({"workloads", "list the shipped networks (or regenerate their files)", 90,
-                                      define_workloads});
+static const Registration kWorkloads({"workloads", "list the shipped networks (or regenerate their files)",
+                                      90, define_workloads});
 
 }  // namespace odimo::cli

@@ -99,9 +99,10 @@ Action define_search(CLI::App& app) {
   app.add_option("--lambda", o->lambda, "weight of cost / cost(all on the default CU) in the loss (>= 0)")
       ->default_str("");
   app.add_option("-o,--out", o->out, "DIR: mapping.pbtxt, weights.pb, report.json")->required();
-  app.add_option("--baseline", o->baseline,
-                 "fine-tune a fixed mapping instead of searching: all:CU, greedy (per-layer best split on the\n"
-                 "cost model) or minlat (ODiMO's min-latency heuristic)");
+  app.add_option(
+      "--baseline", o->baseline,
+      "fine-tune a fixed mapping instead of searching: all:CU, greedy (per-layer best split on the\n"
+      "cost model) or minlat (ODiMO's min-latency heuristic)");
   app.add_option("--label", o->label, "the point's name in reports (default: lambda=L or the baseline)");
   app.add_flag("--no-replay", o->no_replay, "do not simulate the exported mapping");
   app.add_flag("--quiet", o->quiet, "no progress bar");

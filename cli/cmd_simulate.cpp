@@ -110,7 +110,8 @@ Action define_simulate(CLI::App& app) {
   auto o = std::make_shared<SimulateOptions>();
   add_mapped_network_options(app, o->network);
   app.add_option("--report", o->report, "JSON report (layers, total: cycles, latency_us, energy_uj)");
-  app.add_option("--trace", o->trace, "trace-event JSON, opens in ui.perfetto.dev (one track per CU, DMA, host)");
+  app.add_option("--trace", o->trace,
+                 "trace-event JSON, opens in ui.perfetto.dev (one track per CU, DMA, host)");
   app.add_option("--vcd", o->vcd, "VCD waveform of the same intervals (GTKWave)");
   app.footer(
       "Simulates NET mapped onto SOC (shipped: diana, darkside, diana-aimc2304) on the\n"
@@ -120,7 +121,8 @@ Action define_simulate(CLI::App& app) {
 
 }  // namespace
 
-static const Registration kSimulate({"simulate", "run a mapped network on the SystemC virtual SoC (DIANA, Darkside)",
-                                     20, define_simulate});
+static const Registration kSimulate({"simulate",
+                                     "run a mapped network on the SystemC virtual SoC (DIANA, Darkside)", 20,
+                                     define_simulate});
 
 }  // namespace odimo::cli

@@ -189,6 +189,7 @@ Action define_demo(CLI::App& app) {
 
 static const Registration kSweep({"sweep", "a lambda sweep plus baselines, resumable", 72, define_sweep});
 static const Registration kPareto({"pareto", "table and SVG of a sweep's Pareto fronts", 73, define_pareto});
-static const Registration kDemo({"demo", "the main job: map ResNet-8 onto DIANA while training", 5, define_demo});
+static const Registration kDemo({"demo", "the main job: map ResNet-8 onto DIANA while training", 5,
+                                 define_demo});
 
 }  // namespace odimo::cli

@@ -69,8 +69,9 @@ void add_data_options(CLI::App& app, TrainOptions& o) {
                  "(CIFAR binary version), synthetic");
   app.add_option("--input", o.input, "override the network's input shape CxHxW (must match the data)");
   app.add_option("--val-fraction", o.config.val_fraction, "part of the training set held out for validation");
-  app.add_option("--augment", o.augment,
-                 "none or crop-flip (random crop with 4-pixel padding + flip); default none, crop-flip for CIFAR");
+  app.add_option(
+      "--augment", o.augment,
+      "none or crop-flip (random crop with 4-pixel padding + flip); default none, crop-flip for CIFAR");
 }
 
 void add_training_options(CLI::App& app, TrainOptions& o) {
@@ -78,16 +79,19 @@ void add_training_options(CLI::App& app, TrainOptions& o) {
   app.add_option("--epochs", c.epochs, "epochs");
   app.add_option("--batch", c.batch, "images per step");
   app.add_option("--optimizer", o.optimizer, "sgd or adam");
-  o.lr_option = app.add_option("--lr", o.lr, "learning rate of the weights")->default_str("0.05, adam: 0.001");
+  o.lr_option =
+      app.add_option("--lr", o.lr, "learning rate of the weights")->default_str("0.05, adam: 0.001");
   app.add_option("--momentum", c.weights.momentum, "SGD momentum");
   app.add_flag("--nesterov", c.weights.nesterov, "Nesterov momentum");
   app.add_option("--weight-decay", o.weight_decay, "L2 weight decay");
-  app.add_option("--quant-lr", c.quant_lr, "learning rate of the quantizer parameters")->default_str("lr/100");
+  app.add_option("--quant-lr", c.quant_lr, "learning rate of the quantizer parameters")
+      ->default_str("lr/100");
   app.add_option("--schedule", o.schedule, "constant, step, multistep or cosine (per step)");
   app.add_option("--gamma", c.schedule.gamma, "decay factor of step/multistep");
   app.add_option("--step-epochs", c.schedule.step_epochs, "period of the step schedule");
   app.add_option("--milestones", o.milestones, "epochs of the multistep schedule, a,b,...");
-  app.add_option("--steps-per-epoch", c.steps_per_epoch, "cut every epoch after N steps (quick runs; 0: whole)");
+  app.add_option("--steps-per-epoch", c.steps_per_epoch,
+                 "cut every epoch after N steps (quick runs; 0: whole)");
   app.add_option("--seed", c.seed, "seed of initialisation, data order and augmentation");
   app.add_option("--threads", c.threads, "the batch is split over this many threads");
   app.add_option("--quant", o.quant, "float, diana-digital, diana-aimc or darkside-int8");
@@ -114,6 +118,7 @@ Action define_train(CLI::App& app) {
 
 }  // namespace
 
-static const Registration kTrain({"train", "train a network (float or quantized) on real data", 40, define_train});
+static const Registration kTrain({"train", "train a network (float or quantized) on real data", 40,
+                                  define_train});
 
 }  // namespace odimo::cli

@@ -79,8 +79,8 @@ void print_points(std::vector<PointCheck> checks, size_t limit) {
 
 // The whole-network table; adds every network's latency error to `nets_err`.
 void check_networks(const std::vector<Network>& nets, int random_splits, const SocDescription& soc,
-                    sim::Simulator& simulator, const cost::CostModel& calibrated, const cost::CostModel& compat,
-                    ErrorStats& nets_err) {
+                    sim::Simulator& simulator, const cost::CostModel& calibrated,
+                    const cost::CostModel& compat, ErrorStats& nets_err) {
   if (nets.empty()) return;
   Table t({"network", "mapping", "sim cycles", "calibrated", "err", "odimo-compat", "err", "sim uJ",
            "calibrated", "err", "odimo-compat", "err"},
@@ -166,7 +166,8 @@ Action define_validate(CLI::App& app) {
 
 }  // namespace
 
-static const Registration kValidate({"validate", "compare the cost models with the simulator, per layer and network",
-                                     60, define_validate});
+static const Registration kValidate({"validate",
+                                     "compare the cost models with the simulator, per layer and network", 60,
+                                     define_validate});
 
 }  // namespace odimo::cli

@@ -142,9 +142,10 @@ int print_help(const Command& command, const std::vector<std::string>& subcomman
     if (!sub) {
       const std::string name = prefix.empty() ? app.get_name() : prefix + " " + at->get_name();
       const std::string known = subcommand_names(*at);
-      return report("odimo help", "unknown subcommand '" + s + "' (" + name +
-                                      (known.empty() ? " has none)" : " has " + known + ")"),
-                    2);
+      return report(
+          "odimo help",
+          "unknown subcommand '" + s + "' (" + name + (known.empty() ? " has none)" : " has " + known + ")"),
+          2);
     }
     prefix = prefix.empty() ? app.get_name() : prefix + " " + at->get_name();
     at = sub;

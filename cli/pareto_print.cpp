@@ -20,8 +20,9 @@ void print_sweep(const std::vector<sweep::ResultPoint>& pts, std::ostream& out) 
                                  double(r.simulated().cycles())
                            : 0.0;
     t.add({r.label(), r.kind(), fixed(100 * r.test_accuracy(), 2) + " %",
-           fixed(sweep::latency_us(r), 1) + (r.replayed() ? "" : " (analytic)"), fixed(sweep::energy_uj(r), 2),
-           fixed(r.analytic().latency_us(), 1), r.replayed() ? fixed(err, 2) + " %" : "-", ch,
+           fixed(sweep::latency_us(r), 1) + (r.replayed() ? "" : " (analytic)"),
+           fixed(sweep::energy_uj(r), 2), fixed(r.analytic().latency_us(), 1),
+           r.replayed() ? fixed(err, 2) + " %" : "-", ch,
            std::string(p.front_latency ? "latency " : "") + (p.front_energy ? "energy" : "")});
   }
   t.print(out);

@@ -18,13 +18,15 @@ void add_search_options(CLI::App& app, SearchChoice& c) {
   app.add_option("--input", c.input, "input shape CxHxW (default: the network's)");
   app.add_option("--dataset", cfg.dataset, "fashion-mnist, cifar10:DIR, cifar100:DIR or synthetic");
   app.add_option("--target", c.target, "the cost searched for: latency or energy");
-  c.epochs_option = app.add_option("--epochs", c.epochs, "W,S,F: warmup, search and fine-tune epochs (F >= 1)");
+  c.epochs_option =
+      app.add_option("--epochs", c.epochs, "W,S,F: warmup, search and fine-tune epochs (F >= 1)");
   app.add_option("--batch", cfg.batch, "images per step");
   app.add_option("--steps-per-epoch", cfg.steps_per_epoch, "cut every epoch after N steps (0: whole epochs)");
   app.add_option("--threads", cfg.threads, "the batch is split over this many threads");
   app.add_option("--seed", cfg.seed, "seed of initialisation, data order and the search");
   c.lr_option = app.add_option("--lr", cfg.lr, "learning rate of the weights (SGD)");
-  c.arch_lr_option = app.add_option("--arch-lr", cfg.arch_lr, "learning rate of the architecture logits (Adam)");
+  c.arch_lr_option =
+      app.add_option("--arch-lr", cfg.arch_lr, "learning rate of the architecture logits (Adam)");
   add_model_options(app, c.model);
   app.add_flag("--compat", cfg.compat, "ODiMO's quirks (temperature e^-0.045/epoch, sign(0) = 0)");
 }

@@ -23,7 +23,9 @@ int parse_index(const std::string& text, const std::string& what) {
   return int(v);
 }
 
-std::string absolute(const std::string& p) { return fs::absolute(p).lexically_normal().string(); }
+std::string absolute(const std::string& p) {
+  return fs::absolute(p).lexically_normal().string();
+}
 
 struct PlanOptions {
   std::string spec, out;
@@ -42,8 +44,10 @@ int run_plan(const PlanOptions& o) {
   t.print(std::cout);
   const std::string& dir = o.out;
   std::cout << "\nwrote " << points.size() << " points to " << dir << "/ (sweep '" << spec.name()
-            << "'); run them with\n  odimo sweep run " << dir << " -o OUT [--jobs N]\n  mpirun -np R odimo sweep run "
-            << dir << " -o OUT --mpi\n  odimo sweep sbatch " << dir << " -o OUT > sweep.sbatch && sbatch sweep.sbatch\n";
+            << "'); run them with\n  odimo sweep run " << dir
+            << " -o OUT [--jobs N]\n  mpirun -np R odimo sweep run " << dir
+            << " -o OUT --mpi\n  odimo sweep sbatch " << dir
+            << " -o OUT > sweep.sbatch && sbatch sweep.sbatch\n";
   return 0;
 }
 
@@ -123,7 +127,8 @@ Action define_sweep_run(CLI::App& app) {
   app.add_option("-o,--out", o->out, "OUT folder: OUT/point-NNN/, logs in OUT/logs/")->required();
   o->jobs_option = app.add_option("--jobs", o->jobs, "every point on this machine, N processes at a time");
   app.add_option("--index", o->index, "exactly point I, in this process");
-  app.add_flag("--index-from-env", o->index_from_env, "the point in $SLURM_ARRAY_TASK_ID (or in $VAR with --index-var)");
+  app.add_flag("--index-from-env", o->index_from_env,
+               "the point in $SLURM_ARRAY_TASK_ID (or in $VAR with --index-var)");
   app.add_option("--index-var", o->index_var, "VAR: the environment variable of --index-from-env");
   app.add_flag("--mpi", o->mpi,
                "under mpirun/srun: rank 0 hands out points on request and runs points too; a failed\n"

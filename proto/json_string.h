@@ -29,6 +29,8 @@ inline std::string json_escaped(const std::string& s) {
 }
 
 // A quoted JSON string: a"b -> "a\"b".
-inline std::string json_string(const std::string& s) { return "\"" + json_escaped(s) + "\""; }
+inline std::string json_string(const std::string& s) {
+  return "\"" + json_escaped(s) + "\"";
+}
 
 }  // namespace odimo

@@ -21,7 +21,9 @@ constexpr int kTagRequest = 1;  // worker -> rank 0: {finished index or -1, outc
 constexpr int kTagWork = 2;     // rank 0 -> worker: next index, or -1 = no more work
 
 void nap() {
-  struct timespec ts{0, 10'000'000};  // 10 ms between polls: rank 0 mostly waits on children
+  struct timespec ts {
+    0, 10'000'000
+  };  // 10 ms between polls: rank 0 mostly waits on children
   nanosleep(&ts, nullptr);
 }
 
@@ -51,8 +53,8 @@ void work(const Run& run, const PointCommand& command) {
 // Rank 0: answers requests in arrival order and keeps one point of its own running.
 int dispatch(const Run& run, int ranks, const PointCommand& command) {
   const int n = run.plan.points();
-  std::cout << "odimo sweep: " << n << " points of " << run.plan_dir << " into " << run.out << " over " << ranks
-            << " MPI rank(s)\n"
+  std::cout << "odimo sweep: " << n << " points of " << run.plan_dir << " into " << run.out << " over "
+            << ranks << " MPI rank(s)\n"
             << std::flush;
   Tally tally;
   int next = 0, workers = ranks - 1, own_index = -1;
@@ -92,7 +94,8 @@ int dispatch(const Run& run, int ranks, const PointCommand& command) {
       if (index < 0)
         --workers;
       else
-        std::cout << "  start   " << run.title(index) << " on rank " << status.MPI_SOURCE << "\n" << std::flush;
+        std::cout << "  start   " << run.title(index) << " on rank " << status.MPI_SOURCE << "\n"
+                  << std::flush;
       MPI_Send(&index, 1, MPI_INT, status.MPI_SOURCE, kTagWork, MPI_COMM_WORLD);
       busy = true;
     }

@@ -3,11 +3,11 @@
 #include <google/protobuf/util/message_differencer.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cctype>
+#include <charconv>
 #include <cmath>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <set>
 
@@ -57,7 +57,8 @@ proto::SweepSpec read_spec(const std::string& path) {
   if (s.name().empty()) {
     std::string stem = fs::path(path).filename().string();
     for (const char* ext : {".pbtxt", ".sweep"})
-      if (stem.size() > std::strlen(ext) && stem.compare(stem.size() - std::strlen(ext), std::string::npos, ext) == 0)
+      if (stem.size() > std::strlen(ext) &&
+          stem.compare(stem.size() - std::strlen(ext), std::string::npos, ext) == 0)
         stem.resize(stem.size() - std::strlen(ext));
     s.set_name(stem);
   }
@@ -105,8 +106,9 @@ void check_data(proto::SweepSpec& s, const std::string& path) {
   // The image shape of the real sets is known: a mismatch would fail every point.
   const Shape images = d == "fashion-mnist" ? Shape{1, 28, 28} : Shape{3, 32, 32};
   if (d != "synthetic" && net_input != images)
-    bad(path, "dataset", d + " has " + images.str() + " images but the network takes " + net_input.str() +
-                             " (set input: \"" + images.str() + "\")");
+    bad(path, "dataset",
+        d + " has " + images.str() + " images but the network takes " + net_input.str() + " (set input: \"" +
+            images.str() + "\")");
   if (s.target().empty()) s.set_target("latency");
   if (s.target() != "latency" && s.target() != "energy")
     bad(path, "target", "'" + s.target() + "': expected latency or energy");
@@ -142,8 +144,10 @@ void check_training(proto::SweepSpec& s, const std::string& path) {
   if (!s.has_finetune_epochs()) s.set_finetune_epochs(1);
   if (s.warmup_epochs() < 0) bad(path, "warmup_epochs", std::to_string(s.warmup_epochs()) + " must be >= 0");
   if (s.search_epochs() < 0) bad(path, "search_epochs", std::to_string(s.search_epochs()) + " must be >= 0");
-  if (s.finetune_epochs() < 1) bad(path, "finetune_epochs", std::to_string(s.finetune_epochs()) + " must be >= 1");
-  if (s.steps_per_epoch() < 0) bad(path, "steps_per_epoch", std::to_string(s.steps_per_epoch()) + " must be >= 0");
+  if (s.finetune_epochs() < 1)
+    bad(path, "finetune_epochs", std::to_string(s.finetune_epochs()) + " must be >= 1");
+  if (s.steps_per_epoch() < 0)
+    bad(path, "steps_per_epoch", std::to_string(s.steps_per_epoch()) + " must be >= 0");
   if (s.batch() < 0) bad(path, "batch", std::to_string(s.batch()) + " must be > 0");
   if (s.batch() == 0) s.set_batch(128);
   if (s.threads() < 0) bad(path, "threads", std::to_string(s.threads()) + " must be > 0");
@@ -152,7 +156,8 @@ void check_training(proto::SweepSpec& s, const std::string& path) {
 }
 
 // The cost model, and every SoC's calibration (fail now, not once per point).
-void check_model(const proto::SweepSpec& s, const std::vector<SocDescription>& socs, const std::string& path) {
+void check_model(const proto::SweepSpec& s, const std::vector<SocDescription>& socs,
+                 const std::string& path) {
   if (!s.model().empty() && s.model() != "calibrated" && s.model() != "odimo-compat")
     bad(path, "model", "'" + s.model() + "': expected calibrated or odimo-compat");
   if (!s.calibration().empty() && (s.soc_size() != 1 || s.model() == "odimo-compat"))
@@ -181,8 +186,8 @@ void check_spec(proto::SweepSpec& s, const std::string& path) {
 
 std::vector<proto::SweepPoint> expand(const proto::SweepSpec& s) {
   std::vector<proto::SweepPoint> points;
-  const std::string epochs = std::to_string(s.warmup_epochs()) + "," + std::to_string(s.search_epochs()) + "," +
-                             std::to_string(s.finetune_epochs());
+  const std::string epochs = std::to_string(s.warmup_epochs()) + "," + std::to_string(s.search_epochs()) +
+                             "," + std::to_string(s.finetune_epochs());
   // Baselines get the same training budget as a search point, all of it with the mapping fixed.
   const std::string baseline_epochs =
       "0,0," + std::to_string(s.warmup_epochs() + s.search_epochs() + s.finetune_epochs());
@@ -211,8 +216,9 @@ std::vector<proto::SweepPoint> expand(const proto::SweepSpec& s) {
           a.insert(a.end(), {"--lambda", format_number(p.lambda()), "--epochs", epochs});
         else
           a.insert(a.end(), {"--baseline", p.baseline(), "--epochs", baseline_epochs});
-        a.insert(a.end(), {"--seed", std::to_string(seed), "--threads", std::to_string(s.threads()), "--batch",
-                           std::to_string(s.batch()), "--steps-per-epoch", std::to_string(s.steps_per_epoch())});
+        a.insert(a.end(),
+                 {"--seed", std::to_string(seed), "--threads", std::to_string(s.threads()), "--batch",
+                  std::to_string(s.batch()), "--steps-per-epoch", std::to_string(s.steps_per_epoch())});
         if (s.lr() > 0) a.insert(a.end(), {"--lr", format_number(s.lr())});
         if (s.arch_lr() > 0) a.insert(a.end(), {"--arch-lr", format_number(s.arch_lr())});
         if (!s.model().empty()) a.insert(a.end(), {"--model", s.model()});
@@ -246,7 +252,8 @@ std::string point_name(const proto::SweepPlan& plan, int index) {
   return buf;
 }
 
-void write_plan(const std::string& dir, const proto::SweepSpec& spec, const std::vector<proto::SweepPoint>& points) {
+void write_plan(const std::string& dir, const proto::SweepSpec& spec,
+                const std::vector<proto::SweepPoint>& points) {
   proto::SweepPlan plan;
   *plan.mutable_spec() = spec;
   plan.set_points(int(points.size()));
@@ -259,21 +266,25 @@ void write_plan(const std::string& dir, const proto::SweepSpec& spec, const std:
     proto::SweepPlan cmp = plan;
     cmp.clear_tool_version();
     if (!google::protobuf::util::MessageDifferencer::Equals(old, cmp))
-      throw Error(file.string() + ": holds a different plan; write the new one to another folder or delete " + dir);
+      throw Error(file.string() + ": holds a different plan; write the new one to another folder or delete " +
+                  dir);
   }
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) throw Error(dir + ": cannot create the plan folder: " + ec.message());
-  for (const auto& p : points) write_text_proto((fs::path(dir) / (point_name(plan, p.index()) + ".pbtxt")).string(), p);
+  for (const auto& p : points)
+    write_text_proto((fs::path(dir) / (point_name(plan, p.index()) + ".pbtxt")).string(), p);
   write_text_proto(file.string(), plan);  // last: its presence marks a complete plan
 }
 
 proto::SweepPlan read_plan(const std::string& dir) {
   const std::string file = dir + "/plan.pbtxt";
-  if (!fs::exists(file)) throw Error(file + ": cannot open (make a plan with: odimo sweep plan SPEC -o " + dir + ")");
+  if (!fs::exists(file))
+    throw Error(file + ": cannot open (make a plan with: odimo sweep plan SPEC -o " + dir + ")");
   proto::SweepPlan plan;
   read_text_proto(file, &plan);
-  if (plan.points() < 1) throw Error(file + ": field 'points': " + std::to_string(plan.points()) + " must be >= 1");
+  if (plan.points() < 1)
+    throw Error(file + ": field 'points': " + std::to_string(plan.points()) + " must be >= 1");
   return plan;
 }
 
@@ -285,7 +296,8 @@ proto::SweepPoint read_point(const std::string& dir, const proto::SweepPlan& pla
   proto::SweepPoint p;
   read_text_proto(file, &p);
   if (p.index() != index)
-    throw Error(file + ": field 'index': " + std::to_string(p.index()) + ", expected " + std::to_string(index));
+    throw Error(file + ": field 'index': " + std::to_string(p.index()) + ", expected " +
+                std::to_string(index));
   if (p.search_args().empty()) throw Error(file + ": field 'search_args': empty, nothing to run");
   return p;
 }

@@ -22,7 +22,8 @@ std::vector<proto::SweepPoint> expand(const proto::SweepSpec& spec);
 
 // Writes DIR/point-NNN.pbtxt for every point, then DIR/plan.pbtxt (its presence marks
 // a complete plan). Rewriting the same plan is a no-op; a different one is an error.
-void write_plan(const std::string& dir, const proto::SweepSpec& spec, const std::vector<proto::SweepPoint>& points);
+void write_plan(const std::string& dir, const proto::SweepSpec& spec,
+                const std::vector<proto::SweepPoint>& points);
 
 proto::SweepPlan read_plan(const std::string& dir);
 proto::SweepPoint read_point(const std::string& dir, const proto::SweepPlan& plan, int index);

@@ -16,10 +16,18 @@
 namespace odimo::sweep {
 namespace fs = std::filesystem;
 
-std::string Run::name(int index) const { return point_name(plan, index); }
-std::string Run::result_dir(int index) const { return out + "/" + name(index); }
-std::string Run::log(int index) const { return out + "/logs/" + name(index) + ".log"; }
-std::string Run::title(int index) const { return name(index) + " (" + labels[size_t(index)] + ")"; }
+std::string Run::name(int index) const {
+  return point_name(plan, index);
+}
+std::string Run::result_dir(int index) const {
+  return out + "/" + name(index);
+}
+std::string Run::log(int index) const {
+  return out + "/logs/" + name(index) + ".log";
+}
+std::string Run::title(int index) const {
+  return name(index) + " (" + labels[size_t(index)] + ")";
+}
 
 Run open_run(const std::string& plan_dir, const std::string& out) {
   Run run{plan_dir, out, read_plan(plan_dir), {}};
@@ -45,12 +53,14 @@ int run_here(const Run& run, int index, const SearchCommand& search) {
   const proto::SweepPoint p = read_point(run.plan_dir, run.plan, index);
   const std::string dir = run.result_dir(index);
   if (point_complete(dir)) {
-    std::cout << "odimo sweep: " << run.name(index) << " (" << p.label() << "): complete result exists, skipped\n";
+    std::cout << "odimo sweep: " << run.name(index) << " (" << p.label()
+              << "): complete result exists, skipped\n";
     return 0;
   }
   std::vector<std::string> args(p.search_args().begin(), p.search_args().end());
   args.insert(args.end(), {"--out", dir});
-  std::cout << "odimo sweep: " << run.name(index) << " of " << run.plan.points() << " (" << p.label() << ")\n";
+  std::cout << "odimo sweep: " << run.name(index) << " of " << run.plan.points() << " (" << p.label()
+            << ")\n";
   return search(args);
 }
 
@@ -99,12 +109,14 @@ int run_local(const Run& run, int jobs, const PointCommand& command, bool hint) 
         running.erase(it);
         return;
       }
-      struct timespec ts{0, 20'000'000};
+      struct timespec ts {
+        0, 20'000'000
+      };
       nanosleep(&ts, nullptr);
     }
   };
-  std::cout << "odimo sweep: " << run.plan.points() << " points of " << run.plan_dir << " into " << run.out << ", "
-            << jobs << " at a time\n";
+  std::cout << "odimo sweep: " << run.plan.points() << " points of " << run.plan_dir << " into " << run.out
+            << ", " << jobs << " at a time\n";
   for (int i = 0; i < run.plan.points(); ++i) {
     if (point_complete(run.result_dir(i))) {
       tally.add(run, i, Outcome::kSkipped, std::cout);

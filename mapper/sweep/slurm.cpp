@@ -5,8 +5,9 @@
 namespace odimo::sweep {
 
 std::string shell_quoted(const std::string& s) {
-  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+=:") ==
-                        std::string::npos)
+  if (!s.empty() &&
+      s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+=:") ==
+          std::string::npos)
     return s;
   std::string q = "'";
   for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
@@ -31,7 +32,8 @@ std::string slurm_script(const SlurmJob& job, const proto::SweepPlan& plan) {
     << "mkdir -p " << shell_quoted(job.out + "/logs") << "\n"
     << "# Seeds come from the point, so a requeued or repeated task gives the same bytes;\n"
     << "# a task whose point is already complete exits at once.\n";
-  for (size_t i = 0; i < job.task_command.size(); ++i) s << (i ? " " : "") << shell_quoted(job.task_command[i]);
+  for (size_t i = 0; i < job.task_command.size(); ++i)
+    s << (i ? " " : "") << shell_quoted(job.task_command[i]);
   s << "\n# when every task is done: odimo sweep reduce " << job.out << "\n";
   return s.str();
 }

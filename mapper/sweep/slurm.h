@@ -8,8 +8,8 @@
 namespace odimo::sweep {
 
 struct SlurmJob {
-  std::string plan_dir, out;  // absolute: the script may be submitted from anywhere
-  int max_parallel = 0;       // tasks at a time (0: no limit)
+  std::string plan_dir, out;             // absolute: the script may be submitted from anywhere
+  int max_parallel = 0;                  // tasks at a time (0: no limit)
   std::string time, partition, account;  // #SBATCH lines when not empty
   // One array task's command, which reads its point index from $SLURM_ARRAY_TASK_ID
   // (e.g. {"/usr/bin/odimo", "sweep", "run", "--index-from-env", PLAN, "-o", OUT}).

@@ -81,16 +81,17 @@ TEST_CASE("expand: per seed the lambdas then the baselines, 'all' on each CU but
 TEST_CASE("check_spec names the field and the value") {
   proto::SweepSpec s = tiny_spec();
   s.add_lambda(-2);
-  CHECK_THROWS_WITH_AS(sweep::check_spec(s, "x.pbtxt"), "x.pbtxt: field 'lambda': '-2': expected a number >= 0",
-                       Error);
+  CHECK_THROWS_WITH_AS(sweep::check_spec(s, "x.pbtxt"),
+                       "x.pbtxt: field 'lambda': '-2': expected a number >= 0", Error);
   s = tiny_spec();
   s.add_baseline("all:dwe");
-  CHECK_THROWS_WITH_AS(sweep::check_spec(s, ""), "field 'baseline': 'all:dwe': SoC 'diana' has no such compute unit",
-                       Error);
+  CHECK_THROWS_WITH_AS(sweep::check_spec(s, ""),
+                       "field 'baseline': 'all:dwe': SoC 'diana' has no such compute unit", Error);
 }
 
 TEST_CASE("mark_fronts: a point cheaper and as accurate as another dominates it") {
-  std::vector<sweep::ResultPoint> pts = {point("a", 0.9, 10, 5), point("b", 0.8, 20, 1), point("c", 0.8, 30, 6)};
+  std::vector<sweep::ResultPoint> pts = {point("a", 0.9, 10, 5), point("b", 0.8, 20, 1),
+                                         point("c", 0.8, 30, 6)};
   sweep::mark_fronts(pts);
   CHECK(pts[0].front_latency);
   CHECK(!pts[1].front_latency);  // a is faster and more accurate
