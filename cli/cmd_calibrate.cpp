@@ -5,6 +5,7 @@
 #include <map>
 
 #include "cli/command_line.h"
+#include "cli/mapped_network.h"
 #include "cli/registry.h"
 #include "cli/table.h"
 #include "mapper/cost/calibrated_model.h"
@@ -112,7 +113,7 @@ int run_calibrate(const CalibrateOptions& o) {
 
 Action define_calibrate(CLI::App& app) {
   auto o = std::make_shared<CalibrateOptions>();
-  app.add_option("--soc", o->soc, "a .pbtxt path or a shipped SoC")->required();
+  add_soc_option(app, o->soc)->required();
   app.add_option("--suite", o->suite, "layer suite (default: validation/suites/<soc>.pbtxt)");
   app.add_option("--out", o->out, "write the fitted coefficients to FILE");
   app.add_option("--check", o->check, "fit again and exit 1 if FILE's coefficients differ (a stale file)");

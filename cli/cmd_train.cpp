@@ -61,13 +61,11 @@ mapper::TrainConfig make_config(const TrainOptions& o) {
 }
 
 void add_data_options(CLI::App& app, TrainOptions& o) {
-  app.add_option("--net", o.config.net, "a .pbtxt path or a shipped workload (odimo workloads)")
-      ->required()
-      ->default_str("");
+  add_net_option(app, o.config.net)->required();
   app.add_option("--dataset", o.config.dataset,
                  "fashion-mnist (/usr/share/datasets/fashion-mnist), cifar10:DIR or cifar100:DIR\n"
                  "(CIFAR binary version), synthetic");
-  app.add_option("--input", o.input, "override the network's input shape CxHxW (must match the data)");
+  add_input_option(app, o.input);
   app.add_option("--val-fraction", o.config.val_fraction, "part of the training set held out for validation");
   app.add_option(
       "--augment", o.augment,

@@ -140,15 +140,14 @@ int run_validate(const ValidateOptions& o) {
 
 Action define_validate(CLI::App& app) {
   auto o = std::make_shared<ValidateOptions>();
-  app.add_option("--soc", o->soc, "a .pbtxt path or a shipped SoC")->required();
-  app.add_option("--calibration", o->model.calibration,
-                 "coefficients of the calibrated model (default: hw/socs/<soc>.calibration.pbtxt)");
+  add_soc_option(app, o->soc)->required();
+  add_calibration_option(app, o->model);
   app.add_option("--suite", o->suite, "layer suite (default: validation/suites/<soc>.pbtxt)");
   app.add_option("--net", o->nets, "a network to check whole (repeat for several)")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->allow_extra_args(false)
       ->default_str("");
-  app.add_option("--input", o->input, "input shape CxHxW of every --net");
+  add_input_option(app, o->input);
   app.add_option("--random-splits", o->random_splits, "seeded random split mappings per network");
   app.add_option("--max-mape", o->max_mape, "threshold: mean held-out layer latency error (percent)")
       ->default_str("none");

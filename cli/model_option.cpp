@@ -7,10 +7,14 @@
 
 namespace odimo::cli {
 
-void add_model_options(CLI::App& app, ModelChoice& c) {
-  app.add_option("--model", c.model, "cost model: calibrated or odimo-compat (the original ODiMO formulas)");
+void add_calibration_option(CLI::App& app, ModelChoice& c) {
   app.add_option("--calibration", c.calibration,
                  "coefficients of the calibrated model (default: hw/socs/<soc>.calibration.pbtxt)");
+}
+
+void add_model_options(CLI::App& app, ModelChoice& c) {
+  app.add_option("--model", c.model, "cost model: calibrated or odimo-compat (the original ODiMO formulas)");
+  add_calibration_option(app, c);
 }
 
 std::unique_ptr<cost::CostModel> make_model(const ModelChoice& c, const SocDescription& soc) {

@@ -18,7 +18,9 @@ struct ModelChoice {
   std::string calibration;  // empty: the SoC's shipped calibration
 };
 
+// --model and --calibration; --calibration alone (validate compares both models).
 void add_model_options(CLI::App& app, ModelChoice& choice);
+void add_calibration_option(CLI::App& app, ModelChoice& choice);
 std::unique_ptr<cost::CostModel> make_model(const ModelChoice& choice, const SocDescription& soc);
 
 }  // namespace odimo::cli

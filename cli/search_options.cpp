@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "cli/mapped_network.h"
 #include "proto/error.h"
 
 namespace odimo::cli {
@@ -13,9 +14,9 @@ void add_search_options(CLI::App& app, SearchChoice& c) {
   search::SearchConfig& cfg = c.config;
   c.epochs = std::to_string(cfg.warmup_epochs) + "," + std::to_string(cfg.search_epochs) + "," +
              std::to_string(cfg.finetune_epochs);
-  app.add_option("--soc", c.soc, "a .pbtxt path or a shipped SoC (odimo socs)");
-  app.add_option("--net", cfg.net, "a .pbtxt path or a shipped workload (odimo workloads)")->default_str("");
-  app.add_option("--input", c.input, "input shape CxHxW (default: the network's)");
+  add_soc_option(app, c.soc);
+  add_net_option(app, cfg.net);
+  add_input_option(app, c.input);
   app.add_option("--dataset", cfg.dataset, "fashion-mnist, cifar10:DIR, cifar100:DIR or synthetic");
   app.add_option("--target", c.target, "the cost searched for: latency or energy");
   c.epochs_option =
