@@ -2,7 +2,8 @@
 // mapped network, in the same table and JSON layout as `odimo simulate`.
 #include <iostream>
 
-#include "cli/args.h"
+#include "cli/command_line.h"
+#include "cli/mapped_network.h"
 #include "cli/model_option.h"
 #include "cli/registry.h"
 #include "cli/report_print.h"
@@ -15,41 +16,41 @@
 namespace odimo::cli {
 namespace {
 
-constexpr const char* kUsage =
-    "odimo cost --soc SOC --net NET [--input CxHxW] [--mapping FILE|all:CU] [--model "
-    "calibrated|odimo-compat]\n"
-    "           [--calibration FILE] [--report out.json]";
+struct CostOptions {
+  MappedNetworkChoice network;
+  ModelChoice model;
+  std::string report;
+};
 
-int run_cost(int argc, char** argv) {
-  Args args("cost", argc, argv, {"soc", "net", "input", "mapping", "model", "report", "calibration"},
-            {"help"});
-  if (args.flag("help")) {
-    std::cout << "usage: " << kUsage
-              << "\n\nPredicts per-layer latency (cycles) and energy of NET mapped on SOC with the analytic\n"
-                 "cost model, without simulating. Same options and output layout as `odimo simulate`.\n"
-                 "Models: calibrated (default; coefficients fitted on the simulator by `odimo calibrate`,\n"
-                 "shipped as hw/socs/<soc>.calibration.pbtxt) and odimo-compat (the original ODiMO\n"
-                 "formulas and constants).\n";
-    return 0;
-  }
-  args.expect_positional(0, 0, kUsage);
-  const SocDescription soc = load_soc(args.require("soc"));
-  const auto model = make_model(args, soc);
-  std::optional<Shape> input;
-  if (auto s = args.get("input")) input = parse_shape(*s, "--input");
-  const Network net = load_network(args.require("net"), input);
-  const ResolvedMapping mapping = resolve_mapping(net, soc, args.get("mapping").value_or(""));
+int run_cost(const CostOptions& o) {
+  const SocDescription soc = load_soc(o.network.soc);
+  const auto model = make_model(o.model, soc);
+  const Network net = load_network(o.network.net, input_shape(o.network.input));
+  const ResolvedMapping mapping = resolve_mapping(net, soc, o.network.mapping);
   const proto::Report report = cost::predict_network(net, soc, mapping, *model, ODIMO_VERSION);
   print_report(report, std::cout);
-  if (auto path = args.get("report")) {
-    write_json(*path, report);
-    std::cout << "wrote " << *path << "\n";
+  if (!o.report.empty()) {
+    write_json(o.report, report);
+    std::cout << "wrote " << o.report << "\n";
   }
   return 0;
 }
 
+Action define_cost(CLI::App& app) {
+  auto o = std::make_shared<CostOptions>();
+  add_mapped_network_options(app, o->network);
+  add_model_options(app, o->model);
+  app.add_option("--report", o->report, "JSON report, the layout of odimo simulate --report");
+  app.footer(
+      "Predicts per-layer latency (cycles) and energy of NET mapped on SOC with the analytic\n"
+      "cost model, without simulating. Same options and output layout as `odimo simulate`.\n"
+      "Models: calibrated (coefficients fitted on the simulator by `odimo calibrate`, shipped as\n"
+      "hw/socs/<soc>.calibration.pbtxt) and odimo-compat (the original ODiMO formulas and constants).");
+  return [o] { return run_cost(*o); };
+}
+
 }  // namespace
 
-static const Registration kCost({"cost", run_cost, "analytic latency and energy of a mapped network", 30});
+static const Registration kCost({"cost", "analytic latency and energy of a mapped network", 30, define_cost});
 
 }  // namespace odimo::cli

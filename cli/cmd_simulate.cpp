@@ -1,10 +1,11 @@
 // odimo simulate --soc SOC --net NET [--input CxHxW] [--mapping FILE|all:CU]
-//                [--report out.json] [--trace out.json] [--vcd out.vcd]
-// Runs a mapped network on the SystemC virtual SoC in one elaboration.
+//                [--report out.json] [--trace out.json] [--vcd out.vcd]:
+// runs a mapped network on the SystemC virtual SoC in one elaboration.
 #include <iostream>
 #include <map>
 
-#include "cli/args.h"
+#include "cli/command_line.h"
+#include "cli/mapped_network.h"
 #include "cli/registry.h"
 #include "cli/table.h"
 #include "hw/mapping.h"
@@ -23,23 +24,6 @@ extern "C" int sc_main(int, char**) {
 
 namespace odimo::cli {
 namespace {
-
-constexpr const char* kUsage =
-    "odimo simulate --soc SOC --net NET [--input CxHxW] [--mapping FILE|all:CU] [--report out.json] "
-    "[--trace out.json] [--vcd out.vcd]";
-
-void print_help() {
-  std::cout << "usage: " << kUsage
-            << "\n\nSimulates NET (a .pbtxt path or shipped workload) mapped onto SOC (a .pbtxt path or\n"
-               "a shipped SoC: diana, darkside, diana-aimc2304) on the cycle-approximate SystemC model.\n"
-               "  --mapping FILE   per-layer channel split (proto/mapping.proto, text format)\n"
-               "  --mapping all:CU every layer on CU where it can run; others fall back (noted)\n"
-               "                   (default: each layer on the SoC's default CU)\n"
-               "  --report F       JSON report (layers, total: cycles, latency_us, energy_uj)\n"
-               "  --trace F        trace-event JSON, opens in ui.perfetto.dev (one track per CU, DMA, host)\n"
-               "  --vcd F          VCD waveform of the same intervals (GTKWave)\n"
-               "See hw/README.md for the models, their numbers and their limits.\n";
-}
 
 std::string cu_list(const proto::LayerReport& l) {
   std::string s;
@@ -91,44 +75,54 @@ void print_report(const proto::Report& r, const SocDescription& soc) {
             << " TOP/s/W effective\n";
 }
 
-int run_simulate(int argc, char** argv) {
-  Args args("simulate", argc, argv, {"soc", "net", "input", "mapping", "report", "trace", "vcd"}, {"help"});
-  if (args.flag("help")) {
-    print_help();
-    return 0;
-  }
-  args.expect_positional(0, 0, kUsage);
-  const SocDescription soc = load_soc(args.require("soc"));
-  std::optional<Shape> input;
-  if (auto s = args.get("input")) input = parse_shape(*s, "--input");
-  const Network net = load_network(args.require("net"), input);
-  const ResolvedMapping mapping = resolve_mapping(net, soc, args.get("mapping").value_or(""));
+struct SimulateOptions {
+  MappedNetworkChoice network;
+  std::string report, trace, vcd;
+};
+
+int run_simulate(const SimulateOptions& o) {
+  const SocDescription soc = load_soc(o.network.soc);
+  const Network net = load_network(o.network.net, input_shape(o.network.input));
+  const ResolvedMapping mapping = resolve_mapping(net, soc, o.network.mapping);
 
   sim::Options options;
-  options.record_trace = args.get("trace") || args.get("vcd");
+  options.record_trace = !o.trace.empty() || !o.vcd.empty();
   sim::Simulator simulator(soc, options);
   const proto::Report report = sim::simulate_network(simulator, net, mapping, ODIMO_VERSION);
   print_report(report, soc);
-  if (auto path = args.get("report")) {
-    write_json(*path, report);
-    std::cout << "wrote " << *path << "\n";
+  if (!o.report.empty()) {
+    write_json(o.report, report);
+    std::cout << "wrote " << o.report << "\n";
   }
   const std::string title = net.name + " on " + soc.name();
-  if (auto path = args.get("trace")) {
-    write_file_atomic(*path, sim::perfetto_json(simulator.trace(), soc.clock_mhz(), title));
-    std::cout << "wrote " << *path << " (open in ui.perfetto.dev)\n";
+  if (!o.trace.empty()) {
+    write_file_atomic(o.trace, sim::perfetto_json(simulator.trace(), soc.clock_mhz(), title));
+    std::cout << "wrote " << o.trace << " (open in ui.perfetto.dev)\n";
   }
-  if (auto path = args.get("vcd")) {
-    write_file_atomic(*path, sim::vcd(simulator.trace(), soc.clock_mhz()));
-    std::cout << "wrote " << *path << "\n";
+  if (!o.vcd.empty()) {
+    write_file_atomic(o.vcd, sim::vcd(simulator.trace(), soc.clock_mhz()));
+    std::cout << "wrote " << o.vcd << "\n";
   }
   return 0;
 }
 
+Action define_simulate(CLI::App& app) {
+  auto o = std::make_shared<SimulateOptions>();
+  add_mapped_network_options(app, o->network);
+  app.add_option("--report", o->report, "JSON report (layers, total: cycles, latency_us, energy_uj)");
+  app.add_option("--trace", o->trace,
+                 "trace-event JSON, opens in ui.perfetto.dev (one track per CU, DMA, host)");
+  app.add_option("--vcd", o->vcd, "VCD waveform of the same intervals (GTKWave)");
+  app.footer(
+      "Simulates NET mapped onto SOC (shipped: diana, darkside, diana-aimc2304) on the\n"
+      "cycle-approximate SystemC model. See hw/README.md for the models, their numbers and their limits.");
+  return [o] { return run_simulate(*o); };
+}
+
 }  // namespace
 
-static const Registration kSimulate({"simulate", run_simulate,
-                                     "run a mapped network on the SystemC virtual SoC (DIANA, Darkside)",
-                                     20});
+static const Registration kSimulate({"simulate",
+                                     "run a mapped network on the SystemC virtual SoC (DIANA, Darkside)", 20,
+                                     define_simulate});
 
 }  // namespace odimo::cli

@@ -2,7 +2,7 @@
 // and validated (text format, every field resolved).
 #include <iostream>
 
-#include "cli/args.h"
+#include "cli/command_line.h"
 #include "cli/registry.h"
 #include "cli/table.h"
 #include "hw/soc_description.h"
@@ -11,29 +11,13 @@
 namespace odimo::cli {
 namespace {
 
-constexpr const char* kUsage = "odimo socs [SOC]";
-
 std::string accepted(const proto::ComputeUnit& cu) {
   std::string s;
   for (const auto& op : cu.accepts()) s += (s.empty() ? "" : ",") + op;
   return s;
 }
 
-int run_socs(int argc, char** argv) {
-  Args args("socs", argc, argv, {}, {"help"});
-  if (args.flag("help")) {
-    std::cout << "usage: " << kUsage
-              << "\n\nWithout SOC: lists the shipped SoC descriptions (hw/socs, or $ODIMO_SOCS) with their\n"
-                 "compute units. With SOC (a name or a .pbtxt path): validates it and prints it in text\n"
-                 "format. Copy a shipped file and edit its numbers to model a variant (hw/README.md).\n";
-    return 0;
-  }
-  args.expect_positional(0, 1, kUsage);
-  if (!args.positional().empty()) {
-    const SocDescription soc = load_soc(args.positional()[0]);
-    std::cout << "# " << soc.origin << " (validated)\n" << to_text_proto(soc.soc);
-    return 0;
-  }
+int list_socs() {
   Table t({"soc", "clock MHz", "CU", "kind", "accepts", "busy mW"}, {false, true, false, false, false, true});
   for (const auto& name : shipped_socs()) {
     const SocDescription soc = load_soc(name);
@@ -49,8 +33,22 @@ int run_socs(int argc, char** argv) {
   return 0;
 }
 
+Action define_socs(CLI::App& app) {
+  auto soc = std::make_shared<std::string>();
+  app.add_option("SOC", *soc, "a shipped SoC name or a .pbtxt path: validate it and print it in text format");
+  app.footer(
+      "Without SOC: lists the shipped SoC descriptions (hw/socs, or $ODIMO_SOCS) with their\n"
+      "compute units. Copy a shipped file and edit its numbers to model a variant (hw/README.md).");
+  return [soc] {
+    if (soc->empty()) return list_socs();
+    const SocDescription d = load_soc(*soc);
+    std::cout << "# " << d.origin << " (validated)\n" << to_text_proto(d.soc);
+    return 0;
+  };
+}
+
 }  // namespace
 
-static const Registration kSocs({"socs", run_socs, "list the shipped SoC descriptions, or print one", 85});
+static const Registration kSocs({"socs", "list the shipped SoC descriptions, or print one", 85, define_socs});
 
 }  // namespace odimo::cli

@@ -1,27 +1,23 @@
 // odimo sweep: a lambda sweep plus baselines on one machine (and its plan/run/reduce/
 // sbatch subcommands for clusters); odimo pareto DIR; odimo demo, the README's main job.
-// The one-line forms build a sweep spec from their flags and run it through the same
+// The one-line forms build a sweep spec from their options and run it through the same
 // plan engine as `odimo sweep plan` + `run` + `reduce`, into DIR/plan and DIR/point-NNN.
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <sstream>
 
-#include "cli/args.h"
+#include "cli/command_line.h"
+#include "cli/pareto_print.h"
 #include "cli/registry.h"
+#include "cli/search_options.h"
 #include "cli/sweep_commands.h"
-#include "cli/sweep_plan.h"
-#include "cli/sweep_run.h"
+#include "mapper/sweep/plan.h"
+#include "mapper/sweep/run.h"
 #include "proto/error.h"
 
 namespace odimo::cli {
 namespace {
-
-constexpr const char* kSweepUsage =
-    "odimo sweep --soc SOC --net NET --dataset D --lambdas a,b,c --out DIR [--target latency|energy]\n"
-    "            [--epochs W,S,F] [--baselines all,greedy,minlat|none] [--jobs N] [search options]\n"
-    "       odimo sweep plan SPEC -o PLAN | run PLAN -o OUT [--jobs N|--index I|--index-from-env|--mpi]\n"
-    "       odimo sweep reduce OUT [OUT2 ...] | sbatch PLAN -o OUT";
 
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> out;
@@ -32,140 +28,168 @@ std::vector<std::string> split_list(const std::string& text) {
   return out;
 }
 
-double parse_lambda(const std::string& text, const std::string& command) {
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end || !(v >= 0))
-    throw Error("odimo " + command + ": --lambdas: '" + text + "' is not a number >= 0");
-  return v;
+void add_lambdas(proto::SweepSpec& s, const std::string& text) {
+  for (const auto& l : split_list(text)) {
+    char* end = nullptr;
+    const double v = std::strtod(l.c_str(), &end);
+    if (l.empty() || *end || !(v >= 0)) throw Error("--lambdas: '" + l + "' is not a number >= 0");
+    s.add_lambda(v);
+  }
 }
 
-void set_epochs(proto::SweepSpec& s, const std::string& text, const std::string& command) {
-  std::vector<int> e;
-  for (const auto& x : split_list(text)) {
-    char* end = nullptr;
-    const long v = std::strtol(x.c_str(), &end, 10);
-    e.push_back(*end || v < 0 || v > 100000 ? -1 : int(v));
-  }
-  if (e.size() != 3 || e[0] < 0 || e[1] < 0 || e[2] < 1)
-    throw Error("odimo " + command + ": --epochs '" + text + "': expected W,S,F (F >= 1)");
-  s.set_warmup_epochs(e[0]), s.set_search_epochs(e[1]), s.set_finetune_epochs(e[2]);
+void set_epochs(proto::SweepSpec& s, const std::string& text) {
+  const Epochs e = parse_epochs(text);
+  s.set_warmup_epochs(e.warmup), s.set_search_epochs(e.search), s.set_finetune_epochs(e.finetune);
 }
 
 // Plans `spec` into OUT/plan, runs every point `jobs` at a time, shows the fronts.
-int run_spec(proto::SweepSpec spec, const std::string& out, int jobs, const std::string& command) {
-  sweep::check_spec(spec, "odimo " + command);
+int run_spec(proto::SweepSpec spec, const std::string& out, int jobs) {
+  if (jobs < 1) throw Error("--jobs must be >= 1");
+  sweep::check_spec(spec, "");
   sweep::write_plan(out + "/plan", spec, sweep::expand(spec));
-  const int status = sweep::run_local(sweep::open_run(out + "/plan", out), jobs, false);
+  const int status = sweep::run_local(sweep::open_run(out + "/plan", out), jobs, point_command, false);
   std::cout << "\n";
-  sweep::reduce({out});
+  print_fronts({out}, std::cout);
   return status;
 }
 
-int run_sweep(int argc, char** argv) {
-  if (argc > 0) {
-    const std::string sub = argv[0];
-    if (sub == "plan") return sweep::cmd_plan(argc - 1, argv + 1);
-    if (sub == "run") return sweep::cmd_run(argc - 1, argv + 1);
-    if (sub == "reduce") return sweep::cmd_reduce(argc - 1, argv + 1);
-    if (sub == "sbatch") return sweep::cmd_sbatch(argc - 1, argv + 1);
-  }
-  Args args("sweep", argc, argv,
-            {"soc", "net", "dataset", "lambdas", "out", "target", "epochs", "baselines", "jobs", "input", "batch",
-             "steps-per-epoch", "threads", "seed", "lr", "arch-lr", "model", "calibration"},
-            {"help", "compat"});
-  if (args.flag("help")) {
-    std::cout << "usage: " << kSweepUsage
-              << "\n\nOne `odimo search` per lambda and per baseline (all on each CU, greedy per-layer\n"
-                 "split on the cost model, ODiMO's min-latency heuristic), each in its own process,\n"
-                 "--jobs at a time, written to DIR/point-NNN/ atomically (DIR/plan/ says which is\n"
-                 "which; logs in DIR/logs/). A point whose complete result exists is skipped, so a\n"
-                 "killed sweep resumes where it stopped. Ends with the Pareto table (odimo pareto).\n\n"
-                 "Across machines: `sweep plan` expands a spec file (lambdas x SoC variants x seeds,\n"
-                 "see workloads/sweeps/) into numbered points; `sweep run` runs them locally, one by\n"
-                 "index (Slurm arrays: --index-from-env) or over MPI ranks (--mpi); `sweep reduce`\n"
-                 "shows the Pareto fronts; `sweep sbatch` prints a Slurm array script. Each has --help.\n";
-    return 0;
-  }
-  args.expect_positional(0, 0, kSweepUsage);
+struct SweepOptions {
+  SearchChoice choice;
+  std::string lambdas, out, baselines = "all,greedy,minlat";
+  int jobs = 1;
+};
+
+int run_sweep(const SweepOptions& o) {
+  const search::SearchConfig& c = o.choice.config;
+  if (o.choice.soc.empty()) throw Error("missing required option --soc");
+  if (c.net.empty()) throw Error("missing required option --net");
+  if (o.lambdas.empty()) throw Error("missing required option --lambdas");
+  if (o.out.empty()) throw Error("missing required option --out");
   proto::SweepSpec s;
   s.set_name("sweep");
-  s.add_soc(args.require("soc"));
-  s.set_net(args.require("net"));
-  s.set_input(args.get("input").value_or(""));
-  s.set_dataset(args.get("dataset").value_or("fashion-mnist"));
-  s.set_target(args.get("target").value_or("latency"));
-  for (const auto& l : split_list(args.require("lambdas"))) s.add_lambda(parse_lambda(l, "sweep"));
-  const std::string b = args.get("baselines").value_or("all,greedy,minlat");
-  if (b != "none")
-    for (const auto& x : split_list(b)) s.add_baseline(x);
-  set_epochs(s, args.get("epochs").value_or("1,2,1"), "sweep");
-  s.set_steps_per_epoch(args.get_int("steps-per-epoch", 0));
-  s.set_batch(args.get_int("batch", 128));
-  s.set_threads(args.get_int("threads", 2));  // odimo search's default
-  s.add_seed(uint64_t(args.get_int("seed", 1)));
-  s.set_lr(args.get_double("lr", 0));
-  s.set_arch_lr(args.get_double("arch-lr", 0));
-  s.set_model(args.get("model").value_or(""));
-  s.set_calibration(args.get("calibration").value_or(""));
-  s.set_compat(args.flag("compat"));
-  const int jobs = args.get_int("jobs", 1);
-  if (jobs < 1) throw Error("odimo sweep: --jobs must be >= 1");
-  return run_spec(s, args.require("out"), jobs, "sweep");
+  s.add_soc(o.choice.soc);
+  s.set_net(c.net);
+  s.set_input(o.choice.input);
+  s.set_dataset(c.dataset);
+  s.set_target(o.choice.target);
+  add_lambdas(s, o.lambdas);
+  if (o.baselines != "none")
+    for (const auto& x : split_list(o.baselines)) s.add_baseline(x);
+  set_epochs(s, o.choice.epochs);
+  s.set_steps_per_epoch(c.steps_per_epoch);
+  s.set_batch(c.batch);
+  s.set_threads(c.threads);
+  s.add_seed(c.seed);
+  if (o.choice.lr_option->count()) s.set_lr(c.lr);  // else each point takes odimo search's default
+  if (o.choice.arch_lr_option->count()) s.set_arch_lr(c.arch_lr);
+  if (o.choice.model.model != "calibrated") s.set_model(o.choice.model.model);
+  s.set_calibration(o.choice.model.calibration);
+  s.set_compat(c.compat);
+  return run_spec(s, o.out, o.jobs);
 }
 
-int run_pareto(int argc, char** argv) {
-  Args args("pareto", argc, argv, {}, {"help"});
-  if (args.flag("help")) {
-    std::cout << "usage: odimo pareto DIR [DIR2 ...]\n\nThe points of a sweep (DIR/*/report.json): accuracy, simulated "
-                 "latency and\nenergy, Pareto fronts; writes DIR/pareto.svg (one per SoC when there are "
-                 "several).\nSeveral folders are shown together. Same as odimo sweep reduce.\n";
-    return 0;
+Action define_sweep(CLI::App& app) {
+  auto o = std::make_shared<SweepOptions>();
+  o->choice.config.net.clear();  // required here, not defaulted
+  add_search_options(app, o->choice);
+  app.add_option("--lambdas", o->lambdas, "a,b,c: one search point per lambda");
+  app.add_option("--baselines", o->baselines, "all (all on each CU), all:CU, greedy, minlat, or none");
+  app.add_option("--jobs", o->jobs, "points at a time, each in its own process");
+  app.add_option("-o,--out", o->out, "DIR: DIR/plan/, DIR/point-NNN/, DIR/logs/, DIR/pareto.svg");
+  struct Stage {
+    CLI::App* app;
+    Action action;
+  };
+  struct StageCommand {
+    const char* name;
+    const char* help;
+    Action (*define)(CLI::App&);
+  };
+  const StageCommand stage_commands[] = {
+      {"plan", "expand a sweep spec into numbered point files", define_sweep_plan},
+      {"run", "run a plan's points: locally, one by index, or over MPI ranks", define_sweep_run},
+      {"reduce", "the Pareto fronts of one or more result folders", define_sweep_reduce},
+      {"sbatch", "print a Slurm job-array script for a plan", define_sweep_sbatch}};
+  std::vector<Stage> stages;
+  for (const auto& c : stage_commands) {
+    CLI::App* sub = app.add_subcommand(c.name, c.help);
+    configure(*sub);
+    stages.push_back({sub, c.define(*sub)});
   }
-  args.expect_positional(1, 1000, "odimo pareto DIR [DIR2 ...]");
-  sweep::reduce(args.positional());
-  return 0;
+  app.footer(
+      "Without a subcommand (--soc, --net, --lambdas and --out required): one `odimo search` per\n"
+      "lambda and per baseline, each in its own process, --jobs at a time, written to DIR/point-NNN/\n"
+      "atomically. A point whose complete result exists is skipped, so a killed sweep resumes where\n"
+      "it stopped. Ends with the Pareto table (odimo pareto).\n"
+      "Across machines: `sweep plan` expands a spec file (lambdas x SoC variants x seeds, see\n"
+      "workloads/sweeps/) into numbered points; `sweep run` runs them locally, one by index (Slurm\n"
+      "arrays: --index-from-env) or over MPI ranks (--mpi); `sweep reduce` shows the Pareto fronts;\n"
+      "`sweep sbatch` prints a Slurm array script. Each has --help (or: odimo help sweep run).");
+  return [o, stages] {
+    for (const auto& s : stages)
+      if (s.app->parsed()) return s.action();
+    return run_sweep(*o);
+  };
 }
 
-int run_demo(int argc, char** argv) {
-  Args args("demo", argc, argv, {"out", "jobs", "lambdas", "epochs", "steps-per-epoch"}, {"help"});
-  if (args.flag("help")) {
-    std::cout << "usage: odimo demo [--out DIR] [--jobs N] [--lambdas a,b,c] [--epochs W,S,F] [--steps-per-epoch N]\n\n"
-                 "The main job: ResNet-8 on Fashion-MNIST mapped onto DIANA's digital array and AIMC\n"
-                 "macro at training time for a few lambdas, the baselines, each replayed in SystemC,\n"
-                 "then the Pareto table and DIR/pareto.svg (default DIR: odimo-demo). Epochs are cut\n"
-                 "to 150 steps of 128 images (--steps-per-epoch) so that it takes about 10 minutes on\n"
-                 "2 cores; rerunning resumes.\n";
+Action define_pareto(CLI::App& app) {
+  auto dirs = std::make_shared<std::vector<std::string>>();
+  app.add_option("DIR", *dirs, "sweep folders (DIR/*/report.json)")->required()->default_str("");
+  app.footer(
+      "The points of a sweep: accuracy, simulated latency and energy, Pareto fronts; writes\n"
+      "DIR/pareto.svg (one per SoC when there are several). Several folders are shown together.\n"
+      "Same as odimo sweep reduce.");
+  return [dirs] {
+    print_fronts(*dirs, std::cout);
     return 0;
-  }
-  args.expect_positional(0, 0, "odimo demo [--out DIR]");
+  };
+}
+
+struct DemoOptions {
+  std::string out = "odimo-demo", lambdas = "0.1,0.5,2", epochs = "1,1,1";
+  int jobs = 2;
+  // 150 steps of 128 images per epoch keep the whole demo within about 10 minutes on 2 cores.
+  int steps_per_epoch = 150;
+};
+
+int run_demo(const DemoOptions& o) {
   proto::SweepSpec s;
   s.set_name("demo");
   s.add_soc("diana");
   s.set_net("resnet8");
   s.set_dataset("fashion-mnist");
   s.set_target("latency");
-  const std::string lambdas = args.get("lambdas").value_or("0.1,0.5,2");
-  for (const auto& l : split_list(lambdas)) s.add_lambda(parse_lambda(l, "demo"));
+  add_lambdas(s, o.lambdas);
   for (const char* b : {"all", "greedy", "minlat"}) s.add_baseline(b);
-  set_epochs(s, args.get("epochs").value_or("1,1,1"), "demo");
-  const int jobs = args.get_int("jobs", 2);
-  if (jobs < 1) throw Error("odimo demo: --jobs must be >= 1");
-  s.set_threads(std::max(1, 2 / jobs));
-  // 150 steps of 128 images per epoch keep the whole demo within about 10 minutes on 2 cores.
-  s.set_steps_per_epoch(args.get_int("steps-per-epoch", 150));
+  set_epochs(s, o.epochs);
+  s.set_threads(std::max(1, 2 / std::max(1, o.jobs)));
+  s.set_steps_per_epoch(o.steps_per_epoch);
   s.set_batch(128);
   s.add_seed(1);
-  std::cout << "odimo demo: ResNet-8 / Fashion-MNIST / DIANA, lambdas " << lambdas
+  std::cout << "odimo demo: ResNet-8 / Fashion-MNIST / DIANA, lambdas " << o.lambdas
             << ", baselines all:digital, all:aimc, greedy, minlat\n";
-  return run_spec(s, args.get("out").value_or("odimo-demo"), jobs, "demo");
+  return run_spec(s, o.out, o.jobs);
+}
+
+Action define_demo(CLI::App& app) {
+  auto o = std::make_shared<DemoOptions>();
+  app.add_option("-o,--out", o->out, "DIR of the results; rerunning resumes");
+  app.add_option("--jobs", o->jobs, "points at a time (2 cores: 2 points of one thread each)");
+  app.add_option("--lambdas", o->lambdas, "a,b,c: one search point per lambda");
+  app.add_option("--epochs", o->epochs, "W,S,F: warmup, search and fine-tune epochs");
+  app.add_option("--steps-per-epoch", o->steps_per_epoch, "steps of 128 images per epoch");
+  app.footer(
+      "The main job: ResNet-8 on Fashion-MNIST mapped onto DIANA's digital array and AIMC macro at\n"
+      "training time for a few lambdas, the baselines, each replayed in SystemC, then the Pareto\n"
+      "table and DIR/pareto.svg. About 10 minutes on 2 cores.");
+  return [o] { return run_demo(*o); };
 }
 
 }  // namespace
 
-static const Registration kSweep({"sweep", run_sweep, "a lambda sweep plus baselines, resumable", 72});
-static const Registration kPareto({"pareto", run_pareto, "table and SVG of a sweep's Pareto fronts", 73});
-static const Registration kDemo({"demo", run_demo, "the main job: map ResNet-8 onto DIANA while training",
-                                 5});
+static const Registration kSweep({"sweep", "a lambda sweep plus baselines, resumable", 72, define_sweep});
+static const Registration kPareto({"pareto", "table and SVG of a sweep's Pareto fronts", 73, define_pareto});
+static const Registration kDemo({"demo", "the main job: map ResNet-8 onto DIANA while training", 5,
+                                 define_demo});
 
 }  // namespace odimo::cli

@@ -3,7 +3,8 @@
 #include <iostream>
 #include <sstream>
 
-#include "cli/args.h"
+#include "cli/command_line.h"
+#include "cli/mapped_network.h"
 #include "cli/registry.h"
 #include "mapper/trainer.h"
 #include "proto/error.h"
@@ -11,39 +12,15 @@
 namespace odimo::cli {
 namespace {
 
-constexpr const char* kUsage =
-    "odimo train --net NET [--dataset fashion-mnist|cifar10:DIR|cifar100:DIR|synthetic] [--epochs N] ...";
-
-constexpr const char* kHelp = R"(
-Trains NET (a .pbtxt path or a shipped workload, see 'odimo workloads') on the CPU with
-odimo's own Eigen autograd, printing a progress bar per epoch, validation after each
-epoch and the test accuracy at the end.
-
-data
-  --dataset SPEC        fashion-mnist (default, /usr/share/datasets/fashion-mnist),
-                        cifar10:DIR or cifar100:DIR (CIFAR binary version), synthetic
-  --input CxHxW         override the network's input shape (must match the data)
-  --val-fraction F      part of the training set held out for validation (0.1)
-  --augment A           none | crop-flip (random crop with 4-pixel padding + flip);
-                        default none, crop-flip for CIFAR
-training
-  --epochs N            (5)           --batch N     (128)
-  --optimizer sgd|adam  (sgd)         --lr X        (0.05)
-  --momentum X          (0.9)         --nesterov    Nesterov momentum
-  --weight-decay X      (5e-4)        --quant-lr X  quantizer parameters (lr/100)
-  --schedule constant|step|multistep|cosine (cosine, per step)
-  --gamma X             decay factor of step/multistep (0.1)
-  --step-epochs N       period of the step schedule (30)
-  --milestones a,b,..   epochs of the multistep schedule
-  --steps-per-epoch N   cut every epoch after N steps (quick runs)
-  --seed N              (1)           --threads N   (2) batch split over threads
-  --quant P             float | diana-digital | diana-aimc | darkside-int8 (float)
-output
-  --out DIR             checkpoint.pb after every epoch (atomic) and report.json
-  --resume              continue from DIR/checkpoint.pb; reaches the same weights as
-                        an uninterrupted run with the same options
-  --quiet               no progress bar
-)";
+// The command line's defaults where they differ from TrainConfig's (the ones a user
+// wants: weight decay, a cosine schedule); the rest are TrainConfig's own.
+struct TrainOptions {
+  mapper::TrainConfig config;
+  std::string input, optimizer = "sgd", schedule = "cosine", milestones, quant = "float", augment;
+  double lr = 0.05, weight_decay = 5e-4;
+  bool quiet = false;
+  CLI::Option* lr_option = nullptr;
+};
 
 std::vector<int> parse_milestones(const std::string& text) {
   std::vector<int> out;
@@ -67,58 +44,79 @@ mapper::Augment parse_augment(const std::string& text) {
   throw Error("--augment: unknown augmentation '" + text + "' (none or crop-flip)");
 }
 
-mapper::TrainConfig parse_config(const Args& a) {
-  mapper::TrainConfig c;
-  c.net = a.require("net");
-  if (auto s = a.get("input")) c.input = parse_shape(*s, "--input");
-  c.dataset = a.get("dataset").value_or("fashion-mnist");
-  c.epochs = a.get_int("epochs", 5);
-  c.batch = a.get_int("batch", 128);
-  c.steps_per_epoch = a.get_int("steps-per-epoch", 0);
-  c.optimizer = mapper::parse_optimizer(a.get("optimizer").value_or("sgd"));
-  c.weights.lr = a.get_double("lr", c.optimizer == mapper::OptimizerKind::kAdam ? 1e-3 : 0.05);
-  c.weights.momentum = a.get_double("momentum", 0.9);
-  c.weights.nesterov = a.flag("nesterov");
-  c.weights.weight_decay = a.get_double("weight-decay", 5e-4);
-  c.quant_lr = a.get_double("quant-lr", -1);
-  c.schedule.kind = mapper::parse_schedule(a.get("schedule").value_or("cosine"));
-  c.schedule.gamma = a.get_double("gamma", 0.1);
-  c.schedule.step_epochs = a.get_int("step-epochs", 30);
-  if (auto m = a.get("milestones")) c.schedule.milestones = parse_milestones(*m);
+mapper::TrainConfig make_config(const TrainOptions& o) {
+  mapper::TrainConfig c = o.config;
+  c.input = input_shape(o.input);
+  c.optimizer = mapper::parse_optimizer(o.optimizer);
+  c.weights.lr = o.lr_option->count() == 0 && c.optimizer == mapper::OptimizerKind::kAdam ? 1e-3 : o.lr;
+  c.weights.weight_decay = o.weight_decay;
+  c.schedule.kind = mapper::parse_schedule(o.schedule);
+  if (!o.milestones.empty()) c.schedule.milestones = parse_milestones(o.milestones);
   if (c.schedule.kind == mapper::ScheduleKind::kMultiStep && c.schedule.milestones.empty())
     throw Error("--schedule multistep needs --milestones a,b,...");
-  c.seed = uint64_t(a.get_int("seed", 1));
-  c.threads = a.get_int("threads", 2);
-  c.quant = mapper::parse_quant_preset(a.get("quant").value_or("float"));
-  c.val_fraction = a.get_double("val-fraction", 0.1);
-  if (auto s = a.get("augment")) c.augment = parse_augment(*s);
-  c.out_dir = a.get("out").value_or("");
-  c.resume = a.flag("resume");
-  c.progress = !a.flag("quiet");
+  c.quant = mapper::parse_quant_preset(o.quant);
+  if (!o.augment.empty()) c.augment = parse_augment(o.augment);
+  c.progress = !o.quiet;
   return c;
+}
+
+void add_data_options(CLI::App& app, TrainOptions& o) {
+  add_net_option(app, o.config.net)->required();
+  app.add_option("--dataset", o.config.dataset,
+                 "fashion-mnist (/usr/share/datasets/fashion-mnist), cifar10:DIR or cifar100:DIR\n"
+                 "(CIFAR binary version), synthetic");
+  add_input_option(app, o.input);
+  app.add_option("--val-fraction", o.config.val_fraction, "part of the training set held out for validation");
+  app.add_option(
+      "--augment", o.augment,
+      "none or crop-flip (random crop with 4-pixel padding + flip); default none, crop-flip for CIFAR");
+}
+
+void add_training_options(CLI::App& app, TrainOptions& o) {
+  mapper::TrainConfig& c = o.config;
+  app.add_option("--epochs", c.epochs, "epochs");
+  app.add_option("--batch", c.batch, "images per step");
+  app.add_option("--optimizer", o.optimizer, "sgd or adam");
+  o.lr_option =
+      app.add_option("--lr", o.lr, "learning rate of the weights")->default_str("0.05, adam: 0.001");
+  app.add_option("--momentum", c.weights.momentum, "SGD momentum");
+  app.add_flag("--nesterov", c.weights.nesterov, "Nesterov momentum");
+  app.add_option("--weight-decay", o.weight_decay, "L2 weight decay");
+  app.add_option("--quant-lr", c.quant_lr, "learning rate of the quantizer parameters")
+      ->default_str("lr/100");
+  app.add_option("--schedule", o.schedule, "constant, step, multistep or cosine (per step)");
+  app.add_option("--gamma", c.schedule.gamma, "decay factor of step/multistep");
+  app.add_option("--step-epochs", c.schedule.step_epochs, "period of the step schedule");
+  app.add_option("--milestones", o.milestones, "epochs of the multistep schedule, a,b,...");
+  app.add_option("--steps-per-epoch", c.steps_per_epoch,
+                 "cut every epoch after N steps (quick runs; 0: whole)");
+  app.add_option("--seed", c.seed, "seed of initialisation, data order and augmentation");
+  app.add_option("--threads", c.threads, "the batch is split over this many threads");
+  app.add_option("--quant", o.quant, "float, diana-digital, diana-aimc or darkside-int8");
+}
+
+Action define_train(CLI::App& app) {
+  auto o = std::make_shared<TrainOptions>();
+  add_data_options(app, *o);
+  add_training_options(app, *o);
+  app.add_option("--out", o->config.out_dir, "DIR: checkpoint.pb after every epoch (atomic) and report.json");
+  app.add_flag("--resume", o->config.resume,
+               "continue from DIR/checkpoint.pb; reaches the same weights as an uninterrupted run");
+  app.add_flag("--quiet", o->quiet, "no progress bar");
+  app.footer(
+      "Trains NET on the CPU with odimo's own Eigen autograd, printing a progress bar per epoch,\n"
+      "validation after each epoch and the test accuracy at the end.");
+  return [o] {
+    const mapper::TrainResult r = mapper::train(make_config(*o), std::cerr);
+    std::cout << "test_accuracy " << r.test_accuracy << "\nimages_per_second " << r.images_per_second
+              << "\nepochs " << r.epochs << "\n";
+    return 0;
+  };
 }
 
 }  // namespace
 
-static int run_train(int argc, char** argv) {
-  Args args("train", argc, argv, {"net",       "dataset", "input",       "epochs",       "batch",
-                                  "optimizer", "lr",      "momentum",    "weight-decay", "quant-lr",
-                                  "schedule",  "gamma",   "step-epochs", "milestones",   "steps-per-epoch",
-                                  "seed",      "threads", "quant",       "val-fraction", "augment",
-                                  "out"},
-            {"nesterov", "resume", "quiet", "help"});
-  if (args.flag("help")) {
-    std::cout << "usage: " << kUsage << "\n" << kHelp;
-    return 0;
-  }
-  args.expect_positional(0, 0, kUsage);
-  const mapper::TrainResult r = mapper::train(parse_config(args), std::cerr);
-  std::cout << "test_accuracy " << r.test_accuracy << "\nimages_per_second " << r.images_per_second
-            << "\nepochs " << r.epochs << "\n";
-  return 0;
-}
-
-static const Registration kTrain({"train", run_train, "train a network (float or quantized) on real data",
-                                  40});
+static const Registration kTrain({"train", "train a network (float or quantized) on real data", 40,
+                                  define_train});
 
 }  // namespace odimo::cli

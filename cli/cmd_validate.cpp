@@ -4,7 +4,8 @@
 #include <iostream>
 #include <map>
 
-#include "cli/args.h"
+#include "cli/command_line.h"
+#include "cli/mapped_network.h"
 #include "cli/model_option.h"
 #include "cli/registry.h"
 #include "cli/table.h"
@@ -17,9 +18,14 @@ namespace {
 using validation::ErrorStats;
 using validation::PointCheck;
 
-constexpr const char* kUsage =
-    "odimo validate --soc SOC [--calibration FILE] [--suite FILE] [--net NET ...] [--input CxHxW]\n"
-    "               [--random-splits N] [--max-mape PCT] [--max-err PCT] [--max-net-err PCT] [--points]";
+struct ValidateOptions {
+  std::string soc, suite, input;
+  ModelChoice model;  // --calibration only: both models are always compared
+  std::vector<std::string> nets;
+  int random_splits = 2;
+  double max_mape = -1, max_err = -1, max_net_err = -1;  // percent; < 0: no threshold
+  bool points = false;
+};
 
 std::string pct(double x) {
   return fixed(100 * x, 2) + " %";
@@ -71,35 +77,40 @@ void print_points(std::vector<PointCheck> checks, size_t limit) {
   std::cout << "\n";
 }
 
-int run_validate(int argc, char** argv) {
-  Args args("validate", argc, argv,
-            {"soc", "calibration", "suite", "net", "input", "random-splits", "max-mape", "max-err",
-             "max-net-err", "model"},
-            {"help", "points"});
-  if (args.flag("help")) {
-    std::cout << "usage: " << kUsage
-              << "\n\nSimulates the suite (default validation/suites/<soc>.pbtxt) and every --net under\n"
-                 "all-on-each-CU, balanced and seeded random split mappings, and compares the\n"
-                 "calibrated and odimo-compat models with the simulated cycles and energy.\n"
-                 "Thresholds (percent, on the calibrated latency): --max-mape for the mean over\n"
-                 "held-out suite points, --max-err for the worst held-out point, --max-net-err for\n"
-                 "the worst network. Exit status 1 when one is exceeded.\n";
-    return 0;
+// The whole-network table; adds every network's latency error to `nets_err`.
+void check_networks(const std::vector<Network>& nets, int random_splits, const SocDescription& soc,
+                    sim::Simulator& simulator, const cost::CostModel& calibrated,
+                    const cost::CostModel& compat, ErrorStats& nets_err) {
+  if (nets.empty()) return;
+  Table t({"network", "mapping", "sim cycles", "calibrated", "err", "odimo-compat", "err", "sim uJ",
+           "calibrated", "err", "odimo-compat", "err"},
+          {false, false, true, true, true, true, true, true, true, true, true, true});
+  for (const Network& net : nets) {
+    for (const auto& m : validation::validation_mappings(net, soc, random_splits)) {
+      const auto c = validation::check_network(simulator, net, m, calibrated, compat);
+      nets_err.add(c.cal_cycles, c.sim_cycles, c.network + " " + c.mapping);
+      t.add({c.network, c.mapping, grouped(int64_t(c.sim_cycles)), grouped(int64_t(c.cal_cycles)),
+             pct(validation::rel_error(c.cal_cycles, c.sim_cycles)), grouped(int64_t(c.compat_cycles)),
+             pct(validation::rel_error(c.compat_cycles, c.sim_cycles)), fixed(c.sim_energy_uj, 2),
+             fixed(c.cal_energy_uj, 2), pct(validation::rel_error(c.cal_energy_uj, c.sim_energy_uj)),
+             fixed(c.compat_energy_uj, 2), pct(validation::rel_error(c.compat_energy_uj, c.sim_energy_uj))});
+    }
   }
-  args.expect_positional(0, 0, kUsage);
-  if (args.get("model")) throw Error("odimo validate: both models are always compared; drop --model");
-  const SocDescription soc = load_soc(args.require("soc"));
-  const auto calibrated = make_model(args, soc);
+  std::cout << "whole networks (latency in cycles, energy in uJ):\n";
+  t.print(std::cout);
+  std::cout << "\n";
+}
+
+int run_validate(const ValidateOptions& o) {
+  const SocDescription soc = load_soc(o.soc);
+  const auto calibrated = make_model(o.model, soc);
   const auto compat = cost::make_compat_model(soc);
-  std::optional<Shape> input;
-  if (auto s = args.get("input")) input = parse_shape(*s, "--input");
   std::vector<Network> nets;
-  for (const auto& n : args.all("net")) nets.push_back(load_network(n, input));
-  const int random_splits = args.get_int("random-splits", 2);
-  if (random_splits < 0) throw Error("odimo validate: --random-splits must be >= 0");
+  for (const auto& n : o.nets) nets.push_back(load_network(n, input_shape(o.input)));
+  if (o.random_splits < 0) throw Error("--random-splits must be >= 0");
 
   std::string origin;
-  const proto::Suite suite = validation::load_suite(args.get("suite").value_or(""), soc, &origin);
+  const proto::Suite suite = validation::load_suite(o.suite, soc, &origin);
   const auto points = validation::expand_suite(suite, soc, origin);
   sim::Simulator simulator(soc);
   const auto results = validation::simulate_points(simulator, points);
@@ -107,49 +118,55 @@ int run_validate(int argc, char** argv) {
   std::cout << soc.name() << ": " << points.size() << " points of " << origin << "\n\n";
   print_suite(checks, false);
   print_suite(checks, true);
-  print_points(checks, args.flag("points") ? 1000000 : 10);
+  print_points(checks, o.points ? 1000000 : 10);
 
   ErrorStats hold, nets_err;
   for (const auto& c : checks)
     if (c.holdout) hold.add(c.cal_cycles, c.sim_cycles, c.name);
-  if (!nets.empty()) {
-    Table t({"network", "mapping", "sim cycles", "calibrated", "err", "odimo-compat", "err", "sim uJ",
-             "calibrated", "err", "odimo-compat", "err"},
-            {false, false, true, true, true, true, true, true, true, true, true, true});
-    for (const Network& net : nets) {
-      for (const auto& m : validation::validation_mappings(net, soc, random_splits)) {
-        const auto c = validation::check_network(simulator, net, m, *calibrated, *compat);
-        nets_err.add(c.cal_cycles, c.sim_cycles, c.network + " " + c.mapping);
-        t.add({c.network, c.mapping, grouped(int64_t(c.sim_cycles)), grouped(int64_t(c.cal_cycles)),
-               pct(validation::rel_error(c.cal_cycles, c.sim_cycles)), grouped(int64_t(c.compat_cycles)),
-               pct(validation::rel_error(c.compat_cycles, c.sim_cycles)), fixed(c.sim_energy_uj, 2),
-               fixed(c.cal_energy_uj, 2), pct(validation::rel_error(c.cal_energy_uj, c.sim_energy_uj)),
-               fixed(c.compat_energy_uj, 2),
-               pct(validation::rel_error(c.compat_energy_uj, c.sim_energy_uj))});
-      }
-    }
-    std::cout << "whole networks (latency in cycles, energy in uJ):\n";
-    t.print(std::cout);
-    std::cout << "\n";
-  }
+  check_networks(nets, o.random_splits, soc, simulator, *calibrated, *compat, nets_err);
   int failed = 0;
-  auto limit = [&](const char* opt, double value, const std::string& what) {
-    if (auto v = args.get(opt); v && 100 * value > args.get_double(opt, 0)) {
-      std::cout << "FAIL: " << what << " " << pct(value) << " exceeds --" << opt << " " << *v << " %\n";
+  auto limit = [&](const char* opt, double max, double value, const std::string& what) {
+    if (max >= 0 && 100 * value > max) {
+      std::cout << "FAIL: " << what << " " << pct(value) << " exceeds --" << opt << " " << max << " %\n";
       ++failed;
     }
   };
-  limit("max-mape", hold.mean, "mean held-out layer latency error");
-  limit("max-err", hold.max, "worst held-out layer latency error (" + hold.worst + ")");
-  limit("max-net-err", nets_err.max, "worst network latency error (" + nets_err.worst + ")");
+  limit("max-mape", o.max_mape, hold.mean, "mean held-out layer latency error");
+  limit("max-err", o.max_err, hold.max, "worst held-out layer latency error (" + hold.worst + ")");
+  limit("max-net-err", o.max_net_err, nets_err.max, "worst network latency error (" + nets_err.worst + ")");
   if (!failed) std::cout << "calibrated model within the given thresholds\n";
   return failed ? 1 : 0;
 }
 
+Action define_validate(CLI::App& app) {
+  auto o = std::make_shared<ValidateOptions>();
+  add_soc_option(app, o->soc)->required();
+  add_calibration_option(app, o->model);
+  app.add_option("--suite", o->suite, "layer suite (default: validation/suites/<soc>.pbtxt)");
+  app.add_option("--net", o->nets, "a network to check whole (repeat for several)")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->allow_extra_args(false)
+      ->default_str("");
+  add_input_option(app, o->input);
+  app.add_option("--random-splits", o->random_splits, "seeded random split mappings per network");
+  app.add_option("--max-mape", o->max_mape, "threshold: mean held-out layer latency error (percent)")
+      ->default_str("none");
+  app.add_option("--max-err", o->max_err, "threshold: worst held-out layer latency error (percent)")
+      ->default_str("none");
+  app.add_option("--max-net-err", o->max_net_err, "threshold: worst network latency error (percent)")
+      ->default_str("none");
+  app.add_flag("--points", o->points, "list every suite point, not the 10 worst");
+  app.footer(
+      "Simulates the suite and every --net under all-on-each-CU, balanced and seeded random\n"
+      "split mappings, and compares the calibrated and odimo-compat models with the simulated\n"
+      "cycles and energy. Thresholds are on the calibrated latency; exit status 1 when one is exceeded.");
+  return [o] { return run_validate(*o); };
+}
+
 }  // namespace
 
-static const Registration kValidate({"validate", run_validate,
-                                     "compare the cost models with the simulator, per layer and network",
-                                     60});
+static const Registration kValidate({"validate",
+                                     "compare the cost models with the simulator, per layer and network", 60,
+                                     define_validate});
 
 }  // namespace odimo::cli

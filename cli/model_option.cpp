@@ -1,23 +1,31 @@
 #include "cli/model_option.h"
 
+#include <CLI/CLI.hpp>
+
 #include "mapper/cost/calibrated_model.h"
 #include "proto/error.h"
 
 namespace odimo::cli {
 
-std::unique_ptr<cost::CostModel> make_model(const Args& args, const SocDescription& soc) {
-  const std::string name = args.get("model").value_or("calibrated");
-  if (name == "odimo-compat") {
-    if (args.get("calibration"))
-      throw Error("odimo " + args.command() + ": --calibration applies to --model calibrated only");
+void add_calibration_option(CLI::App& app, ModelChoice& c) {
+  app.add_option("--calibration", c.calibration,
+                 "coefficients of the calibrated model (default: hw/socs/<soc>.calibration.pbtxt)");
+}
+
+void add_model_options(CLI::App& app, ModelChoice& c) {
+  app.add_option("--model", c.model, "cost model: calibrated or odimo-compat (the original ODiMO formulas)");
+  add_calibration_option(app, c);
+}
+
+std::unique_ptr<cost::CostModel> make_model(const ModelChoice& c, const SocDescription& soc) {
+  if (c.model == "odimo-compat") {
+    if (!c.calibration.empty()) throw Error("--calibration applies to --model calibrated only");
     return cost::make_compat_model(soc);
   }
-  if (name != "calibrated") {
-    throw Error("odimo " + args.command() + ": --model '" + name +
-                "': available models: calibrated, odimo-compat");
-  }
+  if (c.model != "calibrated")
+    throw Error("--model '" + c.model + "': available models: calibrated, odimo-compat");
   std::string origin;
-  const proto::Calibration cal = cost::load_calibration(args.get("calibration").value_or(""), soc, &origin);
+  const proto::Calibration cal = cost::load_calibration(c.calibration, soc, &origin);
   return std::make_unique<cost::CalibratedModel>(soc, cal, origin);
 }
 

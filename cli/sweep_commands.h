@@ -1,19 +1,22 @@
 #pragma once
 // `odimo sweep plan|run|reduce|sbatch`: sweeps spread over processes, MPI ranks or
-// Slurm array tasks (argv after the subcommand name).
+// Slurm array tasks (mapper/sweep), declared on their subcommand's parser.
 #include <string>
 #include <vector>
 
-namespace odimo::cli::sweep {
+#include "cli/registry.h"
+#include "mapper/sweep/run.h"
 
-int cmd_plan(int argc, char** argv);
-int cmd_run(int argc, char** argv);
-int cmd_reduce(int argc, char** argv);
-int cmd_sbatch(int argc, char** argv);
+namespace odimo::cli {
 
-// The Pareto table(s) and SVG(s) of the results in the OUT folders together (one
-// per SoC; SVGs go to the first folder), and each plan's points still missing;
-// `odimo pareto` and every sweep end with it.
-void reduce(const std::vector<std::string>& outs);
+Action define_sweep_plan(CLI::App& app);
+Action define_sweep_run(CLI::App& app);
+Action define_sweep_reduce(CLI::App& app);
+Action define_sweep_sbatch(CLI::App& app);
 
-}  // namespace odimo::cli::sweep
+// How this program runs one sweep point: `odimo search ARGS` in this process, or
+// `odimo sweep run --index I PLAN --out OUT` as a child process.
+int search_here(const std::vector<std::string>& search_args);
+std::vector<std::string> point_command(const sweep::Run& run, int index);
+
+}  // namespace odimo::cli

@@ -27,7 +27,4 @@ std::string grouped(int64_t v);
 std::string si(double v);
 std::string fixed(double v, int decimals);
 
-// Minimal JSON writing helpers (strings escaped per RFC 8259).
-std::string json_string(const std::string& s);
-
 }  // namespace odimo::cli

@@ -1,4 +1,4 @@
-# The five libraries, found the way shared/reference/toolchain.md verified on Debian 12.
+# The libraries, found the way shared/reference/toolchain.md verified on Debian 12.
 
 # SystemC 2.3.4: Debian ships only pkg-config files.
 find_package(PkgConfig REQUIRED)
@@ -13,6 +13,7 @@ find_package(Eigen3 3.4 REQUIRED NO_MODULE)
 find_package(Boost 1.74 REQUIRED CONFIG COMPONENTS graph)
 find_package(Protobuf 3.21 REQUIRED)
 find_package(doctest 2.4 REQUIRED)
+find_package(CLI11 2.1 REQUIRED CONFIG)  # Debian libcli11-dev: the odimo command lines
 find_package(OpenMP REQUIRED COMPONENTS CXX)
 find_package(ZLIB REQUIRED)
 find_package(Threads REQUIRED)

@@ -5,17 +5,10 @@
 #include <map>
 #include <sstream>
 
+#include "proto/json_string.h"
+
 namespace odimo::sim {
 namespace {
-
-std::string escape(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    if (c == '"' || c == '\\') o += '\\';
-    if (static_cast<unsigned char>(c) >= 0x20) o += c;
-  }
-  return o;
-}
 
 // VCD identifiers: printable characters from '!' on.
 std::string vcd_id(size_t i) {
@@ -32,15 +25,15 @@ std::string vcd_id(size_t i) {
 std::string perfetto_json(const hw::TraceLog& trace, double clock_mhz, const std::string& title) {
   std::ostringstream o;
   o.precision(12);
-  o << "{\"displayTimeUnit\": \"ns\", \"otherData\": {\"title\": \"" << escape(title)
+  o << "{\"displayTimeUnit\": \"ns\", \"otherData\": {\"title\": \"" << json_escaped(title)
     << "\", \"clock_mhz\": " << clock_mhz << "},\n\"traceEvents\": [\n";
-  o << "{\"ph\": \"M\", \"pid\": 1, \"name\": \"process_name\", \"args\": {\"name\": \"" << escape(title)
+  o << "{\"ph\": \"M\", \"pid\": 1, \"name\": \"process_name\", \"args\": {\"name\": \"" << json_escaped(title)
     << "\"}}";
   for (size_t t = 0; t < trace.tracks.size(); ++t)
     o << ",\n{\"ph\": \"M\", \"pid\": 1, \"tid\": " << t
-      << ", \"name\": \"thread_name\", \"args\": {\"name\": \"" << escape(trace.tracks[t]) << "\"}}";
+      << ", \"name\": \"thread_name\", \"args\": {\"name\": \"" << json_escaped(trace.tracks[t]) << "\"}}";
   for (const auto& e : trace.events)
-    o << ",\n{\"ph\": \"X\", \"pid\": 1, \"tid\": " << e.track << ", \"name\": \"" << escape(e.name)
+    o << ",\n{\"ph\": \"X\", \"pid\": 1, \"tid\": " << e.track << ", \"name\": \"" << json_escaped(e.name)
       << "\", \"ts\": " << e.start / clock_mhz << ", \"dur\": " << e.duration / clock_mhz
       << ", \"args\": {\"start_cycle\": " << e.start << ", \"cycles\": " << e.duration << "}}";
   o << "\n]}\n";

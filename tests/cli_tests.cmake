@@ -1,24 +1,42 @@
 # End-to-end tests of the odimo command line (label cli, or LABEL x: test x/NAME).
 set(_odimo_env "ODIMO_WORKLOADS=${PROJECT_SOURCE_DIR}/workloads;SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1")
+set(_run_checked ${CMAKE_CURRENT_SOURCE_DIR}/run_checked.cmake)
 
+# odimo_checked_test(NAME name COMMAND cmd args... [STATUS n] [REGEX re] [LABEL l]):
+# `cmd args...` must exit with status n (default 0) and, given REGEX, print it.
+function(odimo_checked_test)
+  cmake_parse_arguments(T "" "NAME;STATUS;REGEX;LABEL" "COMMAND" ${ARGN})
+  if(NOT DEFINED T_STATUS)
+    set(T_STATUS 0)
+  endif()
+  set(defs -DSTATUS=${T_STATUS})
+  if(DEFINED T_REGEX)
+    list(APPEND defs "-DREGEX=${T_REGEX}")
+  endif()
+  add_test(NAME ${T_NAME} COMMAND ${CMAKE_COMMAND} ${defs} -P ${_run_checked} -- ${T_COMMAND})
+  set_tests_properties(${T_NAME} PROPERTIES LABELS ${T_LABEL} ENVIRONMENT "${_odimo_env}")
+endfunction()
+
+# odimo_cli_test(name ARGS args... [PASS re | FAIL re] [STATUS n] [LABEL l]): `odimo args...`
+# exits 0 (PASS, or neither) or 2 (FAIL: bad input) unless STATUS says otherwise, and prints re.
 function(odimo_cli_test name)
-  cmake_parse_arguments(T "" "PASS;FAIL;LABEL" "ARGS" ${ARGN})
+  cmake_parse_arguments(T "" "PASS;FAIL;STATUS;LABEL" "ARGS" ${ARGN})
   if(NOT T_LABEL)
     set(T_LABEL cli)
   endif()
-  set(name ${T_LABEL}/${name})
-  add_test(NAME ${name} COMMAND odimo ${T_ARGS})
-  set_tests_properties(${name} PROPERTIES LABELS ${T_LABEL} ENVIRONMENT "${_odimo_env}")
-  if(T_PASS)
-    set_tests_properties(${name} PROPERTIES PASS_REGULAR_EXPRESSION "${T_PASS}")
+  set(status 0)
+  set(regex)
+  if(DEFINED T_PASS)
+    set(regex REGEX "${T_PASS}")
+  elseif(DEFINED T_FAIL)
+    set(status 2)
+    set(regex REGEX "${T_FAIL}")
   endif()
-  if(T_FAIL)
-    # Bad input: must exit non-zero (WILL_FAIL) and say why.
-    add_test(NAME ${name}_message COMMAND odimo ${T_ARGS})
-    set_tests_properties(${name}_message PROPERTIES LABELS ${T_LABEL} ENVIRONMENT "${_odimo_env}"
-                         PASS_REGULAR_EXPRESSION "${T_FAIL}")
-    set_tests_properties(${name} PROPERTIES WILL_FAIL TRUE)
+  if(DEFINED T_STATUS)
+    set(status ${T_STATUS})
   endif()
+  odimo_checked_test(NAME ${T_LABEL}/${name} COMMAND $<TARGET_FILE:odimo> ${T_ARGS} STATUS ${status} ${regex}
+                     LABEL ${T_LABEL})
 endfunction()
 
 foreach(w tiny resnet8 resnet20 resnet18-cifar resnet18-imagenet
@@ -29,8 +47,30 @@ foreach(w tiny resnet8 resnet20 resnet18-cifar resnet18-imagenet
 endforeach()
 odimo_cli_test(inspect_json ARGS inspect resnet20 --json PASS "\"total\": {\"macs\": 40813184, \"params\": 272474")
 odimo_cli_test(inspect_input_override ARGS inspect resnet20 --input 1x28x28 PASS "input 1x28x28")
-odimo_cli_test(inspect_bad_input ARGS inspect resnet20 --input 1x28 FAIL "--input: '1x28' is not a shape")
+odimo_cli_test(inspect_bad_input ARGS inspect resnet20 --input 1x28
+               FAIL "^odimo inspect: error: --input: '1x28' is not a shape")
 odimo_cli_test(inspect_missing ARGS inspect no_such_net FAIL "no_such_net: no such file, and not a shipped workload")
-odimo_cli_test(inspect_unknown_option ARGS inspect tiny --colour FAIL "unknown option --colour")
+odimo_cli_test(inspect_unknown_option ARGS inspect tiny --colour
+               FAIL "^odimo inspect: error: unknown option --colour \\(see odimo inspect --help\\)\n$")
+odimo_cli_test(inspect_no_net ARGS inspect FAIL "^odimo inspect: error: missing argument NET \\(usage: odimo inspect NET")
+odimo_cli_test(inspect_extra_argument ARGS inspect tiny resnet8
+               FAIL "^odimo inspect: error: unexpected argument 'resnet8' \\(usage: odimo inspect NET")
+odimo_cli_test(option_needs_value ARGS cost --net tiny --soc FAIL "^odimo cost: error: option --soc needs a value\n$")
+odimo_cli_test(option_not_integer ARGS sweep run plan -o out --jobs many
+               FAIL "^odimo sweep run: error: option --jobs: 'many' is not an integer\n$")
 odimo_cli_test(workloads_list ARGS workloads PASS "resnet18-imagenet")
-odimo_cli_test(unknown_command ARGS frobnicate FAIL "unknown command 'frobnicate'")
+odimo_cli_test(unknown_command ARGS frobnicate FAIL "^odimo: error: unknown command 'frobnicate' \\(see odimo --help\\)\n$")
+odimo_cli_test(unknown_subcommand ARGS sweep frobnicate
+               FAIL "^odimo sweep: error: unknown subcommand 'frobnicate' \\(odimo sweep has plan, run, reduce, sbatch\\)")
+odimo_cli_test(no_command ARGS STATUS 2 PASS "usage: odimo COMMAND")
+odimo_cli_test(version ARGS --version PASS "^odimo [0-9]+\\.[0-9]+\\.[0-9]+\n$")
+odimo_cli_test(help_list ARGS --help PASS "commands:.*simulate.*sweep")
+# Help of a command: `odimo help CMD [SUB]` and `odimo CMD -h|--help` print the same, on stdout, exit 0.
+odimo_cli_test(help_command ARGS help cost PASS "Usage: odimo cost .*--model TEXT=calibrated")
+odimo_cli_test(help_flag ARGS cost --help PASS "Usage: odimo cost .*--model TEXT=calibrated")
+odimo_cli_test(help_short ARGS inspect -h PASS "Usage: odimo inspect .*NET")
+odimo_cli_test(help_subcommand ARGS help sweep run PASS "Usage: odimo sweep run .*--index-from-env")
+odimo_cli_test(help_subcommand_flag ARGS sweep sbatch --help PASS "Usage: odimo sweep sbatch .*--max-parallel INT=0")
+odimo_cli_test(help_unknown_command ARGS help frobnicate FAIL "^odimo help: error: unknown command 'frobnicate'")
+odimo_cli_test(help_unknown_subcommand ARGS help sweep frobnicate
+               FAIL "^odimo help: error: unknown subcommand 'frobnicate' \\(odimo sweep has plan, run")

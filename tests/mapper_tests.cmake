@@ -16,13 +16,15 @@ odimo_use_aligned_new(bench_train)
 target_link_libraries(bench_train PRIVATE odimo_mapper odimo_options)
 target_compile_definitions(bench_train PRIVATE ODIMO_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 
-# End-to-end `odimo train` runs (label train): quick, on the synthetic set or bad input.
+# End-to-end `odimo train` runs (label train): quick, on the synthetic set or bad input
+# (FAIL: exit status 2 and the message).
 function(odimo_train_test name)
-  cmake_parse_arguments(T "WILL_FAIL" "PASS" "ARGS" ${ARGN})
-  add_test(NAME train/${name} COMMAND odimo train ${T_ARGS})
-  set_tests_properties(train/${name} PROPERTIES LABELS train
-                       ENVIRONMENT "ODIMO_WORKLOADS=${PROJECT_SOURCE_DIR}/workloads"
-                       PASS_REGULAR_EXPRESSION "${T_PASS}")
+  cmake_parse_arguments(T "" "PASS;FAIL" "ARGS" ${ARGN})
+  set(expect PASS "${T_PASS}")
+  if(DEFINED T_FAIL)
+    set(expect FAIL "${T_FAIL}")
+  endif()
+  odimo_cli_test(${name} LABEL train ARGS train ${T_ARGS} ${expect})
 endfunction()
 set(_train_out ${CMAKE_CURRENT_BINARY_DIR}/train_out)
 odimo_train_test(synthetic_tiny ARGS --net tiny --dataset synthetic --epochs 2 --batch 32 --out ${_train_out}/tiny
@@ -32,11 +34,11 @@ odimo_train_test(synthetic_quant ARGS --net tiny --dataset synthetic --epochs 1 
 odimo_train_test(resnet8_fashion_mnist_steps ARGS --net resnet8 --epochs 1 --steps-per-epoch 3 --quiet
                  --val-fraction 0.01 PASS "test_accuracy")
 odimo_train_test(diverges ARGS --net tiny --dataset synthetic --epochs 1 --lr 1e12 --quiet
-                 PASS "training diverged: (loss|weights)")
-odimo_train_test(bad_quant ARGS --net tiny --dataset synthetic --quant int3 PASS "unknown preset 'int3'")
-odimo_train_test(bad_dataset ARGS --net tiny --dataset cifar10:/nonexistent PASS "data_batch_1.bin: no such file")
-odimo_train_test(wrong_input_shape ARGS --net resnet20 --epochs 1 PASS "has 1x28x28 images but resnet20 expects")
+                 FAIL "training diverged: (loss|weights)")
+odimo_train_test(bad_quant ARGS --net tiny --dataset synthetic --quant int3 FAIL "unknown preset 'int3'")
+odimo_train_test(bad_dataset ARGS --net tiny --dataset cifar10:/nonexistent FAIL "data_batch_1.bin: no such file")
+odimo_train_test(wrong_input_shape ARGS --net resnet20 --epochs 1 FAIL "has 1x28x28 images but resnet20 expects")
 odimo_train_test(multistep_needs_milestones ARGS --net tiny --dataset synthetic --schedule multistep
-                 PASS "needs --milestones")
-odimo_train_test(resume_needs_out ARGS --net tiny --dataset synthetic --resume PASS "--resume needs --out")
-odimo_train_test(help ARGS --help PASS "--quant P")
+                 FAIL "needs --milestones")
+odimo_train_test(resume_needs_out ARGS --net tiny --dataset synthetic --resume FAIL "--resume needs --out")
+odimo_train_test(help ARGS --help PASS "--quant TEXT=float")

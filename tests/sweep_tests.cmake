@@ -1,16 +1,22 @@
-# Sweeps beyond one machine (issue 7): idempotent points, job arrays, MPI.
+# Sweeps beyond one machine (issue 7): idempotent points, job arrays, MPI; mapper/sweep unit tests.
 set(_tiny_sweep ${PROJECT_SOURCE_DIR}/workloads/sweeps/tiny.sweep.pbtxt)
-add_test(NAME sweep/points COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/sweep/sweep_points.sh
-         $<TARGET_FILE:odimo> ${_tiny_sweep} ${CMAKE_CURRENT_BINARY_DIR}/sweep_points)
-set_tests_properties(sweep/points PROPERTIES LABELS sweep ENVIRONMENT "${_odimo_env}"
-                     PASS_REGULAR_EXPRESSION "1 passed, 0 failed")
+odimo_checked_test(NAME sweep/points LABEL sweep REGEX "1 passed, 0 failed"
+                   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/sweep/sweep_points.sh $<TARGET_FILE:odimo> ${_tiny_sweep}
+                           ${CMAKE_CURRENT_BINARY_DIR}/sweep_points)
 if(ODIMO_HAVE_MPI AND MPIEXEC_EXECUTABLE)
-  add_test(NAME mpi/sweep COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/sweep/sweep_mpi.sh
-           $<TARGET_FILE:odimo> ${_tiny_sweep} ${CMAKE_CURRENT_BINARY_DIR}/sweep_mpi ${MPIEXEC_EXECUTABLE})
-  set_tests_properties(mpi/sweep PROPERTIES LABELS mpi ENVIRONMENT "${_odimo_env}"
-                       PASS_REGULAR_EXPRESSION "1 passed, 0 failed" PROCESSORS 2)
+  odimo_checked_test(NAME mpi/sweep LABEL mpi REGEX "1 passed, 0 failed"
+                     COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/sweep/sweep_mpi.sh $<TARGET_FILE:odimo> ${_tiny_sweep}
+                             ${CMAKE_CURRENT_BINARY_DIR}/sweep_mpi ${MPIEXEC_EXECUTABLE})
+  set_tests_properties(mpi/sweep PROPERTIES PROCESSORS 2)
 else()
   # Without MPI in the build, --mpi says so instead of doing nothing.
   odimo_cli_test(sweep_run_without_mpi ARGS sweep run --mpi ${CMAKE_CURRENT_BINARY_DIR}/no-plan -o x
-                 FAIL "built without MPI")
+                 FAIL "^odimo sweep run: error: --mpi: this odimo was built without MPI")
 endif()
+
+# mapper/sweep as a library (label unit): no processes, no SystemC.
+add_executable(sweep_unit_tests unit/main.cpp sweep/test_sweep.cpp)
+target_link_libraries(sweep_unit_tests PRIVATE odimo_sweep doctest::doctest odimo_options)
+doctest_discover_tests(sweep_unit_tests TEST_PREFIX "sweep/" PROPERTIES LABELS unit
+                       ENVIRONMENT "ODIMO_WORKLOADS=${PROJECT_SOURCE_DIR}/workloads")
+list(APPEND ODIMO_UNIT_TEST_BINARIES sweep_unit_tests)

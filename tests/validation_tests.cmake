@@ -22,7 +22,7 @@ endforeach()
 
 # A threshold that cannot hold makes validate fail (exit 1) and say why.
 odimo_cli_test(validate_threshold_exceeded ARGS validate --soc diana --max-err 0.001
-               FAIL "FAIL: worst held-out layer latency error")
+               FAIL "FAIL: worst held-out layer latency error" STATUS 1)
 odimo_cli_test(calibrate_needs_out ARGS calibrate --soc diana FAIL "give exactly one of --out FILE and --check FILE")
 odimo_cli_test(calibrate_wrong_suite ARGS calibrate --soc darkside --suite ${PROJECT_SOURCE_DIR}/validation/suites/diana.pbtxt
                --out ${CMAKE_CURRENT_BINARY_DIR}/x.pbtxt FAIL "suite is for 'diana', not 'darkside'")

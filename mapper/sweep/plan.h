@@ -7,12 +7,13 @@
 
 #include "proto/sweep.pb.h"
 
-namespace odimo::cli::sweep {
+namespace odimo::sweep {
 
 // Reads and checks a spec; every error names the file, the field and the value.
 // Relative SoC and network paths are resolved against the spec's folder.
 proto::SweepSpec read_spec(const std::string& path);
-// Fills the defaults and checks a spec built in memory; errors start with `origin`.
+// Fills the defaults and checks a spec built in memory; errors start with `origin`
+// (the spec's file; empty for a spec built from command-line options).
 void check_spec(proto::SweepSpec& spec, const std::string& origin);
 
 // Every point of the spec, numbered from 0: for each SoC, for each seed, the lambdas
@@ -21,7 +22,8 @@ std::vector<proto::SweepPoint> expand(const proto::SweepSpec& spec);
 
 // Writes DIR/point-NNN.pbtxt for every point, then DIR/plan.pbtxt (its presence marks
 // a complete plan). Rewriting the same plan is a no-op; a different one is an error.
-void write_plan(const std::string& dir, const proto::SweepSpec& spec, const std::vector<proto::SweepPoint>& points);
+void write_plan(const std::string& dir, const proto::SweepSpec& spec,
+                const std::vector<proto::SweepPoint>& points);
 
 proto::SweepPlan read_plan(const std::string& dir);
 proto::SweepPoint read_point(const std::string& dir, const proto::SweepPlan& plan, int index);
@@ -36,4 +38,4 @@ bool point_complete(const std::string& result_dir);
 // The shortest decimal text that reads back as the same double ("0.1", "30").
 std::string format_number(double x);
 
-}  // namespace odimo::cli::sweep
+}  // namespace odimo::sweep

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace odimo::cli {
+namespace odimo::sweep {
 
 // Starts this odimo binary with `args` (argv[1..]); stdout and stderr go to `log`
 // (created or truncated). Throws Error when the process cannot start.
@@ -16,4 +16,4 @@ pid_t spawn_self(const std::vector<std::string>& args, const std::string& log);
 // Returns -1 while it runs, else 0 on exit status 0 and 1 on any failure.
 int wait_child(pid_t pid, bool block);
 
-}  // namespace odimo::cli
+}  // namespace odimo::sweep

@@ -4,13 +4,14 @@
 // point the same way, so results are byte-identical whichever mode ran them.
 #include <sys/types.h>
 
+#include <functional>
 #include <iosfwd>
 #include <string>
 #include <vector>
 
 #include "proto/sweep.pb.h"
 
-namespace odimo::cli::sweep {
+namespace odimo::sweep {
 
 struct Run {
   std::string plan_dir, out;
@@ -27,12 +28,19 @@ struct Run {
 // plan's results is an error).
 Run open_run(const std::string& plan_dir, const std::string& out);
 
-// The point in this process: `odimo search` + replay into OUT/point-NNN. Returns 0
-// (also when a complete result already exists, which is then left untouched).
-int run_here(const Run& run, int index);
+// Runs one search point in this process: its `odimo search` arguments (from the
+// point file, plus --out DIR) in, exit status out. Supplied by the program (cli/).
+using SearchCommand = std::function<int(const std::vector<std::string>& search_args)>;
+// The arguments (argv[1..]) that make this executable run point `index` of `run`
+// alone, e.g. `sweep run --index 7 PLAN --out OUT`. Supplied by the program (cli/).
+using PointCommand = std::function<std::vector<std::string>(const Run& run, int index)>;
 
-// Starts `odimo sweep run --index i` as a child process logging to OUT/logs.
-pid_t start_child(const Run& run, int index);
+// The point in this process: its search + replay into OUT/point-NNN. Returns the
+// search's status (0 also when a complete result already exists, left untouched).
+int run_here(const Run& run, int index, const SearchCommand& search);
+
+// Starts this executable with `command(run, index)` as a child process logging to OUT/logs.
+pid_t start_child(const Run& run, int index, const PointCommand& command);
 
 enum class Outcome { kComputed, kSkipped, kFailed };
 struct Tally {
@@ -44,12 +52,12 @@ struct Tally {
 };
 
 // Every point, `jobs` child processes at a time; complete points are skipped.
-int run_local(const Run& run, int jobs, bool hint = true);
+int run_local(const Run& run, int jobs, const PointCommand& command, bool hint = true);
 
 // Rank 0 hands out point indices on request and runs points itself; a failed point
 // is reported and the others go on. Without MPI in the build: an Error saying so.
-int run_mpi(const Run& run);
+int run_mpi(const Run& run, const PointCommand& command);
 // Throws the "built without MPI" Error when it is so; call before any work.
 void require_mpi();
 
-}  // namespace odimo::cli::sweep
+}  // namespace odimo::sweep

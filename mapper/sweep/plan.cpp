@@ -1,24 +1,24 @@
-#include "cli/sweep_plan.h"
+#include "mapper/sweep/plan.h"
 
 #include <google/protobuf/util/message_differencer.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cctype>
+#include <charconv>
 #include <cmath>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <set>
 
-#include "cli/search_common.h"
 #include "hw/soc_description.h"
 #include "mapper/cost/calibrated_model.h"
+#include "mapper/sweep/search_report.h"
 #include "proto/error.h"
 #include "proto/proto_io.h"
 #include "workloads/network.h"
 
-namespace odimo::cli::sweep {
+namespace odimo::sweep {
 namespace fs = std::filesystem;
 
 std::string format_number(double x) {
@@ -38,7 +38,7 @@ std::string resolve(const std::string& value, const fs::path& spec_dir) {
 }
 
 [[noreturn]] void bad(const std::string& file, const std::string& field, const std::string& what) {
-  throw Error(file + ": field '" + field + "': " + what);
+  throw Error((file.empty() ? "" : file + ": ") + "field '" + field + "': " + what);
 }
 
 std::vector<std::string> cus_of(const SocDescription& soc) {
@@ -57,7 +57,8 @@ proto::SweepSpec read_spec(const std::string& path) {
   if (s.name().empty()) {
     std::string stem = fs::path(path).filename().string();
     for (const char* ext : {".pbtxt", ".sweep"})
-      if (stem.size() > std::strlen(ext) && stem.compare(stem.size() - std::strlen(ext), std::string::npos, ext) == 0)
+      if (stem.size() > std::strlen(ext) &&
+          stem.compare(stem.size() - std::strlen(ext), std::string::npos, ext) == 0)
         stem.resize(stem.size() - std::strlen(ext));
     s.set_name(stem);
   }
@@ -68,12 +69,12 @@ proto::SweepSpec read_spec(const std::string& path) {
   return s;
 }
 
-void check_spec(proto::SweepSpec& s, const std::string& path) {
-  for (char c : s.name())
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
-      bad(path, "name", "'" + s.name() + "' may hold only letters, digits, '-', '_' and '.'");
+namespace {
+
+// Loads every SoC of the spec once (for every check that needs them).
+std::vector<SocDescription> check_socs(const proto::SweepSpec& s, const std::string& path) {
   if (s.soc().empty()) bad(path, "soc", "at least one SoC is required (e.g. soc: \"diana\")");
-  std::vector<SocDescription> socs;  // loaded once, for every check below
+  std::vector<SocDescription> socs;
   std::set<std::string> soc_names;
   for (int i = 0; i < s.soc_size(); ++i) {
     try {
@@ -84,6 +85,11 @@ void check_spec(proto::SweepSpec& s, const std::string& path) {
     if (!soc_names.insert(socs.back().name()).second)
       bad(path, "soc", "SoC '" + socs.back().name() + "' is listed twice");
   }
+  return socs;
+}
+
+// The network loads, the data set's images fit its input, the target is known.
+void check_data(proto::SweepSpec& s, const std::string& path) {
   if (s.net().empty()) bad(path, "net", "a network is required (e.g. net: \"resnet8\")");
   Shape net_input;
   try {
@@ -100,11 +106,16 @@ void check_spec(proto::SweepSpec& s, const std::string& path) {
   // The image shape of the real sets is known: a mismatch would fail every point.
   const Shape images = d == "fashion-mnist" ? Shape{1, 28, 28} : Shape{3, 32, 32};
   if (d != "synthetic" && net_input != images)
-    bad(path, "dataset", d + " has " + images.str() + " images but the network takes " + net_input.str() +
-                             " (set input: \"" + images.str() + "\")");
+    bad(path, "dataset",
+        d + " has " + images.str() + " images but the network takes " + net_input.str() + " (set input: \"" +
+            images.str() + "\")");
   if (s.target().empty()) s.set_target("latency");
   if (s.target() != "latency" && s.target() != "energy")
     bad(path, "target", "'" + s.target() + "': expected latency or energy");
+}
+
+// Lambdas, baselines (their CU on every SoC) and seeds.
+void check_points(proto::SweepSpec& s, const std::vector<SocDescription>& socs, const std::string& path) {
   std::set<double> lambdas;
   for (double l : s.lambda()) {
     if (!std::isfinite(l) || l < 0) bad(path, "lambda", "'" + format_number(l) + "': expected a number >= 0");
@@ -124,23 +135,34 @@ void check_spec(proto::SweepSpec& s, const std::string& path) {
   if (s.seed().empty()) s.add_seed(1);
   std::set<uint64_t> seeds(s.seed().begin(), s.seed().end());
   if (int(seeds.size()) != s.seed_size()) bad(path, "seed", "a seed is listed twice");
+}
+
+// Epochs, batch, threads, learning rates: defaults filled, ranges checked.
+void check_training(proto::SweepSpec& s, const std::string& path) {
   if (!s.has_warmup_epochs()) s.set_warmup_epochs(1);
   if (!s.has_search_epochs()) s.set_search_epochs(2);
   if (!s.has_finetune_epochs()) s.set_finetune_epochs(1);
   if (s.warmup_epochs() < 0) bad(path, "warmup_epochs", std::to_string(s.warmup_epochs()) + " must be >= 0");
   if (s.search_epochs() < 0) bad(path, "search_epochs", std::to_string(s.search_epochs()) + " must be >= 0");
-  if (s.finetune_epochs() < 1) bad(path, "finetune_epochs", std::to_string(s.finetune_epochs()) + " must be >= 1");
-  if (s.steps_per_epoch() < 0) bad(path, "steps_per_epoch", std::to_string(s.steps_per_epoch()) + " must be >= 0");
+  if (s.finetune_epochs() < 1)
+    bad(path, "finetune_epochs", std::to_string(s.finetune_epochs()) + " must be >= 1");
+  if (s.steps_per_epoch() < 0)
+    bad(path, "steps_per_epoch", std::to_string(s.steps_per_epoch()) + " must be >= 0");
   if (s.batch() < 0) bad(path, "batch", std::to_string(s.batch()) + " must be > 0");
   if (s.batch() == 0) s.set_batch(128);
   if (s.threads() < 0) bad(path, "threads", std::to_string(s.threads()) + " must be > 0");
   if (s.threads() == 0) s.set_threads(1);
   if (!(s.lr() >= 0) || !(s.arch_lr() >= 0)) bad(path, s.lr() >= 0 ? "arch_lr" : "lr", "must be > 0");
+}
+
+// The cost model, and every SoC's calibration (fail now, not once per point).
+void check_model(const proto::SweepSpec& s, const std::vector<SocDescription>& socs,
+                 const std::string& path) {
   if (!s.model().empty() && s.model() != "calibrated" && s.model() != "odimo-compat")
     bad(path, "model", "'" + s.model() + "': expected calibrated or odimo-compat");
   if (!s.calibration().empty() && (s.soc_size() != 1 || s.model() == "odimo-compat"))
     bad(path, "calibration", "applies to a spec with one SoC and the calibrated model");
-  if (s.model() != "odimo-compat")  // every point needs its SoC's calibration: fail now, not per point
+  if (s.model() != "odimo-compat")
     for (int i = 0; i < s.soc_size(); ++i) try {
         std::string origin;
         cost::load_calibration(s.calibration(), socs[size_t(i)], &origin);
@@ -149,10 +171,23 @@ void check_spec(proto::SweepSpec& s, const std::string& path) {
       }
 }
 
+}  // namespace
+
+void check_spec(proto::SweepSpec& s, const std::string& path) {
+  for (char c : s.name())
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
+      bad(path, "name", "'" + s.name() + "' may hold only letters, digits, '-', '_' and '.'");
+  const std::vector<SocDescription> socs = check_socs(s, path);
+  check_data(s, path);
+  check_points(s, socs, path);
+  check_training(s, path);
+  check_model(s, socs, path);
+}
+
 std::vector<proto::SweepPoint> expand(const proto::SweepSpec& s) {
   std::vector<proto::SweepPoint> points;
-  const std::string epochs = std::to_string(s.warmup_epochs()) + "," + std::to_string(s.search_epochs()) + "," +
-                             std::to_string(s.finetune_epochs());
+  const std::string epochs = std::to_string(s.warmup_epochs()) + "," + std::to_string(s.search_epochs()) +
+                             "," + std::to_string(s.finetune_epochs());
   // Baselines get the same training budget as a search point, all of it with the mapping fixed.
   const std::string baseline_epochs =
       "0,0," + std::to_string(s.warmup_epochs() + s.search_epochs() + s.finetune_epochs());
@@ -181,8 +216,9 @@ std::vector<proto::SweepPoint> expand(const proto::SweepSpec& s) {
           a.insert(a.end(), {"--lambda", format_number(p.lambda()), "--epochs", epochs});
         else
           a.insert(a.end(), {"--baseline", p.baseline(), "--epochs", baseline_epochs});
-        a.insert(a.end(), {"--seed", std::to_string(seed), "--threads", std::to_string(s.threads()), "--batch",
-                           std::to_string(s.batch()), "--steps-per-epoch", std::to_string(s.steps_per_epoch())});
+        a.insert(a.end(),
+                 {"--seed", std::to_string(seed), "--threads", std::to_string(s.threads()), "--batch",
+                  std::to_string(s.batch()), "--steps-per-epoch", std::to_string(s.steps_per_epoch())});
         if (s.lr() > 0) a.insert(a.end(), {"--lr", format_number(s.lr())});
         if (s.arch_lr() > 0) a.insert(a.end(), {"--arch-lr", format_number(s.arch_lr())});
         if (!s.model().empty()) a.insert(a.end(), {"--model", s.model()});
@@ -216,7 +252,8 @@ std::string point_name(const proto::SweepPlan& plan, int index) {
   return buf;
 }
 
-void write_plan(const std::string& dir, const proto::SweepSpec& spec, const std::vector<proto::SweepPoint>& points) {
+void write_plan(const std::string& dir, const proto::SweepSpec& spec,
+                const std::vector<proto::SweepPoint>& points) {
   proto::SweepPlan plan;
   *plan.mutable_spec() = spec;
   plan.set_points(int(points.size()));
@@ -229,21 +266,25 @@ void write_plan(const std::string& dir, const proto::SweepSpec& spec, const std:
     proto::SweepPlan cmp = plan;
     cmp.clear_tool_version();
     if (!google::protobuf::util::MessageDifferencer::Equals(old, cmp))
-      throw Error(file.string() + ": holds a different plan; write the new one to another folder or delete " + dir);
+      throw Error(file.string() + ": holds a different plan; write the new one to another folder or delete " +
+                  dir);
   }
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) throw Error(dir + ": cannot create the plan folder: " + ec.message());
-  for (const auto& p : points) write_text_proto((fs::path(dir) / (point_name(plan, p.index()) + ".pbtxt")).string(), p);
+  for (const auto& p : points)
+    write_text_proto((fs::path(dir) / (point_name(plan, p.index()) + ".pbtxt")).string(), p);
   write_text_proto(file.string(), plan);  // last: its presence marks a complete plan
 }
 
 proto::SweepPlan read_plan(const std::string& dir) {
   const std::string file = dir + "/plan.pbtxt";
-  if (!fs::exists(file)) throw Error(file + ": cannot open (make a plan with: odimo sweep plan SPEC -o " + dir + ")");
+  if (!fs::exists(file))
+    throw Error(file + ": cannot open (make a plan with: odimo sweep plan SPEC -o " + dir + ")");
   proto::SweepPlan plan;
   read_text_proto(file, &plan);
-  if (plan.points() < 1) throw Error(file + ": field 'points': " + std::to_string(plan.points()) + " must be >= 1");
+  if (plan.points() < 1)
+    throw Error(file + ": field 'points': " + std::to_string(plan.points()) + " must be >= 1");
   return plan;
 }
 
@@ -255,7 +296,8 @@ proto::SweepPoint read_point(const std::string& dir, const proto::SweepPlan& pla
   proto::SweepPoint p;
   read_text_proto(file, &p);
   if (p.index() != index)
-    throw Error(file + ": field 'index': " + std::to_string(p.index()) + ", expected " + std::to_string(index));
+    throw Error(file + ": field 'index': " + std::to_string(p.index()) + ", expected " +
+                std::to_string(index));
   if (p.search_args().empty()) throw Error(file + ": field 'search_args': empty, nothing to run");
   return p;
 }
@@ -269,4 +311,4 @@ bool point_complete(const std::string& result_dir) {
   }
 }
 
-}  // namespace odimo::cli::sweep
+}  // namespace odimo::sweep

@@ -9,34 +9,36 @@
 
 #include <iostream>
 
-#include "cli/process.h"
-#include "cli/sweep_plan.h"
-#include "cli/sweep_run.h"
+#include "mapper/sweep/plan.h"
+#include "mapper/sweep/process.h"
+#include "mapper/sweep/run.h"
 #include "proto/error.h"
 
-namespace odimo::cli::sweep {
+namespace odimo::sweep {
 namespace {
 
 constexpr int kTagRequest = 1;  // worker -> rank 0: {finished index or -1, outcome}
 constexpr int kTagWork = 2;     // rank 0 -> worker: next index, or -1 = no more work
 
 void nap() {
-  struct timespec ts{0, 10'000'000};  // 10 ms between polls: rank 0 mostly waits on children
+  struct timespec ts {
+    0, 10'000'000
+  };  // 10 ms between polls: rank 0 mostly waits on children
   nanosleep(&ts, nullptr);
 }
 
 // Runs point i in a child process and waits for it (workers).
-Outcome run_blocking(const Run& run, int i) {
+Outcome run_blocking(const Run& run, int i, const PointCommand& command) {
   try {
     if (point_complete(run.result_dir(i))) return Outcome::kSkipped;
-    return wait_child(start_child(run, i), true) == 0 ? Outcome::kComputed : Outcome::kFailed;
+    return wait_child(start_child(run, i, command), true) == 0 ? Outcome::kComputed : Outcome::kFailed;
   } catch (const std::exception& e) {
-    std::cerr << "odimo sweep: " << run.name(i) << ": " << e.what() << "\n";
+    std::cerr << "odimo sweep run: error: " << run.name(i) << ": " << e.what() << "\n";
     return Outcome::kFailed;
   }
 }
 
-void work(const Run& run) {
+void work(const Run& run, const PointCommand& command) {
   int msg[2] = {-1, 0};
   while (true) {
     MPI_Send(msg, 2, MPI_INT, 0, kTagRequest, MPI_COMM_WORLD);
@@ -44,15 +46,15 @@ void work(const Run& run) {
     MPI_Recv(&index, 1, MPI_INT, 0, kTagWork, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
     if (index < 0) return;
     msg[0] = index;
-    msg[1] = int(run_blocking(run, index));
+    msg[1] = int(run_blocking(run, index, command));
   }
 }
 
 // Rank 0: answers requests in arrival order and keeps one point of its own running.
-int dispatch(const Run& run, int ranks) {
+int dispatch(const Run& run, int ranks, const PointCommand& command) {
   const int n = run.plan.points();
-  std::cout << "odimo sweep: " << n << " points of " << run.plan_dir << " into " << run.out << " over " << ranks
-            << " MPI rank(s)\n"
+  std::cout << "odimo sweep: " << n << " points of " << run.plan_dir << " into " << run.out << " over "
+            << ranks << " MPI rank(s)\n"
             << std::flush;
   Tally tally;
   int next = 0, workers = ranks - 1, own_index = -1;
@@ -66,11 +68,11 @@ int dispatch(const Run& run, int ranks) {
         if (point_complete(run.result_dir(i))) {
           tally.add(run, i, Outcome::kSkipped, std::cout);
         } else {
-          own = start_child(run, i), own_index = i;
+          own = start_child(run, i, command), own_index = i;
           std::cout << "  start   " << run.title(i) << " on rank 0\n" << std::flush;
         }
       } catch (const std::exception& e) {
-        std::cerr << "odimo sweep: " << run.name(i) << ": " << e.what() << "\n";
+        std::cerr << "odimo sweep run: error: " << run.name(i) << ": " << e.what() << "\n";
         tally.add(run, i, Outcome::kFailed, std::cout);
       }
     }
@@ -92,7 +94,8 @@ int dispatch(const Run& run, int ranks) {
       if (index < 0)
         --workers;
       else
-        std::cout << "  start   " << run.title(index) << " on rank " << status.MPI_SOURCE << "\n" << std::flush;
+        std::cout << "  start   " << run.title(index) << " on rank " << status.MPI_SOURCE << "\n"
+                  << std::flush;
       MPI_Send(&index, 1, MPI_INT, status.MPI_SOURCE, kTagWork, MPI_COMM_WORLD);
       busy = true;
     }
@@ -105,7 +108,7 @@ int dispatch(const Run& run, int ranks) {
 
 void require_mpi() {}
 
-int run_mpi(const Run& run) {
+int run_mpi(const Run& run, const PointCommand& command) {
   int initialized = 0;
   MPI_Initialized(&initialized);
   if (!initialized) MPI_Init(nullptr, nullptr);
@@ -115,16 +118,16 @@ int run_mpi(const Run& run) {
   int status = 0;
   try {
     if (rank == 0)
-      status = dispatch(run, ranks);
+      status = dispatch(run, ranks, command);
     else
-      work(run);
+      work(run, command);
   } catch (const std::exception& e) {
     // Rank 0 cannot go on (e.g. a broken plan): stop every rank rather than hang them.
-    std::cerr << "odimo sweep run --mpi (rank " << rank << "): " << e.what() << "\n";
+    std::cerr << "odimo sweep run: error: --mpi, rank " << rank << ": " << e.what() << "\n";
     MPI_Abort(MPI_COMM_WORLD, 2);
   }
   MPI_Finalize();
   return status;
 }
 
-}  // namespace odimo::cli::sweep
+}  // namespace odimo::sweep

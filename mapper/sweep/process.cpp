@@ -1,4 +1,4 @@
-#include "cli/process.h"
+#include "mapper/sweep/process.h"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -11,7 +11,7 @@
 
 extern char** environ;
 
-namespace odimo::cli {
+namespace odimo::sweep {
 
 pid_t spawn_self(const std::vector<std::string>& args, const std::string& log) {
   std::vector<std::string> argv = {"odimo"};
@@ -41,4 +41,4 @@ int wait_child(pid_t pid, bool block) {
   return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
 }
 
-}  // namespace odimo::cli
+}  // namespace odimo::sweep

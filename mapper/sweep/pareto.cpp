@@ -1,4 +1,4 @@
-#include "cli/pareto.h"
+#include "mapper/sweep/pareto.h"
 
 #include <algorithm>
 #include <cmath>
@@ -8,25 +8,26 @@
 #include <ostream>
 #include <sstream>
 
-#include "cli/search_common.h"
-#include "cli/table.h"
+#include "mapper/sweep/plan.h"
+#include "mapper/sweep/search_report.h"
 #include "proto/error.h"
 #include "proto/proto_io.h"
 
-namespace odimo::cli {
-namespace {
+namespace odimo::sweep {
 
-double latency(const proto::SearchReport& r) {
+double latency_us(const proto::SearchReport& r) {
   return r.replayed() ? r.simulated().latency_us() : r.analytic().latency_us();
 }
-double energy(const proto::SearchReport& r) {
+double energy_uj(const proto::SearchReport& r) {
   return r.replayed() ? r.simulated().energy_uj() : r.analytic().energy_uj();
 }
 
+namespace {
+
 // A point is on the front when no other point is at least as accurate and at least
 // as cheap, and strictly better in one of the two.
-void mark_front(std::vector<SweepPoint>& pts, double (*cost)(const proto::SearchReport&),
-                bool SweepPoint::*flag) {
+void mark_front(std::vector<ResultPoint>& pts, double (*cost)(const proto::SearchReport&),
+                bool ResultPoint::*flag) {
   for (auto& p : pts) {
     bool dominated = false;
     for (const auto& q : pts) {
@@ -45,8 +46,8 @@ std::string esc(const std::string& s) {
 }
 
 // One panel at (x0, y0) of size w x h: x = cost, y = accuracy (%).
-void panel(std::ostringstream& s, const std::vector<SweepPoint>& pts,
-           double (*cost)(const proto::SearchReport&), bool SweepPoint::*front, const std::string& xlabel,
+void panel(std::ostringstream& s, const std::vector<ResultPoint>& pts,
+           double (*cost)(const proto::SearchReport&), bool ResultPoint::*front, const std::string& xlabel,
            double x0, double y0, double w, double h) {
   double xmin = 1e300, xmax = -1e300, ymin = 100, ymax = 0;
   for (const auto& p : pts) {
@@ -65,16 +66,18 @@ void panel(std::ostringstream& s, const std::vector<SweepPoint>& pts,
   for (int i = 0; i <= 4; ++i) {
     const double xv = xmin + (xmax - xmin) * i / 4, yv = ymin + (ymax - ymin) * i / 4;
     char xt[32];
+    char yt[32];
     std::snprintf(xt, sizeof xt, "%.4g", xv);
+    std::snprintf(yt, sizeof yt, "%.1f", yv);
     s << "<text x='" << X(xv) << "' y='" << y0 + h - 22 << "' font-size='11' text-anchor='middle'>" << xt
       << "</text>\n<text x='" << x0 + 55 << "' y='" << Y(yv) + 4 << "' font-size='11' text-anchor='end'>"
-      << fixed(yv, 1) << "</text>\n";
+      << yt << "</text>\n";
   }
   s << "<text x='" << x0 + w / 2 << "' y='" << y0 + h - 4 << "' font-size='13' text-anchor='middle'>"
     << esc(xlabel) << "</text>\n<text x='" << x0 + 14 << "' y='" << y0 + h / 2
     << "' font-size='13' text-anchor='middle' "
     << "transform='rotate(-90 " << x0 + 14 << " " << y0 + h / 2 << ")'>test accuracy (%)</text>\n";
-  std::vector<const SweepPoint*> fr;
+  std::vector<const ResultPoint*> fr;
   for (const auto& p : pts)
     if (p.*front) fr.push_back(&p);
   std::sort(fr.begin(), fr.end(), [&](auto* a, auto* b) { return cost(a->report) < cost(b->report); });
@@ -95,8 +98,8 @@ void panel(std::ostringstream& s, const std::vector<SweepPoint>& pts,
 
 }  // namespace
 
-std::vector<SweepPoint> read_sweep(const std::string& dir) {
-  std::vector<SweepPoint> pts;
+std::vector<ResultPoint> read_sweep(const std::string& dir) {
+  std::vector<ResultPoint> pts;
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) throw Error(dir + ": not a directory");
   for (const auto& e : std::filesystem::directory_iterator(dir))
@@ -108,55 +111,66 @@ std::vector<SweepPoint> read_sweep(const std::string& dir) {
   return pts;
 }
 
-void mark_fronts(std::vector<SweepPoint>& pts) {
+void mark_fronts(std::vector<ResultPoint>& pts) {
   std::sort(pts.begin(), pts.end(), [](const auto& a, const auto& b) {
     return std::make_pair(a.report.kind(), a.report.label()) <
            std::make_pair(b.report.kind(), b.report.label());
   });
-  mark_front(pts, latency, &SweepPoint::front_latency);
-  mark_front(pts, energy, &SweepPoint::front_energy);
+  mark_front(pts, latency_us, &ResultPoint::front_latency);
+  mark_front(pts, energy_uj, &ResultPoint::front_energy);
 }
 
-void show_fronts(const std::vector<SweepPoint>& pts, const std::string& svg_path, std::ostream& out) {
-  print_sweep(pts, out);
-  const auto& r = pts.front().report;
-  write_file_atomic(svg_path, pareto_svg(pts, r.network() + " on " + r.soc() + ", " + r.dataset() + " (target " +
-                                                  r.target() + ")"));
-  out << "\nwrote " << svg_path << "\n";
-}
-
-void print_sweep(const std::vector<SweepPoint>& pts, std::ostream& out) {
-  Table t({"point", "kind", "test acc", "latency us", "energy uJ", "analytic us", "err", "channels", "front"},
-          {false, false, true, true, true, true, true, false, false});
-  for (const auto& p : pts) {
-    const auto& r = p.report;
-    std::string ch;
-    for (const auto& [cu, n] : std::map<std::string, int64_t>(r.channels().begin(), r.channels().end()))
-      ch += (ch.empty() ? "" : " ") + cu + ":" + std::to_string(n);
-    const double err = r.replayed() && r.simulated().cycles() > 0
-                           ? 100.0 * (double(r.analytic().cycles()) - double(r.simulated().cycles())) /
-                                 double(r.simulated().cycles())
-                           : 0.0;
-    t.add({r.label(), r.kind(), fixed(100 * r.test_accuracy(), 2) + " %",
-           fixed(latency(r), 1) + (r.replayed() ? "" : " (analytic)"), fixed(energy(r), 2),
-           fixed(r.analytic().latency_us(), 1), r.replayed() ? fixed(err, 2) + " %" : "-", ch,
-           std::string(p.front_latency ? "latency " : "") + (p.front_energy ? "energy" : "")});
-  }
-  t.print(out);
-}
-
-std::string pareto_svg(const std::vector<SweepPoint>& pts, const std::string& title) {
+std::string pareto_svg(const std::vector<ResultPoint>& pts, const std::string& title) {
   std::ostringstream s;
   const double w = 520, h = 380;
   s << "<svg xmlns='http://www.w3.org/2000/svg' width='" << 2 * w << "' height='" << h + 50
     << "' font-family='sans-serif'>\n<rect width='100%' height='100%' fill='white'/>\n"
     << "<text x='" << w << "' y='22' font-size='15' text-anchor='middle'>" << esc(title) << "</text>\n";
-  panel(s, pts, latency, &SweepPoint::front_latency, "latency (us, simulated)", 0, 30, w, h);
-  panel(s, pts, energy, &SweepPoint::front_energy, "energy (uJ, simulated)", w, 30, w, h);
+  panel(s, pts, latency_us, &ResultPoint::front_latency, "latency (us, simulated)", 0, 30, w, h);
+  panel(s, pts, energy_uj, &ResultPoint::front_energy, "energy (uJ, simulated)", w, 30, w, h);
   s << "<text x='70' y='" << h + 44
     << "' font-size='11'>circles: ODiMO search points (dark: on the Pareto front); "
     << "squares: baselines; line: Pareto front</text>\n</svg>\n";
   return s.str();
 }
 
-}  // namespace odimo::cli
+std::string plot_title(const std::vector<ResultPoint>& pts) {
+  const auto& r = pts.front().report;
+  return r.network() + " on " + r.soc() + ", " + r.dataset() + " (target " + r.target() + ")";
+}
+
+std::string Fronts::svg_path(const std::string& soc) const {
+  return svg_dir + (by_soc.size() > 1 ? "/pareto-" + soc + ".svg" : "/pareto.svg");
+}
+
+namespace {
+
+// "OUT: 2 of 6 points have no complete result yet: point-001 point-004", or "".
+std::string missing_points(const std::string& out) {
+  if (!std::filesystem::exists(out + "/plan.pbtxt")) return "";
+  proto::SweepPlan plan;
+  read_text_proto(out + "/plan.pbtxt", &plan);
+  std::vector<std::string> m;
+  for (int i = 0; i < plan.points(); ++i)
+    if (!point_complete(out + "/" + point_name(plan, i))) m.push_back(point_name(plan, i));
+  if (m.empty()) return "";
+  std::string line = out + ": " + std::to_string(m.size()) + " of " + std::to_string(plan.points()) +
+                     " points have no complete result yet:";
+  for (const auto& x : m) line += " " + x;
+  return line;
+}
+
+}  // namespace
+
+Fronts collect_fronts(const std::vector<std::string>& outs) {
+  Fronts f;
+  f.svg_dir = outs.at(0);
+  for (const auto& out : outs) {
+    if (auto line = missing_points(out); !line.empty()) f.missing.push_back(line);
+    for (auto& p : read_sweep(out)) f.by_soc[p.report.soc()].push_back(p);
+  }
+  for (auto& [soc, pts] : f.by_soc) mark_fronts(pts);
+  return f;
+}
+
+}  // namespace odimo::sweep

@@ -1,11 +1,10 @@
-#include "cli/search_common.h"
-
-#include <google/protobuf/util/json_util.h>
+#include "cli/replay.h"
 
 #include <iostream>
 
 #include "cli/table.h"
 #include "hw/mapping.h"
+#include "mapper/sweep/search_report.h"
 #include "proto/error.h"
 #include "proto/proto_io.h"
 #include "sim/network_run.h"
@@ -13,22 +12,8 @@
 
 namespace odimo::cli {
 
-proto::SearchReport read_search_report(const std::string& dir) {
-  const std::string path = dir + "/report.json";
-  proto::SearchReport r;
-  google::protobuf::util::JsonParseOptions opt;
-  opt.ignore_unknown_fields = false;
-  const auto status = google::protobuf::util::JsonStringToMessage(read_file(path), &r, opt);
-  if (!status.ok()) throw Error(path + ": not a search report: " + status.ToString());
-  return r;
-}
-
-void write_search_report(const std::string& dir, const proto::SearchReport& report) {
-  write_json(dir + "/report.json", report);
-}
-
 void replay_point(const std::string& dir) {
-  proto::SearchReport rep = read_search_report(dir);
+  proto::SearchReport rep = sweep::read_search_report(dir);
   if (rep.mapping_file().empty())
     throw Error(dir + "/report.json: field 'mapping_file' is empty: nothing to replay");
   const SocDescription soc = load_soc(rep.soc());
@@ -44,7 +29,7 @@ void replay_point(const std::string& dir) {
   rep.set_replayed(true);
   sim.set_mapping(rep.mapping_file());  // relative to DIR: results must not depend on where DIR is
   write_json(dir + "/simulation.json", sim);
-  write_search_report(dir, rep);
+  sweep::write_search_report(dir, rep);
   const double err = rep.analytic().cycles() > 0
                          ? 100.0 * double(rep.analytic().cycles() - s->cycles()) / double(s->cycles())
                          : 0.0;

@@ -1,4 +1,4 @@
-#include "cli/sweep_run.h"
+#include "mapper/sweep/run.h"
 
 #include <google/protobuf/util/message_differencer.h>
 
@@ -8,19 +8,26 @@
 #include <iostream>
 #include <map>
 
-#include "cli/process.h"
-#include "cli/registry.h"
-#include "cli/sweep_plan.h"
+#include "mapper/sweep/plan.h"
+#include "mapper/sweep/process.h"
 #include "proto/error.h"
 #include "proto/proto_io.h"
 
-namespace odimo::cli::sweep {
+namespace odimo::sweep {
 namespace fs = std::filesystem;
 
-std::string Run::name(int index) const { return point_name(plan, index); }
-std::string Run::result_dir(int index) const { return out + "/" + name(index); }
-std::string Run::log(int index) const { return out + "/logs/" + name(index) + ".log"; }
-std::string Run::title(int index) const { return name(index) + " (" + labels[size_t(index)] + ")"; }
+std::string Run::name(int index) const {
+  return point_name(plan, index);
+}
+std::string Run::result_dir(int index) const {
+  return out + "/" + name(index);
+}
+std::string Run::log(int index) const {
+  return out + "/logs/" + name(index) + ".log";
+}
+std::string Run::title(int index) const {
+  return name(index) + " (" + labels[size_t(index)] + ")";
+}
 
 Run open_run(const std::string& plan_dir, const std::string& out) {
   Run run{plan_dir, out, read_plan(plan_dir), {}};
@@ -42,26 +49,23 @@ Run open_run(const std::string& plan_dir, const std::string& out) {
   return run;
 }
 
-int run_here(const Run& run, int index) {
+int run_here(const Run& run, int index, const SearchCommand& search) {
   const proto::SweepPoint p = read_point(run.plan_dir, run.plan, index);
   const std::string dir = run.result_dir(index);
   if (point_complete(dir)) {
-    std::cout << "odimo sweep: " << run.name(index) << " (" << p.label() << "): complete result exists, skipped\n";
+    std::cout << "odimo sweep: " << run.name(index) << " (" << p.label()
+              << "): complete result exists, skipped\n";
     return 0;
   }
   std::vector<std::string> args(p.search_args().begin(), p.search_args().end());
   args.insert(args.end(), {"--out", dir});
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  std::cout << "odimo sweep: " << run.name(index) << " of " << run.plan.points() << " (" << p.label() << ")\n";
-  for (const Command& c : commands())
-    if (std::string(c.name) == "search") return c.run(int(argv.size()), argv.data());
-  throw Error("odimo sweep: this build has no search command");
+  std::cout << "odimo sweep: " << run.name(index) << " of " << run.plan.points() << " (" << p.label()
+            << ")\n";
+  return search(args);
 }
 
-pid_t start_child(const Run& run, int index) {
-  return spawn_self({"sweep", "run", "--index", std::to_string(index), run.plan_dir, "--out", run.out},
-                    run.log(index));
+pid_t start_child(const Run& run, int index, const PointCommand& command) {
+  return spawn_self(command(run, index), run.log(index));
 }
 
 void Tally::add(const Run& run, int index, Outcome o, std::ostream& out) {
@@ -92,7 +96,7 @@ int Tally::summary(const Run& run, std::ostream& out, bool hint) const {
   return 0;
 }
 
-int run_local(const Run& run, int jobs, bool hint) {
+int run_local(const Run& run, int jobs, const PointCommand& command, bool hint) {
   Tally tally;
   std::map<pid_t, int> running;
   auto reap_one = [&]() {
@@ -105,19 +109,21 @@ int run_local(const Run& run, int jobs, bool hint) {
         running.erase(it);
         return;
       }
-      struct timespec ts{0, 20'000'000};
+      struct timespec ts {
+        0, 20'000'000
+      };
       nanosleep(&ts, nullptr);
     }
   };
-  std::cout << "odimo sweep: " << run.plan.points() << " points of " << run.plan_dir << " into " << run.out << ", "
-            << jobs << " at a time\n";
+  std::cout << "odimo sweep: " << run.plan.points() << " points of " << run.plan_dir << " into " << run.out
+            << ", " << jobs << " at a time\n";
   for (int i = 0; i < run.plan.points(); ++i) {
     if (point_complete(run.result_dir(i))) {
       tally.add(run, i, Outcome::kSkipped, std::cout);
       continue;
     }
     while (int(running.size()) >= jobs) reap_one();
-    running[start_child(run, i)] = i;
+    running[start_child(run, i, command)] = i;
     std::cout << "  start   " << run.title(i) << "\n" << std::flush;
   }
   while (!running.empty()) reap_one();
@@ -127,13 +133,13 @@ int run_local(const Run& run, int jobs, bool hint) {
 #ifndef ODIMO_HAVE_MPI
 void require_mpi() {
   throw Error(
-      "odimo sweep run --mpi: this odimo was built without MPI (install libopenmpi-dev and rebuild); "
+      "--mpi: this odimo was built without MPI (install libopenmpi-dev and rebuild); "
       "use --jobs N on one machine or --index i / --index-from-env under a job array");
 }
-int run_mpi(const Run&) {
+int run_mpi(const Run&, const PointCommand&) {
   require_mpi();
   return 2;
 }
 #endif
 
-}  // namespace odimo::cli::sweep
+}  // namespace odimo::sweep

@@ -1,0 +1,157 @@
+#include "cli/command_line.h"
+
+#include <exception>
+#include <iostream>
+
+#include "proto/error.h"
+
+namespace odimo::cli {
+namespace {
+
+// The selected chain: the command's parser, then each subcommand given.
+std::vector<const CLI::App*> selected(const CLI::App& app) {
+  std::vector<const CLI::App*> chain = {&app};
+  while (!chain.back()->get_subcommands().empty()) chain.push_back(chain.back()->get_subcommands().front());
+  return chain;
+}
+
+// "odimo sweep run": the name errors start with.
+std::string full_name(const CLI::App& app) {
+  std::string name;
+  for (const CLI::App* a : selected(app)) name += (name.empty() ? "" : " ") + a->get_name();
+  return name;
+}
+
+// "odimo inspect NET [OPTIONS]"
+std::string usage(const CLI::App& app, const std::string& name) {
+  std::string u = name;
+  for (const CLI::Option* o : app.get_options())
+    if (o->get_positional()) u += " " + (o->get_required() ? o->get_name() : "[" + o->get_name() + "]");
+  if (!app.get_subcommands({}).empty()) u += " [SUBCOMMAND]";
+  return u + " [OPTIONS]";
+}
+
+std::string subcommand_names(const CLI::App& app) {
+  std::string s;
+  for (const CLI::App* sub : app.get_subcommands({})) s += (s.empty() ? "" : ", ") + sub->get_name();
+  return s;
+}
+
+// Throws Error for the first argument a parser of the chain did not take.
+void check_leftovers(const CLI::App& app) {
+  std::string name;
+  for (const CLI::App* a : selected(app)) {
+    name += (name.empty() ? "" : " ") + a->get_name();
+    const auto left = a->remaining(false);
+    if (left.empty()) continue;
+    const std::string& x = left.front();
+    if (x.size() > 1 && x[0] == '-')
+      throw Error("unknown option " + x.substr(0, x.find('=')) + " (see " + name + " --help)");
+    if (!a->get_subcommands({}).empty())
+      throw Error("unknown subcommand '" + x + "' (" + name + " has " + subcommand_names(*a) + ")");
+    throw Error("unexpected argument '" + x + "' (usage: " + usage(*a, name) + ")");
+  }
+}
+
+std::string type_phrase(const std::string& type) {
+  if (type == "INT" || type == "UINT") return "an integer";
+  if (type == "FLOAT" || type == "NUMBER") return "a number";
+  return "a valid value";
+}
+
+// CLI11's parse errors in odimo's words: what is missing or wrong, never a type code.
+std::string parse_message(const CLI::ParseError& e, const CLI::App& app) {
+  const std::string what = e.what();
+  const CLI::App& last = *selected(app).back();
+  const std::string name = full_name(app);
+  if (dynamic_cast<const CLI::RequiredError*>(&e)) {
+    const std::string item = what.substr(0, what.rfind(" is required"));
+    if (item.rfind("-", 0) == 0) return "missing required option " + item;
+    return "missing argument " + item + " (usage: " + usage(last, name) + ")";
+  }
+  if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) && what.size() > 8 &&
+      what.compare(what.size() - 8, 8, " missing") == 0)
+    return "option " + what.substr(0, what.find(':')) + " needs a value";
+  if (dynamic_cast<const CLI::ConversionError*>(&e) && what.rfind("Could not convert: ", 0) == 0) {
+    const std::string rest = what.substr(19);  // "--jobs = x"
+    const auto eq = rest.find(" = ");
+    if (eq != std::string::npos) {
+      const std::string opt = rest.substr(0, eq), value = rest.substr(eq + 3);
+      std::string type;
+      for (const CLI::Option* o : last.get_options())
+        if (o->check_name(opt)) type = o->get_type_name();
+      return "option " + opt + ": '" + value + "' is not " + type_phrase(type);
+    }
+  }
+  return what;
+}
+
+// Help text ends with its footer, without a newline.
+void print_text(const std::string& text, std::ostream& out) {
+  out << text << (!text.empty() && text.back() != '\n' ? "\n" : "");
+}
+
+int report(const std::string& name, const std::string& message, int status) {
+  std::cerr << name << (status == 3 ? ": internal error: " : ": error: ") << message << "\n";
+  return status;
+}
+
+}  // namespace
+
+void configure(CLI::App& app) {
+  app.allow_extras();
+  app.option_defaults()->always_capture_default()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+}
+
+int run_command(const Command& command, const std::vector<std::string>& args) {
+  CLI::App app{command.help, std::string("odimo ") + command.name};
+  configure(app);
+  const Action action = command.define(app);
+  std::vector<const char*> argv = {app.get_name().c_str()};
+  for (const auto& a : args) argv.push_back(a.c_str());
+  try {
+    app.parse(int(argv.size()), argv.data());
+    check_leftovers(app);
+  } catch (const CLI::CallForHelp&) {
+    print_text(app.help(), std::cout);
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    return report(full_name(app), parse_message(e, app), 2);
+  } catch (const Error& e) {
+    return report(full_name(app), e.what(), 2);
+  }
+  try {
+    return action();
+  } catch (const Error& e) {
+    return report(full_name(app), e.what(), 2);
+  } catch (const std::exception& e) {
+    return report(full_name(app), e.what(), 3);
+  }
+}
+
+int print_help(const Command& command, const std::vector<std::string>& subcommands, std::ostream& out) {
+  CLI::App app{command.help, std::string("odimo ") + command.name};
+  configure(app);
+  command.define(app);
+  const CLI::App* at = &app;
+  std::string prefix;
+  for (const auto& s : subcommands) {
+    const CLI::App* sub = nullptr;
+    for (const CLI::App* c : at->get_subcommands({}))
+      if (c->get_name() == s) sub = c;
+    if (!sub) {
+      const std::string name = prefix.empty() ? app.get_name() : prefix + " " + at->get_name();
+      const std::string known = subcommand_names(*at);
+      return report(
+          "odimo help",
+          "unknown subcommand '" + s + "' (" + name + (known.empty() ? " has none)" : " has " + known + ")"),
+          2);
+    }
+    prefix = prefix.empty() ? app.get_name() : prefix + " " + at->get_name();
+    at = sub;
+  }
+  print_text(at->help(prefix), out);
+  return 0;
+}
+
+}  // namespace odimo::cli

@@ -1,0 +1,27 @@
+#pragma once
+// odimo's command lines on CLI11: one parser per command (and per subcommand of
+// `odimo sweep`), every option declared once with its default and its help. Every
+// mistake ends as one line `odimo CMD: error: ...` on stderr and exit status 2.
+#include <CLI/CLI.hpp>
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "cli/registry.h"
+
+namespace odimo::cli {
+
+// Settings of every odimo parser: defaults shown in --help, the last of a repeated
+// option wins, unknown arguments kept so that run_command can name them.
+void configure(CLI::App& app);
+
+// Parses `args` (after the command's name) with the command's parser and runs its
+// action; --help prints the help of the (sub)command it follows. Returns the exit
+// status: the action's, 0 for help, 2 for bad input, 3 for an internal error.
+int run_command(const Command& command, const std::vector<std::string>& args);
+
+// `odimo help CMD [SUB]`: the help of a command or of one of its subcommands.
+int print_help(const Command& command, const std::vector<std::string>& subcommands, std::ostream& out);
+
+}  // namespace odimo::cli

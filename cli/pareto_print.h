@@ -1,0 +1,18 @@
+#pragma once
+// `odimo pareto` and `odimo sweep reduce`, and the end of every sweep: the table of
+// a sweep's points with their fronts, and the SVG plot next to the results.
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "mapper/sweep/pareto.h"
+
+namespace odimo::cli {
+
+void print_sweep(const std::vector<sweep::ResultPoint>& points, std::ostream& out);
+
+// The results in the OUT folders together: one table and SVG per SoC (SVGs in the
+// first folder, written atomically), then each plan's points still missing.
+void print_fronts(const std::vector<std::string>& outs, std::ostream& out);
+
+}  // namespace odimo::cli

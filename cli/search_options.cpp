@@ -1,0 +1,49 @@
+#include "cli/search_options.h"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <sstream>
+
+#include "cli/mapped_network.h"
+#include "proto/error.h"
+
+namespace odimo::cli {
+
+void add_search_options(CLI::App& app, SearchChoice& c) {
+  search::SearchConfig& cfg = c.config;
+  c.epochs = std::to_string(cfg.warmup_epochs) + "," + std::to_string(cfg.search_epochs) + "," +
+             std::to_string(cfg.finetune_epochs);
+  add_soc_option(app, c.soc);
+  add_net_option(app, cfg.net);
+  add_input_option(app, c.input);
+  app.add_option("--dataset", cfg.dataset, "fashion-mnist, cifar10:DIR, cifar100:DIR or synthetic");
+  app.add_option("--target", c.target, "the cost searched for: latency or energy");
+  c.epochs_option =
+      app.add_option("--epochs", c.epochs, "W,S,F: warmup, search and fine-tune epochs (F >= 1)");
+  app.add_option("--batch", cfg.batch, "images per step");
+  app.add_option("--steps-per-epoch", cfg.steps_per_epoch, "cut every epoch after N steps (0: whole epochs)");
+  app.add_option("--threads", cfg.threads, "the batch is split over this many threads");
+  app.add_option("--seed", cfg.seed, "seed of initialisation, data order and the search");
+  c.lr_option = app.add_option("--lr", cfg.lr, "learning rate of the weights (SGD)");
+  c.arch_lr_option =
+      app.add_option("--arch-lr", cfg.arch_lr, "learning rate of the architecture logits (Adam)");
+  add_model_options(app, c.model);
+  app.add_flag("--compat", cfg.compat, "ODiMO's quirks (temperature e^-0.045/epoch, sign(0) = 0)");
+}
+
+Epochs parse_epochs(const std::string& text) {
+  std::vector<int> v;
+  std::stringstream ss(text);
+  std::string part;
+  while (std::getline(ss, part, ',')) {
+    char* end = nullptr;
+    const long x = std::strtol(part.c_str(), &end, 10);
+    v.push_back(part.empty() || *end || x < 0 || x > 100000 ? -1 : int(x));
+  }
+  if (v.size() != 3 || v[0] < 0 || v[1] < 0 || v[2] < 1)
+    throw Error("--epochs '" + text + "': expected W,S,F (warmup, search, fine-tune; F >= 1)");
+  return {v[0], v[1], v[2]};
+}
+
+}  // namespace odimo::cli

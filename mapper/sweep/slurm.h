@@ -1,0 +1,25 @@
+#pragma once
+// A Slurm job-array script for a sweep plan: one array task per point.
+#include <string>
+#include <vector>
+
+#include "proto/sweep.pb.h"
+
+namespace odimo::sweep {
+
+struct SlurmJob {
+  std::string plan_dir, out;             // absolute: the script may be submitted from anywhere
+  int max_parallel = 0;                  // tasks at a time (0: no limit)
+  std::string time, partition, account;  // #SBATCH lines when not empty
+  // One array task's command, which reads its point index from $SLURM_ARRAY_TASK_ID
+  // (e.g. {"/usr/bin/odimo", "sweep", "run", "--index-from-env", PLAN, "-o", OUT}).
+  std::vector<std::string> task_command;
+};
+
+// The script's text (bash, #SBATCH header, `set -euo pipefail`).
+std::string slurm_script(const SlurmJob& job, const proto::SweepPlan& plan);
+
+// A word for the shell: single-quoted unless it is plainly safe.
+std::string shell_quoted(const std::string& word);
+
+}  // namespace odimo::sweep
