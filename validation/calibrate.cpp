@@ -1,5 +1,6 @@
 #include "validation/calibrate.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -95,9 +96,26 @@ std::vector<sim::JobResult> simulate_points(sim::Simulator& simulator,
   return simulator.run(jobs);
 }
 
+namespace {
+
+// `base`'s coefficients `names` of CU `cu`, or zeros.
+std::vector<double> base_values(const proto::Calibration* base, const std::string& cu,
+                                const std::vector<std::string>& names) {
+  std::vector<double> v(names.size(), 0.0);
+  if (!base) return v;
+  for (const auto& c : base->cu())
+    if (c.cu() == cu)
+      for (const auto& k : c.coefficient())
+        for (size_t i = 0; i < names.size(); ++i)
+          if (k.name() == names[i]) v[i] = k.value();
+  return v;
+}
+
+}  // namespace
+
 proto::Calibration fit_calibration(const SocDescription& soc, const std::vector<SuitePoint>& points,
-                                   const std::vector<sim::JobResult>& results,
-                                   const std::string& suite_origin) {
+                                   const std::vector<sim::JobResult>& results, const std::string& suite_origin,
+                                   const proto::Calibration* base) {
   proto::Calibration cal;
   cal.set_soc(soc.name());
   cal.set_suite(suite_origin);
@@ -111,18 +129,21 @@ proto::Calibration fit_calibration(const SocDescription& soc, const std::vector<
       const cost::CuFeatures f =
           cost::cu_features(soc, pt.layer, i, pt.split.shares[0].channels, pt.split.shares[0].op);
       lat.push_back({f.latency, double(results[p].cycles)});
-      busy.push_back({f.busy, double(results[p].cu[0].busy_cycles)});
-      energy.push_back({f.energy, memory_pj(results[p])});
+      if (results[p].cu[0].busy_cycles >= 0) busy.push_back({f.busy, double(results[p].cu[0].busy_cycles)});
+      if (std::isfinite(memory_pj(results[p]))) energy.push_back({f.energy, memory_pj(results[p])});
     }
     auto* cu = cal.add_cu();
     cu->set_cu(soc.soc.cu(i).name());
     const CuModel& unit = soc.unit(i);
-    put(cu->mutable_coefficient(), cost::latency_feature_names(),
-        fit_for(unit, lat, cost::latency_feature_names()), "cycles per unit");
-    put(cu->mutable_coefficient(), cost::busy_feature_names(), fit_for(unit, busy, cost::busy_feature_names()),
+    auto fit_or_base = [&](const Rows& rows, const std::vector<std::string>& names) {
+      return rows.empty() ? base_values(base, unit.name(), names) : fit_for(unit, rows, names);
+    };
+    put(cu->mutable_coefficient(), cost::latency_feature_names(), fit_or_base(lat, cost::latency_feature_names()),
         "cycles per unit");
-    put(cu->mutable_coefficient(), cost::energy_feature_names(),
-        fit_for(unit, energy, cost::energy_feature_names()), "pJ per byte");
+    put(cu->mutable_coefficient(), cost::busy_feature_names(), fit_or_base(busy, cost::busy_feature_names()),
+        "cycles per unit");
+    put(cu->mutable_coefficient(), cost::energy_feature_names(), fit_or_base(energy, cost::energy_feature_names()),
+        "pJ per byte");
   }
   // Stage 2: what parallel CUs add beyond the slower one: a launch offset per
   // CU launched before (grid search, it sits inside the max), then the shared
@@ -190,6 +211,32 @@ proto::Calibration fit_calibration(const SocDescription& soc, const std::vector<
   record(cal.mutable_fit(), fit_err);
   record(cal.mutable_holdout(), hold_err);
   return cal;
+}
+
+std::vector<CoefficientMove> coefficient_moves(const proto::Calibration& fitted, const proto::Calibration& base) {
+  std::map<std::pair<std::string, std::string>, CoefficientMove> all;
+  auto collect = [&](const proto::Calibration& cal, bool is_fit) {
+    auto add = [&](const std::string& cu, const proto::Coefficient& c) {
+      CoefficientMove& m = all[{cu, c.name()}];
+      m.cu = cu;
+      m.name = c.name();
+      (is_fit ? m.fitted : m.base) = c.value();
+    };
+    for (const auto& cu : cal.cu())
+      for (const auto& c : cu.coefficient()) add(cu.cu(), c);
+    for (const auto& c : cal.layer()) add("(layer)", c);
+  };
+  collect(base, false);
+  collect(fitted, true);
+  std::vector<CoefficientMove> out;
+  for (const auto& [key, m] : all)
+    if (m.base != m.fitted) out.push_back(m);
+  auto size = [](const CoefficientMove& m) {
+    if (m.base <= 0 || m.fitted <= 0) return std::numeric_limits<double>::infinity();
+    return std::abs(std::log(m.fitted / m.base));
+  };
+  std::stable_sort(out.begin(), out.end(), [&](const auto& a, const auto& b) { return size(a) > size(b); });
+  return out;
 }
 
 }  // namespace odimo::validation
