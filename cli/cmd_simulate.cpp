@@ -7,6 +7,7 @@
 #include "cli/command_line.h"
 #include "cli/mapped_network.h"
 #include "cli/registry.h"
+#include "validation/traces.h"
 #include "cli/table.h"
 #include "hw/mapping.h"
 #include "hw/soc_description.h"
@@ -77,7 +78,7 @@ void print_report(const proto::Report& r, const SocDescription& soc) {
 
 struct SimulateOptions {
   MappedNetworkChoice network;
-  std::string report, trace, vcd;
+  std::string report, trace, vcd, trace_csv;
 };
 
 int run_simulate(const SimulateOptions& o) {
@@ -103,6 +104,10 @@ int run_simulate(const SimulateOptions& o) {
     write_file_atomic(o.vcd, sim::vcd(simulator.trace(), soc.clock_mhz()));
     std::cout << "wrote " << o.vcd << "\n";
   }
+  if (!o.trace_csv.empty()) {
+    write_file_atomic(o.trace_csv, validation::trace_rows(net, mapping, report));
+    std::cout << "wrote " << o.trace_csv << " (measured-layer rows, validation/README.md)\n";
+  }
   return 0;
 }
 
@@ -113,6 +118,8 @@ Action define_simulate(CLI::App& app) {
   app.add_option("--trace", o->trace,
                  "trace-event JSON, opens in ui.perfetto.dev (one track per CU, DMA, host)");
   app.add_option("--vcd", o->vcd, "VCD waveform of the same intervals (GTKWave)");
+  app.add_option("--trace-csv", o->trace_csv,
+                 "every simulated layer as a row of the measured-layer CSV (odimo calibrate/validate --traces)");
   app.footer(
       "Simulates NET mapped onto SOC (shipped: diana, darkside, diana-aimc2304) on the\n"
       "cycle-approximate SystemC model. See hw/README.md for the models, their numbers and their limits.");

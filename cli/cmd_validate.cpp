@@ -10,6 +10,7 @@
 #include "cli/registry.h"
 #include "cli/table.h"
 #include "proto/error.h"
+#include "validation/traces.h"
 #include "validation/validate.h"
 
 namespace odimo::cli {
@@ -19,7 +20,7 @@ using validation::ErrorStats;
 using validation::PointCheck;
 
 struct ValidateOptions {
-  std::string soc, suite, input;
+  std::string soc, suite, input, traces;
   ModelChoice model;  // --calibration only: both models are always compared
   std::vector<std::string> nets;
   int random_splits = 2;
@@ -101,6 +102,70 @@ void check_networks(const std::vector<Network>& nets, int random_splits, const S
   std::cout << "\n";
 }
 
+// Per group and per network of measured rows: how far the simulator and both cost
+// models are from the measurements (the "how far is our virtual SoC from your chip" table).
+int run_validate_traces(const ValidateOptions& o, const SocDescription& soc, const cost::CostModel& calibrated,
+                        const cost::CostModel& compat) {
+  const std::vector<validation::TraceRow> rows = validation::read_traces(o.traces, soc);
+  const auto points = validation::trace_points(rows);
+  const auto measured = validation::trace_results(soc, rows);
+  sim::Simulator simulator(soc);
+  const auto simulated = validation::simulate_points(simulator, points);
+  const auto checks = validation::check_points(soc, points, measured, calibrated, compat);
+  struct Sums {
+    ErrorStats sim, cal, cmp;
+    double measured = 0, sim_sum = 0, cal_sum = 0, cmp_sum = 0;
+  };
+  std::map<std::string, Sums> groups, nets;
+  for (size_t i = 0; i < checks.size(); ++i) {
+    const PointCheck& c = checks[i];
+    const double s = double(simulated[i].cycles);
+    for (const std::string& g : {std::string("all"), c.group}) {
+      groups[g].sim.add(s, c.sim_cycles, c.name);
+      groups[g].cal.add(c.cal_cycles, c.sim_cycles, c.name);
+      groups[g].cmp.add(c.compat_cycles, c.sim_cycles, c.name);
+    }
+    Sums& n = nets[rows[i].network().empty() ? "(rows without a network)" : rows[i].network()];
+    n.measured += c.sim_cycles;
+    n.sim_sum += s;
+    n.cal_sum += c.cal_cycles;
+    n.cmp_sum += c.compat_cycles;
+  }
+  std::cout << soc.name() << ": " << rows.size() << " measured rows of " << o.traces << "\n\n"
+            << "layer latency vs the measurements, relative error (mean / max):\n";
+  Table t({"group", "rows", "simulator", "calibrated", "odimo-compat"}, {false, true, true, true, true});
+  for (const auto& [g, r] : groups)
+    t.add({g, std::to_string(r.sim.samples), pct(r.sim.mean) + " / " + pct(r.sim.max),
+           pct(r.cal.mean) + " / " + pct(r.cal.max), pct(r.cmp.mean) + " / " + pct(r.cmp.max)});
+  t.print(std::cout);
+  std::cout << "\nnetworks (sums of their rows, cycles):\n";
+  Table nt({"network", "measured", "simulator", "err", "calibrated", "err", "odimo-compat", "err"},
+           {false, true, true, true, true, true, true, true});
+  ErrorStats net_err;
+  for (const auto& [name, n] : nets) {
+    net_err.add(n.cal_sum, n.measured, name);
+    nt.add({name, grouped(int64_t(n.measured)), grouped(int64_t(n.sim_sum)),
+            pct(validation::rel_error(n.sim_sum, n.measured)), grouped(int64_t(n.cal_sum)),
+            pct(validation::rel_error(n.cal_sum, n.measured)), grouped(int64_t(n.cmp_sum)),
+            pct(validation::rel_error(n.cmp_sum, n.measured))});
+  }
+  nt.print(std::cout);
+  std::cout << "\n";
+  const ErrorStats& all = groups["all"].cal;
+  int failed = 0;
+  auto limit = [&](const char* opt, double max, double value, const std::string& what) {
+    if (max >= 0 && 100 * value > max) {
+      std::cout << "FAIL: " << what << " " << pct(value) << " exceeds --" << opt << " " << max << " %\n";
+      ++failed;
+    }
+  };
+  limit("max-mape", o.max_mape, all.mean, "mean layer latency error");
+  limit("max-err", o.max_err, all.max, "worst layer latency error (" + all.worst + ")");
+  limit("max-net-err", o.max_net_err, net_err.max, "worst network latency error (" + net_err.worst + ")");
+  if (!failed) std::cout << "calibrated model within the given thresholds\n";
+  return failed ? 1 : 0;
+}
+
 int run_validate(const ValidateOptions& o) {
   const SocDescription soc = load_soc(o.soc);
   const auto calibrated = make_model(o.model, soc);
@@ -108,6 +173,10 @@ int run_validate(const ValidateOptions& o) {
   std::vector<Network> nets;
   for (const auto& n : o.nets) nets.push_back(load_network(n, input_shape(o.input)));
   if (o.random_splits < 0) throw Error("--random-splits must be >= 0");
+  if (!o.traces.empty()) {
+    if (!o.nets.empty() || !o.suite.empty()) throw Error("--traces replaces --suite and --net");
+    return run_validate_traces(o, soc, *calibrated, *compat);
+  }
 
   std::string origin;
   const proto::Suite suite = validation::load_suite(o.suite, soc, &origin);
@@ -156,6 +225,8 @@ Action define_validate(CLI::App& app) {
   app.add_option("--max-net-err", o->max_net_err, "threshold: worst network latency error (percent)")
       ->default_str("none");
   app.add_flag("--points", o->points, "list every suite point, not the 10 worst");
+  app.add_option("--traces", o->traces,
+                 "measured layers (CSV, validation/README.md): compare the simulator and both models with them");
   app.footer(
       "Simulates the suite and every --net under all-on-each-CU, balanced and seeded random\n"
       "split mappings, and compares the calibrated and odimo-compat models with the simulated\n"

@@ -33,3 +33,38 @@ odimo_cli_test(cost_bad_coefficient ARGS cost --soc diana --net tiny
                --calibration ${PROJECT_SOURCE_DIR}/tests/data/negative.calibration.pbtxt
                FAIL "coefficient 'tile_roofline' = -1.000000 must be finite and >= 0")
 odimo_cli_test(cost_calibrated_default ARGS cost --soc diana --net resnet20 PASS "\\(calibrated\\)")
+
+# Calibration from measurements (issue 17): a hidden chip found from its traces alone.
+set(_hidden_nets "resnet20;mobilenetv1-0.25-cifar")
+foreach(soc diana darkside)
+  if(soc STREQUAL diana)
+    set(_maps "all:digital;all:aimc")
+  else()
+    set(_maps "all:cluster;all:dwe")
+  endif()
+  add_test(NAME validation/hidden_chip_${soc}
+           COMMAND ${CMAKE_COMMAND} -DODIMO=$<TARGET_FILE:odimo> -DSOC=${soc}
+                   -DHIDDEN=${PROJECT_SOURCE_DIR}/tests/data/hidden-${soc}.pbtxt
+                   -DSUITE=${PROJECT_SOURCE_DIR}/validation/suites/${soc}.pbtxt "-DNETS=${_hidden_nets}"
+                   "-DMAPPINGS=${_maps}" -DWORK=${CMAKE_CURRENT_BINARY_DIR}/hidden-${soc}
+                   -P ${PROJECT_SOURCE_DIR}/tests/validation/hidden_chip.cmake)
+  set_tests_properties(validation/hidden_chip_${soc} PROPERTIES LABELS validation
+                       ENVIRONMENT "ODIMO_WORKLOADS=${PROJECT_SOURCE_DIR}/workloads")
+endforeach()
+# Malformed trace rows: the file, the line and the column, exit 2.
+set(_traces ${PROJECT_SOURCE_DIR}/tests/data/traces)
+odimo_cli_test(traces_unknown_op ARGS validate --soc diana --traces ${_traces}/unknown-op.csv
+               FAIL "unknown-op.csv:3: column 'op': value 'convolution' is not an operator")
+odimo_cli_test(traces_split_short ARGS calibrate --soc diana --traces ${_traces}/split-short.csv
+               --out ${CMAKE_CURRENT_BINARY_DIR}/never.pbtxt
+               FAIL "split-short.csv:2: .*output channel 24 of 32 is not covered by any CU")
+odimo_cli_test(traces_negative_cycles ARGS validate --soc diana --traces ${_traces}/negative-cycles.csv
+               FAIL "negative-cycles.csv:2: column 'cycles': value '-3' must be a number in \\[1, 1e\\+15\\]")
+odimo_cli_test(traces_text_cycles ARGS validate --soc diana --traces ${_traces}/text-cycles.csv
+               FAIL "text-cycles.csv:2: column 'cycles': value 'fast' is not a number")
+odimo_cli_test(traces_busy_wrong_cu ARGS validate --soc diana --traces ${_traces}/busy-wrong-cu.csv
+               FAIL "busy-wrong-cu.csv:2: column 'busy': value 'aimc=100' has no busy cycles for CU 'digital'")
+odimo_cli_test(traces_bad_header ARGS validate --soc diana --traces ${_traces}/bad-header.csv
+               FAIL "bad-header.csv:1: the header must be 'name,op,in_c")
+odimo_cli_test(traces_out_of_simulate ARGS simulate --soc diana --net tiny
+               --trace-csv ${CMAKE_CURRENT_BINARY_DIR}/tiny.trace.csv PASS "measured-layer rows")

@@ -174,10 +174,16 @@ std::vector<TraceRow> read_traces(const std::string& path, const SocDescription&
 
 namespace {
 
+// Geometry columns as a network file would give them: window fields only for
+// windowed operators, groups only for grouped convolutions (0 = the default).
 std::string geometry_cells(const Layer& l) {
+  const bool windowed = l.op == Op::kConv2d || l.op == Op::kDepthwise || l.op == Op::kAvgPool || l.op == Op::kMaxPool;
+  const int groups = l.op == Op::kConv2d && l.groups > 1 ? l.groups : 0;
   std::ostringstream o;
-  o << op_name(l.op) << "," << l.in.c << "," << l.in.h << "," << l.in.w << "," << l.out.c << "," << l.kernel << ","
-    << l.stride << "," << l.padding << "," << l.groups;
+  o << op_name(l.op) << "," << l.in.c << "," << l.in.h << "," << l.in.w << ","
+    << (l.op == Op::kConv2d || l.op == Op::kDepthwise || l.op == Op::kLinear ? l.out.c : 0) << ","
+    << (windowed ? l.kernel : 0) << "," << (windowed ? l.stride : 0) << "," << (windowed ? l.padding : 0) << ","
+    << groups;
   return o.str();
 }
 

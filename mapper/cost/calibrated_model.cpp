@@ -15,7 +15,8 @@ namespace odimo::cost {
 const std::vector<std::string>& latency_feature_names() {
   static const std::vector<std::string> names = {"tile_roofline", "exposed_transfer", "dma_setup",
                                                  "tiles",         "tcdm_accesses",    "job",
-                                                 "compute",       "transfer",         "dma_bursts"};
+                                                 "compute",       "transfer",         "dma_bursts",
+                                                 "later_phases"};
   return names;
 }
 const std::vector<std::string>& busy_feature_names() {
@@ -77,9 +78,15 @@ CuFeatures plan_features(const SocDescription& soc, const JobPlan& plan, double 
   const double exposed = nt > 0 ? in[0] + plan.tiles.back().out_bytes / bw : 0.0;
   const double dma_bytes = plan.uses_dma ? double(plan.dma_bytes()) : 0.0;
   f.transfer = dma_bytes / bw;
+  // cycles of every phase after a tile's first (the cluster's matmul after its im2col,
+  // the DWE's stream after its fill): lets a fit scale one kind of loop apart from the other
+  double later = 0;
+  for (const Tile& t : plan.tiles)
+    for (size_t k = 1; k < t.phases.size(); ++k) later += t.phases[k].cycles;
   f.latency = {roofline + plan.fixed_cycles, exposed,    transfers * setup,
                double(plan.tiles.size()),    tcdm,       1.0,
-               plan.compute_cycles(),        f.transfer, bursts};
+               plan.compute_cycles(),        f.transfer, bursts,
+               later};
   f.busy = {plan.compute_cycles(), tcdm, double(plan.tiles.size()), 1.0};
   f.energy = {dma_bytes, l1_bytes};
   return f;
