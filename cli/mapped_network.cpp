@@ -9,7 +9,7 @@ CLI::Option* add_soc_option(CLI::App& app, std::string& soc) {
 }
 
 CLI::Option* add_net_option(CLI::App& app, std::string& net) {
-  return app.add_option("--net", net, "a .pbtxt path or a shipped workload (odimo workloads)")
+  return app.add_option("--net", net, "a .pbtxt or .onnx path, or a shipped workload (odimo workloads)")
       ->default_str("");
 }
 

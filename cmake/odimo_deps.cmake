@@ -16,6 +16,9 @@ find_package(doctest 2.4 REQUIRED)
 find_package(CLI11 2.1 REQUIRED CONFIG)  # Debian libcli11-dev: the odimo command lines
 find_package(OpenMP REQUIRED COMPONENTS CXX)
 find_package(ZLIB REQUIRED)
+# ONNX 1.12 (libonnx-dev): `.onnx` networks (workloads/onnx_import.h); its classes are
+# protobuf-lite and link against the same libprotobuf.
+find_package(ONNX CONFIG REQUIRED)
 find_package(Threads REQUIRED)
 
 # MPI is optional: `odimo sweep run --mpi` (plain C API, used from C++ without the

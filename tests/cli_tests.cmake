@@ -74,3 +74,34 @@ odimo_cli_test(help_subcommand_flag ARGS sweep sbatch --help PASS "Usage: odimo 
 odimo_cli_test(help_unknown_command ARGS help frobnicate FAIL "^odimo help: error: unknown command 'frobnicate'")
 odimo_cli_test(help_unknown_subcommand ARGS help sweep frobnicate
                FAIL "^odimo help: error: unknown subcommand 'frobnicate' \\(odimo sweep has plan, run")
+
+# ONNX networks (workloads/onnx_import.h): the files and totals.txt come from
+# tests/workloads/make_onnx.py (PyTorch 1.13 / torchvision 0.14); the totals are
+# counted on the PyTorch models (BatchNorm folded by the exporter).
+set(_onnx ${PROJECT_SOURCE_DIR}/tests/data/onnx)
+file(STRINGS ${_onnx}/totals.txt _onnx_totals REGEX "^[^#]")
+foreach(line ${_onnx_totals})
+  string(REPLACE " " ";" f "${line}")
+  list(GET f 0 name)
+  list(GET f 1 macs)
+  list(GET f 2 params)
+  odimo_cli_test(onnx_${name} ARGS inspect ${_onnx}/${name}.onnx --json
+                 PASS "\"total\": {\"macs\": ${macs}, \"params\": ${params}")
+endforeach()
+foreach(soc diana darkside)
+  odimo_cli_test(onnx_resnet18_simulates_${soc} ARGS simulate --soc ${soc} --net ${_onnx}/resnet18.onnx
+                 PASS "total: [0-9,]+ cycles")
+endforeach()
+odimo_cli_test(onnx_mobilenet_v2_cost ARGS cost --soc diana --net ${_onnx}/mobilenet_v2.onnx --mapping all:aimc
+               PASS "[0-9,]+ cycles = [0-9.]+ us")
+odimo_cli_test(onnx_dilation ARGS inspect ${_onnx}/bad-dilation.onnx
+               FAIL "bad-dilation.onnx: node '/0/Conv' \\(Conv\\): dilation 2 is not supported")
+odimo_cli_test(onnx_unsupported_op ARGS inspect ${_onnx}/bad-leakyrelu.onnx
+               FAIL "bad-leakyrelu.onnx: node '/1/LeakyRelu' \\(LeakyRelu\\): operator not supported")
+odimo_cli_test(onnx_clip_bounds ARGS inspect ${_onnx}/bad-clip.onnx
+               FAIL "bad-clip.onnx: node '/1/Clip' \\(Clip\\): bounds -1..1 are not supported")
+odimo_cli_test(onnx_not_onnx ARGS inspect ${_onnx}/totals.txt.onnx FAIL "totals.txt.onnx: cannot open")
+odimo_cli_test(onnx_import ARGS import ${_onnx}/resnet18.onnx -o ${CMAKE_CURRENT_BINARY_DIR}/resnet18-imported.pbtxt
+               PASS "wrote .*resnet18-imported.pbtxt: resnet18, 49 layers, 1814073344 MACs, 11684712 params")
+odimo_cli_test(onnx_import_needs_onnx ARGS import ${PROJECT_SOURCE_DIR}/workloads/tiny.pbtxt -o x.pbtxt
+               FAIL "tiny.pbtxt: expected an ONNX model")

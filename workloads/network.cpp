@@ -12,6 +12,7 @@
 
 #include "proto/error.h"
 #include "proto/proto_io.h"
+#include "workloads/onnx_import.h"
 
 namespace odimo {
 namespace {
@@ -350,6 +351,12 @@ Network load_network(const std::string& spec, std::optional<Shape> input) {
       throw Error(spec + ": no such file, and not a shipped workload (shipped: " + names + ")");
     }
     path = shipped;
+  }
+  if (std::filesystem::path(path).extension() == ".onnx") {
+    const OnnxImport imported = import_onnx(path);
+    Network net = build_network(imported.net, path, input);
+    if (!input) check_recorded_shapes(imported, net, path);
+    return net;
   }
   proto::Network pn;
   read_text_proto(path, &pn);
