@@ -15,13 +15,21 @@ struct FieldCheck {
   [[noreturn]] void fail(const std::string& field, const std::string& value, const std::string& what) const {
     throw Error(origin + ": field '" + field + "': value " + value + " " + what);
   }
+  // Every number of a description is finite and at most kLargest: nothing a
+  // model multiplies can overflow or print as inf (sizes, cycles, powers alike).
+  static constexpr double kLargest = 1e12;
   template <typename T>
   void positive(const std::string& field, T v) const {
     if (!(v > 0)) fail(field, num(v), "must be > 0");
+    bounded(field, double(v));
   }
   template <typename T>
   void non_negative(const std::string& field, T v) const {
     if (!(v >= 0)) fail(field, num(v), "must be >= 0");
+    bounded(field, double(v));
+  }
+  void bounded(const std::string& field, double v) const {
+    if (!(v <= kLargest)) fail(field, num(v), "must be finite and at most " + num(kLargest));
   }
   void fraction(const std::string& field, double v) const {
     if (!(v >= 0 && v <= 1)) fail(field, num(v), "must be in [0, 1]");

@@ -124,6 +124,8 @@ LayerSplit explicit_split(const SocDescription& soc, const Layer& l, const proto
     std::string why;
     if (!soc.unit(c.cu()).can_run(l, op, &why)) throw Error(where + ": " + why);
     for (int id : ids) {
+      if (owner[id] == int(parts.size()))
+        throw Error(where + ": output channel " + std::to_string(id) + " is listed twice for " + c.cu());
       if (owner[id] >= 0)
         throw Error(where + ": output channel " + std::to_string(id) + " is covered twice (" +
                     parts[owner[id]].first.cu + " and " + c.cu() + ")");
@@ -193,6 +195,8 @@ ResolvedMapping resolve_mapping(const Network& net, const SocDescription& soc, c
   if (!mapping.network().empty() && mapping.network() != net.name)
     throw Error(origin + ": field 'network': the mapping is for network '" + mapping.network() + "', not '" +
                 net.name + "'");
+  if (!mapping.soc().empty() && mapping.soc() != soc.name())
+    throw Error(origin + ": field 'soc': the mapping is for SoC '" + mapping.soc() + "', not '" + soc.name() + "'");
   ResolvedMapping m = resolve(net, soc, &mapping, origin, "");
   m.spec = origin;
   return m;

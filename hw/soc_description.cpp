@@ -123,6 +123,9 @@ SocDescription build_soc(const proto::Soc& soc, const std::string& origin) {
   Check at{d.origin};
   if (soc.name().empty()) at.fail("name", "''", "must be set");
   at.positive("clock_mhz", soc.clock_mhz());
+  at.within("clock_mhz", soc.clock_mhz(), 1e-3, 1e5);  // 1 kHz .. 100 GHz
+  if (!proto::SplitRule_IsValid(soc.split_rule()))
+    at.fail("split_rule", std::to_string(int(soc.split_rule())), "is not a split rule (ANY_SUBSET, CONTIGUOUS_IN_CU_ORDER)");
   at.non_negative("shared_power_mw", soc.shared_power_mw());
   if (soc.cu_size() == 0) at.fail("cu", "[]", "must list at least one compute unit");
   check_memories(at, soc);

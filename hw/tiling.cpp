@@ -69,6 +69,13 @@ int64_t weight_bytes_per_channel(const Layer& g) {
 int64_t in_bytes(const Layer& g, int n, int r0, int h) {
   return in_channels_used(g, n) * in_rows_for(g, r0, h) * (g.op == Op::kLinear ? 1 : g.in.w);
 }
+int64_t max_in_bytes(const Layer& g, int n, int h) {
+  int rows = 0;  // the most input rows any tile of h output rows reads (an interior tile)
+  for (int r0 : {0, std::max(0, (out_rows(g) - h) / 2), std::max(0, out_rows(g) - h)})
+    rows = std::max(rows, in_rows_for(g, r0, std::min(h, out_rows(g) - r0)));
+  return in_channels_used(g, n) * rows * (g.op == Op::kLinear ? 1 : g.in.w);
+}
+
 int64_t out_bytes(const Layer& g, int n, int h) {
   return int64_t(n) * h * out_cols(g);
 }
@@ -138,7 +145,7 @@ struct GridPlanner {
     const Layer sub = cc < cin() ? input_slice(g, cc) : g;
     const int64_t w = b.weights_in_l1 ? weight_bytes_per_channel(sub) * block : 0;
     const int64_t psum = cc < cin() ? out_bytes(g, block, rows) * accumulator_bytes : 0;
-    return buffers * (in_bytes(sub, block, 0, rows) + out_bytes(g, block, rows) + w) + psum;
+    return buffers * (max_in_bytes(sub, block, rows) + out_bytes(g, block, rows) + w) + psum;
   }
   int grow_rows(int block, int rows, int64_t cc) const {  // halving may undershoot
     while (rows < out_rows(g) && footprint(block, rows + 1, cc) <= budget) ++rows;

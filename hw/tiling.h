@@ -64,6 +64,8 @@ int in_rows_for(const Layer& g, int r0, int h);  // input rows read for output r
 int kernel_rows_inside(const Layer& g, int oy);  // kernel rows inside the input at output row oy
 int64_t weight_bytes_per_channel(const Layer& g);  // with a 32-bit bias (dory-hal: C*K*FX*FY + 4K)
 int64_t in_bytes(const Layer& g, int n, int r0, int h);
+// The largest input any tile of h output rows reads (a border tile reads fewer rows): what L1 must hold.
+int64_t max_in_bytes(const Layer& g, int n, int h);
 int64_t out_bytes(const Layer& g, int n, int h);
 double touches_per_output(const Layer& g);  // elements an element-wise op reads per output element
 int64_t ceil_div(int64_t a, int64_t b);

@@ -105,3 +105,19 @@ odimo_cli_test(onnx_import ARGS import ${_onnx}/resnet18.onnx -o ${CMAKE_CURRENT
                PASS "wrote .*resnet18-imported.pbtxt: resnet18, 49 layers, 1814073344 MACs, 11684712 params")
 odimo_cli_test(onnx_import_needs_onnx ARGS import ${PROJECT_SOURCE_DIR}/workloads/tiny.pbtxt -o x.pbtxt
                FAIL "tiny.pbtxt: expected an ONNX model")
+
+# Bad input of several classes (issue 16): one line naming the file, field and value, exit 2.
+set(_bad ${PROJECT_SOURCE_DIR}/tests/data/bad)
+odimo_cli_test(bad_repeated_channel ARGS simulate --soc diana --net tiny --mapping ${_bad}/repeated-channel.mapping.pbtxt
+               FAIL "layer 'conv1': output channel 0 is listed twice for digital")
+odimo_cli_test(bad_mapping_other_soc ARGS simulate --soc diana --net tiny --mapping ${_bad}/other-soc.mapping.pbtxt
+               FAIL "field 'soc': the mapping is for SoC 'darkside', not 'diana'")
+odimo_cli_test(bad_inf_clock ARGS socs ${_bad}/inf-clock.pbtxt
+               FAIL "field 'clock_mhz': value inf must be finite and at most 1e\\+12")
+odimo_cli_test(bad_unknown_split_rule ARGS socs ${_bad}/unknown-split-rule.pbtxt
+               FAIL "field 'split_rule': value 7 is not a split rule")
+odimo_cli_test(bad_huge_input ARGS inspect ${_bad}/huge-input.net.pbtxt
+               FAIL "field 'input': shape 1x2147483000x4 exceeds the limits")
+odimo_cli_test(bad_huge_padding ARGS inspect ${_bad}/huge-padding.net.pbtxt
+               FAIL "layer 'c': field 'padding': value 100000 exceeds 4096")
+odimo_cli_test(bad_huge_input_option ARGS inspect tiny --input 1x100000x4 FAIL "exceeds the limits")

@@ -63,6 +63,31 @@ int positive(const Where& at, const proto::Layer& l, const char* field, int valu
   return value;
 }
 
+// Limits that keep every count of a layer inside int64 (MACs = output elements x
+// weights per channel): sizes and window fields first, tensors and weights after.
+constexpr int64_t kMaxSide = 1 << 16, kMaxChannels = 1 << 24, kMaxWindow = 1 << 12;
+constexpr int64_t kMaxElements = int64_t(1) << 31;
+
+void check_window_fields(const Where& at, const proto::Layer& p) {
+  const std::pair<const char*, int64_t> fields[] = {
+      {"kernel", p.kernel()}, {"stride", p.stride()}, {"padding", p.padding()}};
+  for (const auto& [name, v] : fields)
+    if (v > kMaxWindow)
+      at.fail(p.name(), name, "value " + std::to_string(v) + " exceeds " + std::to_string(kMaxWindow));
+  if (p.out_channels() > kMaxChannels)
+    at.fail(p.name(), "out_channels", "value " + std::to_string(p.out_channels()) + " exceeds " +
+                                          std::to_string(kMaxChannels));
+  if (p.groups() > kMaxChannels)
+    at.fail(p.name(), "groups", "value " + std::to_string(p.groups()) + " exceeds " + std::to_string(kMaxChannels));
+}
+
+void check_sizes(const Where& at, const Layer& l) {
+  if (l.out.elements() > kMaxElements)
+    at.fail(l.name, "", "output " + l.out.str() + " has more than 2^31 elements");
+  if (l.has_weights() && l.weights_per_channel() * l.out.c > kMaxElements)
+    at.fail(l.name, "", "more than 2^31 weights");
+}
+
 int window_out(const Where& at, const Layer& l, int size, const char* axis) {
   const int padded = size + 2 * l.padding;
   if (l.kernel > padded) {
@@ -244,6 +269,11 @@ Network build_network(const proto::Network& pn, const std::string& origin, std::
       throw Error(origin + ": field 'input': shape " + net.input.str() + " must have positive sizes");
     }
   }
+  if (net.input.c > kMaxChannels || net.input.h > kMaxSide || net.input.w > kMaxSide ||
+      net.input.elements() > kMaxElements)
+    throw Error(origin + ": field 'input': shape " + net.input.str() + " exceeds the limits (channels <= " +
+                std::to_string(kMaxChannels) + ", height and width <= " + std::to_string(kMaxSide) +
+                ", at most 2^31 elements)");
   const int n = pn.layer_size();
   if (n == 0) throw Error(origin + ": field 'layer': the network has no layers");
 
@@ -322,7 +352,9 @@ Network build_network(const proto::Network& pn, const std::string& origin, std::
       ins.push_back(s == kNetworkInput ? net.input : net.layers[s].out);
       if (s != kNetworkInput) net.consumers[s].push_back(k);
     }
+    check_window_fields(at, p);
     infer_layer(at, p, ins, l);
+    check_sizes(at, l);
   }
   return net;
 }

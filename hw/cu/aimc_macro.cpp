@@ -43,7 +43,7 @@ namespace {
 
 // Rows of output that fit `budget` for a load with `nc` columns (sub: the load's input channels).
 int rows_per_tile(const Layer& sub, const std::string& cu, int nc, int64_t budget, int buffers) {
-  auto footprint = [&](int rows) { return buffers * (in_bytes(sub, nc, 0, rows) + out_bytes(sub, nc, rows)); };
+  auto footprint = [&](int rows) { return buffers * (max_in_bytes(sub, nc, rows) + out_bytes(sub, nc, rows)); };
   int rows = out_rows(sub);
   while (rows > 1 && footprint(rows) > budget) rows = std::max(1, rows / 2);
   if (footprint(rows) > budget) cannot_fit(sub, cu, footprint(rows), budget, "a tile of one output row");
@@ -79,7 +79,7 @@ JobPlan AimcMacro::plan(const SocDescription& soc, const Layer& g, int64_t budge
       plan.aimc_unroll = plan.aimc_unroll ? std::min(plan.aimc_unroll, u) : u;
       const int rows = rows_per_tile(sub, name(), nc, budget, buffers);
       plan.l1_footprint =
-          std::max(plan.l1_footprint, buffers * (in_bytes(sub, nc, 0, rows) + out_bytes(sub, nc, rows)));
+          std::max(plan.l1_footprint, buffers * (max_in_bytes(sub, nc, rows) + out_bytes(sub, nc, rows)));
       for (int r0 = 0; r0 < oy; r0 += rows) {
         const int h = std::min(rows, oy - r0);
         Tile t;

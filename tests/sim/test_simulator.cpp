@@ -164,7 +164,7 @@ TEST_CASE("a second Simulator in the same process is refused") {
 }
 
 TEST_CASE("jobs are planned before simulating: a tile that cannot fit is an Error") {
-  Network net = one_conv(16, 4, 200000, 16, 3, 1, 1, "depthwise");  // 3 input rows of 200000 B
+  Network net = one_conv(16, 8, 60000, 16, 5, 1, 2, "depthwise");  // 5 input rows of 60000 B
   sim::Simulator s(load_soc("diana"));
   CHECK(odimo::test::error_of([&] {
           s.run({job(net.layers[0], {on("digital", 16, 0, Op::kDepthwise)})});

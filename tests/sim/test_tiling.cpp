@@ -114,10 +114,10 @@ TEST_CASE("AIMC unrolling follows the ODiMO feasibility rule and edge MVMs count
 }
 
 TEST_CASE("a tile that cannot fit any memory is an error naming the layer and sizes") {
-  // depthwise: one output row of one channel reads 3 input rows of 200000 bytes
-  Network dw = one_conv(16, 4, 200000, 16, 3, 1, 1, "depthwise");
+  // 5x5 depthwise: one output row of one channel reads 5 input rows of 60000 bytes
+  Network dw = one_conv(16, 8, 60000, 16, 5, 1, 2, "depthwise");
   CHECK(error_of([&] { plan(load_soc("diana"), "digital", dw.layers[0]); }) ==
-        "layer 'conv' on digital: a tile of one output row and one channel needs 600000 bytes, but only "
+        "layer 'conv' on digital: a tile of one output row and one channel needs 360000 bytes, but only "
         "262144 bytes are available: the tile cannot fit any memory");
   // a conv could tile its input channels, but not on a CU without an accumulator width
   Network net = one_conv(1024, 4, 512, 16, 3);  // one output row needs 2 input rows of 512 KiB
