@@ -10,7 +10,7 @@ list(APPEND ODIMO_UNIT_TEST_BINARIES soc_unit_tests)
 
 # SystemC models and the simulator: one process per TEST_CASE (one elaboration each).
 add_executable(sim_unit_tests sim/sim_main.cpp sim/test_simulator.cpp sim/test_trace_writer.cpp
-               sim/test_every_pair.cpp)
+               sim/test_every_pair.cpp sim/test_tlm.cpp)
 target_include_directories(sim_unit_tests PRIVATE ${PROJECT_SOURCE_DIR})
 target_link_libraries(sim_unit_tests PRIVATE odimo_sim doctest::doctest odimo_options)
 doctest_discover_tests(sim_unit_tests TEST_PREFIX "sim/" PROPERTIES LABELS unit

@@ -21,7 +21,7 @@ DmaParams dma_params(const DmaChannel& c) {
 VirtualSoc::VirtualSoc(sc_core::sc_module_name name, const SocDescription& soc, TraceLog* trace)
     : sc_module(name), m_soc(soc) {
   const proto::Memory& l2 = soc.l2();
-  m_l2 = std::make_unique<L2Memory>("l2", l2.port_bytes_per_cycle(), l2.latency_cycles());
+  m_l2 = std::make_unique<L2Memory>("l2", l2.size_bytes(), l2.port_bytes_per_cycle());
   const proto::Dma& dma = soc.soc.dma();
   for (int i = 0; i < soc.soc.cu_size(); ++i) {
     const CuModel& unit = soc.unit(i);
@@ -34,7 +34,7 @@ VirtualSoc::VirtualSoc(sc_core::sc_module_name name, const SocDescription& soc, 
       m_dma.push_back(std::make_unique<DmaEngine>(dma_name.c_str(), dma_params(dma_channel(soc, cu)), trace,
                                                   trace->track("dma:" + cu.name())));
       channel = m_dma.back().get();
-      channel->socket.bind(m_l2->socket);
+      channel->m_socket.bind(m_l2->m_socket);
       if (l1->access_density() > 0) {
         auto& t = m_tcdm[l1->name()];
         if (!t) t = std::make_unique<TcdmBanks>(l1->banks(), l1->access_density());
@@ -48,7 +48,7 @@ VirtualSoc::VirtualSoc(sc_core::sc_module_name name, const SocDescription& soc, 
   if (soc.off_chip()) {
     m_off_chip = std::make_unique<DmaEngine>("dma_off_chip", dma_params(off_chip_channel(soc)), trace,
                                              trace->track("dma:off-chip"));
-    m_off_chip->socket.bind(m_l2->socket);
+    m_off_chip->m_socket.bind(m_l2->m_socket);
     m_host->set_off_chip(m_off_chip.get());
   }
 }
