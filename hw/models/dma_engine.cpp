@@ -8,14 +8,14 @@ namespace odimo::hw {
 
 using sc_core::sc_time;
 
-DmaEngine::DmaEngine(sc_core::sc_module_name name, const DmaParams& params, TraceLog* trace, int track)
+DmaEngine::DmaEngine(sc_core::sc_module_name name, const DmaChannel& channel, TraceLog* trace, int track)
     : sc_module(name),
       m_socket("socket"),
-      m_params(params),
+      m_channel(channel),
       m_trace(trace),
       m_track(track),
-      m_burst_data(size_t(std::max(1, params.burst_bytes))) {
-  tlm_utils::tlm_quantumkeeper::set_global_quantum(cycles(params.sync_quantum_cycles));
+      m_burst_data(size_t(std::max(1, channel.burst_bytes))) {
+  tlm_utils::tlm_quantumkeeper::set_global_quantum(cycles(channel.sync_quantum_cycles));
   SC_HAS_PROCESS(DmaEngine);
   SC_THREAD(serve);
 }
@@ -37,7 +37,7 @@ void DmaEngine::serve() {
     const Request r = m_queue.front();
     m_queue.pop_front();
     const double start = now_cycles();
-    wait(cycles(double(r.calls) * m_params.setup_cycles + m_params.first_word_latency_cycles));
+    wait(cycles(double(r.calls) * m_channel.setup_cycles + m_channel.first_word_latency_cycles));
     // Bursts go through the shared L2 port one by one, ahead of SystemC time
     // until the quantum keeper asks for a sync; the transfer ends synchronised.
     m_quantum_keeper.reset();
@@ -65,7 +65,7 @@ void DmaEngine::transport_burst(bool to_l1, unsigned bytes) {
   t.set_dmi_allowed(false);
   t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   const sc_time local = m_quantum_keeper.get_local_time();
-  const sc_time channel = cycles(std::ceil(double(bytes) / m_params.bytes_per_cycle));  // channel limit
+  const sc_time at_channel_rate = cycles(std::ceil(double(bytes) / m_channel.bytes_per_cycle));
   sc_time delay = local;
   m_socket->b_transport(t, delay);  // returns when the burst is done, relative to SystemC time
   if (t.is_response_error()) {
@@ -74,7 +74,7 @@ void DmaEngine::transport_burst(bool to_l1, unsigned bytes) {
          << (to_l1 ? "read" : "write");
     SC_REPORT_ERROR("odimo/dma", what.str().c_str());
   }
-  m_quantum_keeper.set(std::max(delay, local + channel));
+  m_quantum_keeper.set(std::max(delay, local + at_channel_rate));  // port or channel: the slower
 }
 
 }  // namespace odimo::hw

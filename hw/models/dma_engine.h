@@ -15,18 +15,11 @@
 #include <string>
 #include <vector>
 
+#include "hw/dma_channel.h"
 #include "hw/models/time_base.h"
 #include "hw/models/trace_log.h"
 
 namespace odimo::hw {
-
-struct DmaParams {
-  double bytes_per_cycle = 16;        // channel bandwidth (bytes/cycle)
-  int setup_cycles = 0;               // per transfer call (cycles)
-  int burst_bytes = 512;              // largest L2-port grant (bytes)
-  int first_word_latency_cycles = 0;  // L2 latency, once per transfer (cycles)
-  int sync_quantum_cycles = 0;  // temporal decoupling: run ahead of SystemC time at most this long (cycles)
-};
 
 // The channel's quantum keeper: the stock tlm_quantumkeeper with a local
 // quantum that runs from the last synchronisation (the stock one ends at the
@@ -47,8 +40,9 @@ class DmaEngine : public sc_core::sc_module {
  public:
   tlm_utils::simple_initiator_socket<DmaEngine> m_socket;
 
-  // Sets the global TLM quantum to `params.sync_quantum_cycles` (one value per SoC).
-  DmaEngine(sc_core::sc_module_name name, const DmaParams& params, TraceLog* trace, int track);
+  // `channel`: bandwidth, setup, burst, latency (hw/dma_channel.h, shared with the cost
+  // model). Sets the global TLM quantum to `channel.sync_quantum_cycles` (one value per SoC).
+  DmaEngine(sc_core::sc_module_name name, const DmaChannel& channel, TraceLog* trace, int track);
 
   // Queues a transfer of `bytes` in `calls` DMA calls; returns its ticket.
   // `to_l1`: L2 -> L1 (an L2 read), else L1 -> L2 (an L2 write). `label` names
@@ -69,7 +63,7 @@ class DmaEngine : public sc_core::sc_module {
   void serve();
   void transport_burst(bool to_l1, unsigned bytes);  // one b_transport; advances the local time
 
-  DmaParams m_params;
+  DmaChannel m_channel;
   TraceLog* m_trace;
   int m_track;
   std::deque<Request> m_queue;

@@ -14,8 +14,8 @@
 #include "hw/models/l2_memory.h"
 #include "hw/models/time_base.h"
 
+using odimo::DmaChannel;
 using odimo::hw::DmaEngine;
-using odimo::hw::DmaParams;
 using odimo::hw::L2Memory;
 using odimo::hw::TraceLog;
 
@@ -48,12 +48,12 @@ struct ProbeInitiator : sc_core::sc_module {
   }
   void run() {
     unsigned char* d = m_data.data();
-    m_status.push_back(send(tlm::TLM_READ_COMMAND, 0, 64, d, 64, nullptr));      // fine: 0..63
-    m_status.push_back(send(tlm::TLM_WRITE_COMMAND, 960, 64, d, 64, nullptr));   // fine: the last 64 bytes
-    m_status.push_back(send(tlm::TLM_IGNORE_COMMAND, 0, 64, d, 64, nullptr));    // command
-    m_status.push_back(send(tlm::TLM_READ_COMMAND, 961, 64, d, 64, nullptr));    // one byte past the end
-    m_status.push_back(send(tlm::TLM_READ_COMMAND, 0, 64, d, 64, m_byte_enable));  // byte enables
-    m_status.push_back(send(tlm::TLM_READ_COMMAND, 0, 64, d, 4, nullptr));       // streaming
+    m_status.push_back(send(tlm::TLM_READ_COMMAND, 0, 64, d, 64, nullptr));         // fine: 0..63
+    m_status.push_back(send(tlm::TLM_WRITE_COMMAND, 960, 64, d, 64, nullptr));      // fine: the last 64 bytes
+    m_status.push_back(send(tlm::TLM_IGNORE_COMMAND, 0, 64, d, 64, nullptr));       // command
+    m_status.push_back(send(tlm::TLM_READ_COMMAND, 961, 64, d, 64, nullptr));       // one byte past the end
+    m_status.push_back(send(tlm::TLM_READ_COMMAND, 0, 64, d, 64, m_byte_enable));   // byte enables
+    m_status.push_back(send(tlm::TLM_READ_COMMAND, 0, 64, d, 4, nullptr));          // streaming
     m_status.push_back(send(tlm::TLM_WRITE_COMMAND, 0, 64, nullptr, 64, nullptr));  // no data
   }
 };
@@ -77,10 +77,13 @@ TEST_CASE("L2 answers a malformed generic payload with the matching TLM error an
   ProbeInitiator probe("probe");
   probe.m_socket.bind(l2.m_socket);
   sc_core::sc_start();
-  const std::vector<tlm::tlm_response_status> expected = {
-      tlm::TLM_OK_RESPONSE,           tlm::TLM_OK_RESPONSE,           tlm::TLM_COMMAND_ERROR_RESPONSE,
-      tlm::TLM_ADDRESS_ERROR_RESPONSE, tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE, tlm::TLM_BURST_ERROR_RESPONSE,
-      tlm::TLM_GENERIC_ERROR_RESPONSE};
+  const std::vector<tlm::tlm_response_status> expected = {tlm::TLM_OK_RESPONSE,
+                                                          tlm::TLM_OK_RESPONSE,
+                                                          tlm::TLM_COMMAND_ERROR_RESPONSE,
+                                                          tlm::TLM_ADDRESS_ERROR_RESPONSE,
+                                                          tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE,
+                                                          tlm::TLM_BURST_ERROR_RESPONSE,
+                                                          tlm::TLM_GENERIC_ERROR_RESPONSE};
   CHECK(probe.m_status == expected);
   CHECK(l2.bytes_read() == 64);
   CHECK(l2.bytes_written() == 64);
@@ -91,7 +94,10 @@ TEST_CASE("L2 answers a malformed generic payload with the matching TLM error an
 TEST_CASE("a DMA transfer the L2 refuses stops the simulation with the response named") {
   L2Memory l2("l2", 256, 8);  // smaller than one 512-byte burst
   TraceLog trace;
-  DmaEngine dma("dma", DmaParams{}, &trace, 0);
+  DmaChannel c;
+  c.bytes_per_cycle = 8;
+  c.burst_bytes = 512;
+  DmaEngine dma("dma", c, &trace, 0);
   dma.m_socket.bind(l2.m_socket);
   TransferSource source("source", &dma, 512);
   std::string what;
@@ -107,7 +113,7 @@ TEST_CASE("a DMA transfer the L2 refuses stops the simulation with the response 
 TEST_CASE("a DMA transfer is split into bursts and ends synchronised with SystemC time") {
   L2Memory l2("l2", 1 << 20, 8);
   TraceLog trace;
-  DmaParams p;
+  DmaChannel p;
   p.bytes_per_cycle = 8;
   p.setup_cycles = 10;
   p.burst_bytes = 512;
