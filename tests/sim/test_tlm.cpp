@@ -22,7 +22,8 @@ using odimo::hw::TraceLog;
 namespace {
 
 // Sends one payload per case from its thread and records the response status.
-struct ProbeInitiator : sc_core::sc_module {
+class ProbeInitiator : public sc_core::sc_module {
+ public:
   tlm_utils::simple_initiator_socket<ProbeInitiator> m_socket{"socket"};
   std::vector<tlm::tlm_response_status> m_status;
   std::vector<unsigned char> m_data = std::vector<unsigned char>(64, 0xab);
@@ -59,7 +60,8 @@ struct ProbeInitiator : sc_core::sc_module {
 };
 
 // Submits one transfer to a DMA channel from a thread.
-struct TransferSource : sc_core::sc_module {
+class TransferSource : public sc_core::sc_module {
+ public:
   DmaEngine* m_dma;
   int64_t m_bytes;
   SC_HAS_PROCESS(TransferSource);
