@@ -1,6 +1,12 @@
 # Compiler flags shared by every odimo target (applied through odimo_options).
+# Our own code builds warning-free; ODIMO_WERROR (default ON, also in CI) keeps it so.
+# Generated protobuf code (odimo_proto) does not link odimo_options.
+option(ODIMO_WERROR "Treat compiler warnings in odimo's own targets as errors" ON)
 add_library(odimo_options INTERFACE)
 target_compile_options(odimo_options INTERFACE -Wall -Wextra -Wno-unused-parameter)
+if(ODIMO_WERROR)
+  target_compile_options(odimo_options INTERFACE -Werror)
+endif()
 
 # Eigen's AVX2 kernels beat its AVX-512 ones on the Zen 4 machines we run on
 # (shared/reference/toolchain.md §5); only enable them when this CPU has AVX2,

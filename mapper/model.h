@@ -52,7 +52,7 @@ struct ModelOptions {
   QuantPreset quant = QuantPreset::kFloat;
   uint64_t seed = 1;  // weight initialisation
   int threads = 1;    // images of a batch are split over this many threads
-  NodeFactory node_factory;  // optional
+  NodeFactory node_factory{};  // optional
 };
 
 class Model {

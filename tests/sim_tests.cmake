@@ -10,29 +10,37 @@ list(APPEND ODIMO_UNIT_TEST_BINARIES soc_unit_tests)
 
 # SystemC models and the simulator: one process per TEST_CASE (one elaboration each).
 add_executable(sim_unit_tests sim/sim_main.cpp sim/test_simulator.cpp sim/test_trace_writer.cpp
-               sim/test_every_pair.cpp)
+               sim/test_every_pair.cpp sim/test_tlm.cpp)
 target_include_directories(sim_unit_tests PRIVATE ${PROJECT_SOURCE_DIR})
 target_link_libraries(sim_unit_tests PRIVATE odimo_sim doctest::doctest odimo_options)
 doctest_discover_tests(sim_unit_tests TEST_PREFIX "sim/" PROPERTIES LABELS unit
                        ENVIRONMENT "SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1")
 list(APPEND ODIMO_UNIT_TEST_BINARIES sim_unit_tests)
 
-# Golden per-layer cycles (label sim): ResNet-20 on DIANA and MobileNetV1-0.25 (CIFAR)
-# on Darkside, two mappings each. Regenerate: tests/golden/README.md.
+# Golden per-layer cycles and energy (label sim): ResNet-20 on DIANA and
+# MobileNetV1-0.25 (CIFAR) on Darkside, two mappings each (tests/golden/README.md).
+# The tests only compare; `cmake --build build --target regenerate_goldens` rewrites the files.
 set(_golden_dir ${PROJECT_SOURCE_DIR}/tests/golden)
+set(_golden_work ${CMAKE_CURRENT_BINARY_DIR}/golden)
+set(_golden_regenerate)
 function(odimo_golden name soc net mapping)
-  add_test(NAME golden/${name}
-           COMMAND ${CMAKE_COMMAND} -DODIMO=$<TARGET_FILE:odimo> -DSOC=${soc} -DNET=${net} -DMAPPING=${mapping}
-                   -DGOLDEN=${_golden_dir}/${name}.cycles -DWORK=${CMAKE_CURRENT_BINARY_DIR}/golden
-                   -P ${_golden_dir}/golden_cycles.cmake)
+  set(_args -DODIMO=$<TARGET_FILE:odimo> -DSOC=${soc} -DNET=${net} -DMAPPING=${mapping}
+            -DGOLDEN=${_golden_dir}/${name}.golden -DWORK=${_golden_work})
+  add_test(NAME golden/${name} COMMAND ${CMAKE_COMMAND} ${_args} -P ${_golden_dir}/golden_report.cmake)
   set_tests_properties(golden/${name} PROPERTIES LABELS sim
                        ENVIRONMENT "ODIMO_WORKLOADS=${PROJECT_SOURCE_DIR}/workloads")
+  set(_golden_regenerate ${_golden_regenerate}
+      COMMAND ${CMAKE_COMMAND} -E env ODIMO_WORKLOADS=${PROJECT_SOURCE_DIR}/workloads
+              ${CMAKE_COMMAND} ${_args} -DREGENERATE=1 -P ${_golden_dir}/golden_report.cmake
+      PARENT_SCOPE)
 endfunction()
 odimo_golden(resnet20-diana-digital diana resnet20 all:digital)
 odimo_golden(resnet20-diana-split diana resnet20 ${_golden_dir}/resnet20-diana-split.mapping.pbtxt)
 odimo_golden(mobilenet-darkside-cluster darkside mobilenetv1-0.25-cifar all:cluster)
 odimo_golden(mobilenet-darkside-split darkside mobilenetv1-0.25-cifar
              ${_golden_dir}/mobilenet-darkside-split.mapping.pbtxt)
+add_custom_target(regenerate_goldens ${_golden_regenerate} DEPENDS odimo
+                  COMMENT "rewriting tests/golden/*.golden from odimo simulate" VERBATIM)
 
 # `odimo simulate` end to end (label cli): output, errors with their messages.
 set(_data ${PROJECT_SOURCE_DIR}/tests/sim/data)

@@ -4,6 +4,11 @@
 // for bytes / bandwidth cycles, so bursts of CUs running in parallel queue up
 // behind each other (the contention the first-order formulas leave out).
 // Time base: 1 cycle = 1 ns of SystemC time.
+//
+// The generic payload is checked as a TLM-2.0 target must: read or write only,
+// inside [0, size_bytes), no byte enables, streaming width >= length, a data
+// pointer; anything else gets the matching error response and is not counted.
+// No values are stored: a read returns zeros, a write is dropped. No DMI, no debug transport.
 #include <tlm_utils/multi_passthrough_target_socket.h>
 #include <systemc>
 #include <tlm>
@@ -14,22 +19,22 @@ namespace odimo::hw {
 
 class L2Memory : public sc_core::sc_module {
  public:
-  tlm_utils::multi_passthrough_target_socket<L2Memory> socket;
+  tlm_utils::multi_passthrough_target_socket<L2Memory> m_socket;
 
-  // `bytes_per_cycle`: port bandwidth; `latency_cycles`: first-word latency of a transfer
-  // (bursts are pipelined: the DMA adds it once per transfer, see latency()).
-  L2Memory(sc_core::sc_module_name name, double bytes_per_cycle, int latency_cycles);
+  // `size_bytes`: address range; `bytes_per_cycle`: port bandwidth. The first-word
+  // latency is paid once per transfer by the DMA (bursts are pipelined).
+  L2Memory(sc_core::sc_module_name name, int64_t size_bytes, double bytes_per_cycle);
 
-  sc_core::sc_time latency() const { return m_latency; }
   int64_t bytes_read() const { return m_bytes_read; }
   int64_t bytes_written() const { return m_bytes_written; }
   double busy_cycles() const { return m_busy_cycles; }  // port occupied (cycles)
 
  private:
   void b_transport(int initiator, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  tlm::tlm_response_status check(const tlm::tlm_generic_payload& trans) const;
 
+  int64_t m_size_bytes;
   double m_bytes_per_cycle;
-  sc_core::sc_time m_latency;
   sc_core::sc_time m_port_free_at;  // when the port can start the next burst
   int64_t m_bytes_read = 0;
   int64_t m_bytes_written = 0;

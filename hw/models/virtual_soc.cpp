@@ -4,24 +4,11 @@
 #include "proto/error.h"
 
 namespace odimo::hw {
-namespace {
-
-DmaParams dma_params(const DmaChannel& c) {
-  DmaParams p;
-  p.bytes_per_cycle = c.bytes_per_cycle;
-  p.setup_cycles = c.setup_cycles;
-  p.burst_bytes = c.burst_bytes;
-  p.sync_quantum_cycles = c.sync_quantum_cycles;
-  p.first_word_latency_cycles = c.first_word_latency_cycles;
-  return p;
-}
-
-}  // namespace
 
 VirtualSoc::VirtualSoc(sc_core::sc_module_name name, const SocDescription& soc, TraceLog* trace)
     : sc_module(name), m_soc(soc) {
   const proto::Memory& l2 = soc.l2();
-  m_l2 = std::make_unique<L2Memory>("l2", l2.port_bytes_per_cycle(), l2.latency_cycles());
+  m_l2 = std::make_unique<L2Memory>("l2", l2.size_bytes(), l2.port_bytes_per_cycle());
   const proto::Dma& dma = soc.soc.dma();
   for (int i = 0; i < soc.soc.cu_size(); ++i) {
     const CuModel& unit = soc.unit(i);
@@ -31,10 +18,10 @@ VirtualSoc::VirtualSoc(sc_core::sc_module_name name, const SocDescription& soc, 
     const proto::Memory* l1 = soc.l1_of(cu);
     if (l1 && !unit.is_host()) {
       const std::string dma_name = "dma_" + cu.name();
-      m_dma.push_back(std::make_unique<DmaEngine>(dma_name.c_str(), dma_params(dma_channel(soc, cu)), trace,
+      m_dma.push_back(std::make_unique<DmaEngine>(dma_name.c_str(), dma_channel(soc, cu), trace,
                                                   trace->track("dma:" + cu.name())));
       channel = m_dma.back().get();
-      channel->socket.bind(m_l2->socket);
+      channel->m_socket.bind(m_l2->m_socket);
       if (l1->access_density() > 0) {
         auto& t = m_tcdm[l1->name()];
         if (!t) t = std::make_unique<TcdmBanks>(l1->banks(), l1->access_density());
@@ -46,9 +33,9 @@ VirtualSoc::VirtualSoc(sc_core::sc_module_name name, const SocDescription& soc, 
   }
   m_host = std::make_unique<HostController>("host_controller", soc.soc.host(), trace);
   if (soc.off_chip()) {
-    m_off_chip = std::make_unique<DmaEngine>("dma_off_chip", dma_params(off_chip_channel(soc)), trace,
+    m_off_chip = std::make_unique<DmaEngine>("dma_off_chip", off_chip_channel(soc), trace,
                                              trace->track("dma:off-chip"));
-    m_off_chip->socket.bind(m_l2->socket);
+    m_off_chip->m_socket.bind(m_l2->m_socket);
     m_host->set_off_chip(m_off_chip.get());
   }
 }

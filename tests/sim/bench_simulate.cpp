@@ -100,7 +100,7 @@ int main(int argc, char** argv) {
                 net.total_macs() / 1e6, reps);
     std::printf("%-16s %9s %9s %9s %9s %9s %9s %13s\n", "mapping", "sim us", "wall us", "cpu us", "sim/wall",
                 "uJ", "TOP/s/W", "paper TOP/s/W");
-    for (const std::string spec : {std::string("all:digital"), std::string("all:aimc"), split}) {
+    for (const std::string& spec : {std::string("all:digital"), std::string("all:aimc"), split}) {
       const Row r = measure(simulator, net, odimo::resolve_mapping(net, soc, spec), reps);
       const std::string name = spec == split ? "split (golden)" : spec;
       std::printf("%-16s %9.1f %9.1f %9.1f %9.2f %9.3f %9.3f %13.2f\n", name.c_str(), r.sim_us, r.wall_us,
