@@ -1,4 +1,4 @@
-# The libraries, found the way shared/reference/toolchain.md verified on Debian 12.
+# The libraries, found as Debian 12 packages them.
 
 # SystemC 2.3.4: Debian ships only pkg-config files.
 find_package(PkgConfig REQUIRED)

@@ -9,7 +9,7 @@ if(ODIMO_WERROR)
 endif()
 
 # Eigen's AVX2 kernels beat its AVX-512 ones on the Zen 4 machines we run on
-# (shared/reference/toolchain.md §5); only enable them when this CPU has AVX2,
+# (measured on the Zen 4 machines we build on); only enable them when this CPU has AVX2,
 # so a binary built here never dies with an illegal instruction here.
 if(ODIMO_NATIVE_AVX2 AND CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64" AND EXISTS /proc/cpuinfo)
   file(READ /proc/cpuinfo _odimo_cpuinfo)

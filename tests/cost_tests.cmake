@@ -1,5 +1,5 @@
 # Analytic cost models (mapper/cost): formula vectors computed by hand from
-# shared/reference/odimo-method.md §6, surrogate gradients, layer combination.
+# mapper/search/odimo-method.md §6, surrogate gradients, layer combination.
 add_executable(cost_tests unit/main.cpp cost/test_formulas.cpp cost/test_layer_cost.cpp cost/test_cost_model.cpp cost/test_nnls.cpp cost/test_calibrated_model.cpp)
 target_link_libraries(cost_tests PRIVATE odimo_cost odimo_fit doctest::doctest odimo_options)
 doctest_discover_tests(cost_tests TEST_PREFIX "cost/" PROPERTIES LABELS unit)

@@ -161,7 +161,7 @@ proto::Network mobilenetv1(double width, Stem stem, int classes) {
 }
 
 // ODiMO's Darkside search network (`mbv1_search` in eml-eda/odimo-journal, see
-// shared/reference/odimo-method.md §3.2): MobileNetV1 where every stride-1 block whose
+// mapper/search/odimo-method.md §3.2): MobileNetV1 where every stride-1 block whose
 // pointwise keeps the width (blocks 3, 5, 7-11, 13) is a single 3x3 layer C->C instead of
 // depthwise + pointwise. odimo's Darkside split rule then searches, per channel, a standard
 // 3x3 conv on the cluster against a 3x3 depthwise on the DWE for exactly those layers (and,
