@@ -142,6 +142,9 @@ SocDescription build_soc(const proto::Soc& soc, const std::string& origin) {
   at.positive("dma.bytes_per_cycle", soc.dma().bytes_per_cycle());
   at.non_negative("dma.setup_cycles", soc.dma().setup_cycles());
   at.positive("dma.burst_bytes", soc.dma().burst_bytes());
+  if (soc.dma().burst_bytes() > d.l2().size_bytes())
+    at.fail("dma.burst_bytes", std::to_string(soc.dma().burst_bytes()),
+            "exceeds the L2 (" + std::to_string(d.l2().size_bytes()) + " bytes): a burst must fit the memory it reads");
   at.non_negative("dma.sync_quantum_cycles", soc.dma().sync_quantum_cycles());
   at.non_negative("host.configure_cycles", soc.host().configure_cycles());
   at.non_negative("host.launch_cycles", soc.host().launch_cycles());

@@ -121,3 +121,5 @@ odimo_cli_test(bad_huge_input ARGS inspect ${_bad}/huge-input.net.pbtxt
 odimo_cli_test(bad_huge_padding ARGS inspect ${_bad}/huge-padding.net.pbtxt
                FAIL "layer 'c': field 'padding': value 100000 exceeds 4096")
 odimo_cli_test(bad_huge_input_option ARGS inspect tiny --input 1x100000x4 FAIL "exceeds the limits")
+odimo_cli_test(bad_l2_below_burst ARGS socs ${_bad}/tiny-l2.pbtxt
+               FAIL "field 'dma.burst_bytes': value 512 exceeds the L2 \\(256 bytes\\)")
