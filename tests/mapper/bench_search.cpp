@@ -104,16 +104,17 @@ void odimo_search(const Setup& s, int steps, int threads) {
 
 int bench_search(const std::string& soc, int steps, int rounds, int threads) {
   const Setup s = setup_for(soc);
-  std::printf("search on %s: %s, 1x28x28 Fashion-MNIST, batch 128, %d threads; search = 1 search + 1 fine-tune "
-              "epoch of %d steps, plain = %s training, 2 epochs of %d steps; %d alternating round(s)\n",
-              soc.c_str(), s.net.c_str(), threads, steps, mapper::quant_preset_name(s.plain), steps, rounds);
+  std::printf(
+      "search on %s: %s, 1x28x28 Fashion-MNIST, batch 128, %d threads; search = 1 search + 1 fine-tune "
+      "epoch of %d steps, plain = %s training, 2 epochs of %d steps; %d alternating round(s)\n",
+      soc.c_str(), s.net.c_str(), threads, steps, mapper::quant_preset_name(s.plain), steps, rounds);
   std::vector<double> time_ratio, rss_ratio;
   for (int r = 1; r <= rounds; ++r) {
     const ProcessCost p = in_child([&] { plain_training(s, steps, threads); });
     const ProcessCost q = in_child([&] { odimo_search(s, steps, threads); });
     time_ratio.push_back(q.seconds / p.seconds), rss_ratio.push_back(q.rss_mib / p.rss_mib);
-    std::printf("round %d: plain %.1f s, %.0f MiB; search %.1f s, %.0f MiB; ratios %.2f (time), %.2f (RSS)\n", r,
-                p.seconds, p.rss_mib, q.seconds, q.rss_mib, time_ratio.back(), rss_ratio.back());
+    std::printf("round %d: plain %.1f s, %.0f MiB; search %.1f s, %.0f MiB; ratios %.2f (time), %.2f (RSS)\n",
+                r, p.seconds, p.rss_mib, q.seconds, q.rss_mib, time_ratio.back(), rss_ratio.back());
     std::fflush(stdout);
   }
   std::printf("ratio search/plain: median %.2f (wall time), %.2f (peak RSS)\n", median(time_ratio),
