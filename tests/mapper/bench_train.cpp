@@ -158,8 +158,8 @@ class OdimoRun {
   std::vector<int> y_, idx_;
 };
 
-// Runs the PyTorch side once; parses "... N images/s, peak RSS M MiB".
-bool run_torch(const Options& o, double& ips, double& rss) {
+// Runs the PyTorch side once; parses "... N images/s, peak RSS M MiB, C CPU-ms per step".
+bool run_torch(const Options& o, double& ips, double& rss, double& cpu_ms) {
   if (!std::filesystem::exists(o.script)) {
     std::cerr << "PyTorch script not found: " << o.script << "\n";
     return false;
@@ -175,10 +175,12 @@ bool run_torch(const Options& o, double& ips, double& rss) {
   bool found = false;
   while (std::fgets(line, sizeof line, p)) {
     const std::string s(line);
-    const size_t c = s.find(": "), r = s.find("peak RSS ");
-    if (s.find("images/s") != std::string::npos && c != std::string::npos && r != std::string::npos) {
+    const size_t c = s.find(": "), r = s.find("peak RSS "), m = s.find("MiB, ");
+    if (s.find("images/s") != std::string::npos && c != std::string::npos && r != std::string::npos &&
+        m != std::string::npos) {
       ips = std::stod(s.substr(c + 2));
       rss = std::stod(s.substr(r + 9));
+      cpu_ms = std::stod(s.substr(m + 5));
       found = true;
     } else {
       std::cout << "  torch> " << s;
@@ -202,32 +204,38 @@ int main(int argc, char** argv) {
     std::cout << o.net << ", 1x28x28 Fashion-MNIST, batch " << o.batch << ", " << o.threads << " threads, "
               << o.steps << " timed steps after 5 warm-up steps, " << o.rounds << " alternating round(s)\n";
     OdimoRun odimo(o);
-    std::vector<double> ours, theirs, ratios;
+    // CPU time per step (all threads) is the figure least moved by other jobs on the cores.
+    std::vector<double> ours, theirs, ratios, our_cpu, their_cpu, cpu_ratios;
     double torch_rss = 0;
     for (int r = 1; r <= o.rounds; ++r) {
       double cpu = 0;
       ours.push_back(odimo.measure(cpu));
-      std::printf("round %d: odimo %.0f images/s (%.0f CPU-ms per step)", r, ours.back(), 1000 * cpu);
-      double ips = 0, rss = 0;
-      if (o.torch && run_torch(o, ips, rss)) {
+      our_cpu.push_back(1000 * cpu);
+      std::printf("round %d: odimo %.0f images/s (%.0f CPU-ms per step)", r, ours.back(), our_cpu.back());
+      double ips = 0, rss = 0, cpu_ms = 0;
+      if (o.torch && run_torch(o, ips, rss, cpu_ms)) {
         theirs.push_back(ips), ratios.push_back(ours.back() / ips);
+        their_cpu.push_back(cpu_ms), cpu_ratios.push_back(cpu_ms / our_cpu.back());
         torch_rss = std::max(torch_rss, rss);
-        std::printf(", torch %.0f images/s, ratio %.2f", ips, ratios.back());
+        std::printf(", torch %.0f images/s (%.0f CPU-ms per step), ratio %.2f", ips, cpu_ms, ratios.back());
       }
       std::printf("\n");
       std::fflush(stdout);
     }
     const double our_rss = peak_rss_mib();
     std::cout << "load average " << load_average() << " at the end\n";
-    std::printf("odimo: median %.0f images/s, peak RSS %.0f MiB\n", median(ours), our_rss);
+    std::printf("odimo: median %.0f images/s, %.0f CPU-ms per step, peak RSS %.0f MiB\n", median(ours),
+                median(our_cpu), our_rss);
     if (!o.torch) return 0;
     if (theirs.empty()) {
-      std::cout << "PyTorch anchor did not run (needs python3-torch for /usr/bin/python3)\n";
+      std::cout << "PyTorch side did not run (needs python3-torch for /usr/bin/python3)\n";
       return 1;
     }
-    std::printf("torch: median %.0f images/s, peak RSS %.0f MiB\n", median(theirs), torch_rss);
-    std::printf("ratio odimo/torch: median %.2f (images/s); memory %.2f (peak RSS)\n", median(ratios),
-                our_rss / torch_rss);
+    std::printf("torch: median %.0f images/s, %.0f CPU-ms per step, peak RSS %.0f MiB\n", median(theirs),
+                median(their_cpu), torch_rss);
+    std::printf("ratio odimo/torch: median %.2f (images/s), %.2f (torch CPU-ms / odimo CPU-ms per step); "
+                "memory %.2f (peak RSS)\n",
+                median(ratios), median(cpu_ratios), our_rss / torch_rss);
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "bench_train: " << e.what() << "\n";

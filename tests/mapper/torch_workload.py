@@ -7,7 +7,8 @@ parameters); --check prints the parameter count and exits.
 
 Run with Debian's interpreter, which sees python3-torch:
   /usr/bin/python3 torch_workload.py --net workloads/resnet20.pbtxt --input 1x28x28 --steps 50 --threads 2
-Prints "torch VERSION threads T: N images/s, peak RSS M MiB" (the line bench_train parses).
+Prints "torch VERSION threads T: N images/s, peak RSS M MiB, C CPU-ms per step" (the line
+bench_train parses).
 """
 import argparse, gzip, re, resource, time
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
@@ -121,12 +122,14 @@ def main():
         loss = F.cross_entropy(m(xtr[j]), ytr[j]); opt.zero_grad(); loss.backward(); opt.step()
     for _ in range(5):
         step()
-    t = time.perf_counter()
+    cpu = lambda: sum(resource.getrusage(resource.RUSAGE_SELF)[:2])  # user + system seconds, all threads
+    t, c = time.perf_counter(), cpu()
     for _ in range(a.steps):
         step()
-    dt = time.perf_counter() - t
+    dt, dc = time.perf_counter() - t, cpu() - c
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"torch {torch.__version__} threads {a.threads}: {a.steps * a.batch / dt:.0f} images/s, peak RSS {rss:.0f} MiB")
+    print(f"torch {torch.__version__} threads {a.threads}: {a.steps * a.batch / dt:.0f} images/s, "
+          f"peak RSS {rss:.0f} MiB, {1000 * dc / a.steps:.0f} CPU-ms per step")
 
 
 if __name__ == "__main__":
