@@ -173,9 +173,7 @@ void direct_backward_share(const ConvGeom& g, const T* x, const T* w, const T* w
   direct_weight_grad(g, x, dy, part, a, e, xpad);
   if (!dx) return;
   if (wf) {
-    const ConvGeom d = direct_data_geometry(g);
-    T* dypad = s.get(t, 1, size_t(d.h + 2 * d.pad) * (d.w + 2 * d.pad) * d.cin);
-    direct_forward(d, dy, wf, dx, a, e, dypad, accumulate);
+    direct_forward(direct_data_geometry(g), dy, wf, dx, a, e, accumulate);
     return;
   }
   const int chunk = chunk_images(g);
@@ -233,8 +231,7 @@ void conv2d_forward(const ConvGeom& g, const T* x, const T* w, const T* b, T* y,
         threads,
         [&](int t) {
           const int a = share_begin(g.n, t, threads), e = share_end(g.n, t, threads);
-          T* xpad = s.get(t, 0, size_t(g.h + 2 * g.pad) * (g.w + 2 * g.pad) * g.cin);
-          direct_forward(g, x, w, y, a, e, xpad);
+          direct_forward(g, x, w, y, a, e);
           if (b) add_bias(g, b, y, a, e);
         },
         macs(g));

@@ -57,17 +57,25 @@ inline void store(T* p, Vec<T> v) {
   std::memcpy(p, &v, sizeof v);
 }
 
-// y[p*ys + c] (+)= sum_{ky, j} xp[ky*rs + p*ps + j] * w[(ky*kc + j)*cout + c] for PT pixels,
-// 16 channels. rs: padded row stride, ps: pixel step (stride*Cin), kc = k*Cin.
+// The in-bounds taps of one output pixel (or of a run of interior pixels): kernel rows
+// [ky0, ky1) and, within a kernel row, the (kx, cin) elements [j0, j1) of the k*Cin run.
+struct Taps {
+  int ky0, ky1, j0, j1;
+};
+
+// y[p*ys + c] (+)= sum over the taps of x * w[(ky*kc + j)*cout + c] for PT pixels, 16
+// channels. xp: x at the first tap (row ky0, element j0) of pixel 0; rs: image row stride;
+// ps: pixel step (stride*Cin); kc = k*Cin. Out-of-image taps are skipped, not read as zeros.
 template <int PT, class T>
-void forward_tile(const T* __restrict xp, int64_t rs, int ps, int k, int kc, const T* __restrict w, int cout,
-                  T* __restrict y, int ys, bool accumulate) {
+void forward_tile(const T* __restrict xp, int64_t rs, int ps, const Taps& t, int kc, const T* __restrict w,
+                  int cout, T* __restrict y, int ys, bool accumulate) {
   constexpr int NV = kNv<T>, L = 32 / int(sizeof(T));
   Vec<T> acc[PT][NV] = {};
-  for (int ky = 0; ky < k; ++ky) {
-    const T* xr = xp + ky * rs;
-    const T* wr = w + int64_t(ky) * kc * cout;
-    for (int j = 0; j < kc; ++j) {
+  const int nj = t.j1 - t.j0;
+  for (int ky = t.ky0; ky < t.ky1; ++ky) {
+    const T* xr = xp + (ky - t.ky0) * rs;
+    const T* wr = w + (int64_t(ky) * kc + t.j0) * cout;
+    for (int j = 0; j < nj; ++j) {
       Vec<T> wv[NV];
       for (int v = 0; v < NV; ++v) wv[v] = load(wr + int64_t(j) * cout + v * L);
       for (int p = 0; p < PT; ++p) {
@@ -82,21 +90,47 @@ void forward_tile(const T* __restrict xp, int64_t rs, int ps, int k, int kc, con
 }
 
 template <class T>
-void forward_tiles(int pt, const T* xp, int64_t rs, int ps, int k, int kc, const T* w, int cout, T* y,
+void forward_tiles(int pt, const T* xp, int64_t rs, int ps, const Taps& t, int kc, const T* w, int cout, T* y,
                    bool acc) {
   switch (pt) {
     case 6:
-      return forward_tile<6>(xp, rs, ps, k, kc, w, cout, y, cout, acc);
+      return forward_tile<6>(xp, rs, ps, t, kc, w, cout, y, cout, acc);
     case 5:
-      return forward_tile<5>(xp, rs, ps, k, kc, w, cout, y, cout, acc);
+      return forward_tile<5>(xp, rs, ps, t, kc, w, cout, y, cout, acc);
     case 4:
-      return forward_tile<4>(xp, rs, ps, k, kc, w, cout, y, cout, acc);
+      return forward_tile<4>(xp, rs, ps, t, kc, w, cout, y, cout, acc);
     case 3:
-      return forward_tile<3>(xp, rs, ps, k, kc, w, cout, y, cout, acc);
+      return forward_tile<3>(xp, rs, ps, t, kc, w, cout, y, cout, acc);
     case 2:
-      return forward_tile<2>(xp, rs, ps, k, kc, w, cout, y, cout, acc);
+      return forward_tile<2>(xp, rs, ps, t, kc, w, cout, y, cout, acc);
     default:
-      return forward_tile<1>(xp, rs, ps, k, kc, w, cout, y, cout, acc);
+      return forward_tile<1>(xp, rs, ps, t, kc, w, cout, y, cout, acc);
+  }
+}
+
+// One output row oy of image `img`: interior pixels (all kx taps in the image) in tiles of up
+// to 6, border pixels one at a time with their kx range cut.
+template <class T>
+void forward_row(const ConvGeom& g, const T* img, const T* w, T* yrow, int oy, bool accumulate) {
+  const int64_t rs = int64_t(g.w) * g.cin;
+  const int ps = g.stride * g.cin, kc = g.k * g.cin, iy0 = oy * g.stride - g.pad;
+  const int ky0 = std::max(0, -iy0), ky1 = std::min(g.k, g.h - iy0);
+  // Interior: ox*stride - pad >= 0 and ox*stride - pad + k <= w.
+  const int lo = std::min(g.ow, (g.pad + g.stride - 1) / g.stride);
+  const int hi =
+      g.w - g.k + g.pad >= 0 ? std::max(lo, std::min(g.ow, (g.w - g.k + g.pad) / g.stride + 1)) : lo;
+  for (int ox = 0; ox < g.ow;) {
+    const int ix0 = ox * g.stride - g.pad;
+    Taps t{ky0, std::max(ky0, ky1), 0, kc};
+    int pt = 1;
+    if (ox < lo || ox >= hi)
+      t.j0 = std::max(0, -ix0) * g.cin, t.j1 = std::max(t.j0, std::min(g.k, g.w - ix0) * g.cin);
+    else
+      pt = std::min(kMaxTile, hi - ox);
+    const T* xp = img + (int64_t(iy0 + t.ky0) * g.w + ix0) * g.cin + t.j0;  // >= img: the first in-bounds tap
+    for (int co = 0; co < g.cout; co += kCoTile)
+      forward_tiles(pt, xp, rs, ps, t, kc, w + co, g.cout, yrow + int64_t(ox) * g.cout + co, accumulate);
+    ox += pt;
   }
 }
 
@@ -171,21 +205,12 @@ void flip_weights(const ConvGeom& g, const T* w, T* wf) {
 }
 
 template <class T>
-void direct_forward(const ConvGeom& g, const T* x, const T* w, T* y, int n0, int n1, T* xpad,
-                    bool accumulate) {
-  const int64_t rs = int64_t(g.w + 2 * g.pad) * g.cin;
-  const int ps = g.stride * g.cin, kc = g.k * g.cin;
+void direct_forward(const ConvGeom& g, const T* x, const T* w, T* y, int n0, int n1, bool accumulate) {
   for (int n = n0; n < n1; ++n) {
-    pad_image(g, x + int64_t(n) * g.h * g.w * g.cin, xpad);
+    const T* img = x + int64_t(n) * g.h * g.w * g.cin;
     T* yimg = y + int64_t(n) * g.out_pixels() * g.cout;
     for (int oy = 0; oy < g.oh; ++oy)
-      for (int ox = 0; ox < g.ow; ox += kMaxTile) {
-        const int pt = std::min(kMaxTile, g.ow - ox);
-        const T* xp = xpad + oy * g.stride * rs + int64_t(ox) * ps;
-        T* yp = yimg + (int64_t(oy) * g.ow + ox) * g.cout;
-        for (int co = 0; co < g.cout; co += kCoTile)
-          forward_tiles(pt, xp, rs, ps, g.k, kc, w + co, g.cout, yp + co, accumulate);
-      }
+      forward_row(g, img, w, yimg + int64_t(oy) * g.ow * g.cout, oy, accumulate);
   }
 }
 
@@ -205,9 +230,9 @@ void direct_weight_grad(const ConvGeom& g, const T* x, const T* dy, T* dw, int n
   }
 }
 
-#define ODIMO_DIRECT_INSTANTIATE(T)                                                             \
-  template void direct_forward<T>(const ConvGeom&, const T*, const T*, T*, int, int, T*, bool); \
-  template void direct_weight_grad<T>(const ConvGeom&, const T*, const T*, T*, int, int, T*);   \
+#define ODIMO_DIRECT_INSTANTIATE(T)                                                           \
+  template void direct_forward<T>(const ConvGeom&, const T*, const T*, T*, int, int, bool);   \
+  template void direct_weight_grad<T>(const ConvGeom&, const T*, const T*, T*, int, int, T*); \
   template void flip_weights<T>(const ConvGeom&, const T*, T*);
 ODIMO_DIRECT_INSTANTIATE(float)
 ODIMO_DIRECT_INSTANTIATE(double)
