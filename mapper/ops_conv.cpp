@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "mapper/ops_conv_direct.h"
 #include "proto/error.h"
 
 namespace odimo::mapper {
@@ -150,6 +151,37 @@ void backward_chunk(const ConvGeom& g, const T* x, const T* w, const T* dy, T* d
   }
 }
 
+// dX for images [n0, n1) through dcol = W^T dY and col2im (groups = 1): the data gradient
+// of the direct path when it cannot run direct itself (stride 2).
+template <class T>
+void data_grad_chunk(const ConvGeom& g, const T* w, const T* dy, T* dx, bool accumulate, int n0, int n1,
+                     T* dcol) {
+  const int64_t P = g.out_pixels() * (n1 - n0);
+  const int64_t in0 = int64_t(n0) * g.h * g.w * g.cin, in_len = int64_t(n1 - n0) * g.h * g.w * g.cin;
+  if (!accumulate) std::fill(dx + in0, dx + in0 + in_len, T(0));
+  MapM<T>(dcol, g.kdim(), P).noalias() =
+      CMapM<T>(w, g.cout, g.kdim()).transpose() * CMapM<T>(dy + n0 * g.out_pixels() * g.cout, g.cout, P);
+  col2im(g, dcol, n0, n1, 0, dx);
+}
+
+// Thread t's images [a, e) of the direct path's backward (ops_conv_direct.h): dW into
+// `part`; dX direct over the padded dy with the flipped weights `wf` (stride 1), else by col2im.
+template <class T>
+void direct_backward_share(const ConvGeom& g, const T* x, const T* w, const T* wf, const T* dy, T* dx,
+                           bool accumulate, T* part, int t, int a, int e, Scratch<T>& s) {
+  T* xpad = s.get(t, 0, size_t(g.h + 2 * g.pad) * (g.w + 2 * g.pad) * g.cin);
+  direct_weight_grad(g, x, dy, part, a, e, xpad);
+  if (!dx) return;
+  if (wf) {
+    direct_forward(direct_data_geometry(g), dy, wf, dx, a, e, accumulate);
+    return;
+  }
+  const int chunk = chunk_images(g);
+  T* dcol = s.get(t, 1, size_t(g.kdim()) * g.out_pixels() * std::max(1, std::min(chunk, e - a)));
+  for (int n0 = a; n0 < e; n0 += chunk)
+    data_grad_chunk(g, w, dy, dx, accumulate, n0, std::min(e, n0 + chunk), dcol);
+}
+
 // db[c] = sum over images and pixels of dy[.., c]; per-thread partials reduced in order.
 template <class T>
 void bias_grad(const ConvGeom& g, const T* dy, T* db, Scratch<T>& s, int threads, int slot) {
@@ -194,6 +226,17 @@ ConvGeom ConvGeom::make(int n, int h, int w, int cin, int cout, int k, int strid
 
 template <class T>
 void conv2d_forward(const ConvGeom& g, const T* x, const T* w, const T* b, T* y, Scratch<T>& s, int threads) {
+  if (direct_conv_applies(g)) {
+    for_each_thread(
+        threads,
+        [&](int t) {
+          const int a = share_begin(g.n, t, threads), e = share_end(g.n, t, threads);
+          direct_forward(g, x, w, y, a, e);
+          if (b) add_bias(g, b, y, a, e);
+        },
+        macs(g));
+    return;
+  }
   const int chunk = chunk_images(g);
   for_each_thread(
       threads,
@@ -215,10 +258,21 @@ void conv2d_backward(const ConvGeom& g, const T* x, const T* w, const T* dy, T* 
                      T* db, Scratch<T>& s, int threads) {
   const int chunk = chunk_images(g);
   const size_t nw = size_t(g.weights());
+  const bool direct = direct_conv_applies(g);
+  T* wf = nullptr;  // flipped weights of the direct data gradient, computed once per call
+  if (direct && dx && direct_conv_data_applies(g)) {
+    wf = s.get(0, 4, nw);
+    flip_weights(g, w, wf);
+  }
   for_each_thread(
       threads,
       [&](int t) {
         const int a = share_begin(g.n, t, threads), e = share_end(g.n, t, threads);
+        if (direct) {
+          T* part = s.get(t, 2, nw);
+          std::fill(part, part + nw, T(0));
+          return direct_backward_share(g, x, w, wf, dy, dx, accumulate, part, t, a, e, s);
+        }
         const size_t ncol = size_t(g.kdim()) * g.out_pixels() * std::max(1, std::min(chunk, e - a));
         T* col = g.pointwise() ? nullptr : s.get(t, 0, ncol);
         T* dcol = g.pointwise() ? nullptr : s.get(t, 1, ncol);

@@ -5,7 +5,9 @@
 //   Y[Cout_g, P]  = W_g[Cout_g, K] * col[K, P]          (forward)
 //   dW_g         += dY[Cout_g, P] * col[K, P]^T         (backward, per-thread, reduced in order)
 //   dcol[K, P]    = W_g^T * dY;  dX = col2im(dcol)
-// Backward recomputes im2col instead of caching it. Depthwise is a direct loop.
+// Backward recomputes im2col instead of caching it. Narrow ungrouped k x k convs (Cout a
+// multiple of 16, Cin <= 32: ResNet's 16/32-channel layers and the stem) skip im2col and
+// GEMM altogether: direct register-tiled kernels (ops_conv_direct.h). Depthwise is a direct loop.
 // T is float for training and double for gradient tests.
 #include "mapper/tensor.h"
 
@@ -15,6 +17,7 @@ struct ConvGeom {
   int n = 0, h = 0, w = 0, cin = 0;  // input N,H,W,C
   int oh = 0, ow = 0, cout = 0;      // output H,W,C
   int k = 1, stride = 1, pad = 0, groups = 1;
+  bool allow_direct = true;  // false: always im2col + GEMM (tests compare the two paths)
 
   static ConvGeom make(int n, int h, int w, int cin, int cout, int k, int stride, int pad, int groups);
   int cin_g() const { return cin / groups; }

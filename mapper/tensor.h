@@ -85,7 +85,7 @@ class Scratch {
     if (b.size() < n) b.resize(n);
     return b.data();
   }
-  static constexpr int kSlots = 4;
+  static constexpr int kSlots = 5;
 
  private:
   std::vector<std::vector<T>> buffers_;

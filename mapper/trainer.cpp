@@ -307,7 +307,7 @@ TrainResult train(const TrainConfig& c, std::ostream& log) {
   check_config(c);
   const Network net = load_network(c.net, c.input);
   const DataSplits data = load_matching_data(c, net);
-  Model model(net, ModelOptions{c.quant, c.seed, c.threads});
+  Model model(net, ModelOptions{c.quant, c.seed, c.threads, {}});
   Optimizer opt(c.optimizer, model.parameters(), group_hypers(c));
   TrainConfig cfg = c;
   cfg.schedule.total_steps = int64_t(c.epochs) * steps_per_epoch(c, data.train.size());

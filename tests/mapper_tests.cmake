@@ -3,7 +3,7 @@
 # ResNet-8 benchmark against PyTorch (a program, not a test).
 add_executable(mapper_unit_tests unit/main.cpp
   mapper/test_ops.cpp mapper/test_torch_reference.cpp mapper/test_quantizers.cpp
-  mapper/test_training.cpp mapper/test_data.cpp)
+  mapper/test_training.cpp mapper/test_data.cpp mapper/test_conv_direct.cpp)
 odimo_use_aligned_new(mapper_unit_tests)
 target_link_libraries(mapper_unit_tests PRIVATE odimo_mapper doctest::doctest odimo_options)
 target_compile_definitions(mapper_unit_tests PRIVATE ODIMO_MAPPER_TEST_DIR="${CMAKE_CURRENT_SOURCE_DIR}/mapper")
@@ -11,9 +11,9 @@ doctest_discover_tests(mapper_unit_tests TEST_PREFIX "mapper/" PROPERTIES LABELS
                        ENVIRONMENT "ODIMO_WORKLOADS=${PROJECT_SOURCE_DIR}/workloads")
 list(APPEND ODIMO_UNIT_TEST_BINARIES mapper_unit_tests)
 
-add_executable(bench_train mapper/bench_train.cpp)
+add_executable(bench_train mapper/bench_train.cpp mapper/bench_search.cpp)
 odimo_use_aligned_new(bench_train)
-target_link_libraries(bench_train PRIVATE odimo_mapper odimo_options)
+target_link_libraries(bench_train PRIVATE odimo_search odimo_options)
 target_compile_definitions(bench_train PRIVATE ODIMO_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 
 # End-to-end `odimo train` runs (label train): quick, on the synthetic set or bad input

@@ -1,13 +1,19 @@
-// bench_train: ResNet-8 training throughput of odimo's Eigen autograd against the
-// PyTorch anchor (shared/anchors/torch_resnet8.py), in the same run, on the same
-// machine: 1x28x28 Fashion-MNIST, batch 128, SGD momentum 0.9 / wd 5e-4 / lr 0.05,
-// random batches, 5 warm-up steps then N timed steps for both. Not a test: it prints
-// images/s of both, their ratio and the peak memory (RSS) of both. The machine is
-// noisy, so `--rounds R` alternates the two R times and reports medians (as
-// shared/reference/train-speed.md did).
+// bench_train: training throughput of odimo's Eigen autograd against PyTorch, in the
+// same run, on the same machine: a shipped workload (--net, default resnet8) at
+// 1x28x28 Fashion-MNIST, batch 128, SGD momentum 0.9 / wd 5e-4 / lr 0.05, random
+// batches, 5 warm-up steps then N timed steps for both. The PyTorch side is
+// tests/mapper/torch_workload.py, which builds the same network from the same
+// workloads/NET.pbtxt (for resnet8 it is the ResNet-8 of the project's PyTorch anchor,
+// 77,754 parameters). Not a test: it prints images/s of both, their ratio and the peak
+// memory (RSS) of both. The machine is noisy, so `--rounds R` alternates the two R
+// times and reports medians.
 //
-//   bench_train [--steps N] [--rounds R] [--threads T] [--batch B] [--anchor PATH]
-//               [--torch-env "VAR=VALUE ..."] [--no-torch]
+//   bench_train [--net NAME] [--steps N] [--rounds R] [--threads T] [--batch B]
+//               [--torch-script PATH] [--torch-env "VAR=VALUE ..."] [--no-torch]
+//   bench_train --search diana|darkside [--steps N] [--rounds R] [--threads T]
+//       search (1 search + 1 fine-tune epoch of N steps) against plain quantized training
+//       of the same steps, each in its own process: wall time and peak RSS ratios
+//       (bench_search.cpp).
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -20,6 +26,7 @@
 #include <random>
 #include <string>
 
+#include "bench_search.h"
 #include "mapper/data.h"
 #include "mapper/model.h"
 #include "mapper/ops_misc.h"
@@ -32,10 +39,12 @@ using namespace odimo::mapper;
 namespace {
 
 struct Options {
+  std::string net = "resnet8";
+  std::string search_soc;  // --search: the search benchmark instead
   int steps = 50, rounds = 1, threads = 2, batch = 128;
   bool torch = true;
   std::string torch_env;
-  std::string anchor = std::string(ODIMO_SOURCE_DIR) + "/../shared/anchors/torch_resnet8.py";
+  std::string script = std::string(ODIMO_SOURCE_DIR) + "/tests/mapper/torch_workload.py";
 };
 
 Options parse(int argc, char** argv) {
@@ -46,7 +55,11 @@ Options parse(int argc, char** argv) {
       if (i + 1 >= argc) throw Error(a + " needs a value");
       return argv[++i];
     };
-    if (a == "--steps")
+    if (a == "--net")
+      o.net = next();
+    else if (a == "--search")
+      o.search_soc = next();
+    else if (a == "--steps")
       o.steps = std::stoi(next());
     else if (a == "--rounds")
       o.rounds = std::max(1, std::stoi(next()));
@@ -54,8 +67,8 @@ Options parse(int argc, char** argv) {
       o.threads = std::stoi(next());
     else if (a == "--batch")
       o.batch = std::stoi(next());
-    else if (a == "--anchor")
-      o.anchor = next();
+    else if (a == "--torch-script")
+      o.script = next();
     else if (a == "--torch-env")
       o.torch_env = next();
     else if (a == "--no-torch")
@@ -78,6 +91,19 @@ double peak_rss_mib() {
   return u.ru_maxrss / 1024.0;
 }
 
+// The 1-, 5- and 15-minute load averages (other jobs share the cores: say so with every number).
+std::string load_average() {
+  FILE* f = std::fopen("/proc/loadavg", "r");
+  char buf[64] = "?";
+  if (f) {
+    if (!std::fgets(buf, sizeof buf, f)) buf[0] = 0;
+    std::fclose(f);
+  }
+  std::string s(buf);
+  const size_t third = s.find(' ', s.find(' ', s.find(' ') + 1) + 1);
+  return s.substr(0, third);
+}
+
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
@@ -89,7 +115,7 @@ class OdimoRun {
   explicit OdimoRun(const Options& o)
       : o_(o),
         train_(load_fashion_mnist(kFashionMnistDir, true)),
-        model_(load_network("resnet8"), ModelOptions{QuantPreset::kFloat, 1, o.threads}),
+        model_(load_network(o.net, Shape{1, 28, 28}), ModelOptions{QuantPreset::kFloat, 1, o.threads, {}}),
         x_(size_t(o.batch) * train_.image_bytes()),
         y_(o.batch),
         idx_(o.batch) {
@@ -132,25 +158,29 @@ class OdimoRun {
   std::vector<int> y_, idx_;
 };
 
-// Runs the anchor once; parses "... N images/s, peak RSS M MiB".
-bool run_torch(const Options& o, double& ips, double& rss) {
-  if (!std::filesystem::exists(o.anchor)) {
-    std::cerr << "anchor not found: " << o.anchor << "\n";
+// Runs the PyTorch side once; parses "... N images/s, peak RSS M MiB, C CPU-ms per step".
+bool run_torch(const Options& o, double& ips, double& rss, double& cpu_ms) {
+  if (!std::filesystem::exists(o.script)) {
+    std::cerr << "PyTorch script not found: " << o.script << "\n";
     return false;
   }
+  const std::string net = std::string(ODIMO_SOURCE_DIR) + "/workloads/" + o.net + ".pbtxt";
   const std::string cmd = (o.torch_env.empty() ? "" : "env " + o.torch_env + " ") + "/usr/bin/python3 " +
-                          o.anchor + " --steps " + std::to_string(o.steps) + " --threads " +
-                          std::to_string(o.threads) + " --batch " + std::to_string(o.batch) + " 2>&1";
+                          o.script + " --net " + net + " --input 1x28x28 --steps " + std::to_string(o.steps) +
+                          " --threads " + std::to_string(o.threads) + " --batch " + std::to_string(o.batch) +
+                          " 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return false;
   char line[512];
   bool found = false;
   while (std::fgets(line, sizeof line, p)) {
     const std::string s(line);
-    const size_t c = s.find(": "), r = s.find("peak RSS ");
-    if (s.find("images/s") != std::string::npos && c != std::string::npos && r != std::string::npos) {
+    const size_t c = s.find(": "), r = s.find("peak RSS "), m = s.find("MiB, ");
+    if (s.find("images/s") != std::string::npos && c != std::string::npos && r != std::string::npos &&
+        m != std::string::npos) {
       ips = std::stod(s.substr(c + 2));
       rss = std::stod(s.substr(r + 9));
+      cpu_ms = std::stod(s.substr(m + 5));
       found = true;
     } else {
       std::cout << "  torch> " << s;
@@ -165,34 +195,47 @@ bool run_torch(const Options& o, double& ips, double& rss) {
 int main(int argc, char** argv) {
   try {
     const Options o = parse(argc, argv);
-    std::cout << "ResNet-8, 1x28x28 Fashion-MNIST, batch " << o.batch << ", " << o.threads << " threads, "
+    std::cout << "load average " << load_average() << " at the start\n";
+    if (!o.search_soc.empty()) {
+      const int status = bench_search(o.search_soc, o.steps, o.rounds, o.threads);
+      std::cout << "load average " << load_average() << " at the end\n";
+      return status;
+    }
+    std::cout << o.net << ", 1x28x28 Fashion-MNIST, batch " << o.batch << ", " << o.threads << " threads, "
               << o.steps << " timed steps after 5 warm-up steps, " << o.rounds << " alternating round(s)\n";
     OdimoRun odimo(o);
-    std::vector<double> ours, theirs, ratios;
+    // CPU time per step (all threads) is the figure least moved by other jobs on the cores.
+    std::vector<double> ours, theirs, ratios, our_cpu, their_cpu, cpu_ratios;
     double torch_rss = 0;
     for (int r = 1; r <= o.rounds; ++r) {
       double cpu = 0;
       ours.push_back(odimo.measure(cpu));
-      std::printf("round %d: odimo %.0f images/s (%.0f CPU-ms per step)", r, ours.back(), 1000 * cpu);
-      double ips = 0, rss = 0;
-      if (o.torch && run_torch(o, ips, rss)) {
+      our_cpu.push_back(1000 * cpu);
+      std::printf("round %d: odimo %.0f images/s (%.0f CPU-ms per step)", r, ours.back(), our_cpu.back());
+      double ips = 0, rss = 0, cpu_ms = 0;
+      if (o.torch && run_torch(o, ips, rss, cpu_ms)) {
         theirs.push_back(ips), ratios.push_back(ours.back() / ips);
+        their_cpu.push_back(cpu_ms), cpu_ratios.push_back(cpu_ms / our_cpu.back());
         torch_rss = std::max(torch_rss, rss);
-        std::printf(", torch %.0f images/s, ratio %.2f", ips, ratios.back());
+        std::printf(", torch %.0f images/s (%.0f CPU-ms per step), ratio %.2f", ips, cpu_ms, ratios.back());
       }
       std::printf("\n");
       std::fflush(stdout);
     }
     const double our_rss = peak_rss_mib();
-    std::printf("odimo: median %.0f images/s, peak RSS %.0f MiB\n", median(ours), our_rss);
+    std::cout << "load average " << load_average() << " at the end\n";
+    std::printf("odimo: median %.0f images/s, %.0f CPU-ms per step, peak RSS %.0f MiB\n", median(ours),
+                median(our_cpu), our_rss);
     if (!o.torch) return 0;
     if (theirs.empty()) {
-      std::cout << "PyTorch anchor did not run (needs python3-torch for /usr/bin/python3)\n";
+      std::cout << "PyTorch side did not run (needs python3-torch for /usr/bin/python3)\n";
       return 1;
     }
-    std::printf("torch: median %.0f images/s, peak RSS %.0f MiB\n", median(theirs), torch_rss);
-    std::printf("ratio odimo/torch: median %.2f (images/s); memory %.2f (peak RSS)\n", median(ratios),
-                our_rss / torch_rss);
+    std::printf("torch: median %.0f images/s, %.0f CPU-ms per step, peak RSS %.0f MiB\n", median(theirs),
+                median(their_cpu), torch_rss);
+    std::printf("ratio odimo/torch: median %.2f (images/s), %.2f (torch CPU-ms / odimo CPU-ms per step); "
+                "memory %.2f (peak RSS)\n",
+                median(ratios), median(cpu_ratios), our_rss / torch_rss);
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "bench_train: " << e.what() << "\n";

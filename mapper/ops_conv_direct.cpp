@@ -1,0 +1,240 @@
+// Direct convolution kernels; see ops_conv_direct.h. The tiles are plain loops over
+// compile-time extents so that the compiler keeps the accumulators in vector registers
+// (6 pixels x 16 channels = 12 AVX2 registers for float).
+#include "mapper/ops_conv_direct.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace odimo::mapper {
+namespace {
+
+constexpr int kCoTile = 16;  // output channels per register tile
+constexpr int kMaxTile = 6;  // pixels (forward) or weight rows (weight gradient) per tile
+
+// One padded image: (H+2p, W+2p, Cin), zeros around.
+template <class T>
+void pad_image(const ConvGeom& g, const T* img, T* xp) {
+  const int pw = g.w + 2 * g.pad, ph = g.h + 2 * g.pad;
+  const int64_t row = int64_t(pw) * g.cin;
+  std::fill(xp, xp + g.pad * row, T(0));
+  std::fill(xp + (ph - g.pad) * row, xp + ph * row, T(0));
+  for (int y = 0; y < g.h; ++y) {
+    T* d = xp + (y + g.pad) * row;
+    std::fill(d, d + g.pad * g.cin, T(0));
+    std::memcpy(d + g.pad * g.cin, img + int64_t(y) * g.w * g.cin, sizeof(T) * g.w * g.cin);
+    std::fill(d + (g.pad + g.w) * g.cin, d + row, T(0));
+  }
+}
+
+// 32-byte vectors (GCC vector extension: AVX2 registers with -march=x86-64-v3, pairs of
+// SSE registers otherwise); a 16-channel tile is kNv of them.
+typedef float Float8 __attribute__((vector_size(32)));
+typedef double Double4 __attribute__((vector_size(32)));
+template <class T>
+struct VecOf;
+template <>
+struct VecOf<float> {
+  using type = Float8;
+};
+template <>
+struct VecOf<double> {
+  using type = Double4;
+};
+template <class T>
+using Vec = typename VecOf<T>::type;
+template <class T>
+constexpr int kNv = kCoTile* int(sizeof(T)) / 32;
+
+template <class T>
+inline Vec<T> load(const T* p) {
+  Vec<T> v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+template <class T>
+inline void store(T* p, Vec<T> v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
+// The in-bounds taps of one output pixel (or of a run of interior pixels): kernel rows
+// [ky0, ky1) and, within a kernel row, the (kx, cin) elements [j0, j1) of the k*Cin run.
+struct Taps {
+  int ky0, ky1, j0, j1;
+};
+
+// y[p*ys + c] (+)= sum over the taps of x * w[(ky*kc + j)*cout + c] for PT pixels, 16
+// channels. xp: x at the first tap (row ky0, element j0) of pixel 0; rs: image row stride;
+// ps: pixel step (stride*Cin); kc = k*Cin. Out-of-image taps are skipped, not read as zeros.
+template <int PT, class T>
+void forward_tile(const T* __restrict xp, int64_t rs, int ps, const Taps& t, int kc, const T* __restrict w,
+                  int cout, T* __restrict y, int ys, bool accumulate) {
+  constexpr int NV = kNv<T>, L = 32 / int(sizeof(T));
+  Vec<T> acc[PT][NV] = {};
+  const int nj = t.j1 - t.j0;
+  for (int ky = t.ky0; ky < t.ky1; ++ky) {
+    const T* xr = xp + (ky - t.ky0) * rs;
+    const T* wr = w + (int64_t(ky) * kc + t.j0) * cout;
+    for (int j = 0; j < nj; ++j) {
+      Vec<T> wv[NV];
+      for (int v = 0; v < NV; ++v) wv[v] = load(wr + int64_t(j) * cout + v * L);
+      for (int p = 0; p < PT; ++p) {
+        const T xv = xr[p * ps + j];
+        for (int v = 0; v < NV; ++v) acc[p][v] += xv * wv[v];
+      }
+    }
+  }
+  for (int p = 0; p < PT; ++p)
+    for (int v = 0; v < NV; ++v)
+      store(y + p * ys + v * L, accumulate ? load(y + p * ys + v * L) + acc[p][v] : acc[p][v]);
+}
+
+template <class T>
+void forward_tiles(int pt, const T* xp, int64_t rs, int ps, const Taps& t, int kc, const T* w, int cout, T* y,
+                   bool acc) {
+  switch (pt) {
+    case 6:
+      return forward_tile<6>(xp, rs, ps, t, kc, w, cout, y, cout, acc);
+    case 5:
+      return forward_tile<5>(xp, rs, ps, t, kc, w, cout, y, cout, acc);
+    case 4:
+      return forward_tile<4>(xp, rs, ps, t, kc, w, cout, y, cout, acc);
+    case 3:
+      return forward_tile<3>(xp, rs, ps, t, kc, w, cout, y, cout, acc);
+    case 2:
+      return forward_tile<2>(xp, rs, ps, t, kc, w, cout, y, cout, acc);
+    default:
+      return forward_tile<1>(xp, rs, ps, t, kc, w, cout, y, cout, acc);
+  }
+}
+
+// One output row oy of image `img`: interior pixels (all kx taps in the image) in tiles of up
+// to 6, border pixels one at a time with their kx range cut.
+template <class T>
+void forward_row(const ConvGeom& g, const T* img, const T* w, T* yrow, int oy, bool accumulate) {
+  const int64_t rs = int64_t(g.w) * g.cin;
+  const int ps = g.stride * g.cin, kc = g.k * g.cin, iy0 = oy * g.stride - g.pad;
+  const int ky0 = std::max(0, -iy0), ky1 = std::min(g.k, g.h - iy0);
+  // Interior: ox*stride - pad >= 0 and ox*stride - pad + k <= w.
+  const int lo = std::min(g.ow, (g.pad + g.stride - 1) / g.stride);
+  const int hi =
+      g.w - g.k + g.pad >= 0 ? std::max(lo, std::min(g.ow, (g.w - g.k + g.pad) / g.stride + 1)) : lo;
+  for (int ox = 0; ox < g.ow;) {
+    const int ix0 = ox * g.stride - g.pad;
+    Taps t{ky0, std::max(ky0, ky1), 0, kc};
+    int pt = 1;
+    if (ox < lo || ox >= hi)
+      t.j0 = std::max(0, -ix0) * g.cin, t.j1 = std::max(t.j0, std::min(g.k, g.w - ix0) * g.cin);
+    else
+      pt = std::min(kMaxTile, hi - ox);
+    const T* xp = img + (int64_t(iy0 + t.ky0) * g.w + ix0) * g.cin + t.j0;  // >= img: the first in-bounds tap
+    for (int co = 0; co < g.cout; co += kCoTile)
+      forward_tiles(pt, xp, rs, ps, t, kc, w + co, g.cout, yrow + int64_t(ox) * g.cout + co, accumulate);
+    ox += pt;
+  }
+}
+
+// dw[(j0+r)*cout + c] += sum over the image's output pixels of x(tap row j0+r) * dy[., c],
+// JT rows r, 16 channels. xr: padded image at kernel row ky, column offset j0.
+template <int JT, class T>
+void weight_tile(const ConvGeom& g, const T* __restrict xr, int64_t rs, const T* __restrict dy,
+                 T* __restrict dw) {
+  constexpr int NV = kNv<T>, L = 32 / int(sizeof(T));
+  Vec<T> acc[JT][NV] = {};
+  const int ps = g.stride * g.cin;
+  for (int oy = 0; oy < g.oh; ++oy) {
+    const T* xrow = xr + oy * g.stride * rs;
+    const T* drow = dy + int64_t(oy) * g.ow * g.cout;
+    for (int ox = 0; ox < g.ow; ++ox) {
+      const T* xv = xrow + ox * ps;
+      Vec<T> dv[NV];
+      for (int v = 0; v < NV; ++v) dv[v] = load(drow + int64_t(ox) * g.cout + v * L);
+      for (int r = 0; r < JT; ++r)
+        for (int v = 0; v < NV; ++v) acc[r][v] += xv[r] * dv[v];
+    }
+  }
+  for (int r = 0; r < JT; ++r)
+    for (int v = 0; v < NV; ++v)
+      store(dw + int64_t(r) * g.cout + v * L, load(dw + int64_t(r) * g.cout + v * L) + acc[r][v]);
+}
+
+template <class T>
+void weight_tiles(int jt, const ConvGeom& g, const T* xr, int64_t rs, const T* dy, T* dw) {
+  switch (jt) {
+    case 6:
+      return weight_tile<6>(g, xr, rs, dy, dw);
+    case 5:
+      return weight_tile<5>(g, xr, rs, dy, dw);
+    case 4:
+      return weight_tile<4>(g, xr, rs, dy, dw);
+    case 3:
+      return weight_tile<3>(g, xr, rs, dy, dw);
+    case 2:
+      return weight_tile<2>(g, xr, rs, dy, dw);
+    default:
+      return weight_tile<1>(g, xr, rs, dy, dw);
+  }
+}
+
+}  // namespace
+
+bool direct_conv_applies(const ConvGeom& g) {
+  return g.allow_direct && g.groups == 1 && g.k > 1 && g.cout % kCoTile == 0 && g.cin <= 32;
+}
+
+bool direct_conv_data_applies(const ConvGeom& g) {
+  return direct_conv_applies(g) && g.stride == 1 && g.cin % kCoTile == 0 && g.pad <= g.k - 1;
+}
+
+ConvGeom direct_data_geometry(const ConvGeom& g) {
+  ConvGeom d = ConvGeom::make(g.n, g.oh, g.ow, g.cout, g.cin, g.k, 1, g.k - 1 - g.pad, 1);
+  d.allow_direct = g.allow_direct;
+  return d;
+}
+
+template <class T>
+void flip_weights(const ConvGeom& g, const T* w, T* wf) {
+  // wf col-major [Cin, k*k*Cout]: wf[((ky'*k + kx')*Cout + co)*Cin + ci] = w[(((k-1-ky')*k + k-1-kx')*Cin +
+  // ci)*Cout + co]
+  for (int ky = 0; ky < g.k; ++ky)
+    for (int kx = 0; kx < g.k; ++kx)
+      for (int co = 0; co < g.cout; ++co)
+        for (int ci = 0; ci < g.cin; ++ci)
+          wf[((int64_t(ky) * g.k + kx) * g.cout + co) * g.cin + ci] =
+              w[((int64_t(g.k - 1 - ky) * g.k + (g.k - 1 - kx)) * g.cin + ci) * g.cout + co];
+}
+
+template <class T>
+void direct_forward(const ConvGeom& g, const T* x, const T* w, T* y, int n0, int n1, bool accumulate) {
+  for (int n = n0; n < n1; ++n) {
+    const T* img = x + int64_t(n) * g.h * g.w * g.cin;
+    T* yimg = y + int64_t(n) * g.out_pixels() * g.cout;
+    for (int oy = 0; oy < g.oh; ++oy)
+      forward_row(g, img, w, yimg + int64_t(oy) * g.ow * g.cout, oy, accumulate);
+  }
+}
+
+template <class T>
+void direct_weight_grad(const ConvGeom& g, const T* x, const T* dy, T* dw, int n0, int n1, T* xpad) {
+  const int64_t rs = int64_t(g.w + 2 * g.pad) * g.cin;
+  const int kc = g.k * g.cin;
+  for (int n = n0; n < n1; ++n) {
+    pad_image(g, x + int64_t(n) * g.h * g.w * g.cin, xpad);
+    const T* dimg = dy + int64_t(n) * g.out_pixels() * g.cout;
+    for (int ky = 0; ky < g.k; ++ky)
+      for (int j = 0; j < kc; j += kMaxTile) {
+        const int jt = std::min(kMaxTile, kc - j);
+        for (int co = 0; co < g.cout; co += kCoTile)
+          weight_tiles(jt, g, xpad + ky * rs + j, rs, dimg + co, dw + (int64_t(ky) * kc + j) * g.cout + co);
+      }
+  }
+}
+
+#define ODIMO_DIRECT_INSTANTIATE(T)                                                           \
+  template void direct_forward<T>(const ConvGeom&, const T*, const T*, T*, int, int, bool);   \
+  template void direct_weight_grad<T>(const ConvGeom&, const T*, const T*, T*, int, int, T*); \
+  template void flip_weights<T>(const ConvGeom&, const T*, T*);
+ODIMO_DIRECT_INSTANTIATE(float)
+ODIMO_DIRECT_INSTANTIATE(double)
+
+}  // namespace odimo::mapper
