@@ -7,23 +7,23 @@
 namespace odimo::cli {
 
 Table::Table(std::vector<std::string> header, std::vector<bool> numeric)
-    : header_(std::move(header)), numeric_(std::move(numeric)) {
-  numeric_.resize(header_.size(), false);
+    : m_header(std::move(header)), m_numeric(std::move(numeric)) {
+  m_numeric.resize(m_header.size(), false);
 }
 
 void Table::add(std::vector<std::string> row) {
-  row.resize(header_.size());
-  rows_.push_back(std::move(row));
+  row.resize(m_header.size());
+  m_rows.push_back(std::move(row));
 }
 
 void Table::separator() {
-  rows_.emplace_back();
+  m_rows.emplace_back();
 }
 
 void Table::print(std::ostream& out) const {
-  std::vector<size_t> width(header_.size());
-  for (size_t c = 0; c < header_.size(); ++c) width[c] = header_[c].size();
-  for (const auto& r : rows_)
+  std::vector<size_t> width(m_header.size());
+  for (size_t c = 0; c < m_header.size(); ++c) width[c] = m_header[c].size();
+  for (const auto& r : m_rows)
     for (size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], r[c].size());
   size_t total = 0;
   for (size_t w : width) total += w + 2;
@@ -31,15 +31,15 @@ void Table::print(std::ostream& out) const {
     std::string s;
     for (size_t c = 0; c < r.size(); ++c) {
       const std::string pad(width[c] - r[c].size(), ' ');
-      s += numeric_[c] ? pad + r[c] : r[c] + pad;
+      s += m_numeric[c] ? pad + r[c] : r[c] + pad;
       if (c + 1 < r.size()) s += "  ";
     }
     while (!s.empty() && s.back() == ' ') s.pop_back();
     out << s << '\n';
   };
-  line(header_);
+  line(m_header);
   out << std::string(total - 2, '-') << '\n';
-  for (const auto& r : rows_) {
+  for (const auto& r : m_rows) {
     if (r.empty())
       out << std::string(total - 2, '-') << '\n';
     else

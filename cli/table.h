@@ -16,9 +16,9 @@ class Table {
   void print(std::ostream& out) const;
 
  private:
-  std::vector<std::string> header_;
-  std::vector<bool> numeric_;
-  std::vector<std::vector<std::string>> rows_;  // an empty row is a separator
+  std::vector<std::string> m_header;
+  std::vector<bool> m_numeric;
+  std::vector<std::vector<std::string>> m_rows;  // an empty row is a separator
 };
 
 // 41123456 -> "41,123,456"

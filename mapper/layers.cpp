@@ -10,43 +10,43 @@ namespace {
 
 class FloatWeights : public WeightSource {
  public:
-  explicit FloatWeights(Parameter w) : w_(std::move(w)) {}
-  const float* forward() override { return w_.value.data(); }
+  explicit FloatWeights(Parameter w) : m_w(std::move(w)) {}
+  const float* forward() override { return m_w.value.data(); }
   float* effective_grad() override {
-    scratch_.resize(w_.value.size());
-    return scratch_.data();
+    m_scratch.resize(m_w.value.size());
+    return m_scratch.data();
   }
   void backward() override {
-    for (size_t i = 0; i < scratch_.size(); ++i) w_.grad[i] += scratch_[i];
+    for (size_t i = 0; i < m_scratch.size(); ++i) m_w.grad[i] += m_scratch[i];
   }
-  void parameters(std::vector<Parameter*>& out) override { out.push_back(&w_); }
-  Parameter& weight() override { return w_; }
+  void parameters(std::vector<Parameter*>& out) override { out.push_back(&m_w); }
+  Parameter& weight() override { return m_w; }
 
  private:
-  Parameter w_;
-  std::vector<float> scratch_;
+  Parameter m_w;
+  std::vector<float> m_scratch;
 };
 
 class QuantizedWeights : public WeightSource {
  public:
   QuantizedWeights(Parameter w, std::unique_ptr<WeightQuantizer> q)
-      : w_(std::move(w)), q_(std::move(q)), wq_(w_.value.size()), dwq_(w_.value.size()) {}
+      : m_w(std::move(w)), m_q(std::move(q)), m_wq(m_w.value.size()), m_dwq(m_w.value.size()) {}
   const float* forward() override {
-    q_->forward(w_.value.data(), wq_.data());
-    return wq_.data();
+    m_q->forward(m_w.value.data(), m_wq.data());
+    return m_wq.data();
   }
-  float* effective_grad() override { return dwq_.data(); }
-  void backward() override { q_->backward(w_.value.data(), dwq_.data(), w_.grad.data()); }
+  float* effective_grad() override { return m_dwq.data(); }
+  void backward() override { m_q->backward(m_w.value.data(), m_dwq.data(), m_w.grad.data()); }
   void parameters(std::vector<Parameter*>& out) override {
-    out.push_back(&w_);
-    for (Parameter* p : q_->parameters()) out.push_back(p);
+    out.push_back(&m_w);
+    for (Parameter* p : m_q->parameters()) out.push_back(p);
   }
-  Parameter& weight() override { return w_; }
+  Parameter& weight() override { return m_w; }
 
  private:
-  Parameter w_;
-  std::unique_ptr<WeightQuantizer> q_;
-  std::vector<float> wq_, dwq_;
+  Parameter m_w;
+  std::unique_ptr<WeightQuantizer> m_q;
+  std::vector<float> m_wq, m_dwq;
 };
 
 Flat flat(const Dims& d) {
@@ -67,78 +67,78 @@ std::unique_ptr<WeightSource> make_quantized_weights(Parameter w, std::unique_pt
 ConvNode::ConvNode(std::string n, bool depthwise, int cout, int k, int stride, int pad, int groups,
                    std::unique_ptr<WeightSource> w, std::unique_ptr<Parameter> bias)
     : Node(std::move(n)),
-      depthwise_(depthwise),
-      cout_(cout),
-      k_(k),
-      stride_(stride),
-      pad_(pad),
-      groups_(groups),
-      weights_(std::move(w)),
-      bias_(std::move(bias)) {}
+      m_depthwise(depthwise),
+      m_cout(cout),
+      m_k(k),
+      m_stride(stride),
+      m_pad(pad),
+      m_groups(groups),
+      m_weights(std::move(w)),
+      m_bias(std::move(bias)) {}
 
 ConvGeom ConvNode::geometry(int n) const {
   const Dims& d = inputs[0]->dims;
-  return ConvGeom::make(n, d.h, d.w, d.c, cout_, k_, stride_, pad_, depthwise_ ? d.c : groups_);
+  return ConvGeom::make(n, d.h, d.w, d.c, m_cout, m_k, m_stride, m_pad, m_depthwise ? d.c : m_groups);
 }
 
 void ConvNode::forward(const RunContext& ctx) {
   const ConvGeom g = geometry(inputs[0]->dims.n);
   out.resize({g.n, g.oh, g.ow, g.cout});
-  w_ = weights_->forward();
-  const float* b = bias_ ? bias_->value.data() : nullptr;
-  if (depthwise_)
-    depthwise_forward(g, inputs[0]->value.data(), w_, b, out.value.data(), ctx.threads);
+  m_w = m_weights->forward();
+  const float* b = m_bias ? m_bias->value.data() : nullptr;
+  if (m_depthwise)
+    depthwise_forward(g, inputs[0]->value.data(), m_w, b, out.value.data(), ctx.threads);
   else
-    conv2d_forward(g, inputs[0]->value.data(), w_, b, out.value.data(), *ctx.scratch, ctx.threads);
+    conv2d_forward(g, inputs[0]->value.data(), m_w, b, out.value.data(), *ctx.scratch, ctx.threads);
 }
 
 void ConvNode::backward(const RunContext& ctx) {
   const ConvGeom g = geometry(inputs[0]->dims.n);
   float* dx = need_grad[0] ? inputs[0]->grad.data() : nullptr;
-  std::vector<float> db(bias_ ? cout_ : 0);
-  float* dw = weights_->effective_grad();
-  if (depthwise_)
-    depthwise_backward(g, inputs[0]->value.data(), w_, out.grad.data(), dx, accumulate[0], dw,
-                       bias_ ? db.data() : nullptr, *ctx.scratch, ctx.threads);
+  std::vector<float> db(m_bias ? m_cout : 0);
+  float* dw = m_weights->effective_grad();
+  if (m_depthwise)
+    depthwise_backward(g, inputs[0]->value.data(), m_w, out.grad.data(), dx, accumulate[0], dw,
+                       m_bias ? db.data() : nullptr, *ctx.scratch, ctx.threads);
   else
-    conv2d_backward(g, inputs[0]->value.data(), w_, out.grad.data(), dx, accumulate[0], dw,
-                    bias_ ? db.data() : nullptr, *ctx.scratch, ctx.threads);
-  weights_->backward();
-  for (size_t c = 0; c < db.size(); ++c) bias_->grad[c] += db[c];
+    conv2d_backward(g, inputs[0]->value.data(), m_w, out.grad.data(), dx, accumulate[0], dw,
+                    m_bias ? db.data() : nullptr, *ctx.scratch, ctx.threads);
+  m_weights->backward();
+  for (size_t c = 0; c < db.size(); ++c) m_bias->grad[c] += db[c];
 }
 
 void ConvNode::parameters(std::vector<Parameter*>& out) {
-  weights_->parameters(out);
-  if (bias_) out.push_back(bias_.get());
+  m_weights->parameters(out);
+  if (m_bias) out.push_back(m_bias.get());
 }
 
 // ---- linear -------------------------------------------------------------------------------------
 
 LinearNode::LinearNode(std::string n, int out_features, std::unique_ptr<WeightSource> w,
                        std::unique_ptr<Parameter> bias)
-    : Node(std::move(n)), out_(out_features), weights_(std::move(w)), bias_(std::move(bias)) {}
+    : Node(std::move(n)), m_out(out_features), m_weights(std::move(w)), m_bias(std::move(bias)) {}
 
 void LinearNode::forward(const RunContext&) {
   const Dims& d = inputs[0]->dims;
-  out.resize({d.n, 1, 1, out_});
-  w_ = weights_->forward();
-  linear_forward(d.n, int(d.image()), out_, inputs[0]->value.data(), w_,
-                 bias_ ? bias_->value.data() : nullptr, out.value.data());
+  out.resize({d.n, 1, 1, m_out});
+  m_w = m_weights->forward();
+  linear_forward(d.n, int(d.image()), m_out, inputs[0]->value.data(), m_w,
+                 m_bias ? m_bias->value.data() : nullptr, out.value.data());
 }
 
 void LinearNode::backward(const RunContext&) {
   const Dims& d = inputs[0]->dims;
-  std::vector<float> db(bias_ ? out_ : 0);
-  linear_backward(d.n, int(d.image()), out_, inputs[0]->value.data(), w_, out.grad.data(),
-                  need_grad[0] ? inputs[0]->grad.data() : nullptr, accumulate[0], weights_->effective_grad(),
-                  bias_ ? db.data() : nullptr);
-  weights_->backward();
-  for (size_t c = 0; c < db.size(); ++c) bias_->grad[c] += db[c];
+  std::vector<float> db(m_bias ? m_out : 0);
+  linear_backward(d.n, int(d.image()), m_out, inputs[0]->value.data(), m_w, out.grad.data(),
+                  need_grad[0] ? inputs[0]->grad.data() : nullptr, accumulate[0], m_weights->effective_grad(),
+                  m_bias ? db.data() : nullptr);
+  m_weights->backward();
+  for (size_t c = 0; c < db.size(); ++c) m_bias->grad[c] += db[c];
 }
 
 void LinearNode::parameters(std::vector<Parameter*>& out) {
-  weights_->parameters(out);
-  if (bias_) out.push_back(bias_.get());
+  m_weights->parameters(out);
+  if (m_bias) out.push_back(m_bias.get());
 }
 
 // ---- batch norm ---------------------------------------------------------------------------------
@@ -166,7 +166,7 @@ void BatchNormNode::forward(const RunContext& ctx) {
   out.resize(x.dims);
   if (ctx.training)
     batchnorm_train_forward(geom(x.dims), x.value.data(), gamma.value.data(), beta.value.data(),
-                            out.value.data(), cache_, running_mean.value.data(), running_var.value.data(),
+                            out.value.data(), m_cache, running_mean.value.data(), running_var.value.data(),
                             *ctx.sums, ctx.threads);
   else
     batchnorm_eval_forward(geom(x.dims), x.value.data(), gamma.value.data(), beta.value.data(),
@@ -184,7 +184,7 @@ void BatchNormNode::backward(const RunContext& ctx) {
     unused.resize(x.value.size());
     dx = unused.data();
   }
-  batchnorm_train_backward(geom(x.dims), x.value.data(), gamma.value.data(), out.grad.data(), cache_, dx,
+  batchnorm_train_backward(geom(x.dims), x.value.data(), gamma.value.data(), out.grad.data(), m_cache, dx,
                            need_grad[0] && accumulate[0], dg.data(), db.data(), *ctx.sums, ctx.threads,
                            out.value.data());
   for (int c = 0; c < C; ++c) gamma.grad[c] += dg[c], beta.grad[c] += db[c];
@@ -204,7 +204,7 @@ void BatchNormNode::buffers(std::vector<Buffer*>& out) {
 void PointwiseNode::forward(const RunContext& ctx) {
   const Activation& x = *inputs[0];
   const Flat f = flat(x.dims);
-  switch (kind_) {
+  switch (m_kind) {
     case kRelu:
       out.resize(x.dims);
       return relu_forward(f, x.value.data(), out.value.data(), ctx.threads);
@@ -233,9 +233,9 @@ void PointwiseNode::backward(const RunContext& ctx) {
   for (size_t k = 0; k < inputs.size(); ++k) {
     if (!need_grad[k]) continue;
     float* dx = inputs[k]->grad.data();
-    if (kind_ == kRelu || fused_relu)
+    if (m_kind == kRelu || fused_relu)
       relu_backward(f, out.value.data(), out.grad.data(), dx, accumulate[k], ctx.threads);
-    else if (kind_ == kRelu6)
+    else if (m_kind == kRelu6)
       relu6_backward(f, inputs[k]->value.data(), out.grad.data(), dx, accumulate[k], ctx.threads);
     else
       grad_pass(f, out.grad.data(), dx, accumulate[k], ctx.threads);
@@ -246,37 +246,37 @@ void PointwiseNode::backward(const RunContext& ctx) {
 
 PoolGeom PoolNode::geom() const {
   const Dims& d = inputs[0]->dims;
-  return PoolGeom::make(d.n, d.h, d.w, d.c, k_, stride_, pad_);
+  return PoolGeom::make(d.n, d.h, d.w, d.c, m_k, m_stride, m_pad);
 }
 
 void PoolNode::forward(const RunContext& ctx) {
   const Activation& x = *inputs[0];
-  if (kind_ == kGlobalAvg) {
+  if (m_kind == kGlobalAvg) {
     out.resize({x.dims.n, 1, 1, x.dims.c});
     return global_avgpool_forward(x.dims.n, x.dims.h * x.dims.w, x.dims.c, x.value.data(), out.value.data(),
                                   ctx.threads);
   }
   const PoolGeom g = geom();
   out.resize({g.n, g.oh, g.ow, g.c});
-  if (kind_ == kAvg) return avgpool_forward(g, x.value.data(), out.value.data(), ctx.threads);
-  argmax_.resize(out.value.size());
-  maxpool_forward(g, x.value.data(), out.value.data(), argmax_.data(), ctx.threads);
+  if (m_kind == kAvg) return avgpool_forward(g, x.value.data(), out.value.data(), ctx.threads);
+  m_argmax.resize(out.value.size());
+  maxpool_forward(g, x.value.data(), out.value.data(), m_argmax.data(), ctx.threads);
 }
 
 void PoolNode::backward(const RunContext& ctx) {
   if (!need_grad[0]) return;
   const Dims& d = inputs[0]->dims;
   float* dx = inputs[0]->grad.data();
-  if (kind_ == kGlobalAvg)
+  if (m_kind == kGlobalAvg)
     return global_avgpool_backward(d.n, d.h * d.w, d.c, out.grad.data(), dx, accumulate[0], ctx.threads);
-  if (kind_ == kAvg) return avgpool_backward(geom(), out.grad.data(), dx, accumulate[0], ctx.threads);
-  maxpool_backward(geom(), argmax_.data(), out.grad.data(), dx, accumulate[0], ctx.threads);
+  if (m_kind == kAvg) return avgpool_backward(geom(), out.grad.data(), dx, accumulate[0], ctx.threads);
+  maxpool_backward(geom(), m_argmax.data(), out.grad.data(), dx, accumulate[0], ctx.threads);
 }
 
 // ---- PACT ---------------------------------------------------------------------------------------
 
 PactNode::PactNode(std::string n, const PactConfig& c)
-    : Node(n), clip(n + ".clip", {1}, ParamGroup::kQuantizer, false), config_(c) {
+    : Node(n), clip(n + ".clip", {1}, ParamGroup::kQuantizer, false), m_config(c) {
   clip.value[0] = c.init_clip;
 }
 
@@ -289,7 +289,7 @@ void PactNode::forward(const RunContext& ctx) {
       [&](int t) {
         const int64_t a = share_begin(x.dims.n, t, ctx.threads) * per,
                       e = share_end(x.dims.n, t, ctx.threads) * per;
-        pact_forward(config_, clip.value[0], x.value.data() + a, out.value.data() + a, e - a);
+        pact_forward(m_config, clip.value[0], x.value.data() + a, out.value.data() + a, e - a);
       },
       x.dims.size());
 }
@@ -309,7 +309,7 @@ void PactNode::backward(const RunContext& ctx) {
       [&](int t) {
         const int64_t a = share_begin(x.dims.n, t, ctx.threads) * per,
                       e = share_end(x.dims.n, t, ctx.threads) * per;
-        dalpha[t] = pact_backward(config_, clip.value[0], x.value.data() + a, out.grad.data() + a, dx + a,
+        dalpha[t] = pact_backward(m_config, clip.value[0], x.value.data() + a, out.grad.data() + a, dx + a,
                                   need_grad[0] && accumulate[0], e - a);
       },
       x.dims.size());

@@ -64,15 +64,15 @@ class ConvNode : public Node {
   void forward(const RunContext& ctx) override;
   void backward(const RunContext& ctx) override;
   void parameters(std::vector<Parameter*>& out) override;
-  WeightSource& weights() { return *weights_; }
+  WeightSource& weights() { return *m_weights; }
   ConvGeom geometry(int n) const;
 
  private:
-  bool depthwise_;
-  int cout_, k_, stride_, pad_, groups_;
-  std::unique_ptr<WeightSource> weights_;
-  std::unique_ptr<Parameter> bias_;
-  const float* w_ = nullptr;  // effective weights of the last forward
+  bool m_depthwise;
+  int m_cout, m_k, m_stride, m_pad, m_groups;
+  std::unique_ptr<WeightSource> m_weights;
+  std::unique_ptr<Parameter> m_bias;
+  const float* m_w = nullptr;  // effective weights of the last forward
 };
 
 class LinearNode : public Node {
@@ -81,13 +81,13 @@ class LinearNode : public Node {
   void forward(const RunContext& ctx) override;
   void backward(const RunContext& ctx) override;
   void parameters(std::vector<Parameter*>& out) override;
-  WeightSource& weights() { return *weights_; }
+  WeightSource& weights() { return *m_weights; }
 
  private:
-  int out_;
-  std::unique_ptr<WeightSource> weights_;
-  std::unique_ptr<Parameter> bias_;
-  const float* w_ = nullptr;
+  int m_out;
+  std::unique_ptr<WeightSource> m_weights;
+  std::unique_ptr<Parameter> m_bias;
+  const float* m_w = nullptr;
 };
 
 class BatchNormNode : public Node {
@@ -103,21 +103,21 @@ class BatchNormNode : public Node {
 
  private:
   BatchNormGeom geom(const Dims& d) const;
-  BatchNormCache<float> cache_;
+  BatchNormCache<float> m_cache;
 };
 
 // relu, relu6, add (any number of inputs), flatten.
 class PointwiseNode : public Node {
  public:
   enum Kind { kRelu, kRelu6, kAdd, kFlatten };
-  PointwiseNode(std::string n, Kind kind) : Node(std::move(n)), kind_(kind) {}
+  PointwiseNode(std::string n, Kind kind) : Node(std::move(n)), m_kind(kind) {}
   void forward(const RunContext& ctx) override;
   void backward(const RunContext& ctx) override;
-  Kind kind() const { return kind_; }
+  Kind kind() const { return m_kind; }
   bool fused_relu = false;  // add only: out = max(sum, 0), the following ReLU folded in
 
  private:
-  Kind kind_;
+  Kind m_kind;
 };
 
 // avgpool, maxpool, globalavgpool.
@@ -125,15 +125,15 @@ class PoolNode : public Node {
  public:
   enum Kind { kAvg, kMax, kGlobalAvg };
   PoolNode(std::string n, Kind kind, int k, int stride, int pad)
-      : Node(std::move(n)), kind_(kind), k_(k), stride_(stride), pad_(pad) {}
+      : Node(std::move(n)), m_kind(kind), m_k(k), m_stride(stride), m_pad(pad) {}
   void forward(const RunContext& ctx) override;
   void backward(const RunContext& ctx) override;
 
  private:
   PoolGeom geom() const;
-  Kind kind_;
-  int k_, stride_, pad_;
-  std::vector<int32_t> argmax_;
+  Kind m_kind;
+  int m_k, m_stride, m_pad;
+  std::vector<int32_t> m_argmax;
 };
 
 // PACT fake-quantization of an activation with a learned clip (quantizers.h).
@@ -146,7 +146,7 @@ class PactNode : public Node {
   Parameter clip;
 
  private:
-  PactConfig config_;
+  PactConfig m_config;
 };
 
 }  // namespace odimo::mapper

@@ -105,14 +105,14 @@ std::optional<PactConfig> activation_format(QuantPreset p) {
 }
 
 void Tape::backward(const RunContext& ctx) {
-  for (auto it = nodes_.rbegin(); it != nodes_.rend(); ++it) (*it)->backward(ctx);
-  nodes_.clear();
+  for (auto it = m_nodes.rbegin(); it != m_nodes.rend(); ++it) (*it)->backward(ctx);
+  m_nodes.clear();
 }
 
-Model::Model(const Network& net, const ModelOptions& options) : net_(net), options_(options) {
-  ctx_.threads = std::max(1, options.threads);
-  ctx_.scratch = &scratch_;
-  ctx_.sums = &sums_;
+Model::Model(const Network& net, const ModelOptions& options) : m_net(net), m_options(options) {
+  m_ctx.threads = std::max(1, options.threads);
+  m_ctx.scratch = &m_scratch;
+  m_ctx.sums = &m_sums;
   if (net.layers.empty()) throw Error(net.origin + ": network has no layers");
   std::mt19937_64 rng(options.seed);
   std::vector<Activation*> produced(net.layers.size(), nullptr);
@@ -130,32 +130,32 @@ Model::Model(const Network& net, const ModelOptions& options) : net_(net), optio
     auto node = make_node(l, seed);
     node_of[i] = node.get();
     for (int src : l.inputs) {
-      Activation* a = src == kNetworkInput ? &input_ : produced[src];
+      Activation* a = src == kNetworkInput ? &m_input : produced[src];
       if (pact && l.has_weights() && src != kNetworkInput) {
         if (!quantized.count(src)) {
           auto q = std::make_unique<PactNode>(net.layers[src].name + ".aq", *pact);
           q->inputs = {a};
           quantized[src] = &q->out;
-          nodes_.push_back(std::move(q));
+          m_nodes.push_back(std::move(q));
         }
         a = quantized[src];
       }
       node->inputs.push_back(a);
     }
     produced[i] = &node->out;
-    nodes_.push_back(std::move(node));
+    m_nodes.push_back(std::move(node));
   }
   const Layer& last = net.layers.back();
   if (!net.consumers.back().empty() || last.out.h != 1 || last.out.w != 1)
     throw Error(net.origin + ": the last layer '" + last.name +
                 "' must produce the class scores (Cx1x1), not " + last.out.str());
-  classes_ = last.out.c;
+  m_classes = last.out.c;
   wire_gradients();
 }
 
 std::unique_ptr<Node> Model::make_node(const Layer& l, uint64_t& seed) {
-  if (options_.node_factory)
-    if (auto node = options_.node_factory(l, seed)) return node;
+  if (m_options.node_factory)
+    if (auto node = m_options.node_factory(l, seed)) return node;
   std::mt19937_64 rng(seed);
   if (l.has_weights()) {
     const bool linear = l.op == Op::kLinear;
@@ -169,11 +169,11 @@ std::unique_ptr<Node> Model::make_node(const Layer& l, uint64_t& seed) {
     }
     const int groups = l.op == Op::kConv2d ? l.groups : 1;
     const ChannelLayout cl{w.size(), l.out_channels, w.size() / groups, l.out_channels / groups};
-    auto q = make_quantizer(weight_format(options_.quant, l), l.name, cl, w.value.data());
+    auto q = make_quantizer(weight_format(m_options.quant, l), l.name, cl, w.value.data());
     auto src = q ? make_quantized_weights(std::move(w), std::move(q)) : make_float_weights(std::move(w));
     if (linear) return std::make_unique<LinearNode>(l.name, l.out_channels, std::move(src), std::move(bias));
     if (l.op == Op::kDepthwise && l.out_channels != l.in.c)
-      throw Error(net_.origin + ": depthwise layer '" + l.name +
+      throw Error(m_net.origin + ": depthwise layer '" + l.name +
                   "' with a channel multiplier is not supported");
     return std::make_unique<ConvNode>(l.name, l.op == Op::kDepthwise, l.out_channels, l.kernel, l.stride,
                                       l.padding, l.groups, std::move(src), std::move(bias));
@@ -196,7 +196,7 @@ std::unique_ptr<Node> Model::make_node(const Layer& l, uint64_t& seed) {
     case Op::kGlobalAvgPool:
       return std::make_unique<PoolNode>(l.name, PoolNode::kGlobalAvg, 1, 1, 0);
     default:
-      throw Error(net_.origin + ": layer '" + l.name + "': op " + op_name(l.op) + " cannot be trained");
+      throw Error(m_net.origin + ": layer '" + l.name + "': op " + op_name(l.op) + " cannot be trained");
   }
 }
 
@@ -204,12 +204,12 @@ std::unique_ptr<Node> Model::make_node(const Layer& l, uint64_t& seed) {
 // its gradient, later ones add to it. The network input needs no gradient.
 void Model::wire_gradients() {
   std::set<const Activation*> written;
-  for (auto it = nodes_.rbegin(); it != nodes_.rend(); ++it) {
+  for (auto it = m_nodes.rbegin(); it != m_nodes.rend(); ++it) {
     Node& n = **it;
     n.need_grad.assign(n.inputs.size(), true);
     n.accumulate.assign(n.inputs.size(), false);
     for (size_t k = 0; k < n.inputs.size(); ++k) {
-      n.need_grad[k] = n.inputs[k] != &input_;
+      n.need_grad[k] = n.inputs[k] != &m_input;
       n.accumulate[k] = written.count(n.inputs[k]) > 0;
       written.insert(n.inputs[k]);
     }
@@ -218,19 +218,19 @@ void Model::wire_gradients() {
 
 const Activation& Model::forward(const float* x, int n, bool training, Tape* tape) {
   if (training && !tape) throw Error("Model::forward: training needs a tape");
-  input_.dims = {n, net_.input.h, net_.input.w, net_.input.c};
-  input_.value.assign(x, x + input_.dims.size());
-  ctx_.training = training;
-  for (auto& node : nodes_) {
-    node->forward(ctx_);
+  m_input.dims = {n, m_net.input.h, m_net.input.w, m_net.input.c};
+  m_input.value.assign(x, x + m_input.dims.size());
+  m_ctx.training = training;
+  for (auto& node : m_nodes) {
+    node->forward(m_ctx);
     if (tape) tape->record(node.get());
   }
-  return nodes_.back()->out;
+  return m_nodes.back()->out;
 }
 
 void Model::backward(Tape& tape) {
-  ctx_.training = true;
-  tape.backward(ctx_);
+  m_ctx.training = true;
+  tape.backward(m_ctx);
 }
 
 void Model::zero_grad() {
@@ -239,12 +239,12 @@ void Model::zero_grad() {
 
 std::vector<Parameter*> Model::parameters() {
   std::vector<Parameter*> out;
-  for (auto& n : nodes_) n->parameters(out);
+  for (auto& n : m_nodes) n->parameters(out);
   return out;
 }
 std::vector<Buffer*> Model::buffers() {
   std::vector<Buffer*> out;
-  for (auto& n : nodes_) n->buffers(out);
+  for (auto& n : m_nodes) n->buffers(out);
   return out;
 }
 Parameter* Model::find_parameter(const std::string& name) {
@@ -253,7 +253,7 @@ Parameter* Model::find_parameter(const std::string& name) {
   return nullptr;
 }
 Node* Model::find_node(const std::string& name) {
-  for (auto& n : nodes_)
+  for (auto& n : m_nodes)
     if (n->name == name) return n.get();
   return nullptr;
 }

@@ -34,13 +34,13 @@ std::optional<PactConfig> activation_format(QuantPreset p);
 // Nodes recorded during a training forward pass; backward() runs them in reverse.
 class Tape {
  public:
-  void record(Node* n) { nodes_.push_back(n); }
+  void record(Node* n) { m_nodes.push_back(n); }
   void backward(const RunContext& ctx);
-  void clear() { nodes_.clear(); }
-  size_t size() const { return nodes_.size(); }
+  void clear() { m_nodes.clear(); }
+  size_t size() const { return m_nodes.size(); }
 
  private:
-  std::vector<Node*> nodes_;
+  std::vector<Node*> m_nodes;
 };
 
 // Builds the node of `layer` instead of the default one, or returns null to keep
@@ -65,7 +65,7 @@ class Model {
   // statistics and records every node on `tape` (required then). Returns the logits (N,1,1,K).
   const Activation& forward(const float* x, int n, bool training, Tape* tape);
   // Gradient of the loss w.r.t. the logits of the last forward, to be filled before backward().
-  float* logits_grad() { return nodes_.back()->out.grad.data(); }
+  float* logits_grad() { return m_nodes.back()->out.grad.data(); }
   void backward(Tape& tape);
   void zero_grad();
 
@@ -73,24 +73,24 @@ class Model {
   std::vector<Buffer*> buffers();
   Parameter* find_parameter(const std::string& name);
   Node* find_node(const std::string& name);
-  const Network& network() const { return net_; }
-  int classes() const { return classes_; }
-  int threads() const { return ctx_.threads; }
-  void set_threads(int t) { ctx_.threads = std::max(1, t); }
-  const std::vector<std::unique_ptr<Node>>& nodes() const { return nodes_; }
+  const Network& network() const { return m_net; }
+  int classes() const { return m_classes; }
+  int threads() const { return m_ctx.threads; }
+  void set_threads(int t) { m_ctx.threads = std::max(1, t); }
+  const std::vector<std::unique_ptr<Node>>& nodes() const { return m_nodes; }
 
  private:
   std::unique_ptr<Node> make_node(const Layer& l, uint64_t& rng_state);
   void wire_gradients();
 
-  Network net_;
-  ModelOptions options_;
-  int classes_ = 0;
-  Activation input_;
-  std::vector<std::unique_ptr<Node>> nodes_;  // forward order
-  Scratch<float> scratch_;
-  Scratch<double> sums_;
-  RunContext ctx_;
+  Network m_net;
+  ModelOptions m_options;
+  int m_classes = 0;
+  Activation m_input;
+  std::vector<std::unique_ptr<Node>> m_nodes;  // forward order
+  Scratch<float> m_scratch;
+  Scratch<double> m_sums;
+  RunContext m_ctx;
 };
 
 }  // namespace odimo::mapper

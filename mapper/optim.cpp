@@ -41,32 +41,32 @@ double Schedule::factor(int epoch, int64_t step) const {
 
 Optimizer::Optimizer(OptimizerKind kind, std::vector<Parameter*> params,
                      const std::array<GroupHyper, kParamGroups>& groups)
-    : kind_(kind), params_(std::move(params)), groups_(groups) {
-  m_.resize(params_.size());
-  v_.resize(params_.size());
-  for (size_t i = 0; i < params_.size(); ++i) {
-    m_[i].assign(params_[i]->value.size(), 0.0f);
-    if (kind == OptimizerKind::kAdam) v_[i].assign(params_[i]->value.size(), 0.0f);
+    : m_kind(kind), m_params(std::move(params)), m_groups(groups) {
+  m_first.resize(m_params.size());
+  m_second.resize(m_params.size());
+  for (size_t i = 0; i < m_params.size(); ++i) {
+    m_first[i].assign(m_params[i]->value.size(), 0.0f);
+    if (kind == OptimizerKind::kAdam) m_second[i].assign(m_params[i]->value.size(), 0.0f);
   }
 }
 
 void Optimizer::step(double lr_factor) {
-  ++steps_;
-  for (size_t i = 0; i < params_.size(); ++i) {
-    Parameter& p = *params_[i];
-    const GroupHyper& h = groups_[int(p.group)];
+  ++m_steps;
+  for (size_t i = 0; i < m_params.size(); ++i) {
+    Parameter& p = *m_params[i];
+    const GroupHyper& h = m_groups[int(p.group)];
     const double lr = h.lr * lr_factor;
-    if (kind_ == OptimizerKind::kSgd)
-      sgd(p, m_[i], h, lr);
+    if (m_kind == OptimizerKind::kSgd)
+      sgd(p, m_first[i], h, lr);
     else
-      adam(p, m_[i], v_[i], h, lr);
+      adam(p, m_first[i], m_second[i], h, lr);
   }
 }
 
 // g += wd*w; buf = momentum*buf + g (buf = g on the first step); g = nesterov ? g + momentum*buf : buf.
 void Optimizer::sgd(Parameter& p, std::vector<float>& buf, const GroupHyper& h, double lr) {
   const float wd = p.decay ? float(h.weight_decay) : 0.0f, mom = float(h.momentum);
-  const bool first = steps_ == 1;
+  const bool first = m_steps == 1;
   for (size_t j = 0; j < p.value.size(); ++j) {
     float g = p.grad[j] + wd * p.value[j];
     if (mom != 0.0f) {
@@ -81,7 +81,7 @@ void Optimizer::sgd(Parameter& p, std::vector<float>& buf, const GroupHyper& h, 
 void Optimizer::adam(Parameter& p, std::vector<float>& m, std::vector<float>& v, const GroupHyper& h,
                      double lr) {
   const float wd = p.decay ? float(h.weight_decay) : 0.0f;
-  const double bc1 = 1.0 - std::pow(h.beta1, double(steps_)), bc2 = 1.0 - std::pow(h.beta2, double(steps_));
+  const double bc1 = 1.0 - std::pow(h.beta1, double(m_steps)), bc2 = 1.0 - std::pow(h.beta2, double(m_steps));
   const float b1 = float(h.beta1), b2 = float(h.beta2), step = float(lr / bc1),
               rbc2 = float(1.0 / std::sqrt(bc2));
   for (size_t j = 0; j < p.value.size(); ++j) {

@@ -29,22 +29,22 @@ class Optimizer {
             const std::array<GroupHyper, kParamGroups>& groups);
   // One update with each group's lr multiplied by `lr_factor` (the schedule).
   void step(double lr_factor);
-  int64_t steps() const { return steps_; }
+  int64_t steps() const { return m_steps; }
   // State for checkpoints: first/second moments per parameter (second empty for SGD).
-  std::vector<std::vector<float>>& first_moments() { return m_; }
-  std::vector<std::vector<float>>& second_moments() { return v_; }
-  void set_steps(int64_t s) { steps_ = s; }
-  GroupHyper& group(ParamGroup g) { return groups_[int(g)]; }
+  std::vector<std::vector<float>>& first_moments() { return m_first; }
+  std::vector<std::vector<float>>& second_moments() { return m_second; }
+  void set_steps(int64_t s) { m_steps = s; }
+  GroupHyper& group(ParamGroup g) { return m_groups[int(g)]; }
 
  private:
   void sgd(Parameter& p, std::vector<float>& buf, const GroupHyper& h, double lr);
   void adam(Parameter& p, std::vector<float>& m, std::vector<float>& v, const GroupHyper& h, double lr);
 
-  OptimizerKind kind_;
-  std::vector<Parameter*> params_;
-  std::array<GroupHyper, kParamGroups> groups_;
-  std::vector<std::vector<float>> m_, v_;
-  int64_t steps_ = 0;
+  OptimizerKind m_kind;
+  std::vector<Parameter*> m_params;
+  std::array<GroupHyper, kParamGroups> m_groups;
+  std::vector<std::vector<float>> m_first, m_second;
+  int64_t m_steps = 0;
 };
 
 // Learning-rate factor over training.

@@ -25,34 +25,34 @@ Parameter::Parameter(std::string n, std::vector<int> s, ParamGroup g, bool d)
 }
 
 Int8Pow2Quantizer::Int8Pow2Quantizer(const std::string& name, const ChannelLayout& layout, const float* w)
-    : layout_(layout), scale_(name + ".wq.scale", {1}, ParamGroup::kQuantizer, false) {
+    : m_layout(layout), m_scale(name + ".wq.scale", {1}, ParamGroup::kQuantizer, false) {
   float m = 0;
   for (int64_t i = 0; i < layout.size; ++i) m = std::max(m, std::fabs(w[i]));
-  scale_.value[0] = pow2_floor(2.0 * std::max(m, 1e-8f));
+  m_scale.value[0] = pow2_floor(2.0 * std::max(m, 1e-8f));
 }
 float Int8Pow2Quantizer::scale() const {
-  return pow2_floor(scale_.value[0]);
+  return pow2_floor(m_scale.value[0]);
 }
 
 void Int8Pow2Quantizer::forward(const float* w, float* wq) {
   const float s = scale();
-  for (int64_t i = 0; i < layout_.size; ++i)
+  for (int64_t i = 0; i < m_layout.size; ++i)
     wq[i] = s * std::nearbyint(127.0f * std::clamp(w[i] / s, -1.0f, 1.0f)) / 127.0f;
 }
 void Int8Pow2Quantizer::backward(const float* w, const float* dwq, float* dw) {
   const float s = scale();
   double ds = 0;
-  for (int64_t i = 0; i < layout_.size; ++i) {
+  for (int64_t i = 0; i < m_layout.size; ++i) {
     if (std::fabs(w[i]) < s)
       dw[i] += dwq[i];
     else
       ds += double(dwq[i]) * sign(w[i]);
   }
-  scale_.grad[0] += float(ds);
+  m_scale.grad[0] += float(ds);
 }
 
 TernaryQuantizer::TernaryQuantizer(const std::string& name, const ChannelLayout& layout, const float* w)
-    : layout_(layout), log_scale_(name + ".wq.log_scale", {layout.channels}, ParamGroup::kQuantizer, false) {
+    : m_layout(layout), m_log_scale(name + ".wq.log_scale", {layout.channels}, ParamGroup::kQuantizer, false) {
   std::vector<double> sq(layout.channels, 0.0), count(layout.channels, 0.0);
   for (int64_t i = 0; i < layout.size; ++i) {
     sq[layout.channel(i)] += double(w[i]) * w[i];
@@ -60,19 +60,19 @@ TernaryQuantizer::TernaryQuantizer(const std::string& name, const ChannelLayout&
   }
   // -2 * Phi^-1(1/3) = 0.86148: thresholds at +-s/2 split N(0, sigma) into thirds.
   for (int c = 0; c < layout.channels; ++c)
-    log_scale_.value[c] = float(std::log(0.86148 * std::max(std::sqrt(sq[c] / count[c]), 1e-8)));
+    m_log_scale.value[c] = float(std::log(0.86148 * std::max(std::sqrt(sq[c] / count[c]), 1e-8)));
 }
 void TernaryQuantizer::forward(const float* w, float* wq) {
-  for (int64_t i = 0; i < layout_.size; ++i) {
-    const float s = std::exp(log_scale_.value[layout_.channel(i)]);
+  for (int64_t i = 0; i < m_layout.size; ++i) {
+    const float s = std::exp(m_log_scale.value[m_layout.channel(i)]);
     wq[i] = s * std::nearbyint(std::clamp(w[i] / s, -1.0f, 1.0f));
   }
 }
 void TernaryQuantizer::backward(const float* w, const float* dwq, float* dw) {
-  std::vector<double> dp(layout_.channels, 0.0);
-  for (int64_t i = 0; i < layout_.size; ++i) {
-    const int c = layout_.channel(i);
-    const float s = std::exp(log_scale_.value[c]);
+  std::vector<double> dp(m_layout.channels, 0.0);
+  for (int64_t i = 0; i < m_layout.size; ++i) {
+    const int c = m_layout.channel(i);
+    const float s = std::exp(m_log_scale.value[c]);
     const float r = w[i] / s;
     if (std::fabs(r) < 1.0f) {
       dw[i] += dwq[i];
@@ -81,21 +81,21 @@ void TernaryQuantizer::backward(const float* w, const float* dwq, float* dw) {
       dp[c] += double(dwq[i]) * s * sign(w[i]);
     }
   }
-  for (int c = 0; c < layout_.channels; ++c) log_scale_.grad[c] += float(dp[c]);
+  for (int c = 0; c < m_layout.channels; ++c) m_log_scale.grad[c] += float(dp[c]);
 }
 
 void Int8ChannelQuantizer::forward(const float* w, float* wq) {
-  scale_.assign(layout_.channels, 0.0f);
-  for (int64_t i = 0; i < layout_.size; ++i)
-    scale_[layout_.channel(i)] = std::max(scale_[layout_.channel(i)], std::fabs(w[i]));
-  for (float& s : scale_) s = std::max(s, 1e-12f) / 127.0f;
-  for (int64_t i = 0; i < layout_.size; ++i) {
-    const float s = scale_[layout_.channel(i)];
+  m_scale.assign(m_layout.channels, 0.0f);
+  for (int64_t i = 0; i < m_layout.size; ++i)
+    m_scale[m_layout.channel(i)] = std::max(m_scale[m_layout.channel(i)], std::fabs(w[i]));
+  for (float& s : m_scale) s = std::max(s, 1e-12f) / 127.0f;
+  for (int64_t i = 0; i < m_layout.size; ++i) {
+    const float s = m_scale[m_layout.channel(i)];
     wq[i] = s * std::nearbyint(w[i] / s);
   }
 }
 void Int8ChannelQuantizer::backward(const float*, const float* dwq, float* dw) {
-  for (int64_t i = 0; i < layout_.size; ++i) dw[i] += dwq[i];
+  for (int64_t i = 0; i < m_layout.size; ++i) dw[i] += dwq[i];
 }
 
 PactState pact_state(float alpha, const PactConfig& c) {

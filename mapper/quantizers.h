@@ -32,12 +32,12 @@ class Int8Pow2Quantizer : public WeightQuantizer {
   std::string kind() const override { return "int8-pow2"; }
   void forward(const float* w, float* wq) override;
   void backward(const float* w, const float* dwq, float* dw) override;
-  std::vector<Parameter*> parameters() override { return {&scale_}; }
+  std::vector<Parameter*> parameters() override { return {&m_scale}; }
   float scale() const;  // the effective power-of-two s
 
  private:
-  ChannelLayout layout_;
-  Parameter scale_;  // s_param, (1)
+  ChannelLayout m_layout;
+  Parameter m_scale;  // s_param, (1)
 };
 
 // DIANA AIMC, ternary with a learned per-output-channel scale s_c = exp(p_c):
@@ -52,25 +52,25 @@ class TernaryQuantizer : public WeightQuantizer {
   std::string kind() const override { return "ternary"; }
   void forward(const float* w, float* wq) override;
   void backward(const float* w, const float* dwq, float* dw) override;
-  std::vector<Parameter*> parameters() override { return {&log_scale_}; }
+  std::vector<Parameter*> parameters() override { return {&m_log_scale}; }
 
  private:
-  ChannelLayout layout_;
-  Parameter log_scale_;  // p, (channels)
+  ChannelLayout m_layout;
+  Parameter m_log_scale;  // p, (channels)
 };
 
 // Darkside int8, symmetric per output channel with s_c = max|w_c| / 127 (not learned):
 //   wq = s_c * round(w / s_c). Surrogate: identity (nothing is clipped).
 class Int8ChannelQuantizer : public WeightQuantizer {
  public:
-  explicit Int8ChannelQuantizer(const ChannelLayout& layout) : layout_(layout) {}
+  explicit Int8ChannelQuantizer(const ChannelLayout& layout) : m_layout(layout) {}
   std::string kind() const override { return "int8-channel"; }
   void forward(const float* w, float* wq) override;
   void backward(const float* w, const float* dwq, float* dw) override;
 
  private:
-  ChannelLayout layout_;
-  std::vector<float> scale_;
+  ChannelLayout m_layout;
+  std::vector<float> m_scale;
 };
 
 // PACT activation quantizer (Choi et al. 2018) with a learned clip alpha, unsigned `bits`:

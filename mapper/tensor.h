@@ -79,16 +79,16 @@ constexpr int kMaxThreads = 256;
 template <class T>
 class Scratch {
  public:
-  Scratch() : buffers_(size_t(kMaxThreads) * kSlots) {}
+  Scratch() : m_buffers(size_t(kMaxThreads) * kSlots) {}
   T* get(int thread, int slot, size_t n) {
-    std::vector<T>& b = buffers_[size_t(thread) * kSlots + slot];
+    std::vector<T>& b = m_buffers[size_t(thread) * kSlots + slot];
     if (b.size() < n) b.resize(n);
     return b.data();
   }
   static constexpr int kSlots = 5;
 
  private:
-  std::vector<std::vector<T>> buffers_;
+  std::vector<std::vector<T>> m_buffers;
 };
 
 // Below this many elements (or MACs) an op runs its thread shares one after the

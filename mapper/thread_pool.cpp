@@ -27,18 +27,18 @@ ThreadPool& ThreadPool::instance() {
 
 ThreadPool::~ThreadPool() {
   {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stop_ = true;
-    generation_.fetch_add(1);
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_stop = true;
+    m_generation.fetch_add(1);
   }
-  wake_.notify_all();
-  for (auto& w : workers_) w.join();
+  m_wake.notify_all();
+  for (auto& w : m_workers) w.join();
 }
 
 void ThreadPool::grow(int workers) {
-  while (int(workers_.size()) < workers) {
-    const int id = int(workers_.size()) + 1;
-    workers_.emplace_back([this, id] { work(id); });
+  while (int(m_workers.size()) < workers) {
+    const int id = int(m_workers.size()) + 1;
+    m_workers.emplace_back([this, id] { work(id); });
   }
 }
 
@@ -49,14 +49,14 @@ void ThreadPool::run(int threads, void (*task)(void*, int), void* context) {
   }
   grow(threads - 1);
   {
-    std::lock_guard<std::mutex> lock(mutex_);
-    task_ = task, context_ = context, threads_ = threads;
-    pending_.store(threads - 1);
-    generation_.fetch_add(1);
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_task = task, m_context = context, m_threads = threads;
+    m_pending.store(threads - 1);
+    m_generation.fetch_add(1);
   }
-  wake_.notify_all();
+  m_wake.notify_all();
   task(context, 0);
-  for (int spin = 0; pending_.load(std::memory_order_acquire) > 0; ++spin)
+  for (int spin = 0; m_pending.load(std::memory_order_acquire) > 0; ++spin)
     if (spin < kSpinBeforeSleep)
       relax();
     else
@@ -67,23 +67,23 @@ void ThreadPool::work(int id) {
   uint64_t seen = 0;
   for (;;) {
     int spin = 0;
-    while (generation_.load(std::memory_order_acquire) == seen && spin++ < kSpinBeforeSleep) relax();
-    if (generation_.load(std::memory_order_acquire) == seen) {
-      std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [&] { return generation_.load() != seen; });
+    while (m_generation.load(std::memory_order_acquire) == seen && spin++ < kSpinBeforeSleep) relax();
+    if (m_generation.load(std::memory_order_acquire) == seen) {
+      std::unique_lock<std::mutex> lock(m_mutex);
+      m_wake.wait(lock, [&] { return m_generation.load() != seen; });
     }
     void (*task)(void*, int);
     void* context;
     int threads;
     {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (stop_) return;
-      seen = generation_.load();
-      task = task_, context = context_, threads = threads_;
+      std::lock_guard<std::mutex> lock(m_mutex);
+      if (m_stop) return;
+      seen = m_generation.load();
+      task = m_task, context = m_context, threads = m_threads;
     }
     if (id < threads) {
       task(context, id);
-      pending_.fetch_sub(1, std::memory_order_acq_rel);
+      m_pending.fetch_sub(1, std::memory_order_acq_rel);
     }
   }
 }

@@ -27,15 +27,15 @@ class ThreadPool {
   void grow(int workers);
   void work(int id);
 
-  std::vector<std::thread> workers_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::atomic<uint64_t> generation_{0};
-  std::atomic<int> pending_{0};
-  void (*task_)(void*, int) = nullptr;
-  void* context_ = nullptr;
-  int threads_ = 0;
-  bool stop_ = false;
+  std::vector<std::thread> m_workers;
+  std::mutex m_mutex;
+  std::condition_variable m_wake;
+  std::atomic<uint64_t> m_generation{0};
+  std::atomic<int> m_pending{0};
+  void (*m_task)(void*, int) = nullptr;
+  void* m_context = nullptr;
+  int m_threads = 0;
+  bool m_stop = false;
 };
 
 }  // namespace odimo::mapper

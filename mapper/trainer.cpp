@@ -36,30 +36,30 @@ std::mt19937_64 epoch_rng(uint64_t seed, int epoch, int stream) {
 class ProgressBar {
  public:
   ProgressBar(std::ostream& out, bool enabled, int epoch, int epochs, int64_t steps)
-      : out_(out),
-        enabled_(enabled),
-        tty_(isatty(STDERR_FILENO)),
-        epoch_(epoch),
-        epochs_(epochs),
-        steps_(steps) {}
+      : m_out(out),
+        m_enabled(enabled),
+        m_tty(isatty(STDERR_FILENO)),
+        m_epoch(epoch),
+        m_epochs(epochs),
+        m_steps(steps) {}
   void update(int64_t step, double loss, double acc, double ips, bool final) {
-    if (!enabled_ || (!final && (!tty_ || seconds_since(last_) < 0.25))) return;
-    last_ = Clock::now();
-    const int width = 20, done = int(width * step / std::max<int64_t>(1, steps_));
+    if (!m_enabled || (!final && (!m_tty || seconds_since(m_last) < 0.25))) return;
+    m_last = Clock::now();
+    const int width = 20, done = int(width * step / std::max<int64_t>(1, m_steps));
     std::ostringstream s;
-    s << "epoch " << epoch_ << "/" << epochs_ << " [" << std::string(done, '#')
-      << std::string(width - done, '.') << "] " << step << "/" << steps_ << "  loss " << std::fixed
+    s << "epoch " << m_epoch << "/" << m_epochs << " [" << std::string(done, '#')
+      << std::string(width - done, '.') << "] " << step << "/" << m_steps << "  loss " << std::fixed
       << std::setprecision(4) << loss << "  acc " << std::setprecision(2) << 100 * acc << "%  "
       << std::setprecision(0) << ips << " img/s";
-    out_ << (tty_ ? "\r" : "") << s.str() << (final ? "" : "") << std::flush;
+    m_out << (m_tty ? "\r" : "") << s.str() << (final ? "" : "") << std::flush;
   }
 
  private:
-  std::ostream& out_;
-  bool enabled_, tty_;
-  int epoch_, epochs_;
-  int64_t steps_;
-  Clock::time_point last_{};
+  std::ostream& m_out;
+  bool m_enabled, m_tty;
+  int m_epoch, m_epochs;
+  int64_t m_steps;
+  Clock::time_point m_last{};
 };
 
 struct Run {

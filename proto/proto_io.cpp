@@ -24,22 +24,22 @@ namespace {
 class FirstError : public google::protobuf::io::ErrorCollector {
  public:
   void AddError(int line, int column, const std::string& message) override {
-    if (message_.empty()) {
-      line_ = line + 1;
-      column_ = column + 1;
-      message_ = message;
+    if (m_message.empty()) {
+      m_line = line + 1;
+      m_column = column + 1;
+      m_message = message;
     }
   }
   void AddWarning(int, int, const std::string&) override {}
   std::string where(const std::string& origin) const {
-    return origin + ":" + std::to_string(line_) + ":" + std::to_string(column_) + ": " + message_;
+    return origin + ":" + std::to_string(m_line) + ":" + std::to_string(m_column) + ": " + m_message;
   }
-  bool empty() const { return message_.empty(); }
+  bool empty() const { return m_message.empty(); }
 
  private:
-  int line_ = 0;
-  int column_ = 0;
-  std::string message_;
+  int m_line = 0;
+  int m_column = 0;
+  std::string m_message;
 };
 
 }  // namespace

@@ -9,12 +9,12 @@ namespace {
 class NetBuilder {
  public:
   NetBuilder(const std::string& name, int c, int h, int w, int classes, const std::string& source) {
-    net_.set_name(name);
-    net_.mutable_input()->set_c(c);
-    net_.mutable_input()->set_h(h);
-    net_.mutable_input()->set_w(w);
-    net_.set_classes(classes);
-    net_.set_source(source);
+    m_net.set_name(name);
+    m_net.mutable_input()->set_c(c);
+    m_net.mutable_input()->set_h(h);
+    m_net.mutable_input()->set_w(w);
+    m_net.set_classes(classes);
+    m_net.set_source(source);
   }
 
   std::string conv(const std::string& name, const std::string& in, int out, int k, int stride,
@@ -71,17 +71,17 @@ class NetBuilder {
     std::string x = op("pool", "globalavgpool", {in});
     linear("fc", op("flatten", "flatten", {x}), classes);
   }
-  proto::Network take() { return net_; }
+  proto::Network take() { return m_net; }
 
  private:
   proto::Layer* add(const std::string& name, const std::string& op, const std::vector<std::string>& in) {
-    auto* l = net_.add_layer();
+    auto* l = m_net.add_layer();
     l->set_name(name);
     l->set_op(op);
     for (const auto& s : in) l->add_inputs(s);
     return l;
   }
-  proto::Network net_;
+  proto::Network m_net;
 };
 
 }  // namespace

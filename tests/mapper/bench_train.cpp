@@ -113,15 +113,15 @@ double median(std::vector<double> v) {
 class OdimoRun {
  public:
   explicit OdimoRun(const Options& o)
-      : o_(o),
-        train_(load_fashion_mnist(kFashionMnistDir, true)),
-        model_(load_network(o.net, Shape{1, 28, 28}), ModelOptions{QuantPreset::kFloat, 1, o.threads, {}}),
-        x_(size_t(o.batch) * train_.image_bytes()),
-        y_(o.batch),
-        idx_(o.batch) {
+      : m_o(o),
+        m_train(load_fashion_mnist(kFashionMnistDir, true)),
+        m_model(load_network(o.net, Shape{1, 28, 28}), ModelOptions{QuantPreset::kFloat, 1, o.threads, {}}),
+        m_x(size_t(o.batch) * m_train.image_bytes()),
+        m_y(o.batch),
+        m_idx(o.batch) {
     GroupHyper h;
     h.lr = 0.05, h.momentum = 0.9, h.weight_decay = 5e-4;
-    opt_ = std::make_unique<Optimizer>(OptimizerKind::kSgd, model_.parameters(),
+    m_opt = std::make_unique<Optimizer>(OptimizerKind::kSgd, m_model.parameters(),
                                        std::array<GroupHyper, kParamGroups>{h, h, h});
     for (int i = 0; i < 5; ++i) step();
   }
@@ -129,33 +129,33 @@ class OdimoRun {
   double measure(double& cpu_per_step) {
     const auto t0 = std::chrono::steady_clock::now();
     const double c0 = cpu_seconds();
-    for (int i = 0; i < o_.steps; ++i) step();
+    for (int i = 0; i < m_o.steps; ++i) step();
     const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    cpu_per_step = (cpu_seconds() - c0) / o_.steps;
-    return o_.steps * double(o_.batch) / dt;
+    cpu_per_step = (cpu_seconds() - c0) / m_o.steps;
+    return m_o.steps * double(m_o.batch) / dt;
   }
 
  private:
   void step() {
-    std::uniform_int_distribution<int> pick(0, train_.size() - 1);
-    for (int& i : idx_) i = pick(rng_);
-    make_batch(train_, idx_.data(), o_.batch, {0.2860f}, {0.3530f}, Augment{}, rng_, x_.data(), y_.data());
-    const Activation& logits = model_.forward(x_.data(), o_.batch, true, &tape_);
-    softmax_cross_entropy(o_.batch, model_.classes(), logits.value.data(), y_.data(), model_.logits_grad(),
+    std::uniform_int_distribution<int> pick(0, m_train.size() - 1);
+    for (int& i : m_idx) i = pick(m_rng);
+    make_batch(m_train, m_idx.data(), m_o.batch, {0.2860f}, {0.3530f}, Augment{}, m_rng, m_x.data(), m_y.data());
+    const Activation& logits = m_model.forward(m_x.data(), m_o.batch, true, &m_tape);
+    softmax_cross_entropy(m_o.batch, m_model.classes(), logits.value.data(), m_y.data(), m_model.logits_grad(),
                           nullptr);
-    model_.zero_grad();
-    model_.backward(tape_);
-    opt_->step(1.0);
+    m_model.zero_grad();
+    m_model.backward(m_tape);
+    m_opt->step(1.0);
   }
 
-  const Options& o_;
-  Dataset train_;
-  Model model_;
-  std::unique_ptr<Optimizer> opt_;
-  Tape tape_;
-  std::mt19937_64 rng_{1};
-  std::vector<float> x_;
-  std::vector<int> y_, idx_;
+  const Options& m_o;
+  Dataset m_train;
+  Model m_model;
+  std::unique_ptr<Optimizer> m_opt;
+  Tape m_tape;
+  std::mt19937_64 m_rng{1};
+  std::vector<float> m_x;
+  std::vector<int> m_y, m_idx;
 };
 
 // Runs the PyTorch side once; parses "... N images/s, peak RSS M MiB, C CPU-ms per step".
