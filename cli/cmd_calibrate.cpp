@@ -85,13 +85,15 @@ int make_suite(const CalibrateOptions& o, const SocDescription& soc) {
   return 0;
 }
 
-void print_moves(const proto::Calibration& fitted, const proto::Calibration& base, const std::string& origin) {
+void print_moves(const proto::Calibration& fitted, const proto::Calibration& base,
+                 const std::string& origin) {
   const auto moves = validation::coefficient_moves(fitted, base);
   std::cout << "coefficients that moved most against " << origin << ":\n";
   Table t({"CU", "coefficient", "before", "now", "ratio"}, {false, false, true, true, true});
   for (size_t i = 0; i < moves.size() && i < 12; ++i) {
     const auto& m = moves[i];
-    t.add({m.cu, m.name, fixed(m.base, 4), fixed(m.fitted, 4), m.base > 0 ? fixed(m.fitted / m.base, 3) : "new"});
+    t.add({m.cu, m.name, fixed(m.base, 4), fixed(m.fitted, 4),
+           m.base > 0 ? fixed(m.fitted / m.base, 3) : "new"});
   }
   t.print(std::cout);
   std::cout << "\n";
@@ -109,7 +111,8 @@ int calibrate_from_traces(const CalibrateOptions& o, const SocDescription& soc) 
   proto::Calibration cal = validation::fit_calibration(soc, validation::trace_points(rows),
                                                        validation::trace_results(soc, rows), o.traces, &base);
   cal.set_simulator_version(std::string("measured: ") + o.traces);
-  std::cout << "calibrated " << soc.name() << " on " << rows.size() << " measured rows of " << o.traces << "\n\n";
+  std::cout << "calibrated " << soc.name() << " on " << rows.size() << " measured rows of " << o.traces
+            << "\n\n";
   print_coefficients(cal);
   print_moves(cal, base, base_origin);
   print_errors("latency error on the fitted rows:", cal.fit());
@@ -134,7 +137,8 @@ int run_calibrate(const CalibrateOptions& o) {
   const auto results = validation::simulate_points(simulator, points);
   if (!o.traces_out.empty()) {  // the suite as measured rows: a trace file like one from silicon
     std::string csv = std::string(validation::kTraceHeader) + "\n";
-    for (size_t p = 0; p < points.size(); ++p) csv += validation::trace_row(points[p].name, points[p], results[p]) + "\n";
+    for (size_t p = 0; p < points.size(); ++p)
+      csv += validation::trace_row(points[p].name, points[p], results[p]) + "\n";
     write_file_atomic(o.traces_out, csv);
     std::cout << "wrote " << o.traces_out << ": " << points.size() << " rows\n";
     if (o.out.empty() && o.check.empty()) return 0;
@@ -169,8 +173,9 @@ Action define_calibrate(CLI::App& app) {
   app.add_option("--traces", o->traces,
                  "fit on measured layers (CSV, validation/README.md) instead of simulating a suite");
   app.add_option("--holdout-fraction", o->holdout_fraction, "share of --traces rows held out of the fit");
-  app.add_option("--base", o->base,
-                 "calibration --traces compares with, and keeps where rows say nothing (default: the shipped one)");
+  app.add_option(
+      "--base", o->base,
+      "calibration --traces compares with, and keeps where rows say nothing (default: the shipped one)");
   app.add_option("--traces-out", o->traces_out, "also write the simulated suite as a trace file (CSV)");
   app.footer(
       "Simulates every (layer, split) point of a suite on the SystemC model of SOC in one\n"

@@ -35,7 +35,8 @@ Action define_import(CLI::App& app) {
   app.add_option("MODEL", o->model, "an ONNX model (torch.onnx.export, opsets 11-17)")->required();
   app.add_option("-o,--out", o->out, "network file to write (.pbtxt)")->required();
   app.footer(
-      "Converts the graph of MODEL into odimo's network format (proto/network.proto): Conv, BatchNormalization,\n"
+      "Converts the graph of MODEL into odimo's network format (proto/network.proto): Conv, "
+      "BatchNormalization,\n"
       "Relu, Clip 0..6, Add, pooling, Flatten/Reshape, Gemm, MatMul + Add. Every command taking NET accepts\n"
       "the .onnx directly; see README.md \"Your own network\".");
   return [o] { return run_import(*o); };

@@ -86,7 +86,8 @@ struct InspectOptions {
 
 Action define_inspect(CLI::App& app) {
   auto o = std::make_shared<InspectOptions>();
-  app.add_option("NET", o->net, "a .pbtxt or .onnx path, or a shipped workload (odimo workloads)")->required();
+  app.add_option("NET", o->net, "a .pbtxt or .onnx path, or a shipped workload (odimo workloads)")
+      ->required();
   add_input_option(app, o->input);
   app.add_flag("--json", o->json, "machine-readable output");
   app.footer("Prints every layer of NET with shapes, MACs and parameters.");

@@ -7,7 +7,6 @@
 #include "cli/command_line.h"
 #include "cli/mapped_network.h"
 #include "cli/registry.h"
-#include "validation/traces.h"
 #include "cli/table.h"
 #include "hw/mapping.h"
 #include "hw/soc_description.h"
@@ -16,6 +15,7 @@
 #include "sim/network_run.h"
 #include "sim/simulator.h"
 #include "sim/trace_writer.h"
+#include "validation/traces.h"
 #include "workloads/network.h"
 
 // libsystemc.so references sc_main; odimo's own main() (cli/main.cpp) is the entry.
@@ -118,8 +118,9 @@ Action define_simulate(CLI::App& app) {
   app.add_option("--trace", o->trace,
                  "trace-event JSON, opens in ui.perfetto.dev (one track per CU, DMA, host)");
   app.add_option("--vcd", o->vcd, "VCD waveform of the same intervals (GTKWave)");
-  app.add_option("--trace-csv", o->trace_csv,
-                 "every simulated layer as a row of the measured-layer CSV (odimo calibrate/validate --traces)");
+  app.add_option(
+      "--trace-csv", o->trace_csv,
+      "every simulated layer as a row of the measured-layer CSV (odimo calibrate/validate --traces)");
   app.footer(
       "Simulates NET mapped onto SOC (shipped: diana, darkside, diana-aimc2304) on the\n"
       "cycle-approximate SystemC model. See hw/README.md for the models, their numbers and their limits.");

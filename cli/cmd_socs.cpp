@@ -24,8 +24,8 @@ int list_socs() {
     for (int i = 0; i < soc.soc.cu_size(); ++i) {
       const auto& cu = soc.soc.cu(i);
       t.add({i == 0 ? name : "", i == 0 ? fixed(soc.clock_mhz(), 0) : "",
-             cu.name() + (cu.name() == soc.soc.default_cu() ? " (default)" : ""), soc.unit(cu.name()).kind_name(),
-             accepted(cu), fixed(cu.busy_power_mw(), 2)});
+             cu.name() + (cu.name() == soc.soc.default_cu() ? " (default)" : ""),
+             soc.unit(cu.name()).kind_name(), accepted(cu), fixed(cu.busy_power_mw(), 2)});
     }
   }
   std::cout << "Shipped SoC descriptions in " << socs_dir() << ":\n\n";

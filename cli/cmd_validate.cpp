@@ -104,8 +104,8 @@ void check_networks(const std::vector<Network>& nets, int random_splits, const S
 
 // Per group and per network of measured rows: how far the simulator and both cost
 // models are from the measurements (the "how far is our virtual SoC from your chip" table).
-int run_validate_traces(const ValidateOptions& o, const SocDescription& soc, const cost::CostModel& calibrated,
-                        const cost::CostModel& compat) {
+int run_validate_traces(const ValidateOptions& o, const SocDescription& soc,
+                        const cost::CostModel& calibrated, const cost::CostModel& compat) {
   const std::vector<validation::TraceRow> rows = validation::read_traces(o.traces, soc);
   const auto points = validation::trace_points(rows);
   const auto measured = validation::trace_results(soc, rows);
@@ -225,8 +225,9 @@ Action define_validate(CLI::App& app) {
   app.add_option("--max-net-err", o->max_net_err, "threshold: worst network latency error (percent)")
       ->default_str("none");
   app.add_flag("--points", o->points, "list every suite point, not the 10 worst");
-  app.add_option("--traces", o->traces,
-                 "measured layers (CSV, validation/README.md): compare the simulator and both models with them");
+  app.add_option(
+      "--traces", o->traces,
+      "measured layers (CSV, validation/README.md): compare the simulator and both models with them");
   app.footer(
       "Simulates the suite and every --net under all-on-each-CU, balanced and seeded random\n"
       "split mappings, and compares the calibrated and odimo-compat models with the simulated\n"

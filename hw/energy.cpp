@@ -6,7 +6,8 @@ namespace odimo {
 
 double cu_power_pj(const SocDescription& soc, const proto::ComputeUnit& cu, double busy_cycles, double T) {
   const double b = std::clamp(busy_cycles, 0.0, std::max(0.0, T));
-  return power_pj(cu.busy_power_mw(), b, soc.clock_mhz()) + power_pj(cu.idle_power_mw(), T - b, soc.clock_mhz());
+  return power_pj(cu.busy_power_mw(), b, soc.clock_mhz()) +
+         power_pj(cu.idle_power_mw(), T - b, soc.clock_mhz());
 }
 
 double off_chip_pj(const SocDescription& soc, int64_t in_bytes, int64_t out_bytes) {

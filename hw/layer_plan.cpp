@@ -33,7 +33,8 @@ void share_inputs(const SocDescription& soc, const Layer& layer, const std::vect
     if (members.size() < 2) continue;
     bool shareable = true;
     for (size_t k : members)
-      shareable = shareable && reads_all_input_channels(shares[k], layer) && loads_input_once(p.plans[k], layer);
+      shareable =
+          shareable && reads_all_input_channels(shares[k], layer) && loads_input_once(p.plans[k], layer);
     if (!shareable) continue;
     for (size_t m = 1; m < members.size(); ++m) {
       Tile& t = p.plans[members[m]].tiles[0];

@@ -196,7 +196,8 @@ ResolvedMapping resolve_mapping(const Network& net, const SocDescription& soc, c
     throw Error(origin + ": field 'network': the mapping is for network '" + mapping.network() + "', not '" +
                 net.name + "'");
   if (!mapping.soc().empty() && mapping.soc() != soc.name())
-    throw Error(origin + ": field 'soc': the mapping is for SoC '" + mapping.soc() + "', not '" + soc.name() + "'");
+    throw Error(origin + ": field 'soc': the mapping is for SoC '" + mapping.soc() + "', not '" + soc.name() +
+                "'");
   ResolvedMapping m = resolve(net, soc, &mapping, origin, "");
   m.spec = origin;
   return m;

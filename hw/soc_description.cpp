@@ -41,7 +41,8 @@ void check_cu(const Check& at, SocDescription& d, int i) {
                                        [&](const proto::Memory& m) { return m.name() == cu.l1(); }))
     at.fail(p + ".l1", quoted(cu.l1()), "names no memory of the SoC");
   if (cu.l1().empty() && !unit.is_host())
-    at.fail(p + ".l1", "''", "must name the memory holding its activation tiles (only a host core works in L2)");
+    at.fail(p + ".l1", "''",
+            "must name the memory holding its activation tiles (only a host core works in L2)");
   unit.check(at, p);
 }
 
@@ -125,7 +126,8 @@ SocDescription build_soc(const proto::Soc& soc, const std::string& origin) {
   at.positive("clock_mhz", soc.clock_mhz());
   at.within("clock_mhz", soc.clock_mhz(), 1e-3, 1e5);  // 1 kHz .. 100 GHz
   if (!proto::SplitRule_IsValid(soc.split_rule()))
-    at.fail("split_rule", std::to_string(int(soc.split_rule())), "is not a split rule (ANY_SUBSET, CONTIGUOUS_IN_CU_ORDER)");
+    at.fail("split_rule", std::to_string(int(soc.split_rule())),
+            "is not a split rule (ANY_SUBSET, CONTIGUOUS_IN_CU_ORDER)");
   at.non_negative("shared_power_mw", soc.shared_power_mw());
   if (soc.cu_size() == 0) at.fail("cu", "[]", "must list at least one compute unit");
   check_memories(at, soc);
@@ -136,7 +138,8 @@ SocDescription build_soc(const proto::Soc& soc, const std::string& origin) {
     if (!known) at.fail("off_chip", quoted(soc.off_chip()), "names no memory of the SoC");
     if (soc.off_chip() == soc.l2()) at.fail("off_chip", quoted(soc.off_chip()), "is the L2 itself");
     for (const auto& cu : soc.cu())
-      if (cu.l1() == soc.off_chip()) at.fail("off_chip", quoted(soc.off_chip()), "is the L1 of CU '" + cu.name() + "'");
+      if (cu.l1() == soc.off_chip())
+        at.fail("off_chip", quoted(soc.off_chip()), "is the L1 of CU '" + cu.name() + "'");
   }
   for (int i = 0; i < soc.cu_size(); ++i) check_cu(at, d, i);
   at.positive("dma.bytes_per_cycle", soc.dma().bytes_per_cycle());
@@ -144,7 +147,8 @@ SocDescription build_soc(const proto::Soc& soc, const std::string& origin) {
   at.positive("dma.burst_bytes", soc.dma().burst_bytes());
   if (soc.dma().burst_bytes() > d.l2().size_bytes())
     at.fail("dma.burst_bytes", std::to_string(soc.dma().burst_bytes()),
-            "exceeds the L2 (" + std::to_string(d.l2().size_bytes()) + " bytes): a burst must fit the memory it reads");
+            "exceeds the L2 (" + std::to_string(d.l2().size_bytes()) +
+                " bytes): a burst must fit the memory it reads");
   at.non_negative("dma.sync_quantum_cycles", soc.dma().sync_quantum_cycles());
   at.non_negative("host.configure_cycles", soc.host().configure_cycles());
   at.non_negative("host.launch_cycles", soc.host().launch_cycles());

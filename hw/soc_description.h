@@ -13,8 +13,8 @@
 namespace odimo {
 
 struct SocDescription {
-  proto::Soc soc;      // the validated description
-  std::string origin;  // file it came from (for messages)
+  proto::Soc soc;                                     // the validated description
+  std::string origin;                                 // file it came from (for messages)
   std::vector<std::shared_ptr<const CuModel>> units;  // the model of each CU (hw/cu/), SoC order
 
   const std::string& name() const { return soc.name(); }

@@ -94,7 +94,8 @@ double touches_per_output(const Layer& g) {
   }
 }
 
-void cannot_fit(const Layer& g, const std::string& cu, int64_t need, int64_t budget, const std::string& what) {
+void cannot_fit(const Layer& g, const std::string& cu, int64_t need, int64_t budget,
+                const std::string& what) {
   throw Error("layer '" + g.name + "' on " + cu + ": " + what + " needs " + std::to_string(need) +
               " bytes, but only " + std::to_string(budget) +
               " bytes are available: the tile cannot fit any memory");
@@ -118,8 +119,8 @@ int64_t JobPlan::dma_bytes() const {
 namespace {
 
 struct Grid {
-  int block = 0;  // output channels per tile
-  int rows = 0;   // output rows per tile
+  int block = 0;    // output channels per tile
+  int rows = 0;     // output rows per tile
   int64_t cin = 0;  // input channels per tile: all, or fewer when input channels are tiled
 };
 
@@ -195,10 +196,12 @@ Grid choose_grid(const GridPlanner& p, int n) {
   const bool sliceable = (p.g.op == Op::kConv2d && p.g.groups == 1) || p.g.op == Op::kLinear;
   if (sliceable && p.accumulator_bytes > 0)
     if (Grid grid = p.tiled_input(n); grid.block > 0) return grid;
-  const std::string why = !sliceable ? "" :
-                          p.accumulator_bytes > 0 ? " (input channels tiled down to one)" :
-                          " (tiling input channels needs format.accumulator_bits)";
-  cannot_fit(p.g, p.cu, sliceable && p.accumulator_bytes > 0 ? p.footprint(1, 1, 1) : p.footprint(1, 1, p.cin()),
+  const std::string why = !sliceable ? ""
+                          : p.accumulator_bytes > 0
+                              ? " (input channels tiled down to one)"
+                              : " (tiling input channels needs format.accumulator_bits)";
+  cannot_fit(p.g, p.cu,
+             sliceable && p.accumulator_bytes > 0 ? p.footprint(1, 1, 1) : p.footprint(1, 1, p.cin()),
              p.budget, "a tile of one output row and one channel" + why);
 }
 
@@ -254,7 +257,8 @@ JobPlan plan_grid(const SocDescription& soc, const CuModel& cu, const Layer& g, 
           const int64_t moved = psum * ((first ? 0 : 1) + (last ? 0 : 1));
           t.l1_read_bytes += first ? 0 : psum;
           t.l1_write_bytes += last ? 0 : psum;
-          t.phases.push_back({"partial sums", std::ceil(double(moved) / l1_bytes_per_cycle), double(moved) / 4});
+          t.phases.push_back(
+              {"partial sums", std::ceil(double(moved) / l1_bytes_per_cycle), double(moved) / 4});
         }
         plan.tiles.push_back(std::move(t));
       }

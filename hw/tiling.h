@@ -60,8 +60,8 @@ struct JobPlan {
 bool is_weighted(Op op);
 int out_rows(const Layer& g);
 int out_cols(const Layer& g);
-int in_rows_for(const Layer& g, int r0, int h);  // input rows read for output rows [r0, r0 + h)
-int kernel_rows_inside(const Layer& g, int oy);  // kernel rows inside the input at output row oy
+int in_rows_for(const Layer& g, int r0, int h);    // input rows read for output rows [r0, r0 + h)
+int kernel_rows_inside(const Layer& g, int oy);    // kernel rows inside the input at output row oy
 int64_t weight_bytes_per_channel(const Layer& g);  // with a 32-bit bias (dory-hal: C*K*FX*FY + 4K)
 int64_t in_bytes(const Layer& g, int n, int r0, int h);
 // The largest input any tile of h output rows reads (a border tile reads fewer rows): what L1 must hold.

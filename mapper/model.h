@@ -50,8 +50,8 @@ using NodeFactory = std::function<std::unique_ptr<Node>(const Layer& layer, uint
 
 struct ModelOptions {
   QuantPreset quant = QuantPreset::kFloat;
-  uint64_t seed = 1;  // weight initialisation
-  int threads = 1;    // images of a batch are split over this many threads
+  uint64_t seed = 1;           // weight initialisation
+  int threads = 1;             // images of a batch are split over this many threads
   NodeFactory node_factory{};  // optional
 };
 

@@ -52,7 +52,8 @@ void Int8Pow2Quantizer::backward(const float* w, const float* dwq, float* dw) {
 }
 
 TernaryQuantizer::TernaryQuantizer(const std::string& name, const ChannelLayout& layout, const float* w)
-    : m_layout(layout), m_log_scale(name + ".wq.log_scale", {layout.channels}, ParamGroup::kQuantizer, false) {
+    : m_layout(layout),
+      m_log_scale(name + ".wq.log_scale", {layout.channels}, ParamGroup::kQuantizer, false) {
   std::vector<double> sq(layout.channels, 0.0), count(layout.channels, 0.0);
   for (int64_t i = 0; i < layout.size; ++i) {
     sq[layout.channel(i)] += double(w[i]) * w[i];

@@ -1,9 +1,9 @@
 #include "proto/proto_io.h"
 
-#include <google/protobuf/io/tokenizer.h>
-#include <google/protobuf/text_format.h>
 #include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/text_format.h>
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/type_resolver_util.h>
 #include <unistd.h>
@@ -100,8 +100,8 @@ std::string to_json(const google::protobuf::Message& msg) {
   std::string out;
   // Through the deterministic wire form, so that map keys come out sorted.
   auto status = google::protobuf::util::BinaryToJsonString(
-      resolver.get(), "type.googleapis.com/" + msg.GetDescriptor()->full_name(), deterministic_bytes(msg), &out,
-      opt);
+      resolver.get(), "type.googleapis.com/" + msg.GetDescriptor()->full_name(), deterministic_bytes(msg),
+      &out, opt);
   if (!status.ok()) throw Error("cannot write JSON: " + status.ToString());
   return out;
 }

@@ -67,8 +67,9 @@ proto::Report simulate_network(Simulator& simulator, const Network& net, const R
     if (layer_l2_bytes(l) > l2)  // the layer's tensors do not fit L2 at once
       r->set_note(r->note() + (r->note().empty() ? "" : "; ") + "input, output and weights " +
                   std::to_string(layer_l2_bytes(l)) + " B exceed L2 (" + std::to_string(l2) + " B): " +
-                  (soc.off_chip() ? "streamed through " + soc.soc.off_chip()
-                                  : std::string("no off_chip memory in the SoC file, off-chip traffic not modelled")));
+                  (soc.off_chip()
+                       ? "streamed through " + soc.soc.off_chip()
+                       : std::string("no off_chip memory in the SoC file, off-chip traffic not modelled")));
     r->set_off_chip_bytes(jr.off_chip_bytes);
     r->set_off_chip_energy_uj(jr.off_chip_energy_pj * 1e-6);
     r->set_start_cycle(jr.start_cycle - origin);

@@ -6,10 +6,10 @@
 #include <deque>
 #include <map>
 
-#include "hw/models/time_base.h"
-#include "hw/models/virtual_soc.h"
 #include "hw/energy.h"
 #include "hw/layer_plan.h"
+#include "hw/models/time_base.h"
+#include "hw/models/virtual_soc.h"
 #include "proto/error.h"
 
 namespace odimo::sim {

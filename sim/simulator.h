@@ -59,8 +59,8 @@ struct JobResult {
   double shared_energy_pj = 0;  // Soc.shared_power_mw over the job (pJ)
   int64_t off_chip_bytes = 0;   // off-chip memory <-> L2 when the layer exceeds L2 (hw/layer_plan.h) (bytes)
   double off_chip_energy_pj = 0;  // of energy_pj: those transfers (pJ)
-  double energy_pj = 0;         // shared + all CUs (busy, idle) + memory + off-chip (pJ)
-  std::vector<CuResult> cu;     // in the order of Job::shares
+  double energy_pj = 0;           // shared + all CUs (busy, idle) + memory + off-chip (pJ)
+  std::vector<CuResult> cu;       // in the order of Job::shares
 };
 
 struct L2Traffic {

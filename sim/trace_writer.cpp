@@ -27,8 +27,8 @@ std::string perfetto_json(const hw::TraceLog& trace, double clock_mhz, const std
   o.precision(12);
   o << "{\"displayTimeUnit\": \"ns\", \"otherData\": {\"title\": \"" << json_escaped(title)
     << "\", \"clock_mhz\": " << clock_mhz << "},\n\"traceEvents\": [\n";
-  o << "{\"ph\": \"M\", \"pid\": 1, \"name\": \"process_name\", \"args\": {\"name\": \"" << json_escaped(title)
-    << "\"}}";
+  o << "{\"ph\": \"M\", \"pid\": 1, \"name\": \"process_name\", \"args\": {\"name\": \""
+    << json_escaped(title) << "\"}}";
   for (size_t t = 0; t < trace.tracks.size(); ++t)
     o << ",\n{\"ph\": \"M\", \"pid\": 1, \"tid\": " << t
       << ", \"name\": \"thread_name\", \"args\": {\"name\": \"" << json_escaped(trace.tracks[t]) << "\"}}";

@@ -114,8 +114,8 @@ std::vector<double> base_values(const proto::Calibration* base, const std::strin
 }  // namespace
 
 proto::Calibration fit_calibration(const SocDescription& soc, const std::vector<SuitePoint>& points,
-                                   const std::vector<sim::JobResult>& results, const std::string& suite_origin,
-                                   const proto::Calibration* base) {
+                                   const std::vector<sim::JobResult>& results,
+                                   const std::string& suite_origin, const proto::Calibration* base) {
   proto::Calibration cal;
   cal.set_soc(soc.name());
   cal.set_suite(suite_origin);
@@ -138,12 +138,12 @@ proto::Calibration fit_calibration(const SocDescription& soc, const std::vector<
     auto fit_or_base = [&](const Rows& rows, const std::vector<std::string>& names) {
       return rows.empty() ? base_values(base, unit.name(), names) : fit_for(unit, rows, names);
     };
-    put(cu->mutable_coefficient(), cost::latency_feature_names(), fit_or_base(lat, cost::latency_feature_names()),
-        "cycles per unit");
+    put(cu->mutable_coefficient(), cost::latency_feature_names(),
+        fit_or_base(lat, cost::latency_feature_names()), "cycles per unit");
     put(cu->mutable_coefficient(), cost::busy_feature_names(), fit_or_base(busy, cost::busy_feature_names()),
         "cycles per unit");
-    put(cu->mutable_coefficient(), cost::energy_feature_names(), fit_or_base(energy, cost::energy_feature_names()),
-        "pJ per byte");
+    put(cu->mutable_coefficient(), cost::energy_feature_names(),
+        fit_or_base(energy, cost::energy_feature_names()), "pJ per byte");
   }
   // Stage 2: what parallel CUs add beyond the slower one: a launch offset per
   // CU launched before (grid search, it sits inside the max), then the shared
@@ -213,7 +213,8 @@ proto::Calibration fit_calibration(const SocDescription& soc, const std::vector<
   return cal;
 }
 
-std::vector<CoefficientMove> coefficient_moves(const proto::Calibration& fitted, const proto::Calibration& base) {
+std::vector<CoefficientMove> coefficient_moves(const proto::Calibration& fitted,
+                                               const proto::Calibration& base) {
   std::map<std::pair<std::string, std::string>, CoefficientMove> all;
   auto collect = [&](const proto::Calibration& cal, bool is_fit) {
     auto add = [&](const std::string& cu, const proto::Coefficient& c) {

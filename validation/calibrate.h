@@ -19,8 +19,8 @@ std::vector<sim::JobResult> simulate_points(sim::Simulator& simulator, const std
 // a NaN memory energy means "not measured", and that row is left out of its fit;
 // a group of coefficients with no rows at all keeps `base`'s values (if given).
 proto::Calibration fit_calibration(const SocDescription& soc, const std::vector<SuitePoint>& points,
-                                   const std::vector<sim::JobResult>& results, const std::string& suite_origin,
-                                   const proto::Calibration* base = nullptr);
+                                   const std::vector<sim::JobResult>& results,
+                                   const std::string& suite_origin, const proto::Calibration* base = nullptr);
 
 // A coefficient of `fitted` against the same one in `base`, largest moves first
 // (by |log(fitted / base)|; a coefficient that appears or vanishes counts as largest).
@@ -28,7 +28,8 @@ struct CoefficientMove {
   std::string cu, name;  // cu "(layer)" for the layer-level terms
   double base = 0, fitted = 0;
 };
-std::vector<CoefficientMove> coefficient_moves(const proto::Calibration& fitted, const proto::Calibration& base);
+std::vector<CoefficientMove> coefficient_moves(const proto::Calibration& fitted,
+                                               const proto::Calibration& base);
 
 // Relative-error summary of a model against the simulator on some points.
 struct ErrorStats {

@@ -11,14 +11,15 @@
 
 namespace odimo::validation {
 
-const char* const kTraceHeader = "name,op,in_c,in_h,in_w,out_c,kernel,stride,padding,groups,split,cycles,energy_uj,busy";
+const char* const kTraceHeader =
+    "name,op,in_c,in_h,in_w,out_c,kernel,stride,padding,groups,split,cycles,energy_uj,busy";
 
 namespace {
 
 const std::vector<std::string>& columns() {
-  static const std::vector<std::string> c = {"name",    "op",     "in_c",   "in_h",  "in_w",
-                                             "out_c",   "kernel", "stride", "padding", "groups",
-                                             "split",   "cycles", "energy_uj", "busy"};
+  static const std::vector<std::string> c = {"name",  "op",     "in_c",      "in_h",    "in_w",
+                                             "out_c", "kernel", "stride",    "padding", "groups",
+                                             "split", "cycles", "energy_uj", "busy"};
   return c;
 }
 
@@ -49,8 +50,8 @@ struct RowCheck {
   const std::vector<std::string>& cells;
 
   [[noreturn]] void fail(size_t col, const std::string& what) const {
-    throw Error(file + ":" + std::to_string(line) + ": column '" + columns()[col] + "': value '" + cells[col] +
-                "' " + what);
+    throw Error(file + ":" + std::to_string(line) + ": column '" + columns()[col] + "': value '" +
+                cells[col] + "' " + what);
   }
   // A finite number in [lo, hi].
   double number(size_t col, double lo, double hi) const {
@@ -163,8 +164,8 @@ std::vector<TraceRow> read_traces(const std::string& path, const SocDescription&
     if (text.empty() || text[0] == '#') continue;
     std::vector<std::string> cells = split_on(text, ',');
     if (cells.size() < columns().size() - 1 || cells.size() > columns().size())
-      throw Error(path + ":" + std::to_string(line) + ": " + std::to_string(cells.size()) + " columns, expected " +
-                  std::to_string(columns().size()) + " (" + kTraceHeader + ")");
+      throw Error(path + ":" + std::to_string(line) + ": " + std::to_string(cells.size()) +
+                  " columns, expected " + std::to_string(columns().size()) + " (" + kTraceHeader + ")");
     cells.resize(columns().size());
     rows.push_back(parse_row(RowCheck{path, line, cells}, soc));
   }
@@ -177,20 +178,22 @@ namespace {
 // Geometry columns as a network file would give them: window fields only for
 // windowed operators, groups only for grouped convolutions (0 = the default).
 std::string geometry_cells(const Layer& l) {
-  const bool windowed = l.op == Op::kConv2d || l.op == Op::kDepthwise || l.op == Op::kAvgPool || l.op == Op::kMaxPool;
+  const bool windowed =
+      l.op == Op::kConv2d || l.op == Op::kDepthwise || l.op == Op::kAvgPool || l.op == Op::kMaxPool;
   const int groups = l.op == Op::kConv2d && l.groups > 1 ? l.groups : 0;
   std::ostringstream o;
   o << op_name(l.op) << "," << l.in.c << "," << l.in.h << "," << l.in.w << ","
     << (l.op == Op::kConv2d || l.op == Op::kDepthwise || l.op == Op::kLinear ? l.out.c : 0) << ","
-    << (windowed ? l.kernel : 0) << "," << (windowed ? l.stride : 0) << "," << (windowed ? l.padding : 0) << ","
-    << groups;
+    << (windowed ? l.kernel : 0) << "," << (windowed ? l.stride : 0) << "," << (windowed ? l.padding : 0)
+    << "," << groups;
   return o.str();
 }
 
 std::string split_cell(const LayerSplit& split) {
   std::string s;
   for (const CuShare& c : split.shares)
-    s += (s.empty() ? "" : ";") + c.cu + "=" + std::to_string(c.channels) + (c.variant.empty() ? "" : ":" + c.variant);
+    s += (s.empty() ? "" : ";") + c.cu + "=" + std::to_string(c.channels) +
+         (c.variant.empty() ? "" : ":" + c.variant);
   return s;
 }
 
@@ -206,8 +209,8 @@ std::string number(double v) {
 std::string trace_row(const std::string& name, const SuitePoint& point, const sim::JobResult& r) {
   std::string busy;
   for (const auto& c : r.cu) busy += (busy.empty() ? "" : ";") + c.cu + "=" + std::to_string(c.busy_cycles);
-  return name + "," + geometry_cells(point.layer) + "," + split_cell(point.split) + "," + std::to_string(r.cycles) +
-         "," + number(r.energy_pj * 1e-6) + "," + busy;
+  return name + "," + geometry_cells(point.layer) + "," + split_cell(point.split) + "," +
+         std::to_string(r.cycles) + "," + number(r.energy_pj * 1e-6) + "," + busy;
 }
 
 std::string trace_rows(const Network& net, const ResolvedMapping& mapping, const proto::Report& report) {
@@ -217,9 +220,11 @@ std::string trace_rows(const Network& net, const ResolvedMapping& mapping, const
     const proto::LayerReport& r = report.layers(int(i));
     if (!split.runs()) continue;
     std::string busy;
-    for (const auto& c : r.cu()) busy += (busy.empty() ? "" : ";") + c.cu() + "=" + std::to_string(c.busy_cycles());
-    out += net.name + "/" + net.layers[i].name + "," + geometry_cells(net.layers[i]) + "," + split_cell(split) + "," +
-           std::to_string(r.cycles()) + "," + number(r.energy_uj()) + "," + busy + "\n";
+    for (const auto& c : r.cu())
+      busy += (busy.empty() ? "" : ";") + c.cu() + "=" + std::to_string(c.busy_cycles());
+    out += net.name + "/" + net.layers[i].name + "," + geometry_cells(net.layers[i]) + "," +
+           split_cell(split) + "," + std::to_string(r.cycles()) + "," + number(r.energy_uj()) + "," + busy +
+           "\n";
   }
   return out;
 }

@@ -27,12 +27,12 @@
 namespace odimo::validation {
 
 struct TraceRow {
-  int line = 0;       // in the file (1 = header)
-  SuitePoint point;   // the layer and its split, checked against the SoC's rules
-  double cycles = 0;  // measured (cycles)
-  double energy_uj = -1;             // measured (uJ); < 0 when not given
-  std::vector<double> busy_cycles;   // measured, parallel to point.split.shares; empty when not given
-  std::string network() const;       // the part of the name before the last '/', or ""
+  int line = 0;                     // in the file (1 = header)
+  SuitePoint point;                 // the layer and its split, checked against the SoC's rules
+  double cycles = 0;                // measured (cycles)
+  double energy_uj = -1;            // measured (uJ); < 0 when not given
+  std::vector<double> busy_cycles;  // measured, parallel to point.split.shares; empty when not given
+  std::string network() const;      // the part of the name before the last '/', or ""
 };
 
 extern const char* const kTraceHeader;

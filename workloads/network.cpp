@@ -75,10 +75,11 @@ void check_window_fields(const Where& at, const proto::Layer& p) {
     if (v > kMaxWindow)
       at.fail(p.name(), name, "value " + std::to_string(v) + " exceeds " + std::to_string(kMaxWindow));
   if (p.out_channels() > kMaxChannels)
-    at.fail(p.name(), "out_channels", "value " + std::to_string(p.out_channels()) + " exceeds " +
-                                          std::to_string(kMaxChannels));
+    at.fail(p.name(), "out_channels",
+            "value " + std::to_string(p.out_channels()) + " exceeds " + std::to_string(kMaxChannels));
   if (p.groups() > kMaxChannels)
-    at.fail(p.name(), "groups", "value " + std::to_string(p.groups()) + " exceeds " + std::to_string(kMaxChannels));
+    at.fail(p.name(), "groups",
+            "value " + std::to_string(p.groups()) + " exceeds " + std::to_string(kMaxChannels));
 }
 
 void check_sizes(const Where& at, const Layer& l) {
@@ -271,9 +272,9 @@ Network build_network(const proto::Network& pn, const std::string& origin, std::
   }
   if (net.input.c > kMaxChannels || net.input.h > kMaxSide || net.input.w > kMaxSide ||
       net.input.elements() > kMaxElements)
-    throw Error(origin + ": field 'input': shape " + net.input.str() + " exceeds the limits (channels <= " +
-                std::to_string(kMaxChannels) + ", height and width <= " + std::to_string(kMaxSide) +
-                ", at most 2^31 elements)");
+    throw Error(origin + ": field 'input': shape " + net.input.str() +
+                " exceeds the limits (channels <= " + std::to_string(kMaxChannels) +
+                ", height and width <= " + std::to_string(kMaxSide) + ", at most 2^31 elements)");
   const int n = pn.layer_size();
   if (n == 0) throw Error(origin + ": field 'layer': the network has no layers");
 

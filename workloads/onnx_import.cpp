@@ -6,8 +6,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <limits>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -74,7 +74,8 @@ float Importer::float_attr(const onnx::NodeProto& n, const std::string& name, fl
   return a ? a->f() : fallback;
 }
 
-bool Importer::constant(const std::string& tensor, std::vector<double>* values, std::vector<int64_t>* dims) const {
+bool Importer::constant(const std::string& tensor, std::vector<double>* values,
+                        std::vector<int64_t>* dims) const {
   auto it = m_constants.find(tensor);
   if (it == m_constants.end()) {
     // exported without parameters (torch's export_params=False): a weight is a graph
@@ -154,7 +155,8 @@ void Importer::conv(const onnx::NodeProto& n) {
   std::vector<int64_t> w;
   if (n.input_size() < 2 || !constant(n.input(1), nullptr, &w) || w.size() != 4)
     fail(n, "needs a constant 4-D weight (K, C/groups, kH, kW)");
-  if (w[2] != w[3]) fail(n, "kernel must be square, not " + std::to_string(w[2]) + "x" + std::to_string(w[3]));
+  if (w[2] != w[3])
+    fail(n, "kernel must be square, not " + std::to_string(w[2]) + "x" + std::to_string(w[3]));
   const int64_t group = int_attr(n, "group", 1);
   // one input channel per group and more than one group: a depthwise convolution
   const bool depthwise = group > 1 && w[1] == 1;
@@ -361,7 +363,8 @@ OnnxImport import_onnx(const std::string& path) {
   std::stringstream buf;
   buf << in.rdbuf();
   onnx::ModelProto model;
-  if (!model.ParseFromString(buf.str())) throw Error(path + ": not an ONNX model (the protobuf does not parse)");
+  if (!model.ParseFromString(buf.str()))
+    throw Error(path + ": not an ONNX model (the protobuf does not parse)");
   if (!model.has_graph()) throw Error(path + ": the model has no graph");
   for (const auto& o : model.opset_import())
     if ((o.domain().empty() || o.domain() == "ai.onnx") && (o.version() < 7 || o.version() > 18))

@@ -16,7 +16,8 @@ void AimcMacro::check(const FieldCheck& at, const std::string& path) const {
   at.positive(p + ".mvm_ns", a.mvm_ns());
   at.non_negative(p + ".row_program_cycles", a.row_program_cycles());
   if (a.unroll_size() == 0) at.fail(p + ".unroll", "[]", "must list at least the factor 1");
-  for (int i = 0; i < a.unroll_size(); ++i) at.positive(p + ".unroll[" + std::to_string(i) + "]", a.unroll(i));
+  for (int i = 0; i < a.unroll_size(); ++i)
+    at.positive(p + ".unroll[" + std::to_string(i) + "]", a.unroll(i));
   at.non_negative(p + ".min_channel_rows", a.min_channel_rows());
   at.non_negative(p + ".postproc_cycles_per_mvm", a.postproc_cycles_per_mvm());
   at.non_negative(p + ".postproc_latency_cycles", a.postproc_latency_cycles());
@@ -43,7 +44,9 @@ namespace {
 
 // Rows of output that fit `budget` for a load with `nc` columns (sub: the load's input channels).
 int rows_per_tile(const Layer& sub, const std::string& cu, int nc, int64_t budget, int buffers) {
-  auto footprint = [&](int rows) { return buffers * (max_in_bytes(sub, nc, rows) + out_bytes(sub, nc, rows)); };
+  auto footprint = [&](int rows) {
+    return buffers * (max_in_bytes(sub, nc, rows) + out_bytes(sub, nc, rows));
+  };
   int rows = out_rows(sub);
   while (rows > 1 && footprint(rows) > budget) rows = std::max(1, rows / 2);
   if (footprint(rows) > budget) cannot_fit(sub, cu, footprint(rows), budget, "a tile of one output row");
@@ -63,7 +66,8 @@ JobPlan AimcMacro::plan(const SocDescription& soc, const Layer& g, int64_t budge
   const int64_t cin = lin ? g.in.elements() : g.in.c;
   const int n = g.out.c, ox = out_cols(g), oy = out_rows(g);
   const int64_t chunk_max = a.rows() / (int64_t(fx) * fx);
-  if (chunk_max < 1) cannot_fit(g, name(), int64_t(fx) * fx, a.rows(), "one input channel's kernel taps (AIMC rows)");
+  if (chunk_max < 1)
+    cannot_fit(g, name(), int64_t(fx) * fx, a.rows(), "one input channel's kernel taps (AIMC rows)");
   const double mvm = std::max(a.mvm_ns() * soc.cycles_per_ns(), double(a.postproc_cycles_per_mvm()));
   const int buffers = soc.soc.dma().double_buffering() ? 2 : 1;
   for (int64_t c0 = 0; c0 < cin; c0 += chunk_max) {

@@ -38,8 +38,8 @@ std::string known_cu_kinds() {
 std::shared_ptr<const CuModel> make_cu_model(const proto::ComputeUnit& cu, const std::string& where) {
   auto it = registry().find(int(cu.params_case()));
   if (cu.params_case() == proto::ComputeUnit::PARAMS_NOT_SET || it == registry().end())
-    throw Error(where + ": CU '" + cu.name() + "' carries no parameter block of a known kind (known: " +
-                known_cu_kinds() + ")");
+    throw Error(where + ": CU '" + cu.name() +
+                "' carries no parameter block of a known kind (known: " + known_cu_kinds() + ")");
   return std::shared_ptr<const CuModel>(it->second.make(cu));
 }
 
@@ -50,7 +50,8 @@ double CuModel::memory_pj(const SocDescription& soc, const JobPlan& plan) const 
   double e = 0;
   for (const Tile& t : plan.tiles) {
     const double in = double(t.in_bytes + t.weight_bytes), out = double(t.out_bytes);
-    e += in * (l2.read_pj_per_byte() + l1->write_pj_per_byte()) + out * (l1->read_pj_per_byte() + l2.write_pj_per_byte());
+    e += in * (l2.read_pj_per_byte() + l1->write_pj_per_byte()) +
+         out * (l1->read_pj_per_byte() + l2.write_pj_per_byte());
     e += t.l1_read_bytes * l1->read_pj_per_byte() + t.l1_write_bytes * l1->write_pj_per_byte();
   }
   return e;

@@ -104,13 +104,13 @@ std::string known_cu_kinds();
 using CuFactory = std::unique_ptr<CuModel> (*)(const proto::ComputeUnit&);
 bool register_cu_kind(int params_case, const char* block, CuFactory make);
 
-#define ODIMO_REGISTER_CU_KIND(Class, params_case, block)                                              \
-  namespace {                                                                                        \
-  [[maybe_unused]] const bool registered_##Class = ::odimo::register_cu_kind(                         \
-      int(params_case), block,                                                                       \
-      [](const ::odimo::proto::ComputeUnit& cu) -> std::unique_ptr<::odimo::CuModel> {               \
-        return std::make_unique<Class>(cu);                                                          \
-      });                                                                                            \
+#define ODIMO_REGISTER_CU_KIND(Class, params_case, block)                              \
+  namespace {                                                                          \
+  [[maybe_unused]] const bool registered_##Class = ::odimo::register_cu_kind(          \
+      int(params_case), block,                                                         \
+      [](const ::odimo::proto::ComputeUnit& cu) -> std::unique_ptr<::odimo::CuModel> { \
+        return std::make_unique<Class>(cu);                                            \
+      });                                                                              \
   }
 
 }  // namespace odimo

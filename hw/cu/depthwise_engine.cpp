@@ -12,7 +12,8 @@ void DepthwiseEngine::check(const FieldCheck& at, const std::string& path) const
   at.positive(p + ".channels_per_pass", d.channels_per_pass());
   at.positive(p + ".cycles_per_pixel", d.cycles_per_pixel());
   if (d.kernels_size() == 0) at.fail(p + ".kernels", "[]", "must list the supported kernel sides");
-  for (int i = 0; i < d.kernels_size(); ++i) at.positive(p + ".kernels[" + std::to_string(i) + "]", d.kernels(i));
+  for (int i = 0; i < d.kernels_size(); ++i)
+    at.positive(p + ".kernels[" + std::to_string(i) + "]", d.kernels(i));
   at.non_negative(p + ".fill_cycles_per_tap", d.fill_cycles_per_tap());
   at.non_negative(p + ".fill_cycles_per_tap_column", d.fill_cycles_per_tap_column());
   at.non_negative(p + ".tcdm_ports", d.tcdm_ports());

@@ -14,7 +14,8 @@ void HostCore::check(const FieldCheck& at, const std::string& path) const {
 double HostCore::memory_pj(const SocDescription& soc, const JobPlan& plan) const {
   const proto::Memory& l2 = soc.l2();
   double e = 0;
-  for (const Tile& t : plan.tiles) e += t.l1_read_bytes * l2.read_pj_per_byte() + t.l1_write_bytes * l2.write_pj_per_byte();
+  for (const Tile& t : plan.tiles)
+    e += t.l1_read_bytes * l2.read_pj_per_byte() + t.l1_write_bytes * l2.write_pj_per_byte();
   return e;
 }
 

@@ -38,8 +38,9 @@ std::vector<Phase> RiscvCluster::phases(const Layer& g, int h, int n) const {
     return {{"im2col", im2col, im2col}, {"matmul", matmul, matmul * c.matmul_load_fraction()}};
   }
   if (g.op == Op::kLinear) {  // output features split across cores, matmul_out_channels at a time
-    const double cycles = double(ceil_div(n, int64_t(c.matmul_out_channels()) * c.cores())) *
-                          (c.matmul_step_cycles() * ceil_div(g.in.elements(), 4) + c.matmul_overhead_cycles());
+    const double cycles =
+        double(ceil_div(n, int64_t(c.matmul_out_channels()) * c.cores())) *
+        (c.matmul_step_cycles() * ceil_div(g.in.elements(), 4) + c.matmul_overhead_cycles());
     return {{"matmul", cycles, cycles * c.matmul_load_fraction()}};
   }
   if (g.op == Op::kDepthwise) {  // channels split across cores

@@ -115,7 +115,8 @@ void CuModule::compute(const Tile& t, size_t) {
     m_stats.busy += t.program_cycles;
   }
   for (const Phase& p : t.phases) {
-    const double spa = m_tcdm ? m_tcdm->stall_per_access(m_unit.tcdm_masters(), m_unit.tcdm_internal_masters()) : 0;
+    const double spa =
+        m_tcdm ? m_tcdm->stall_per_access(m_unit.tcdm_masters(), m_unit.tcdm_internal_masters()) : 0;
     const double conflict = p.tcdm_accesses * spa;
     const double d = p.cycles + conflict;
     if (m_trace && m_trace->enabled) m_trace->add(m_track, m_label + " " + p.name, now_cycles(), d);

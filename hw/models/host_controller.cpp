@@ -47,8 +47,10 @@ void HostController::run_layer(const LayerWork& work) {
   uint64_t off_chip_done = 0;
   if (m_off_chip && work.off_chip.any()) {
     // off-chip -> L2 is an L2 write (to_l1 = false), L2 -> off-chip an L2 read
-    if (work.off_chip.in_bytes > 0) off_chip_done = m_off_chip->submit(work.off_chip.in_bytes, 1, false, &m_off_chip_in_label);
-    if (work.off_chip.out_bytes > 0) off_chip_done = m_off_chip->submit(work.off_chip.out_bytes, 1, true, &m_off_chip_out_label);
+    if (work.off_chip.in_bytes > 0)
+      off_chip_done = m_off_chip->submit(work.off_chip.in_bytes, 1, false, &m_off_chip_in_label);
+    if (work.off_chip.out_bytes > 0)
+      off_chip_done = m_off_chip->submit(work.off_chip.out_bytes, 1, true, &m_off_chip_out_label);
   }
   int launched = 0;
   for (const ShareWork& s : work.shares) {  // accelerators first: they run while the host works

@@ -13,10 +13,9 @@
 namespace odimo::cost {
 
 const std::vector<std::string>& latency_feature_names() {
-  static const std::vector<std::string> names = {"tile_roofline", "exposed_transfer", "dma_setup",
-                                                 "tiles",         "tcdm_accesses",    "job",
-                                                 "compute",       "transfer",         "dma_bursts",
-                                                 "later_phases"};
+  static const std::vector<std::string> names = {
+      "tile_roofline", "exposed_transfer", "dma_setup", "tiles",      "tcdm_accesses",
+      "job",           "compute",          "transfer",  "dma_bursts", "later_phases"};
   return names;
 }
 const std::vector<std::string>& busy_feature_names() {
@@ -83,9 +82,15 @@ CuFeatures plan_features(const SocDescription& soc, const JobPlan& plan, double 
   double later = 0;
   for (const Tile& t : plan.tiles)
     for (size_t k = 1; k < t.phases.size(); ++k) later += t.phases[k].cycles;
-  f.latency = {roofline + plan.fixed_cycles, exposed,    transfers * setup,
-               double(plan.tiles.size()),    tcdm,       1.0,
-               plan.compute_cycles(),        f.transfer, bursts,
+  f.latency = {roofline + plan.fixed_cycles,
+               exposed,
+               transfers * setup,
+               double(plan.tiles.size()),
+               tcdm,
+               1.0,
+               plan.compute_cycles(),
+               f.transfer,
+               bursts,
                later};
   f.busy = {plan.compute_cycles(), tcdm, double(plan.tiles.size()), 1.0};
   f.energy = {dma_bytes, l1_bytes};

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "hw/soc_description.h"
 #include "hw/cu/odimo_formulas.h"
+#include "hw/soc_description.h"
 #include "mapper/cost/layer_cost.h"
 
 namespace odimo::cost {

@@ -21,9 +21,7 @@ constexpr int kTagRequest = 1;  // worker -> rank 0: {finished index or -1, outc
 constexpr int kTagWork = 2;     // rank 0 -> worker: next index, or -1 = no more work
 
 void nap() {
-  struct timespec ts {
-    0, 10'000'000
-  };  // 10 ms between polls: rank 0 mostly waits on children
+  timespec ts{0, 10'000'000};  // 10 ms between polls: rank 0 mostly waits on children
   nanosleep(&ts, nullptr);
 }
 

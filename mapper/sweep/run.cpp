@@ -109,9 +109,7 @@ int run_local(const Run& run, int jobs, const PointCommand& command, bool hint) 
         running.erase(it);
         return;
       }
-      struct timespec ts {
-        0, 20'000'000
-      };
+      timespec ts{0, 20'000'000};
       nanosleep(&ts, nullptr);
     }
   };

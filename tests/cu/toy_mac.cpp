@@ -20,7 +20,8 @@ class ToyMac : public CuModel {
   // cycles = ceil(MACs / macs_per_cycle) per tile (element-wise: one element per cycle)
   JobPlan plan(const SocDescription& soc, const Layer& g, int64_t l1_budget) const override {
     JobPlan plan = plan_grid(soc, *this, g, l1_budget, Blocking{}, [&](const Layer& sub, int nb, int, int h) {
-      const double macs = double(nb) * h * out_cols(sub) * (is_weighted(sub.op) ? sub.weights_per_channel() : 1);
+      const double macs =
+          double(nb) * h * out_cols(sub) * (is_weighted(sub.op) ? sub.weights_per_channel() : 1);
       return TileWork{{{"mac", double(ceil_div(int64_t(macs), params().macs_per_cycle())), 0}}, 1};
     });
     plan.fixed_cycles = params().job_overhead_cycles();

@@ -122,7 +122,7 @@ class OdimoRun {
     GroupHyper h;
     h.lr = 0.05, h.momentum = 0.9, h.weight_decay = 5e-4;
     m_opt = std::make_unique<Optimizer>(OptimizerKind::kSgd, m_model.parameters(),
-                                       std::array<GroupHyper, kParamGroups>{h, h, h});
+                                        std::array<GroupHyper, kParamGroups>{h, h, h});
     for (int i = 0; i < 5; ++i) step();
   }
   // Images/s over `steps` steps; cpu_per_step: CPU seconds of all threads per step.
@@ -139,10 +139,11 @@ class OdimoRun {
   void step() {
     std::uniform_int_distribution<int> pick(0, m_train.size() - 1);
     for (int& i : m_idx) i = pick(m_rng);
-    make_batch(m_train, m_idx.data(), m_o.batch, {0.2860f}, {0.3530f}, Augment{}, m_rng, m_x.data(), m_y.data());
+    make_batch(m_train, m_idx.data(), m_o.batch, {0.2860f}, {0.3530f}, Augment{}, m_rng, m_x.data(),
+               m_y.data());
     const Activation& logits = m_model.forward(m_x.data(), m_o.batch, true, &m_tape);
-    softmax_cross_entropy(m_o.batch, m_model.classes(), logits.value.data(), m_y.data(), m_model.logits_grad(),
-                          nullptr);
+    softmax_cross_entropy(m_o.batch, m_model.classes(), logits.value.data(), m_y.data(),
+                          m_model.logits_grad(), nullptr);
     m_model.zero_grad();
     m_model.backward(m_tape);
     m_opt->step(1.0);
@@ -233,9 +234,10 @@ int main(int argc, char** argv) {
     }
     std::printf("torch: median %.0f images/s, %.0f CPU-ms per step, peak RSS %.0f MiB\n", median(theirs),
                 median(their_cpu), torch_rss);
-    std::printf("ratio odimo/torch: median %.2f (images/s), %.2f (torch CPU-ms / odimo CPU-ms per step); "
-                "memory %.2f (peak RSS)\n",
-                median(ratios), median(cpu_ratios), our_rss / torch_rss);
+    std::printf(
+        "ratio odimo/torch: median %.2f (images/s), %.2f (torch CPU-ms / odimo CPU-ms per step); "
+        "memory %.2f (peak RSS)\n",
+        median(ratios), median(cpu_ratios), our_rss / torch_rss);
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "bench_train: " << e.what() << "\n";

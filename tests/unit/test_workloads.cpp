@@ -40,7 +40,8 @@ TEST_CASE("MobileNetV1-1.0 at 3x224x224: 569 M MACs and 4.2 M params") {
 TEST_CASE("ResNet-8 matches the PyTorch anchor's 77,754 parameters") {
   Network n = load_network("resnet8");
   CHECK(n.input == Shape{1, 28, 28});
-  CHECK(n.total_params() == 77754);  // MLPerf Tiny ResNet-8 has 77,754 parameters (the PyTorch anchor prints the same)
+  CHECK(n.total_params() ==
+        77754);  // MLPerf Tiny ResNet-8 has 77,754 parameters (the PyTorch anchor prints the same)
 }
 
 TEST_CASE("every shipped file equals its builder's output") {
