@@ -1,7 +1,7 @@
 #pragma once
 // Convolutions as paired forward/backward kernels on NHWC activations.
 // Standard and grouped conv: im2col over chunks of images + single-threaded
-// Eigen GEMM, batch split over threads (shared/reference/train-speed.md, strategy c2):
+// Eigen GEMM, batch split over threads (the measured strategy of mapper/README.md "Speed"):
 //   Y[Cout_g, P]  = W_g[Cout_g, K] * col[K, P]          (forward)
 //   dW_g         += dY[Cout_g, P] * col[K, P]^T         (backward, per-thread, reduced in order)
 //   dcol[K, P]    = W_g^T * dY;  dX = col2im(dcol)

@@ -2,7 +2,7 @@
 // Optimizers with parameter groups (weights, quantizer parameters, architecture
 // logits each with their own hyper-parameters) and learning-rate schedules.
 // Update rules follow PyTorch's torch.optim.SGD and torch.optim.Adam exactly, so
-// runs are comparable with the anchor (shared/anchors/torch_resnet8.py).
+// runs are comparable with the anchor (tests/mapper/torch_workload.py).
 #include <array>
 #include <cstdint>
 #include <string>

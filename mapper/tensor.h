@@ -1,7 +1,7 @@
 #pragma once
 // The mapper's tensors: NHWC activation buffers (value + gradient), named
 // parameters with their optimizer group, per-thread scratch and the one way
-// ops split a batch over threads. Layout conventions (shared/reference/train-speed.md):
+// ops split a batch over threads. Layout conventions (mapper/README.md "Speed"):
 //   activations  (N,H,W,C) row-major, channels fastest;
 //   conv weights per group a col-major [Cout_g, K] matrix, K ordered (ky,kx,cin),
 //                i.e. memory (ky,kx,cin,cout) for groups = 1 (TensorFlow's HWIO);
