@@ -102,6 +102,24 @@ void check_networks(const std::vector<Network>& nets, int random_splits, const S
   std::cout << "\n";
 }
 
+// The thresholds on the calibrated latency: `layers` (what `--max-mape`/`--max-err`
+// judge, described as `what`) and `nets`; 1 when one is exceeded.
+int check_thresholds(const ValidateOptions& o, const ErrorStats& layers, const ErrorStats& nets,
+                     const std::string& what) {
+  int failed = 0;
+  auto limit = [&](const char* opt, double max, double value, const std::string& which) {
+    if (max >= 0 && 100 * value > max) {
+      std::cout << "FAIL: " << which << " " << pct(value) << " exceeds --" << opt << " " << max << " %\n";
+      ++failed;
+    }
+  };
+  limit("max-mape", o.max_mape, layers.mean, "mean " + what + " latency error");
+  limit("max-err", o.max_err, layers.max, "worst " + what + " latency error (" + layers.worst + ")");
+  limit("max-net-err", o.max_net_err, nets.max, "worst network latency error (" + nets.worst + ")");
+  if (!failed) std::cout << "calibrated model within the given thresholds\n";
+  return failed ? 1 : 0;
+}
+
 // Per group and per network of measured rows: how far the simulator and both cost
 // models are from the measurements (the "how far is our virtual SoC from your chip" table).
 int run_validate_traces(const ValidateOptions& o, const SocDescription& soc,
@@ -151,19 +169,7 @@ int run_validate_traces(const ValidateOptions& o, const SocDescription& soc,
   }
   nt.print(std::cout);
   std::cout << "\n";
-  const ErrorStats& all = groups["all"].cal;
-  int failed = 0;
-  auto limit = [&](const char* opt, double max, double value, const std::string& what) {
-    if (max >= 0 && 100 * value > max) {
-      std::cout << "FAIL: " << what << " " << pct(value) << " exceeds --" << opt << " " << max << " %\n";
-      ++failed;
-    }
-  };
-  limit("max-mape", o.max_mape, all.mean, "mean layer latency error");
-  limit("max-err", o.max_err, all.max, "worst layer latency error (" + all.worst + ")");
-  limit("max-net-err", o.max_net_err, net_err.max, "worst network latency error (" + net_err.worst + ")");
-  if (!failed) std::cout << "calibrated model within the given thresholds\n";
-  return failed ? 1 : 0;
+  return check_thresholds(o, groups["all"].cal, net_err, "layer");
 }
 
 int run_validate(const ValidateOptions& o) {
@@ -193,18 +199,7 @@ int run_validate(const ValidateOptions& o) {
   for (const auto& c : checks)
     if (c.holdout) hold.add(c.cal_cycles, c.sim_cycles, c.name);
   check_networks(nets, o.random_splits, soc, simulator, *calibrated, *compat, nets_err);
-  int failed = 0;
-  auto limit = [&](const char* opt, double max, double value, const std::string& what) {
-    if (max >= 0 && 100 * value > max) {
-      std::cout << "FAIL: " << what << " " << pct(value) << " exceeds --" << opt << " " << max << " %\n";
-      ++failed;
-    }
-  };
-  limit("max-mape", o.max_mape, hold.mean, "mean held-out layer latency error");
-  limit("max-err", o.max_err, hold.max, "worst held-out layer latency error (" + hold.worst + ")");
-  limit("max-net-err", o.max_net_err, nets_err.max, "worst network latency error (" + nets_err.worst + ")");
-  if (!failed) std::cout << "calibrated model within the given thresholds\n";
-  return failed ? 1 : 0;
+  return check_thresholds(o, hold, nets_err, "held-out layer");
 }
 
 Action define_validate(CLI::App& app) {
