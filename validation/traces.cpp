@@ -122,7 +122,7 @@ TraceRow parse_row(const RowCheck& at, const SocDescription& soc) {
   row.point.name = c.name();
   row.cycles = at.number(11, 1, 1e15);
   if (!at.cells[12].empty()) row.energy_uj = at.number(12, 0, 1e12);
-  if (at.cells.size() > 13 && !at.cells[13].empty()) {
+  if (!at.cells[13].empty()) {  // read_traces pads a row without the optional busy column
     std::map<std::string, double> busy;
     for (const std::string& part : split_on(at.cells[13], ';')) {
       const size_t eq = part.find('=');

@@ -346,7 +346,6 @@ void Importer::record_shapes(OnnxImport& out) const {
 OnnxImport Importer::run() {
   for (const auto& t : m_graph.initializer()) m_constants[t.name()] = &t;
   set_input();
-  m_net.set_name(m_graph.name().empty() ? "onnx" : m_graph.name());
   for (const auto& n : m_graph.node()) node(n);
   if (m_net.layer_size() == 0) throw Error(m_path + ": the graph has no layer odimo can run");
   OnnxImport out;

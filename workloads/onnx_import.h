@@ -19,6 +19,8 @@
 
 namespace odimo {
 
+class Network;
+
 struct OnnxImport {
   proto::Network net;
   // per layer name: the output shape the file records (value_info or a graph
@@ -30,6 +32,6 @@ struct OnnxImport {
 OnnxImport import_onnx(const std::string& path);
 
 // Throws when a layer of `net` (built from `imported`) has another shape than the file records.
-void check_recorded_shapes(const OnnxImport& imported, const class Network& net, const std::string& path);
+void check_recorded_shapes(const OnnxImport& imported, const Network& net, const std::string& path);
 
 }  // namespace odimo
