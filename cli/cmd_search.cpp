@@ -103,6 +103,9 @@ Action define_search(CLI::App& app) {
       "--baseline", o->baseline,
       "fine-tune a fixed mapping instead of searching: all:CU, greedy (per-layer best split on the\n"
       "cost model) or minlat (ODiMO's min-latency heuristic)");
+  app.add_option("--init", o->choice.config.init,
+                 "FILE: pretrained float weights every search starts from: DIR/checkpoint.pb of odimo\n"
+                 "train, W.pb of odimo import --weights, or a .onnx with initializers");
   app.add_option("--label", o->label, "the point's name in reports (default: lambda=L or the baseline)");
   app.add_flag("--no-replay", o->no_replay, "do not simulate the exported mapping");
   app.add_flag("--quiet", o->quiet, "no progress bar");

@@ -99,6 +99,9 @@ Action define_train(CLI::App& app) {
   auto o = std::make_shared<TrainOptions>();
   add_data_options(app, *o);
   add_training_options(app, *o);
+  app.add_option("--init", o->config.init,
+                 "FILE: start from these weights: DIR/checkpoint.pb of odimo train, W.pb of odimo import\n"
+                 "--weights, or a .onnx with initializers (with --epochs 0: only evaluate them)");
   app.add_option("--out", o->config.out_dir, "DIR: checkpoint.pb after every epoch (atomic) and report.json");
   app.add_flag("--resume", o->config.resume,
                "continue from DIR/checkpoint.pb; reaches the same weights as an uninterrupted run");

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "mapper/checkpoint.h"
+#include "mapper/initial_weights.h"
 #include "proto/error.h"
 #include "proto/proto_io.h"
 
@@ -179,7 +180,8 @@ void write_report(const TrainConfig& c, const TrainResult& res, const std::strin
 }
 
 void check_config(const TrainConfig& c) {
-  if (c.epochs < 1) throw Error("--epochs must be at least 1");
+  if (c.epochs < 0 || (c.epochs == 0 && c.init.empty()))
+    throw Error("--epochs must be at least 1 (0, only evaluating, needs --init FILE)");
   if (c.batch < 1) throw Error("--batch must be at least 1");
   if (c.threads < 1 || c.threads > kMaxThreads) throw Error("--threads must be between 1 and 256");
   if (!(c.weights.lr > 0)) throw Error("--lr must be positive");
@@ -200,6 +202,7 @@ std::string fingerprint(const TrainConfig& c) {
     << " val=" << c.val_fraction
     << " augment=" << (c.augment ? c.augment->crop_padding * 2 + c.augment->flip : -1);
   for (int m : c.schedule.milestones) s << "," << m;
+  if (!c.init.empty()) s << " init=" << c.init;
   return s.str();
 }
 
@@ -308,6 +311,7 @@ TrainResult train(const TrainConfig& c, std::ostream& log) {
   const Network net = load_network(c.net, c.input);
   const DataSplits data = load_matching_data(c, net);
   Model model(net, ModelOptions{c.quant, c.seed, c.threads, {}});
+  if (!c.init.empty()) log << load_initial_weights(c.init, model) << "\n";
   Optimizer opt(c.optimizer, model.parameters(), group_hypers(c));
   TrainConfig cfg = c;
   cfg.schedule.total_steps = int64_t(c.epochs) * steps_per_epoch(c, data.train.size());

@@ -11,6 +11,7 @@
 #include "mapper/checkpoint.h"
 #include "mapper/cost/cost_report.h"
 #include "mapper/data.h"
+#include "mapper/initial_weights.h"
 #include "mapper/model.h"
 #include "mapper/ops_misc.h"
 #include "mapper/optim.h"
@@ -176,7 +177,8 @@ proto::SearchReport run_search(const SearchConfig& cfg, const SocDescription& so
   r.space = search_space(r.net, soc);
   if (r.space.empty())
     throw Error("network '" + r.net.name + "' has no layer the search can split on " + soc.name());
-  r.data = mapper::load_dataset(cfg.dataset, cfg.val_fraction, cfg.seed, r.net.input, r.net.classes);
+  r.data = mapper::load_dataset(cfg.dataset, cfg.val_fraction, cfg.seed, r.net.input,
+                                r.net.layers.back().out.c);  // as the trainer: ONNX networks state no classes
   if (r.data.train.shape != r.net.input)
     throw Error("dataset '" + cfg.dataset + "' has images " + r.data.train.shape.str() + " but " +
                 r.net.name + " expects " + r.net.input.str() + " (use --input " + r.data.train.shape.str() +
@@ -188,6 +190,7 @@ proto::SearchReport run_search(const SearchConfig& cfg, const SocDescription& so
   mo.threads = cfg.threads;
   mo.node_factory = search_node_factory(soc, r.space, cfg.compat, &r.archs);
   r.model = std::make_unique<mapper::Model>(r.net, mo);
+  if (!cfg.init.empty()) log << mapper::load_initial_weights(cfg.init, *r.model) << "\n";
   r.cost = std::make_unique<NetworkCost>(r.net, soc, cost_model, r.space, cfg.target);
   r.reference = discrete_cost(r, all_on(r.space, soc, soc.soc.default_cu()));
   r.x.resize(size_t(cfg.batch) * r.net.input.elements());
@@ -238,6 +241,7 @@ proto::SearchReport run_search(const SearchConfig& cfg, const SocDescription& so
   rep.set_network(r.net.name);
   rep.set_input(r.net.input.str());
   rep.set_dataset(cfg.dataset);
+  rep.set_init(cfg.init);
   rep.set_lambda(cfg.fixed ? 0 : cfg.lambda);
   rep.set_target(target_name(cfg.target));
   rep.set_cost_model(cost_model.name());

@@ -35,6 +35,9 @@ struct SearchConfig {
   double val_fraction = 0.1;
   // Baselines: skip warmup and search, fine-tune this assignment (per searchable layer).
   std::optional<std::vector<std::vector<int>>> fixed;
+  // Pretrained float weights every CU's copy starts from (mapper/initial_weights.h): a float
+  // `odimo train` checkpoint, an `odimo import --weights` file or a .onnx; empty: random.
+  std::string init;
   std::string label;    // report label ("lambda=..." by default)
   std::string out_dir;  // mapping.pbtxt, weights.pb, report.json (atomic); empty: none
   bool progress = true;
