@@ -3,6 +3,7 @@ add_executable(search_tests unit/main.cpp search/test_arch.cpp search/test_searc
   search/test_search_run.cpp)
 odimo_use_aligned_new(search_tests)
 target_link_libraries(search_tests PRIVATE odimo_search doctest::doctest odimo_options)
+target_compile_definitions(search_tests PRIVATE ODIMO_ONNX_TEST_DIR="${CMAKE_CURRENT_SOURCE_DIR}/data/onnx")
 doctest_discover_tests(search_tests TEST_PREFIX "search/" PROPERTIES LABELS unit
                        ENVIRONMENT "ODIMO_WORKLOADS=${PROJECT_SOURCE_DIR}/workloads")
 list(APPEND ODIMO_UNIT_TEST_BINARIES search_tests)
