@@ -16,7 +16,9 @@ namespace {
 
 std::vector<uint8_t> read_gzip(const std::string& path) {
   if (!std::filesystem::exists(path))
-    throw Error(path + ": no such file (Fashion-MNIST comes with Debian's dataset-fashion-mnist package)");
+    throw Error(path +
+                ": no such file (Fashion-MNIST comes with Debian's dataset-fashion-mnist package; elsewhere "
+                "give --dataset fashion-mnist:DIR with the four *-ubyte.gz files)");
   gzFile f = gzopen(path.c_str(), "rb");
   if (!f) throw Error(path + ": cannot open");
   std::vector<uint8_t> out;
@@ -44,9 +46,24 @@ std::vector<uint8_t> read_idx(const std::string& path, int ndim, std::vector<uin
     throw Error(path + ": not an unsigned-byte IDX file with " + std::to_string(ndim) + " dimensions");
   const size_t header = 4 + 4 * size_t(ndim);
   if (raw.size() < header) throw Error(path + ": truncated IDX header");
+  // The product of the extents is checked against the bytes present before each multiply,
+  // so a forged header can neither overflow nor promise more than the file holds.
+  const size_t have = raw.size() - header;
   size_t count = 1;
+  std::string extents;
   dims.clear();
-  for (int i = 0; i < ndim; ++i) dims.push_back(big_endian(&raw[4 + 4 * i])), count *= dims.back();
+  for (int i = 0; i < ndim; ++i) {
+    dims.push_back(big_endian(&raw[4 + 4 * i]));
+    extents += (i ? " x " : "") + std::to_string(dims.back());
+    if (dims.back() > uint32_t(INT32_MAX))
+      throw Error(path + ": IDX extent " + std::to_string(dims.back()) + ": expected at most 2^31-1");
+  }
+  for (uint32_t d : dims) {
+    if (d && count > have / d)
+      throw Error(path + ": IDX extents " + extents + ": more than the file's " + std::to_string(have) +
+                  " data bytes (corrupt header?)");
+    count *= d;
+  }
   if (raw.size() != header + count)
     throw Error(path + ": IDX header promises " + std::to_string(count) + " bytes of data, file has " +
                 std::to_string(raw.size() - header) + " (truncated?)");
@@ -157,9 +174,10 @@ DataSplits load_dataset(const std::string& spec, double val_fraction, uint64_t s
       throw Error("--dataset " + spec + ": give the folder, e.g. cifar10:/data/cifar");
     return spec.substr(prefix);
   };
-  if (spec == "fashion-mnist") {
-    train = load_fashion_mnist(fashion_dir, true);
-    s.test = load_fashion_mnist(fashion_dir, false);
+  if (spec == "fashion-mnist" || spec.rfind("fashion-mnist:", 0) == 0) {
+    const std::string dir = spec == "fashion-mnist" ? fashion_dir : dir_of(14);
+    train = load_fashion_mnist(dir, true);
+    s.test = load_fashion_mnist(dir, false);
   } else if (spec.rfind("cifar10:", 0) == 0) {
     train = load_cifar(dir_of(8), false, true);
     s.test = load_cifar(dir_of(8), false, false);
@@ -172,7 +190,7 @@ DataSplits load_dataset(const std::string& spec, double val_fraction, uint64_t s
     s.test.name = "synthetic/test";
   } else {
     throw Error("--dataset: unknown data set '" + spec +
-                "' (fashion-mnist, cifar10:DIR, cifar100:DIR, synthetic)");
+                "' (fashion-mnist, fashion-mnist:DIR, cifar10:DIR, cifar100:DIR, synthetic)");
   }
   if (val_fraction < 0 || val_fraction >= 1) throw Error("--val-fraction must be in [0, 1)");
   std::vector<int> order(train.size());

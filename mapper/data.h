@@ -29,9 +29,9 @@ struct DataSplits {
 
 inline constexpr const char* kFashionMnistDir = "/usr/share/datasets/fashion-mnist";
 
-// "fashion-mnist" (from `fashion_dir`), "cifar10:DIR", "cifar100:DIR" or "synthetic".
-// `val_fraction` of the training set (a seeded permutation) becomes the validation set.
-// `synthetic_shape`/`synthetic_classes` size the synthetic set (taken from the network).
+// "fashion-mnist" (from `fashion_dir`), "fashion-mnist:DIR" (gzipped IDX files in DIR), "cifar10:DIR",
+// "cifar100:DIR" or "synthetic". `val_fraction` of the training set (a seeded permutation) becomes the
+// validation set. `synthetic_shape`/`synthetic_classes` size the synthetic set (taken from the network).
 DataSplits load_dataset(const std::string& spec, double val_fraction, uint64_t seed,
                         const Shape& synthetic_shape, int synthetic_classes,
                         const std::string& fashion_dir = kFashionMnistDir);

@@ -31,11 +31,14 @@ odimo_train_test(synthetic_tiny ARGS --net tiny --dataset synthetic --epochs 2 -
                  PASS "test accuracy .*test_accuracy")
 odimo_train_test(synthetic_quant ARGS --net tiny --dataset synthetic --epochs 1 --batch 32 --quant diana-aimc
                  --optimizer adam --schedule multistep --milestones 1 --nesterov PASS "quant diana-aimc")
+# fashion-mnist:DIR here; the bare default (the same folder) is loaded by wrong_input_shape.
 odimo_train_test(resnet8_fashion_mnist_steps ARGS --net resnet8 --epochs 1 --steps-per-epoch 3 --quiet
-                 --val-fraction 0.01 PASS "test_accuracy")
+                 --dataset fashion-mnist:/usr/share/datasets/fashion-mnist --val-fraction 0.01 PASS "test_accuracy")
 odimo_train_test(diverges ARGS --net tiny --dataset synthetic --epochs 1 --lr 1e12 --quiet
                  FAIL "training diverged: (loss|weights)")
 odimo_train_test(bad_quant ARGS --net tiny --dataset synthetic --quant int3 FAIL "unknown preset 'int3'")
+odimo_train_test(fashion_mnist_missing_dir ARGS --net tiny --input 1x28x28 --dataset fashion-mnist:/nonexistent
+                 FAIL "/nonexistent/train-images-idx3-ubyte.gz: no such file")
 odimo_train_test(bad_dataset ARGS --net tiny --dataset cifar10:/nonexistent FAIL "data_batch_1.bin: no such file")
 odimo_train_test(wrong_input_shape ARGS --net resnet20 --epochs 1 FAIL "has 1x28x28 images but resnet20 expects")
 odimo_train_test(multistep_needs_milestones ARGS --net tiny --dataset synthetic --schedule multistep
