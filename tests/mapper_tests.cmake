@@ -3,9 +3,13 @@
 # ResNet-8 benchmark against PyTorch (a program, not a test).
 add_executable(mapper_unit_tests unit/main.cpp
   mapper/test_ops.cpp mapper/test_torch_reference.cpp mapper/test_quantizers.cpp
-  mapper/test_training.cpp mapper/test_data.cpp mapper/test_conv_direct.cpp)
+  mapper/test_training.cpp mapper/test_data.cpp mapper/test_conv_direct.cpp mapper/test_image_folder.cpp)
 odimo_use_aligned_new(mapper_unit_tests)
-target_link_libraries(mapper_unit_tests PRIVATE odimo_mapper doctest::doctest odimo_options)
+# Image folders written at test time (libjpeg-turbo and libpng encoders).
+add_library(odimo_test_images STATIC mapper/image_folder_maker.cpp)
+target_include_directories(odimo_test_images PUBLIC ${PROJECT_SOURCE_DIR})
+target_link_libraries(odimo_test_images PRIVATE PkgConfig::TurboJPEG PNG::PNG odimo_options)
+target_link_libraries(mapper_unit_tests PRIVATE odimo_mapper odimo_test_images doctest::doctest odimo_options)
 target_compile_definitions(mapper_unit_tests PRIVATE ODIMO_MAPPER_TEST_DIR="${CMAKE_CURRENT_SOURCE_DIR}/mapper")
 doctest_discover_tests(mapper_unit_tests TEST_PREFIX "mapper/" PROPERTIES LABELS unit
                        ENVIRONMENT "ODIMO_WORKLOADS=${PROJECT_SOURCE_DIR}/workloads")
@@ -45,3 +49,5 @@ odimo_train_test(multistep_needs_milestones ARGS --net tiny --dataset synthetic 
                  FAIL "needs --milestones")
 odimo_train_test(resume_needs_out ARGS --net tiny --dataset synthetic --resume FAIL "--resume needs --out")
 odimo_train_test(help ARGS --help PASS "--quant TEXT=float")
+
+include(${CMAKE_CURRENT_LIST_DIR}/image_folder_tests.cmake)
