@@ -59,7 +59,7 @@ void decode_into_cache(DecodeJob& job) {
       resample(img.pixels.data(), img.h, img.w, s.c, centre_box(img.h, img.w, s.h, s.w), s.h, s.w, false,
                resized.data());
       uint8_t* dst = job.out.pixels.data() + int64_t(i) * s.elements();
-      for (size_t k = 0; k < resized.size(); ++k) dst[k] = uint8_t(std::lround(resized[k]));
+      for (size_t k = 0; k < resized.size(); ++k) dst[k] = uint8_t(resized[k] + 0.5f);  // in [0, 255]
     } catch (const Error& e) {
       job.errors[i] = e.what();
     }
@@ -170,7 +170,8 @@ void make_folder_batch(const Dataset& d, const int* idx, int n, const std::vecto
     }
     float* dst = x + i * out;
     resample(img, s.h, s.w, C, box, d.crop.h, d.crop.w, flip, dst);
-    for (int64_t k = 0; k < out; ++k) dst[k] = dst[k] * scale[k % C] + shift[k % C];
+    for (int64_t p = 0; p < out; p += C)
+      for (int c = 0; c < C; ++c) dst[p + c] = dst[p + c] * scale[c] + shift[c];
   }
 }
 

@@ -3,7 +3,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 #include <vector>
+
+#include "proto/error.h"
 
 namespace odimo::mapper {
 namespace {
@@ -15,31 +18,76 @@ uint64_t splitmix(uint64_t& s) {
   return z ^ (z >> 31);
 }
 
-// Filter taps of one axis: output i reads source pixels first[i] .. first[i]+count[i]-1.
+// Filter taps of one axis: output i is the sum over k < count[i] of weight[offset[i] + k] times
+// source pixel index[offset[i] + k]. Indices outside the image are folded onto the edge pixel
+// and zero weights dropped, so the inner loops neither clamp nor test.
 struct Taps {
-  std::vector<int> first, count;
-  std::vector<float> weight;  // count[i] weights of output i at offset[i]
+  std::vector<int> count, index;
+  std::vector<float> weight;
   std::vector<size_t> offset;
 };
 
-Taps make_taps(double start, double length, int out) {
+Taps make_taps(double start, double length, int out, int size) {
   Taps t;
   const double scale = length / out, support = std::max(scale, 1.0);
   for (int i = 0; i < out; ++i) {
     const double centre = start + (i + 0.5) * scale;
     const int lo = int(std::floor(centre - support)), hi = int(std::ceil(centre + support));
-    std::vector<double> w;
     double sum = 0;
-    for (int j = lo; j <= hi; ++j) {
-      w.push_back(std::max(0.0, 1 - std::abs(j + 0.5 - centre) / support));
-      sum += w.back();
-    }
-    t.first.push_back(lo);
-    t.count.push_back(int(w.size()));
+    for (int j = lo; j <= hi; ++j) sum += std::max(0.0, 1 - std::abs(j + 0.5 - centre) / support);
     t.offset.push_back(t.weight.size());
-    for (double v : w) t.weight.push_back(float(v / sum));
+    int n = 0;
+    for (int j = lo; j <= hi; ++j) {
+      const double wt = std::max(0.0, 1 - std::abs(j + 0.5 - centre) / support);
+      if (wt <= 0) continue;
+      const int at = std::clamp(j, 0, size - 1);
+      if (n && t.index.back() == at) {
+        t.weight.back() += float(wt / sum);  // an edge pixel repeated
+        continue;
+      }
+      t.index.push_back(at);
+      t.weight.push_back(float(wt / sum));
+      ++n;
+    }
+    t.count.push_back(n);
   }
   return t;
+}
+
+// The two passes for C channels: horizontal over the rows the box reads, then vertical.
+template <int C>
+void resample_channels(const uint8_t* src, int w, const Taps& ty, const Taps& tx, int oh, int ow, bool mirror,
+                       float* dst) {
+  const int r0 = *std::min_element(ty.index.begin(), ty.index.end());
+  const int r1 = *std::max_element(ty.index.begin(), ty.index.end());
+  std::vector<float> rows(size_t(r1 - r0 + 1) * ow * C);
+  for (int r = r0; r <= r1; ++r) {
+    const uint8_t* line = src + int64_t(r) * w * C;
+    for (int i = 0; i < ow; ++i) {
+      float acc[C] = {};
+      const size_t o = tx.offset[i];
+      for (int k = 0; k < tx.count[i]; ++k) {
+        const float wt = tx.weight[o + k];
+        const uint8_t* p = line + int64_t(tx.index[o + k]) * C;
+        for (int ch = 0; ch < C; ++ch) acc[ch] += wt * p[ch];
+      }
+      std::copy(acc, acc + C, &rows[(size_t(r - r0) * ow + i) * C]);
+    }
+  }
+  for (int j = 0; j < oh; ++j) {
+    const size_t o = ty.offset[j];
+    float* line = dst + int64_t(j) * ow * C;
+    for (int i = 0; i < ow; ++i) {
+      float acc[C] = {};
+      for (int k = 0; k < ty.count[j]; ++k) {
+        const float wt = ty.weight[o + k];
+        const float* p = &rows[(size_t(ty.index[o + k] - r0) * ow + i) * C];
+        for (int ch = 0; ch < C; ++ch) acc[ch] += wt * p[ch];
+      }
+      float* out = line + int64_t(mirror ? ow - 1 - i : i) * C;
+      for (int ch = 0; ch < C; ++ch) out[ch] = std::clamp(acc[ch], 0.0f, 255.0f);
+    }
+  }
 }
 
 }  // namespace
@@ -97,33 +145,13 @@ CropBox random_resized_box(int h, int w, ImageRng& rng) {
 
 void resample(const uint8_t* src, int h, int w, int c, const CropBox& box, int oh, int ow, bool mirror,
               float* dst) {
-  const Taps ty = make_taps(box.y, box.h, oh), tx = make_taps(box.x, box.w, ow);
-  const int r0 = std::clamp(ty.first.front(), 0, h - 1);
-  const int r1 = std::clamp(ty.first.back() + ty.count.back() - 1, 0, h - 1);
-  std::vector<float> rows(size_t(r1 - r0 + 1) * ow * c);  // horizontal pass over the rows the box reads
-  for (int r = r0; r <= r1; ++r) {
-    const uint8_t* line = src + int64_t(r) * w * c;
-    for (int i = 0; i < ow; ++i) {
-      float* out = &rows[(size_t(r - r0) * ow + i) * c];
-      std::fill(out, out + c, 0.0f);
-      for (int k = 0; k < tx.count[i]; ++k) {
-        const float wt = tx.weight[tx.offset[i] + k];
-        const uint8_t* p = line + int64_t(std::clamp(tx.first[i] + k, 0, w - 1)) * c;
-        for (int ch = 0; ch < c; ++ch) out[ch] += wt * p[ch];
-      }
-    }
-  }
-  for (int j = 0; j < oh; ++j)
-    for (int i = 0; i < ow; ++i) {
-      float* out = dst + (int64_t(j) * ow + (mirror ? ow - 1 - i : i)) * c;
-      std::fill(out, out + c, 0.0f);
-      for (int k = 0; k < ty.count[j]; ++k) {
-        const float wt = ty.weight[ty.offset[j] + k];
-        const float* p = &rows[(size_t(std::clamp(ty.first[j] + k, 0, h - 1) - r0) * ow + i) * c];
-        for (int ch = 0; ch < c; ++ch) out[ch] += wt * p[ch];
-      }
-      for (int ch = 0; ch < c; ++ch) out[ch] = std::clamp(out[ch], 0.0f, 255.0f);
-    }
+  const Taps ty = make_taps(box.y, box.h, oh, h), tx = make_taps(box.x, box.w, ow, w);
+  if (c == 1)
+    resample_channels<1>(src, w, ty, tx, oh, ow, mirror, dst);
+  else if (c == 3)
+    resample_channels<3>(src, w, ty, tx, oh, ow, mirror, dst);
+  else
+    throw Error("resample: " + std::to_string(c) + " channels (1 or 3 are resampled)");
 }
 
 }  // namespace odimo::mapper

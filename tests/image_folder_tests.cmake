@@ -46,3 +46,13 @@ foreach(case
                     --dataset imagefolder:${_folders}/${defect} FAIL "^odimo train: error: [^\n]*${message}")
 endforeach()
 odimo_train_test(imagefolder_no_dir ARGS --net tiny --dataset imagefolder: FAIL "give the folder")
+
+# The search reads image folders too (random-resized crop + flip while it trains).
+odimo_cli_test(search_imagefolder LABEL train ARGS search --soc diana --net tiny --input 3x16x16
+               --dataset imagefolder:${_folders}/good --lambda 1 --epochs 0,1,1 --batch 4 --steps-per-epoch 2
+               --threads 1 --out ${CMAKE_CURRENT_BINARY_DIR}/search_out/imagefolder PASS "replay .*simulated")
+set_tests_properties(train/search_imagefolder PROPERTIES FIXTURES_REQUIRED folder_good)
+
+# The loader alone (not a test): images/s of decoding into the cache and of batches.
+add_executable(bench_loader mapper/bench_loader.cpp)
+target_link_libraries(bench_loader PRIVATE odimo_mapper odimo_test_images odimo_options)

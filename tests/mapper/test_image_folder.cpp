@@ -45,14 +45,14 @@ TEST_CASE("centre box: the shorter side fills the output, the longer is cut even
 }
 
 TEST_CASE("resample: identity copies, constants stay, halving averages, mirror reverses") {
-  std::vector<uint8_t> img(4 * 6 * 2);
+  std::vector<uint8_t> img(4 * 6 * 3);
   for (size_t i = 0; i < img.size(); ++i) img[i] = uint8_t(i * 5);
   std::vector<float> out(img.size());
-  resample(img.data(), 4, 6, 2, {0, 0, 4, 6}, 4, 6, false, out.data());
+  resample(img.data(), 4, 6, 3, {0, 0, 4, 6}, 4, 6, false, out.data());
   for (size_t i = 0; i < img.size(); ++i) CHECK(out[i] == float(img[i]));
-  resample(img.data(), 4, 6, 2, {0, 0, 4, 6}, 4, 6, true, out.data());
-  CHECK(out[0] == float(img[5 * 2]));      // row 0, column 0 <- column 5
-  CHECK(out[5 * 2 + 1] == float(img[1]));  // row 0, column 5, channel 1 <- column 0
+  resample(img.data(), 4, 6, 3, {0, 0, 4, 6}, 4, 6, true, out.data());
+  CHECK(out[0] == float(img[5 * 3]));      // row 0, column 0 <- column 5
+  CHECK(out[5 * 3 + 1] == float(img[1]));  // row 0, column 5, channel 1 <- column 0
   std::vector<uint8_t> flat(10 * 10, 77);
   std::vector<float> small(3 * 7);
   resample(flat.data(), 10, 10, 1, {1.5, 0.25, 8, 9}, 3, 7, false, small.data());
