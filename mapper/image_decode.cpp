@@ -40,13 +40,27 @@ struct JpegDecoder {
   }
 };
 
-Image decode_jpeg(const std::string& path, const std::vector<uint8_t>& bytes, int channels) {
+// The smallest DCT scaling of w x h that keeps both sides at least min_w x min_h.
+void scale_down(int& w, int& h, int min_h, int min_w) {
+  int n = 0;
+  const tjscalingfactor* f = tjGetScalingFactors(&n);
+  int best_w = w, best_h = h;
+  for (int i = 0; f && i < n; ++i) {
+    const int sw = TJSCALED(w, f[i]), sh = TJSCALED(h, f[i]);
+    if (sw >= min_w && sh >= min_h && int64_t(sw) * sh < int64_t(best_w) * best_h) best_w = sw, best_h = sh;
+  }
+  w = best_w, h = best_h;
+}
+
+Image decode_jpeg(const std::string& path, const std::vector<uint8_t>& bytes, int channels, int min_h,
+                  int min_w) {
   thread_local JpegDecoder dec;
   if (!dec.handle) throw Error(path + ": cannot start the JPEG decoder");
   int w = 0, h = 0, subsamp = 0, colorspace = 0;
   if (tjDecompressHeader3(dec.handle, bytes.data(), bytes.size(), &w, &h, &subsamp, &colorspace) != 0)
     throw Error(path + ": corrupt JPEG (" + tjGetErrorStr2(dec.handle) + ")");
   check_sides(path, h, w);
+  if (min_h > 0 && min_w > 0) scale_down(w, h, min_h, min_w);
   Image img{h, w, channels, std::vector<uint8_t>(size_t(h) * w * channels)};
   // Warnings (a truncated file is "premature end of JPEG file") fail the image too: a
   // silently grey-padded picture would be wrong data.
@@ -90,12 +104,12 @@ std::string first_bytes(const std::vector<uint8_t>& b) {
 
 }  // namespace
 
-Image decode_image(const std::string& path, int channels) {
+Image decode_image(const std::string& path, int channels, int min_h, int min_w) {
   if (channels != 1 && channels != 3)
     throw Error(path + ": " + std::to_string(channels) + " channels: image folders give 1 (gray) or 3 (RGB)");
   const std::vector<uint8_t> bytes = read_bytes(path);
   if (bytes.size() >= 3 && bytes[0] == 0xff && bytes[1] == 0xd8 && bytes[2] == 0xff)
-    return decode_jpeg(path, bytes, channels);
+    return decode_jpeg(path, bytes, channels, min_h, min_w);
   if (bytes.size() >= 8 && png_sig_cmp(bytes.data(), 0, 8) == 0) return decode_png(path, bytes, channels);
   throw Error(path + ": starts with " + first_bytes(bytes) + ": expected a JPEG or PNG image");
 }

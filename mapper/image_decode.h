@@ -19,7 +19,10 @@ struct Image {
 inline constexpr int kMaxImageSide = 16384;
 inline constexpr int64_t kMaxImageFileBytes = int64_t(256) << 20;
 
-// `channels`: 1 (converted to gray) or 3 (RGB; gray images are replicated).
-Image decode_image(const std::string& path, int channels);
+// `channels`: 1 (converted to gray) or 3 (RGB; gray images are replicated). A JPEG larger
+// than min_h x min_w on both sides is decoded at the smallest of libjpeg-turbo's DCT
+// scalings (8/8, 7/8, ..., 1/8) that still covers min_h x min_w: far less work for photos
+// that are resized down anyway.
+Image decode_image(const std::string& path, int channels, int min_h = 0, int min_w = 0);
 
 }  // namespace odimo::mapper

@@ -55,7 +55,7 @@ void decode_into_cache(DecodeJob& job) {
   std::vector<float> resized(size_t(s.elements()));
   for (size_t i; (i = job.next.fetch_add(1)) < job.listing.files.size();) {
     try {
-      const Image img = decode_image(job.listing.files[i], s.c);
+      const Image img = decode_image(job.listing.files[i], s.c, s.h, s.w);
       resample(img.pixels.data(), img.h, img.w, s.c, centre_box(img.h, img.w, s.h, s.w), s.h, s.w, false,
                resized.data());
       uint8_t* dst = job.out.pixels.data() + int64_t(i) * s.elements();

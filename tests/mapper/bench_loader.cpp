@@ -8,6 +8,7 @@
 //
 //   bench_loader [--images 2000] [--size 64] [--input 3x32x32] [--threads 2] [--batch 128]
 //                [--rounds 3] [--dir PATH]
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -68,6 +69,14 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
+// CPU seconds of the whole process (all threads), user + system.
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         1e-6 * double(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v[v.size() / 2];
@@ -94,17 +103,20 @@ int main(int argc, char** argv) try {
               spec.classes * spec.train_per_class, o.size, o.size,
               bytes / 1024.0 / (spec.classes * spec.train_per_class),
               folder_cache_shape(o.input).str().c_str(), o.input.str().c_str());
-  std::vector<double> decode, batches;
+  std::vector<double> decode, batches, decode_cpu, batches_cpu;
   for (int r = 0; r < o.rounds; ++r) {
     auto t0 = std::chrono::steady_clock::now();
+    double c0 = cpu_seconds();
     const Dataset d = load_image_folder(list_image_folder(dir + "/train"), "bench", o.input, o.threads);
     decode.push_back(d.size() / seconds_since(t0));
+    decode_cpu.push_back(d.size() / (cpu_seconds() - c0));
     std::vector<int> order(d.size());
     std::iota(order.begin(), order.end(), 0);
     std::shuffle(order.begin(), order.end(), std::mt19937_64(r));
     const std::vector<float> mean(o.input.c, 0.45f), sd(o.input.c, 0.25f);
     const int64_t steps = (d.size() + o.batch - 1) / o.batch;
     t0 = std::chrono::steady_clock::now();
+    c0 = cpu_seconds();
     BatchQueue q(steps, o.batch, o.input.elements(), [&](int64_t s, Batch& b) {
       b.n = std::min<int>(o.batch, d.size() - int(s * o.batch));
       make_folder_batch(d, order.data() + s * o.batch, b.n, mean, sd, true, 1, r, b.x.data(), b.y.data());
@@ -112,12 +124,14 @@ int main(int argc, char** argv) try {
     double sink = 0;
     for (int64_t s = 0; s < steps; ++s) sink += q.next().x[0];
     batches.push_back(d.size() / seconds_since(t0));
+    batches_cpu.push_back(d.size() / (cpu_seconds() - c0));
     if (sink == 12345.678) std::printf(" ");  // keeps the reads
   }
-  std::printf("decode + resize into the cache (%d threads): %.0f images/s (median of %d)\n", o.threads,
-              median(decode), o.rounds);
-  std::printf("training batches from the cache (1 background thread): %.0f images/s (median of %d)\n",
-              median(batches), o.rounds);
+  std::printf(
+      "decode + resize into the cache (%d threads): %.0f images/s, %.0f per CPU-second (medians of %d)\n",
+      o.threads, median(decode), median(decode_cpu), o.rounds);
+  std::printf("training batches from the cache (1 background thread): %.0f images/s, %.0f per CPU-second\n",
+              median(batches), median(batches_cpu));
   if (o.dir.empty()) fs::remove_all(dir);
   return 0;
 } catch (const std::exception& e) {

@@ -114,6 +114,14 @@ TEST_CASE("image folder: classes, splits, cache shape, decoding threads do not c
   const Image gray = decode_image((f.dir / "val" / "class0" / "img0.jpg").string(), 1);
   CHECK(gray.c == 1);
   CHECK(gray.pixels.size() == 20 * 24);
+  // A large JPEG is decoded at the smallest DCT scaling that still covers the cache.
+  std::vector<uint8_t> big(64 * 64 * 3, 90);
+  const std::string big_path = (f.dir / "big.jpg").string();
+  testing::write_jpeg(big_path, big.data(), 64, 64, 3, 90);
+  const Image scaled = decode_image(big_path, 3, 20, 17);  // 3/8: 24x24 (2/8, 16, is too small)
+  CHECK(scaled.h == 24);
+  CHECK(scaled.w == 24);
+  CHECK(decode_image(big_path, 3).h == 64);
 }
 
 TEST_CASE("folder batches: centre crop for evaluation, seeded random crops for training") {
