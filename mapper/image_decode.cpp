@@ -99,7 +99,7 @@ std::string first_bytes(const std::vector<uint8_t>& b) {
     std::snprintf(hex, sizeof hex, i ? " %02x" : "%02x", b[i]);
     s += hex;
   }
-  return s.empty() ? "an empty file" : "bytes " + s;
+  return "bytes " + s;
 }
 
 }  // namespace
@@ -111,7 +111,8 @@ Image decode_image(const std::string& path, int channels, int min_h, int min_w) 
   if (bytes.size() >= 3 && bytes[0] == 0xff && bytes[1] == 0xd8 && bytes[2] == 0xff)
     return decode_jpeg(path, bytes, channels, min_h, min_w);
   if (bytes.size() >= 8 && png_sig_cmp(bytes.data(), 0, 8) == 0) return decode_png(path, bytes, channels);
-  throw Error(path + ": starts with " + first_bytes(bytes) + ": expected a JPEG or PNG image");
+  throw Error(path + (bytes.empty() ? ": empty file" : ": starts with " + first_bytes(bytes)) +
+              ": expected a JPEG or PNG image");
 }
 
 }  // namespace odimo::mapper

@@ -68,7 +68,21 @@ void decode_into_cache(DecodeJob& job) {
 
 }  // namespace
 
+namespace {
+FolderListing list_split(const std::string& split_dir);
+}  // namespace
+
 FolderListing list_image_folder(const std::string& split_dir) {
+  try {
+    return list_split(split_dir);
+  } catch (const fs::filesystem_error& e) {  // unreadable folder, symlink loop, ...
+    throw Error(e.path1().string() + ": cannot list (" + e.code().message() + ")");
+  }
+}
+
+namespace {
+
+FolderListing list_split(const std::string& split_dir) {
   FolderListing l;
   l.dir = split_dir;
   if (!fs::is_directory(split_dir))
@@ -94,6 +108,8 @@ FolderListing list_image_folder(const std::string& split_dir) {
   if (l.files.size() > size_t(INT32_MAX)) throw Error(split_dir + ": more than 2^31-1 images");
   return l;
 }
+
+}  // namespace
 
 Shape folder_cache_shape(const Shape& input) {
   return {input.c, int(std::lround(input.h * 8.0 / 7)), int(std::lround(input.w * 8.0 / 7))};
