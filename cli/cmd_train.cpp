@@ -63,8 +63,8 @@ mapper::TrainConfig make_config(const TrainOptions& o) {
 void add_data_options(CLI::App& app, TrainOptions& o) {
   add_net_option(app, o.config.net)->required();
   app.add_option("--dataset", o.config.dataset,
-                 "fashion-mnist (/usr/share/datasets/fashion-mnist), cifar10:DIR or cifar100:DIR\n"
-                 "(CIFAR binary version), synthetic");
+                 "fashion-mnist (/usr/share/datasets/fashion-mnist), fashion-mnist:DIR (its four\n"
+                 "*-ubyte.gz files in DIR), cifar10:DIR or cifar100:DIR (CIFAR binary version), synthetic");
   add_input_option(app, o.input);
   app.add_option("--val-fraction", o.config.val_fraction, "part of the training set held out for validation");
   app.add_option(

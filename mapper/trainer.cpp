@@ -13,6 +13,7 @@
 #include <ostream>
 #include <sstream>
 
+#include "mapper/batch_queue.h"
 #include "mapper/checkpoint.h"
 #include "mapper/initial_weights.h"
 #include "proto/error.h"
@@ -69,8 +70,6 @@ struct Run {
   Augment augment;
   Model& model;
   Optimizer& opt;
-  std::vector<float> x;
-  std::vector<int> y;
 };
 
 std::array<GroupHyper, kParamGroups> group_hypers(const TrainConfig& c) {
@@ -124,13 +123,18 @@ proto::EpochRecord train_epoch(Run& r, int epoch, std::ostream& log) {
   int64_t correct = 0, seen = 0;
   Tape tape;
   const auto t0 = Clock::now();
+  // Batches are cut on a background thread ahead of the step, in step order (batch_queue.h).
+  BatchQueue queue(steps, c.batch, d.input().elements(), [&](int64_t s, Batch& b) {
+    b.n = std::min<int>(c.batch, d.size() - int(s * c.batch));
+    fill_batch(d, order.data() + s * c.batch, b.n, r.data.mean, r.data.stddev, r.augment, aug_rng, c.seed,
+               epoch, b.x.data(), b.y.data());
+  });
   for (int64_t s = 0; s < steps; ++s) {
-    const int n = std::min<int>(c.batch, d.size() - int(s * c.batch));
-    make_batch(d, order.data() + s * c.batch, n, r.data.mean, r.data.stddev, r.augment, aug_rng, r.x.data(),
-               r.y.data());
-    const Activation& logits = r.model.forward(r.x.data(), n, true, &tape);
+    const Batch& b = queue.next();
+    const int n = b.n;
+    const Activation& logits = r.model.forward(b.x.data(), n, true, &tape);
     int right = 0;
-    const double loss = softmax_cross_entropy(n, r.model.classes(), logits.value.data(), r.y.data(),
+    const double loss = softmax_cross_entropy(n, r.model.classes(), logits.value.data(), b.y.data(),
                                               r.model.logits_grad(), &right);
     if (!std::isfinite(loss)) diverged(c, epoch, s + 1, loss);
     r.model.zero_grad();
@@ -209,7 +213,7 @@ std::string fingerprint(const TrainConfig& c) {
 Evaluation evaluate(Model& model, const Dataset& data, const std::vector<float>& mean,
                     const std::vector<float>& stddev, int batch) {
   Evaluation ev;
-  std::vector<float> x(size_t(batch) * data.image_bytes());
+  std::vector<float> x(size_t(batch) * data.input().elements());
   std::vector<int> y(batch), idx(batch);
   std::mt19937_64 unused;
   double loss = 0;
@@ -217,7 +221,7 @@ Evaluation evaluate(Model& model, const Dataset& data, const std::vector<float>&
   for (int first = 0; first < data.size(); first += batch) {
     const int n = std::min(batch, data.size() - first);
     std::iota(idx.begin(), idx.begin() + n, first);
-    make_batch(data, idx.data(), n, mean, stddev, Augment{}, unused, x.data(), y.data());
+    fill_batch(data, idx.data(), n, mean, stddev, Augment{}, unused, 0, 0, x.data(), y.data());
     const Activation& logits = model.forward(x.data(), n, false, nullptr);
     int right = 0;
     loss +=
@@ -234,8 +238,8 @@ namespace {
 
 Augment default_augment(const TrainConfig& c) {
   if (c.augment) return *c.augment;
-  const bool cifar = c.dataset.rfind("cifar", 0) == 0;
-  return cifar ? Augment{4, true} : Augment{};
+  const bool cifar = c.dataset.rfind("cifar", 0) == 0, folder = c.dataset.rfind("imagefolder:", 0) == 0;
+  return cifar || folder ? Augment{4, true} : Augment{};  // folders: random-resized crop + flip
 }
 
 // Loads the checkpoint of an interrupted run, if any; returns the epochs it completed.
@@ -260,11 +264,11 @@ int resume_from(const TrainConfig& c, const std::string& path, Model& model, Opt
 namespace {
 
 DataSplits load_matching_data(const TrainConfig& c, const Network& net) {
-  DataSplits data =
-      load_dataset(c.dataset, c.val_fraction, c.seed, net.input, net.layers.back().out.c, c.fashion_dir);
-  if (data.train.shape != net.input)
-    throw Error("--dataset " + c.dataset + " has " + data.train.shape.str() + " images but " + net.name +
-                " expects " + net.input.str() + " (use --input " + data.train.shape.str() + ")");
+  DataSplits data = load_dataset(c.dataset, c.val_fraction, c.seed, net.input, net.layers.back().out.c,
+                                 c.fashion_dir, c.threads);
+  if (data.train.input() != net.input)
+    throw Error("--dataset " + c.dataset + " has " + data.train.input().str() + " images but " + net.name +
+                " expects " + net.input.str() + " (use --input " + data.train.input().str() + ")");
   if (data.train.size() == 0) throw Error("--dataset " + c.dataset + ": the training split is empty");
   const int outputs = net.layers.back().out.c;
   if (outputs < data.train.classes)
@@ -315,9 +319,7 @@ TrainResult train(const TrainConfig& c, std::ostream& log) {
   Optimizer opt(c.optimizer, model.parameters(), group_hypers(c));
   TrainConfig cfg = c;
   cfg.schedule.total_steps = int64_t(c.epochs) * steps_per_epoch(c, data.train.size());
-  Run r{cfg, data, default_augment(c), model, opt, {}, {}};
-  r.x.resize(size_t(c.batch) * data.train.image_bytes());
-  r.y.resize(c.batch);
+  Run r{cfg, data, default_augment(c), model, opt};
 
   const std::string ckpt_path = c.out_dir.empty() ? "" : c.out_dir + "/checkpoint.pb";
   if (!c.out_dir.empty()) std::filesystem::create_directories(c.out_dir);

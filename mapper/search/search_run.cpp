@@ -8,6 +8,7 @@
 #include <ostream>
 #include <random>
 
+#include "mapper/batch_queue.h"
 #include "mapper/checkpoint.h"
 #include "mapper/cost/cost_report.h"
 #include "mapper/data.h"
@@ -36,8 +37,6 @@ struct Run {
   std::unique_ptr<mapper::Model> model;
   std::unique_ptr<NetworkCost> cost;
   double reference = 1;  // cost of the all-default mapping
-  std::vector<float> x;
-  std::vector<int> y;
 };
 
 std::vector<std::vector<int>> assignments(const Run& r) {
@@ -88,13 +87,20 @@ proto::SearchEpoch train_epoch(Run& r, const std::string& phase, int epoch, mapp
   double loss_sum = 0, expected = 0;
   int64_t correct = 0, seen = 0;
   mapper::Tape tape;
+  // No augmentation for fixed-size sets (the search's recipe); image folders still need their
+  // crop to the network input: random-resized + flip, per image (mapper/image_folder.h).
+  const mapper::Augment aug = d.folder() ? mapper::Augment{0, true} : mapper::Augment{};
+  mapper::BatchQueue queue(steps, r.cfg.batch, d.input().elements(), [&](int64_t s, mapper::Batch& b) {
+    b.n = std::min<int>(r.cfg.batch, d.size() - int(s * r.cfg.batch));
+    mapper::fill_batch(d, order.data() + s * r.cfg.batch, b.n, r.data.mean, r.data.stddev, aug, rng,
+                       r.cfg.seed, epoch, b.x.data(), b.y.data());
+  });
   for (int64_t s = 0; s < steps; ++s) {
-    const int n = std::min<int>(r.cfg.batch, d.size() - int(s * r.cfg.batch));
-    mapper::make_batch(d, order.data() + s * r.cfg.batch, n, r.data.mean, r.data.stddev, {}, rng, r.x.data(),
-                       r.y.data());
-    const mapper::Activation& logits = r.model->forward(r.x.data(), n, true, &tape);
+    const mapper::Batch& b = queue.next();
+    const int n = b.n;
+    const mapper::Activation& logits = r.model->forward(b.x.data(), n, true, &tape);
     int right = 0;
-    const double loss = mapper::softmax_cross_entropy(n, r.model->classes(), logits.value.data(), r.y.data(),
+    const double loss = mapper::softmax_cross_entropy(n, r.model->classes(), logits.value.data(), b.y.data(),
                                                       r.model->logits_grad(), &right);
     if (!std::isfinite(loss))
       throw Error("search diverged: loss " + std::to_string(loss) + " in " + phase + " epoch " +
@@ -173,15 +179,16 @@ mapper::Optimizer make_optimizer(Run& r, bool arch_params) {
 proto::SearchReport run_search(const SearchConfig& cfg, const SocDescription& soc,
                                const cost::CostModel& cost_model, const cost::CostModel& compat,
                                std::ostream& log) {
-  Run r{cfg, soc, load_network(cfg.net, cfg.input), {}, {}, {}, {}, {}, 1, {}, {}};
+  Run r{cfg, soc, load_network(cfg.net, cfg.input), {}, {}, {}, {}, {}, 1};
   r.space = search_space(r.net, soc);
   if (r.space.empty())
     throw Error("network '" + r.net.name + "' has no layer the search can split on " + soc.name());
   r.data = mapper::load_dataset(cfg.dataset, cfg.val_fraction, cfg.seed, r.net.input,
-                                r.net.layers.back().out.c);  // as the trainer: ONNX networks state no classes
-  if (r.data.train.shape != r.net.input)
-    throw Error("dataset '" + cfg.dataset + "' has images " + r.data.train.shape.str() + " but " +
-                r.net.name + " expects " + r.net.input.str() + " (use --input " + r.data.train.shape.str() +
+                                r.net.layers.back().out.c, mapper::kFashionMnistDir,
+                                cfg.threads);  // as the trainer: ONNX networks state no classes
+  if (r.data.train.input() != r.net.input)
+    throw Error("dataset '" + cfg.dataset + "' has images " + r.data.train.input().str() + " but " +
+                r.net.name + " expects " + r.net.input.str() + " (use --input " + r.data.train.input().str() +
                 ")");
   mapper::ModelOptions mo;
   mo.quant = soc.soc.split_rule() == proto::CONTIGUOUS_IN_CU_ORDER ? mapper::QuantPreset::kDarksideInt8
@@ -193,8 +200,6 @@ proto::SearchReport run_search(const SearchConfig& cfg, const SocDescription& so
   if (!cfg.init.empty()) log << mapper::load_initial_weights(cfg.init, *r.model) << "\n";
   r.cost = std::make_unique<NetworkCost>(r.net, soc, cost_model, r.space, cfg.target);
   r.reference = discrete_cost(r, all_on(r.space, soc, soc.soc.default_cu()));
-  r.x.resize(size_t(cfg.batch) * r.net.input.elements());
-  r.y.resize(cfg.batch);
 
   proto::SearchReport rep;
   mapper::Optimizer weights = make_optimizer(r, false);
