@@ -20,6 +20,18 @@ std::string shape_str(const T& dims) {
   return s.empty() ? "scalar" : s;
 }
 
+// Elements of a tensor of shape `dims` as a file states it, or -1 when a dimension is negative
+// or the product exceeds 2^40 (checked before multiplying: the file may be corrupt).
+template <class T>
+int64_t elements(const T& dims) {
+  int64_t n = 1;
+  for (auto d : dims) {
+    if (d < 0 || (d > 0 && n > (int64_t(1) << 40) / int64_t(d))) return -1;
+    n *= int64_t(d);
+  }
+  return n;
+}
+
 // One float tensor of the Network IR, as the mapper holds it.
 struct NetworkTensor {
   std::string name, layer;
@@ -56,8 +68,7 @@ const std::vector<float>& checked(const OnnxTensor& t, const std::vector<int64_t
     same = t.dims.size() == 2 && t.dims[0] == 1 && t.dims[1] == expected[0];
   }
   if (!same) throw Error(where + ": shape " + shape_str(t.dims) + ": expected " + shape_str(expected));
-  int64_t n = 1;
-  for (int64_t d : t.dims) n *= d;
+  const int64_t n = elements(t.dims);
   if (int64_t(t.values.size()) != n)
     throw Error(where + ": " + std::to_string(t.values.size()) + " values: expected " + std::to_string(n) +
                 " (shape " + shape_str(t.dims) + ")");
@@ -197,8 +208,7 @@ std::map<std::string, std::vector<float>*> model_tensors(Model& model) {
 }
 
 void check_values(const proto::NamedTensor& t, const std::string& path) {
-  int64_t n = 1;
-  for (int d : t.shape()) n *= d;
+  const int64_t n = elements(t.shape());
   if (n != t.values_size())
     throw Error(path + ": tensor '" + t.name() + "': " + std::to_string(t.values_size()) +
                 " values: expected " + std::to_string(n) + " (shape " + shape_str(t.shape()) + ")");
