@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <thread>
 
@@ -42,6 +43,12 @@ std::vector<std::string> class_images(const fs::path& dir) {
   return out;
 }
 
+std::string gib(double bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f GiB", bytes / double(int64_t(1) << 30));
+  return text;
+}
+
 struct DecodeJob {
   const FolderListing& listing;
   const Shape& cache;
@@ -62,6 +69,8 @@ void decode_into_cache(DecodeJob& job) {
       for (size_t k = 0; k < resized.size(); ++k) dst[k] = uint8_t(resized[k] + 0.5f);  // in [0, 255]
     } catch (const Error& e) {
       job.errors[i] = e.what();
+    } catch (const std::exception& e) {  // out of memory, ...: never past the thread
+      job.errors[i] = job.listing.files[i] + ": cannot decode (" + e.what() + ")";
     }
   }
 }
@@ -121,19 +130,18 @@ Dataset load_image_folder(const FolderListing& listing, const std::string& name,
     throw Error(listing.dir + ": the network takes " + input.str() +
                 " inputs: image folders give 1 (gray) or 3 (RGB) channels (use --input)");
   const Shape cache = folder_cache_shape(input);
-  const int64_t n = int64_t(listing.files.size()), bytes = n * cache.elements();
-  if (cache.elements() > kMaxFolderCacheBytes || bytes > kMaxFolderCacheBytes)
+  const int64_t n = int64_t(listing.files.size()), per = std::max<int64_t>(1, cache.elements());
+  if (n > kMaxFolderCacheBytes / per)  // checked by division: n * per could overflow
     throw Error(listing.dir + ": " + std::to_string(n) + " images cached at " + cache.str() + " need " +
-                std::to_string(bytes >> 20) + " MiB: expected at most " +
-                std::to_string(kMaxFolderCacheBytes >> 20) +
-                " MiB (image folders are held in memory; use a smaller --input or fewer images)");
+                gib(double(n) * double(per)) + ": expected at most " + gib(double(kMaxFolderCacheBytes)) +
+                " (image folders are held in memory; use a smaller --input or fewer images)");
   Dataset d;
   d.name = name;
   d.shape = cache;
   d.crop = input;
   d.classes = int(listing.classes.size());
   d.labels.assign(listing.labels.begin(), listing.labels.end());
-  d.pixels.resize(size_t(bytes));
+  d.pixels.resize(size_t(n * per));
   DecodeJob job{listing, cache, d, {}, std::vector<std::string>(listing.files.size())};
   std::vector<std::thread> pool;
   for (int t = 1; t < std::max(1, threads); ++t) pool.emplace_back(decode_into_cache, std::ref(job));

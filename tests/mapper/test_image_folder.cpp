@@ -105,6 +105,10 @@ TEST_CASE("image folder: classes, splits, cache shape, decoding threads do not c
   CHECK(one.train.pixels == two.train.pixels);
   CHECK(one.test.pixels == two.test.pixels);
   CHECK(one.mean == two.mean);
+  // A cache beyond kMaxFolderCacheBytes is refused before anything is allocated.
+  CHECK_THROWS_WITH_AS(
+      load_dataset(ds, 0.25, 3, {3, 20000, 20000}, 0, kFashionMnistDir, 1),
+      doctest::Contains("12 images cached at 3x22857x22857 need 17.5 GiB: expected at most 12.0 GiB"), Error);
   // A PNG is lossless: the cache of a same-size image is the image itself.
   const Image png = decode_image((f.dir / "val" / "class0" / "img1.png").string(), 3);
   const DataSplits same = load_dataset(ds, 0, 3, {3, 21, 18}, 0, kFashionMnistDir, 2);  // cache 3x24x21
