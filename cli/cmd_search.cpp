@@ -83,6 +83,8 @@ int run_search(const SearchOptions& o) {
             << ", target " << search::target_name(cfg.target) << ", cost model " << model->name() << "\n";
   proto::SearchReport rep = search::run_search(cfg, soc, *model, *compat, std::cout);
   rep.set_tool_version(ODIMO_VERSION);
+  rep.set_network_file(cfg.net);
+  rep.set_soc_file(o.choice.soc);
   sweep::write_search_report(cfg.out_dir, rep);
   std::cout << "test accuracy " << fixed(100 * rep.test_accuracy(), 2) << " %, analytic "
             << grouped(rep.analytic().cycles()) << " cycles, " << fixed(rep.analytic().energy_uj(), 2)
