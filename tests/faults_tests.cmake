@@ -4,9 +4,12 @@
 # non-zero with the logs. A few seconds to a minute each.
 set(_faults ${CMAKE_CURRENT_SOURCE_DIR}/faults)
 function(odimo_fault_test name)
-  cmake_parse_arguments(T "" "PROCESSORS" "ARGS" ${ARGN})
+  cmake_parse_arguments(T "" "PROCESSORS;SCRIPT" "ARGS" ${ARGN})
+  if(NOT T_SCRIPT)
+    set(T_SCRIPT ${name})
+  endif()
   add_test(NAME faults/${name}
-           COMMAND bash ${_faults}/${name}.sh $<TARGET_FILE:odimo> ${PROJECT_SOURCE_DIR}
+           COMMAND bash ${_faults}/${T_SCRIPT}.sh $<TARGET_FILE:odimo> ${PROJECT_SOURCE_DIR}
                    ${CMAKE_CURRENT_BINARY_DIR}/faults_${name} ${T_ARGS})
   if(NOT T_PROCESSORS)
     set(T_PROCESSORS 1)
@@ -20,3 +23,5 @@ if(ODIMO_HAVE_MPI AND MPIEXEC_EXECUTABLE)
   odimo_fault_test(mpi_kill PROCESSORS 2 ARGS ${MPIEXEC_EXECUTABLE})
 endif()
 odimo_fault_test(full_disk)
+odimo_fault_test(kill_resume_train SCRIPT kill_resume ARGS train)
+odimo_fault_test(kill_resume_search SCRIPT kill_resume ARGS search)

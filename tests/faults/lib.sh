@@ -27,7 +27,7 @@ check_complete() {
       *.json) cmake -DFILE="$f" -P "$(dirname "${BASH_SOURCE[0]}")/json_check.cmake" ||
                 fail "$f is under its final name but not complete JSON"; continue ;;
       */checkpoint.pb|*/weights.pb) type=Checkpoint; proto=checkpoint.proto ;;
-      */search-checkpoint.pb) type=SearchCheckpoint; proto=search.proto ;;
+      */search-checkpoint.pb) type=SearchCheckpoint; proto=checkpoint.proto ;;
       */mapping.pbtxt) type=Mapping; proto=mapping.proto ;;
       */plan.pbtxt) type=SweepPlan; proto=sweep.proto ;;
       */point-*.pbtxt) type=SweepPoint; proto=sweep.proto ;;
