@@ -161,6 +161,7 @@ struct Progress {
   proto::SearchCheckpoint ckpt;  // fingerprint, best_val_accuracy, best
   std::string path;              // empty: no checkpoints
   int done = 0;                  // epochs restored from the checkpoint
+  bool stopped = false;          // SearchConfig::stop_after_epochs reached
 };
 
 void save_progress(Run& r, Progress& p, int epoch) {
@@ -170,6 +171,7 @@ void save_progress(Run& r, Progress& p, int epoch) {
   mapper::capture_state(group_parameters(r, true), {}, p.arch, *p.ckpt.mutable_arch());
   *p.ckpt.mutable_epochs() = p.rep.epochs();
   write_binary_proto(p.path, p.ckpt);
+  p.stopped = epoch == r.cfg.stop_after_epochs;
 }
 
 void resume_progress(Run& r, Progress& p, std::ostream& log) {
@@ -197,7 +199,7 @@ void train_phases(Run& r, Progress& p, std::ostream& log) {
   const SearchConfig& cfg = r.cfg;
   int epoch = 0;
   auto epoch_of = [&](const std::string& phase, mapper::Optimizer* arch, double f0, double f1) {
-    if (++epoch <= p.done) return false;
+    if (++epoch <= p.done || p.stopped) return false;
     *p.rep.add_epochs() = train_epoch(r, phase, epoch, p.weights, arch, f0, f1, log);
     return true;
   };
@@ -227,7 +229,8 @@ void train_phases(Run& r, Progress& p, std::ostream& log) {
     }
     save_progress(r, p, epoch);
   }
-  mapper::restore_values(p.ckpt.best(), "the best fine-tune weights", values, r.model->buffers());
+  if (!p.stopped)
+    mapper::restore_values(p.ckpt.best(), "the best fine-tune weights", values, r.model->buffers());
 }
 
 mapper::Optimizer make_optimizer(Run& r, bool arch_params) {
@@ -297,6 +300,7 @@ proto::SearchReport run_search(const SearchConfig& cfg, const SocDescription& so
   }
   resume_progress(r, p, log);
   train_phases(r, p, log);
+  if (p.stopped) return {};
   proto::SearchReport& rep = p.rep;
   const int ft = std::max(1, cfg.finetune_epochs);
   const auto a = assignments(r);

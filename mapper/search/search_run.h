@@ -43,6 +43,7 @@ struct SearchConfig {
   // out_dir/search-checkpoint.pb is written after every epoch; resume: continue from it (same
   // bytes as an uninterrupted run; a checkpoint of other options is an error).
   bool resume = false;
+  int stop_after_epochs = 0;  // > 0: return an empty report after this many epochs, as if killed (tests)
   bool progress = true;
 };
 

@@ -46,6 +46,12 @@ check_complete train
 protoc -I"$SOURCE_DIR" --decode=odimo.proto.Checkpoint "$SOURCE_DIR/proto/checkpoint.proto" < train/checkpoint.pb > ckpt.txt
 grep -qx "epochs_done: 1" ckpt.txt || fail "the checkpoint of epoch 1 is not intact"
 test ! -e train/report.json || fail "a report after a failed checkpoint"
+# Once there is room again, --resume goes on from the intact checkpoint to the end.
+mount -o remount,size=1m train
+"$odimo" train --net tiny --dataset synthetic --epochs 3 --steps-per-epoch 3 --batch 16 --out train --quiet \
+  --resume > resume.txt 2>&1 || { cat resume.txt; fail "--resume after the full disk"; }
+grep -q "resumed from train/checkpoint.pb after epoch 1" resume.txt || { cat resume.txt; fail "did not resume"; }
+check_complete train
 
 # Simulation: a complete report (trace) first, then the same command on the full disk.
 small_disk sim 64k
