@@ -23,5 +23,7 @@ if(ODIMO_HAVE_MPI AND MPIEXEC_EXECUTABLE)
   odimo_fault_test(mpi_kill PROCESSORS 2 ARGS ${MPIEXEC_EXECUTABLE})
 endif()
 odimo_fault_test(full_disk)
-odimo_fault_test(kill_resume_train SCRIPT kill_resume ARGS train)
-odimo_fault_test(kill_resume_search SCRIPT kill_resume ARGS search)
+# Alone on the machine (PROCESSORS 2): the kill moments are fractions of the uninterrupted
+# run's wall time, which another test's load would change between the runs.
+odimo_fault_test(kill_resume_train SCRIPT kill_resume PROCESSORS 2 ARGS train)
+odimo_fault_test(kill_resume_search SCRIPT kill_resume PROCESSORS 2 ARGS search)

@@ -3,7 +3,8 @@
 # (the checkpoint of epoch 2 does not fit next to epoch 1's) and of `odimo simulate
 # --report/--trace` (the disk filled after a first complete write). Each must end with
 # exit 2 and one line naming the file and "No space left on device", leave the previous
-# complete file intact and no temporary behind. Skips (exit 77) where mount is not allowed.
+# complete file intact and no temporary behind; standard output on /dev/full, exit 2 too.
+# Skips (exit 77) where mount is not allowed.
 #   full_disk.sh ODIMO SOURCE_DIR WORK
 set -euo pipefail
 odimo=$1
@@ -12,8 +13,15 @@ work=$3
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 command -v protoc > /dev/null || skip "no protoc (Debian package protobuf-compiler)"
-[ "$(id -u)" -eq 0 ] || skip "not root: cannot mount a tmpfs"
 rm -rf "$work" && mkdir -p "$work" && cd "$work"
+# Standard output on a full device: a clear error, not exit 0 with half a script.
+if [ -w /dev/full ]; then
+  rc=0
+  "$odimo" inspect resnet8 > /dev/full 2> err.txt || rc=$?
+  [ $rc -eq 2 ] && grep -qx "odimo inspect: error: standard output: cannot write: No space left on device" err.txt ||
+    { cat err.txt; fail "stdout on /dev/full: status $rc"; }
+fi
+[ "$(id -u)" -eq 0 ] || skip "not root: cannot mount a tmpfs"
 mounted=()
 cleanup() {
   local rc=$? m
