@@ -253,7 +253,9 @@ std::string search_fingerprint(const SearchConfig& c, const std::string& soc, co
     << c.finetune_epochs << " batch=" << c.batch << " steps/epoch=" << c.steps_per_epoch
     << " threads=" << c.threads << " seed=" << c.seed << " lr=" << c.lr << " arch_lr=" << c.arch_lr
     << " temperatures=" << c.rel_temperature << "/" << c.final_temperature << " compat=" << c.compat
-    << " val=" << c.val_fraction << " fixed=";
+    << " val=" << c.val_fraction;
+  if (!c.init.empty()) s << " init=" << c.init;
+  s << " fixed=";
   if (c.fixed)
     for (const auto& layer : *c.fixed) {
       for (int cu : layer) s << cu;

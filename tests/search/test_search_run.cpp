@@ -213,6 +213,8 @@ TEST_CASE("--init on Darkside: the thermometric conv branch starts as the pretra
     out.push_back(outputs(model));
   }
   CHECK(max_abs_diff(out[0], out[1]) < 1e-5);
+}
+
 TEST_CASE("a search stopped after any epoch and resumed gives the bytes of an uninterrupted one") {
   const SocDescription soc = load_soc("diana");
   std::string origin;
