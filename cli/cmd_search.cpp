@@ -22,7 +22,7 @@ struct SearchOptions {
   SearchChoice choice;
   std::string out, baseline, label;
   double lambda = -1;  // required unless --baseline
-  bool no_replay = false, quiet = false;
+  bool no_replay = false, quiet = false, resume = false;
 };
 
 // The assignment of a baseline, per searchable layer.
@@ -48,6 +48,7 @@ search::SearchConfig make_config(const SearchOptions& o) {
   cfg.input = input_shape(o.choice.input);
   cfg.target = search::parse_target(o.choice.target);
   cfg.out_dir = o.out;
+  cfg.resume = o.resume;
   std::error_code ec;  // before training, not after it
   std::filesystem::create_directories(cfg.out_dir, ec);
   if (ec) throw Error("--out " + cfg.out_dir + ": cannot create the folder: " + ec.message());
@@ -100,7 +101,9 @@ Action define_search(CLI::App& app) {
   app.get_option("--net")->required();
   app.add_option("--lambda", o->lambda, "weight of cost / cost(all on the default CU) in the loss (>= 0)")
       ->default_str("");
-  app.add_option("-o,--out", o->out, "DIR: mapping.pbtxt, weights.pb, report.json")->required();
+  app.add_option("-o,--out", o->out,
+                 "DIR: mapping.pbtxt, weights.pb, report.json; search-checkpoint.pb after every epoch")
+      ->required();
   app.add_option(
       "--baseline", o->baseline,
       "fine-tune a fixed mapping instead of searching: all:CU, greedy (per-layer best split on the\n"
@@ -109,6 +112,9 @@ Action define_search(CLI::App& app) {
                  "FILE: pretrained float weights every search starts from: DIR/checkpoint.pb of odimo\n"
                  "train, W.pb of odimo import --weights, or a .onnx with initializers");
   app.add_option("--label", o->label, "the point's name in reports (default: lambda=L or the baseline)");
+  app.add_flag("--resume", o->resume,
+               "continue from DIR/search-checkpoint.pb (written after every epoch); reaches the bytes\n"
+               "of an uninterrupted run");
   app.add_flag("--no-replay", o->no_replay, "do not simulate the exported mapping");
   app.add_flag("--quiet", o->quiet, "no progress bar");
   app.footer(

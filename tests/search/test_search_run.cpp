@@ -1,8 +1,11 @@
 // The search end to end on the synthetic set (no simulator): the architecture
-// gradient through the model, and the cost falling as lambda grows.
+// gradient through the model, the cost falling as lambda grows, stop and resume.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <cmath>
+#include <filesystem>
 #include <sstream>
 
 #include "mapper/cost/calibrated_model.h"
@@ -11,6 +14,8 @@
 #include "mapper/ops_misc.h"
 #include "mapper/search/search_nodes.h"
 #include "mapper/search/search_run.h"
+#include "proto/error.h"
+#include "proto/proto_io.h"
 
 using namespace odimo;
 using namespace odimo::search;
@@ -208,4 +213,32 @@ TEST_CASE("--init on Darkside: the thermometric conv branch starts as the pretra
     out.push_back(outputs(model));
   }
   CHECK(max_abs_diff(out[0], out[1]) < 1e-5);
+}
+
+TEST_CASE("a search stopped after any epoch and resumed gives the bytes of an uninterrupted one") {
+  const SocDescription soc = load_soc("diana");
+  std::string origin;
+  const cost::CalibratedModel model(soc, cost::load_calibration("", soc, &origin), origin);
+  const auto compat = cost::make_compat_model(soc);
+  const std::string root =
+      std::filesystem::temp_directory_path() / ("odimo-search-resume-" + std::to_string(::getpid()));
+  SearchConfig cfg = short_search("tiny", 5.0, 32, 6);
+  cfg.search_epochs = 2, cfg.finetune_epochs = 2;  // epochs 1 warmup, 2-3 search, 4-5 fine-tune
+  cfg.out_dir = root + "/whole";
+  std::ostringstream log;
+  const std::string whole = to_json(run_search(cfg, soc, model, *compat, log));  // maps sorted
+  const std::string weights = read_file(cfg.out_dir + "/weights.pb");
+  for (int stop : {1, 2, 4}) {
+    CAPTURE(stop);
+    cfg.out_dir = root + "/stopped-" + std::to_string(stop);
+    cfg.stop_after_epochs = stop, cfg.resume = false;
+    CHECK(run_search(cfg, soc, model, *compat, log).epochs_size() == 0);
+    cfg.stop_after_epochs = 0, cfg.resume = true;
+    CHECK(to_json(run_search(cfg, soc, model, *compat, log)) == whole);
+    CHECK(read_file(cfg.out_dir + "/weights.pb") == weights);
+  }
+  cfg.seed = 2;  // a checkpoint of other options is refused
+  CHECK_THROWS_WITH_AS(run_search(cfg, soc, model, *compat, log),
+                       doctest::Contains("checkpoint was written by a search with other options"), Error);
+  std::filesystem::remove_all(root);
 }
