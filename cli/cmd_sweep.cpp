@@ -93,7 +93,8 @@ Action define_sweep(CLI::App& app) {
   o->choice.config.net.clear();  // required here, not defaulted
   add_search_options(app, o->choice);
   app.add_option("--lambdas", o->lambdas, "a,b,c: one search point per lambda");
-  app.add_option("--baselines", o->baselines, "all (all on each CU), all:CU, greedy, minlat, or none");
+  app.add_option("--baselines", o->baselines,
+                 "all (all on each CU), all:CU, policy (the SoC's own rule), greedy, minlat, or none");
   app.add_option("--jobs", o->jobs, "points at a time, each in its own process");
   app.add_option("-o,--out", o->out, "DIR: DIR/plan/, DIR/point-NNN/, DIR/logs/, DIR/pareto.svg");
   struct Stage {
@@ -160,14 +161,14 @@ int run_demo(const DemoOptions& o) {
   s.set_dataset("fashion-mnist");
   s.set_target("latency");
   add_lambdas(s, o.lambdas);
-  for (const char* b : {"all", "greedy", "minlat"}) s.add_baseline(b);
+  for (const char* b : {"all", "policy", "greedy", "minlat"}) s.add_baseline(b);
   set_epochs(s, o.epochs);
   s.set_threads(std::max(1, 2 / std::max(1, o.jobs)));
   s.set_steps_per_epoch(o.steps_per_epoch);
   s.set_batch(128);
   s.add_seed(1);
   std::cout << "odimo demo: ResNet-8 / Fashion-MNIST / DIANA, lambdas " << o.lambdas
-            << ", baselines all:digital, all:aimc, greedy, minlat\n";
+            << ", baselines all:digital, all:aimc, policy, greedy, minlat\n";
   return run_spec(s, o.out, o.jobs);
 }
 

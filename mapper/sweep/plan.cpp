@@ -123,7 +123,14 @@ void check_points(proto::SweepSpec& s, const std::vector<SocDescription>& socs, 
   }
   for (const auto& b : s.baseline()) {
     if (b == "all" || b == "greedy" || b == "minlat") continue;
-    if (b.rfind("all:", 0) != 0) bad(path, "baseline", "'" + b + "': expected all, all:CU, greedy or minlat");
+    if (b == "policy") {
+      for (const auto& soc : socs)
+        if (!soc.soc.has_policy())
+          bad(path, "baseline", "'policy': SoC '" + soc.name() + "' has no deployment policy");
+      continue;
+    }
+    if (b.rfind("all:", 0) != 0)
+      bad(path, "baseline", "'" + b + "': expected all, all:CU, policy, greedy or minlat");
     for (const auto& soc : socs) {
       const auto cus = cus_of(soc);
       if (std::find(cus.begin(), cus.end(), b.substr(4)) == cus.end())
