@@ -3,6 +3,7 @@
 // The one-line forms build a sweep spec from their options and run it through the same
 // plan engine as `odimo sweep plan` + `run` + `reduce`, into DIR/plan and DIR/point-NNN.
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <iostream>
 #include <sstream>
@@ -37,6 +38,17 @@ void add_lambdas(proto::SweepSpec& s, const std::string& text) {
   }
 }
 
+// "1,2,3": the seeds of every point (each point runs once per seed).
+void add_seeds(proto::SweepSpec& s, const std::string& text) {
+  for (const auto& x : split_list(text)) {
+    char* end = nullptr;
+    errno = 0;
+    const unsigned long long v = std::strtoull(x.c_str(), &end, 10);
+    if (*end || errno || x[0] == '-') throw Error("--seeds: '" + x + "' is not a whole number >= 0");
+    s.add_seed(v);
+  }
+}
+
 void set_epochs(proto::SweepSpec& s, const std::string& text) {
   const Epochs e = parse_epochs(text);
   s.set_warmup_epochs(e.warmup), s.set_search_epochs(e.search), s.set_finetune_epochs(e.finetune);
@@ -55,7 +67,7 @@ int run_spec(proto::SweepSpec spec, const std::string& out, int jobs) {
 
 struct SweepOptions {
   SearchChoice choice;
-  std::string lambdas, out, baselines = "all,greedy,minlat";
+  std::string lambdas, out, seeds, baselines = "all,greedy,minlat";
   int jobs = 1;
 };
 
@@ -79,7 +91,10 @@ int run_sweep(const SweepOptions& o) {
   s.set_steps_per_epoch(c.steps_per_epoch);
   s.set_batch(c.batch);
   s.set_threads(c.threads);
-  s.add_seed(c.seed);
+  if (o.seeds.empty())
+    s.add_seed(c.seed);
+  else
+    add_seeds(s, o.seeds);
   if (o.choice.lr_option->count()) s.set_lr(c.lr);  // else each point takes odimo search's default
   if (o.choice.arch_lr_option->count()) s.set_arch_lr(c.arch_lr);
   if (o.choice.model.model != "calibrated") s.set_model(o.choice.model.model);
@@ -95,6 +110,7 @@ Action define_sweep(CLI::App& app) {
   app.add_option("--lambdas", o->lambdas, "a,b,c: one search point per lambda");
   app.add_option("--baselines", o->baselines,
                  "all (all on each CU), all:CU, policy (the SoC's own rule), greedy, minlat, or none");
+  app.add_option("--seeds", o->seeds, "a,b,c: run every point once per seed (overrides --seed)");
   app.add_option("--jobs", o->jobs, "points at a time, each in its own process");
   app.add_option("-o,--out", o->out, "DIR: DIR/plan/, DIR/point-NNN/, DIR/logs/, DIR/pareto.svg");
   struct Stage {
