@@ -95,7 +95,8 @@ std::vector<std::pair<std::string, proto::SearchReport>> read_sweep(const std::s
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) throw Error(dir + ": not a directory");
   for (const auto& e : std::filesystem::directory_iterator(dir))
-    if (e.is_directory() && std::filesystem::exists(e.path() / "report.json"))
+    if (e.is_directory() && std::filesystem::exists(e.path() / "report.json") &&
+        !is_pretraining_result(e.path().string()))
       runs.emplace_back(e.path().string(), read_search_report(e.path().string()));
   if (runs.empty())
     throw Error(dir + ": no */report.json (run odimo sweep or odimo search --out " + dir + "/NAME)");

@@ -64,6 +64,31 @@ TEST_CASE("format_number gives the shortest text that reads back") {
   CHECK(sweep::format_number(1e-7) == "1e-07");
 }
 
+TEST_CASE(
+    "expand with pretrain_epochs: one odimo train point per seed first, every other point starts from it") {
+  proto::SweepSpec s = tiny_spec();
+  s.set_pretrain_epochs(3);
+  sweep::check_spec(s, "");
+  const auto points = sweep::expand(s);
+  REQUIRE(points.size() == 10);  // 2 pretraining + 2 seeds x 4
+  for (int i : {0, 1}) {
+    CHECK(points[i].kind() == "pretrain");
+    CHECK(points[i].command() == "train");
+    CHECK(!points[i].has_init_from());
+    CHECK(has_args(points[i], "--epochs", "3"));
+    CHECK(has_args(points[i], "--seed", std::to_string(i + 1)));
+  }
+  CHECK(points[0].label() == "pretrain seed=1");
+  for (size_t i = 2; i < points.size(); ++i) {
+    REQUIRE(points[i].has_init_from());
+    CHECK(points[i].init_from() == (points[i].seed() == 1 ? 0 : 1));
+    CHECK(points[i].command().empty());
+  }
+  s.set_pretrain_epochs(-1);
+  CHECK_THROWS_WITH_AS(sweep::check_spec(s, "x.pbtxt"), "x.pbtxt: field 'pretrain_epochs': -1 must be >= 0",
+                       Error);
+}
+
 TEST_CASE("point names have at least three digits, more for large plans") {
   proto::SweepPlan plan;
   plan.set_points(6);
@@ -214,8 +239,23 @@ TEST_CASE("slurm_script: one array task per point, words quoted for the shell") 
   CHECK(s.find("\n/bin/odimo sweep run --index-from-env /p -o '/o w'\n") != std::string::npos);
 }
 
+TEST_CASE("slurm_script with pretraining: the array is the pretraining, task 0 submits the rest afterok") {
+  proto::SweepPlan plan;
+  plan.set_points(6);
+  plan.mutable_spec()->set_name("t");
+  plan.mutable_spec()->set_threads(1);
+  sweep::SlurmJob job;
+  job.plan_dir = "/p", job.out = "/o", job.max_parallel = 2;
+  job.task_command = {"/bin/odimo", "sweep", "run", "--index-from-env", "/p", "-o", "/o"};
+  const std::string s = sweep::slurm_script(job, plan, 1);
+  CHECK(s.find("#SBATCH --array=0-0%2\n") != std::string::npos);
+  CHECK(s.find("mkdir /o/logs/searches-submitted") != std::string::npos);
+  CHECK(s.find("sbatch --dependency=afterok:\"$SLURM_ARRAY_JOB_ID\" --array=1-5%2 ") != std::string::npos);
+  CHECK(s.find("--wrap='/bin/odimo sweep run --index-from-env /p -o /o'") != std::string::npos);
+}
+
 TEST_CASE("Tally: a failed point makes the summary's status 1 and names its log") {
-  sweep::Run run{"plan", "out", {}, {"lambda=1", "all:aimc"}};
+  sweep::Run run{"plan", "out", {}, {"lambda=1", "all:aimc"}, {-1, -1}};
   run.plan.set_points(2);
   sweep::Tally tally;
   std::ostringstream log;
