@@ -68,7 +68,7 @@ int run_spec(proto::SweepSpec spec, const std::string& out, int jobs) {
 struct SweepOptions {
   SearchChoice choice;
   std::string lambdas, out, seeds, baselines = "all,greedy,minlat";
-  int jobs = 1;
+  int jobs = 1, pretrain_epochs = 0;
 };
 
 int run_sweep(const SweepOptions& o) {
@@ -100,6 +100,7 @@ int run_sweep(const SweepOptions& o) {
   if (o.choice.model.model != "calibrated") s.set_model(o.choice.model.model);
   s.set_calibration(o.choice.model.calibration);
   s.set_compat(c.compat);
+  s.set_pretrain_epochs(o.pretrain_epochs);
   return run_spec(s, o.out, o.jobs);
 }
 
@@ -110,6 +111,9 @@ Action define_sweep(CLI::App& app) {
   app.add_option("--lambdas", o->lambdas, "a,b,c: one search point per lambda");
   app.add_option("--baselines", o->baselines,
                  "all (all on each CU), all:CU, policy (the SoC's own rule), greedy, minlat, or none");
+  app.add_option("--pretrain-epochs", o->pretrain_epochs,
+                 "N > 0: first train the float network N epochs (odimo train, one point per seed); every\n"
+                 "point starts from it (odimo search --init)");
   app.add_option("--seeds", o->seeds, "a,b,c: run every point once per seed (overrides --seed)");
   app.add_option("--jobs", o->jobs, "points at a time, each in its own process");
   app.add_option("-o,--out", o->out, "DIR: DIR/plan/, DIR/point-NNN/, DIR/logs/, DIR/pareto.svg");
@@ -164,7 +168,7 @@ Action define_pareto(CLI::App& app) {
 
 struct DemoOptions {
   std::string out = "odimo-demo", lambdas = "0.1,0.5,2", epochs = "1,1,1";
-  int jobs = 2;
+  int jobs = 2, pretrain_epochs = 0;
   // 150 steps of 128 images per epoch keep the whole demo within about 10 minutes on 2 cores.
   int steps_per_epoch = 150;
 };
@@ -183,6 +187,7 @@ int run_demo(const DemoOptions& o) {
   s.set_steps_per_epoch(o.steps_per_epoch);
   s.set_batch(128);
   s.add_seed(1);
+  s.set_pretrain_epochs(o.pretrain_epochs);
   std::cout << "odimo demo: ResNet-8 / Fashion-MNIST / DIANA, lambdas " << o.lambdas
             << ", baselines all:digital, all:aimc, policy, greedy, minlat\n";
   return run_spec(s, o.out, o.jobs);
@@ -195,6 +200,8 @@ Action define_demo(CLI::App& app) {
   app.add_option("--lambdas", o->lambdas, "a,b,c: one search point per lambda");
   app.add_option("--epochs", o->epochs, "W,S,F: warmup, search and fine-tune epochs");
   app.add_option("--steps-per-epoch", o->steps_per_epoch, "steps of 128 images per epoch");
+  app.add_option("--pretrain-epochs", o->pretrain_epochs,
+                 "float pretraining epochs every point starts from (0: none)");
   app.footer(
       "The main job: ResNet-8 on Fashion-MNIST mapped onto DIANA's digital array and AIMC macro at\n"
       "training time for a few lambdas, the baselines, each replayed in SystemC, then the Pareto\n"
