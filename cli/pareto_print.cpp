@@ -83,8 +83,9 @@ void print_quality(const std::vector<sweep::ResultPoint>& pts, std::ostream& out
     }
     if (heuristics > 0)
       out << "  "
-          << (beaten == heuristics ? "every" : std::to_string(beaten) + " of " + std::to_string(heuristics))
-          << " heuristic baseline" << (heuristics > 1 ? "s" : "")
+          << (beaten == heuristics
+                  ? "every heuristic baseline is"
+                  : std::to_string(beaten) + " of " + std::to_string(heuristics) + " heuristic baselines are")
           << " dominated by a search point in accuracy-" << axis << "\n";
   }
 }

@@ -51,9 +51,11 @@ std::vector<ResultPoint> group_runs(const std::vector<std::pair<std::string, pro
   auto sorted = runs;  // seed order within each point
   std::stable_sort(sorted.begin(), sorted.end(),
                    [](const auto& a, const auto& b) { return a.second.seed() < b.second.seed(); });
-  std::map<std::tuple<std::string, std::string, std::string>, ResultPoint> groups;  // kind, label, SoC
+  // kind, lambda (search points in lambda order), label, SoC
+  std::map<std::tuple<std::string, double, std::string, std::string>, ResultPoint> groups;
   for (const auto& [dir, r] : sorted) {
-    ResultPoint& p = groups[{r.kind(), label_without_seed(r.label()), r.soc()}];
+    ResultPoint& p =
+        groups[{r.kind(), r.kind() == "search" ? r.lambda() : 0.0, label_without_seed(r.label()), r.soc()}];
     p.label = label_without_seed(r.label());
     p.dirs.push_back(dir);
     p.runs.push_back(r);
