@@ -31,6 +31,7 @@ std::vector<std::vector<int>> baseline_assignment(const std::string& spec, const
                                                   search::Target target) {
   const auto space = search::search_space(net, soc);
   if (spec.rfind("all:", 0) == 0) return search::all_on(space, soc, spec.substr(4));
+  if (spec == "policy") return search::policy_assignment(space, net, soc);
   if (spec == "greedy")
     return search::best_split_per_layer(search::NetworkCost(net, soc, model, space, target), 1);
   if (spec == "minlat") {
@@ -39,7 +40,7 @@ std::vector<std::vector<int>> baseline_assignment(const std::string& spec, const
     return search::best_split_per_layer(
         search::NetworkCost(net, soc, *compat, space, search::Target::kLatency), 16);
   }
-  throw Error("--baseline '" + spec + "': expected all:CU, greedy or minlat");
+  throw Error("--baseline '" + spec + "': expected all:CU, policy, greedy or minlat");
 }
 
 // The config of one point from the options; creates the output folder.
@@ -104,10 +105,10 @@ Action define_search(CLI::App& app) {
   app.add_option("-o,--out", o->out,
                  "DIR: mapping.pbtxt, weights.pb, report.json; search-checkpoint.pb after every epoch")
       ->required();
-  app.add_option(
-      "--baseline", o->baseline,
-      "fine-tune a fixed mapping instead of searching: all:CU, greedy (per-layer best split on the\n"
-      "cost model) or minlat (ODiMO's min-latency heuristic)");
+  app.add_option("--baseline", o->baseline,
+                 "fine-tune a fixed mapping instead of searching: all:CU, policy (the SoC's own deployment\n"
+                 "rule), greedy (per-layer best split on the cost model) or minlat (ODiMO's min-latency\n"
+                 "heuristic)");
   app.add_option("--init", o->choice.config.init,
                  "FILE: pretrained float weights every search starts from: DIR/checkpoint.pb of odimo\n"
                  "train, W.pb of odimo import --weights, or a .onnx with initializers");

@@ -3,6 +3,7 @@
 // The one-line forms build a sweep spec from their options and run it through the same
 // plan engine as `odimo sweep plan` + `run` + `reduce`, into DIR/plan and DIR/point-NNN.
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <iostream>
 #include <sstream>
@@ -37,6 +38,17 @@ void add_lambdas(proto::SweepSpec& s, const std::string& text) {
   }
 }
 
+// "1,2,3": the seeds of every point (each point runs once per seed).
+void add_seeds(proto::SweepSpec& s, const std::string& text) {
+  for (const auto& x : split_list(text)) {
+    char* end = nullptr;
+    errno = 0;
+    const unsigned long long v = std::strtoull(x.c_str(), &end, 10);
+    if (*end || errno || x[0] == '-') throw Error("--seeds: '" + x + "' is not a whole number >= 0");
+    s.add_seed(v);
+  }
+}
+
 void set_epochs(proto::SweepSpec& s, const std::string& text) {
   const Epochs e = parse_epochs(text);
   s.set_warmup_epochs(e.warmup), s.set_search_epochs(e.search), s.set_finetune_epochs(e.finetune);
@@ -55,8 +67,8 @@ int run_spec(proto::SweepSpec spec, const std::string& out, int jobs) {
 
 struct SweepOptions {
   SearchChoice choice;
-  std::string lambdas, out, baselines = "all,greedy,minlat";
-  int jobs = 1;
+  std::string lambdas, out, seeds, baselines = "all,greedy,minlat";
+  int jobs = 1, pretrain_epochs = 0;
 };
 
 int run_sweep(const SweepOptions& o) {
@@ -79,12 +91,16 @@ int run_sweep(const SweepOptions& o) {
   s.set_steps_per_epoch(c.steps_per_epoch);
   s.set_batch(c.batch);
   s.set_threads(c.threads);
-  s.add_seed(c.seed);
+  if (o.seeds.empty())
+    s.add_seed(c.seed);
+  else
+    add_seeds(s, o.seeds);
   if (o.choice.lr_option->count()) s.set_lr(c.lr);  // else each point takes odimo search's default
   if (o.choice.arch_lr_option->count()) s.set_arch_lr(c.arch_lr);
   if (o.choice.model.model != "calibrated") s.set_model(o.choice.model.model);
   s.set_calibration(o.choice.model.calibration);
   s.set_compat(c.compat);
+  s.set_pretrain_epochs(o.pretrain_epochs);
   return run_spec(s, o.out, o.jobs);
 }
 
@@ -93,7 +109,12 @@ Action define_sweep(CLI::App& app) {
   o->choice.config.net.clear();  // required here, not defaulted
   add_search_options(app, o->choice);
   app.add_option("--lambdas", o->lambdas, "a,b,c: one search point per lambda");
-  app.add_option("--baselines", o->baselines, "all (all on each CU), all:CU, greedy, minlat, or none");
+  app.add_option("--baselines", o->baselines,
+                 "all (all on each CU), all:CU, policy (the SoC's own rule), greedy, minlat, or none");
+  app.add_option("--pretrain-epochs", o->pretrain_epochs,
+                 "N > 0: first train the float network N epochs (odimo train, one point per seed); every\n"
+                 "point starts from it (odimo search --init)");
+  app.add_option("--seeds", o->seeds, "a,b,c: run every point once per seed (overrides --seed)");
   app.add_option("--jobs", o->jobs, "points at a time, each in its own process");
   app.add_option("-o,--out", o->out, "DIR: DIR/plan/, DIR/point-NNN/, DIR/logs/, DIR/pareto.svg");
   struct Stage {
@@ -147,7 +168,7 @@ Action define_pareto(CLI::App& app) {
 
 struct DemoOptions {
   std::string out = "odimo-demo", lambdas = "0.1,0.5,2", epochs = "1,1,1";
-  int jobs = 2;
+  int jobs = 2, pretrain_epochs = 0;
   // 150 steps of 128 images per epoch keep the whole demo within about 10 minutes on 2 cores.
   int steps_per_epoch = 150;
 };
@@ -160,14 +181,15 @@ int run_demo(const DemoOptions& o) {
   s.set_dataset("fashion-mnist");
   s.set_target("latency");
   add_lambdas(s, o.lambdas);
-  for (const char* b : {"all", "greedy", "minlat"}) s.add_baseline(b);
+  for (const char* b : {"all", "policy", "greedy", "minlat"}) s.add_baseline(b);
   set_epochs(s, o.epochs);
   s.set_threads(std::max(1, 2 / std::max(1, o.jobs)));
   s.set_steps_per_epoch(o.steps_per_epoch);
   s.set_batch(128);
   s.add_seed(1);
+  s.set_pretrain_epochs(o.pretrain_epochs);
   std::cout << "odimo demo: ResNet-8 / Fashion-MNIST / DIANA, lambdas " << o.lambdas
-            << ", baselines all:digital, all:aimc, greedy, minlat\n";
+            << ", baselines all:digital, all:aimc, policy, greedy, minlat\n";
   return run_spec(s, o.out, o.jobs);
 }
 
@@ -178,6 +200,8 @@ Action define_demo(CLI::App& app) {
   app.add_option("--lambdas", o->lambdas, "a,b,c: one search point per lambda");
   app.add_option("--epochs", o->epochs, "W,S,F: warmup, search and fine-tune epochs");
   app.add_option("--steps-per-epoch", o->steps_per_epoch, "steps of 128 images per epoch");
+  app.add_option("--pretrain-epochs", o->pretrain_epochs,
+                 "float pretraining epochs every point starts from (0: none)");
   app.footer(
       "The main job: ResNet-8 on Fashion-MNIST mapped onto DIANA's digital array and AIMC macro at\n"
       "training time for a few lambdas, the baselines, each replayed in SystemC, then the Pareto\n"

@@ -1,31 +1,93 @@
 #include "cli/pareto_print.h"
 
+#include <cmath>
 #include <map>
 
 #include "cli/table.h"
+#include "mapper/sweep/pareto_quality.h"
 #include "proto/proto_io.h"
 
 namespace odimo::cli {
+namespace {
+
+// "84.55 %" for one seed, "84.55 ± 0.21 %" for several.
+std::string mean_std(const sweep::Stat& s, size_t runs, double scale, int decimals, const std::string& unit) {
+  std::string t = fixed(scale * s.mean, decimals);
+  if (runs > 1) t += " ± " + fixed(scale * s.std, decimals);
+  return t + unit;
+}
+
+// Channels per CU over the searchable layers, averaged over the seeds.
+std::string channels(const sweep::ResultPoint& p) {
+  std::map<std::string, double> sum;
+  for (const auto& r : p.runs)
+    for (const auto& [cu, n] : r.channels()) sum[cu] += double(n);
+  std::string ch;
+  for (const auto& [cu, n] : sum)
+    ch += (ch.empty() ? "" : " ") + cu + ":" + fixed(n / double(p.runs.size()), p.runs.size() > 1 ? 1 : 0);
+  return ch;
+}
+
+// The largest |analytic - simulated| / simulated latency over the seeds (%), or -1.
+double worst_error(const sweep::ResultPoint& p) {
+  double worst = -1;
+  for (const auto& r : p.runs)
+    if (r.replayed() && r.simulated().cycles() > 0)
+      worst =
+          std::max(worst, std::abs(100.0 * (double(r.analytic().cycles()) - double(r.simulated().cycles())) /
+                                   double(r.simulated().cycles())));
+  return worst;
+}
+
+}  // namespace
 
 void print_sweep(const std::vector<sweep::ResultPoint>& pts, std::ostream& out) {
-  Table t({"point", "kind", "test acc", "latency us", "energy uJ", "analytic us", "err", "channels", "front"},
-          {false, false, true, true, true, true, true, false, false});
+  Table t({"point", "kind", "seeds", "test acc", "latency us", "energy uJ", "analytic us", "|err|",
+           "channels", "front"},
+          {false, false, true, true, true, true, true, true, false, false});
   for (const auto& p : pts) {
-    const auto& r = p.report;
-    std::string ch;
-    for (const auto& [cu, n] : std::map<std::string, int64_t>(r.channels().begin(), r.channels().end()))
-      ch += (ch.empty() ? "" : " ") + cu + ":" + std::to_string(n);
-    const double err = r.replayed() && r.simulated().cycles() > 0
-                           ? 100.0 * (double(r.analytic().cycles()) - double(r.simulated().cycles())) /
-                                 double(r.simulated().cycles())
-                           : 0.0;
-    t.add({r.label(), r.kind(), fixed(100 * r.test_accuracy(), 2) + " %",
-           fixed(sweep::latency_us(r), 1) + (r.replayed() ? "" : " (analytic)"),
-           fixed(sweep::energy_uj(r), 2), fixed(r.analytic().latency_us(), 1),
-           r.replayed() ? fixed(err, 2) + " %" : "-", ch,
+    const auto& r = p.report();
+    double analytic = 0;
+    for (const auto& run : p.runs) analytic += run.analytic().latency_us() / double(p.runs.size());
+    const double err = worst_error(p);
+    t.add({p.label, r.kind(), std::to_string(p.runs.size()), mean_std(p.acc, p.runs.size(), 100, 2, " %"),
+           mean_std(p.latency, p.runs.size(), 1, 1, r.replayed() ? "" : " (analytic)"),
+           mean_std(p.energy, p.runs.size(), 1, 2, ""), fixed(analytic, 1),
+           err >= 0 ? fixed(err, 2) + " %" : "-", channels(p),
            std::string(p.front_latency ? "latency " : "") + (p.front_energy ? "energy" : "")});
   }
   t.print(out);
+}
+
+void print_quality(const std::vector<sweep::ResultPoint>& pts, std::ostream& out) {
+  for (bool energy : {false, true}) {
+    const sweep::Quality q = sweep::pareto_quality(pts, energy);
+    const std::string unit = energy ? "uJ" : "us", axis = energy ? "energy" : "latency";
+    out << "\n"
+        << axis << ": hypervolume search " << fixed(100 * q.search, 2) << ", baselines "
+        << fixed(100 * q.baselines, 2);
+    if (q.baselines > 0) out << " (ratio " << fixed(q.search / q.baselines, 3) << ")";
+    out << " [accuracy points x " << unit << " above " << fixed(100 * q.ref.accuracy, 2) << " % and below "
+        << fixed(q.ref.cost, energy ? 2 : 1) << " " << unit
+        << ": least accurate point - 1, most expensive x 1.1]\n";
+    int heuristics = 0, beaten = 0;
+    for (const auto& [b, by] : q.dominated_by) {
+      out << "  " << b->label << ": ";
+      if (by)
+        out << "dominated by " << by->label << " (" << fixed(100 * by->acc.mean, 2) << " % vs "
+            << fixed(100 * b->acc.mean, 2) << " %, " << fixed(by->cost(energy), energy ? 2 : 1) << " vs "
+            << fixed(b->cost(energy), energy ? 2 : 1) << " " << unit << ")\n";
+      else
+        out << "not dominated\n";
+      heuristics += sweep::is_heuristic(*b), beaten += sweep::is_heuristic(*b) && by;
+    }
+    if (heuristics > 0)
+      out << "  "
+          << (beaten == heuristics
+                  ? "every heuristic baseline is"
+                  : std::to_string(beaten) + " of " + std::to_string(heuristics) + " heuristic baselines are")
+          << " dominated by a search point in accuracy-" << axis << "\n";
+  }
 }
 
 void print_fronts(const std::vector<std::string>& outs, std::ostream& out) {
@@ -34,6 +96,7 @@ void print_fronts(const std::vector<std::string>& outs, std::ostream& out) {
   for (const auto& [soc, pts] : fronts.by_soc) {
     if (several) out << "== " << soc << "\n";
     print_sweep(pts, out);
+    print_quality(pts, out);
     const std::string svg = fronts.svg_path(soc);
     write_file_atomic(svg, sweep::pareto_svg(pts, sweep::plot_title(pts)));
     out << "\nwrote " << svg << "\n";

@@ -10,6 +10,9 @@
 namespace odimo::cli {
 
 void print_sweep(const std::vector<sweep::ResultPoint>& points, std::ostream& out);
+// Per cost axis: the hypervolumes of the search points and of the baselines (one
+// stated reference point) and, for every baseline, the search point dominating it.
+void print_quality(const std::vector<sweep::ResultPoint>& points, std::ostream& out);
 
 // The results in the OUT folders together: one table and SVG per SoC (SVGs in the
 // first folder, written atomically), then each plan's points still missing.

@@ -93,16 +93,20 @@ int run_sbatch(const SbatchOptions& o) {
   const std::string self = fs::read_symlink("/proc/self/exe", ec).string();
   job.max_parallel = o.max_parallel, job.time = o.time, job.partition = o.partition, job.account = o.account;
   job.task_command = {ec ? "odimo" : self, "sweep", "run", "--index-from-env", job.plan_dir, "-o", job.out};
-  std::cout << sweep::slurm_script(job, plan);
+  int pretraining = 0;  // numbered first (sweep::expand)
+  while (pretraining < plan.points() &&
+         sweep::read_point(job.plan_dir, plan, pretraining).kind() == "pretrain")
+    ++pretraining;
+  std::cout << sweep::slurm_script(job, plan, pretraining);
   return 0;
 }
 
 }  // namespace
 
-int search_here(const std::vector<std::string>& search_args) {
-  const Command* search = find_command("search");
-  if (!search) throw Error("this build has no search command");
-  return run_command(*search, search_args);
+int search_here(const std::string& command, const std::vector<std::string>& args) {
+  const Command* c = find_command(command);
+  if (!c) throw Error("this build has no " + command + " command");
+  return run_command(*c, args);
 }
 
 std::vector<std::string> point_command(const sweep::Run& run, int index) {

@@ -16,7 +16,7 @@ Action define_sweep_sbatch(CLI::App& app);
 
 // How this program runs one sweep point: `odimo search ARGS` in this process, or
 // `odimo sweep run --index I PLAN --out OUT` as a child process.
-int search_here(const std::vector<std::string>& search_args);
+int search_here(const std::string& command, const std::vector<std::string>& args);
 std::vector<std::string> point_command(const sweep::Run& run, int index);
 
 }  // namespace odimo::cli

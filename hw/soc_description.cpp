@@ -76,6 +76,13 @@ void check_cu_names(const Check& at, const SocDescription& d) {
     if (!names.count(soc.fallback(i)))
       at.fail("fallback[" + std::to_string(i) + "]", quoted(soc.fallback(i)),
               "names no CU (CUs: " + d.cu_names() + ")");
+  if (soc.has_policy()) {
+    for (const auto& [field, cu] :
+         {std::pair{"policy.cu", soc.policy().cu()}, {"policy.otherwise", soc.policy().otherwise()}})
+      if (!names.count(cu)) at.fail(field, quoted(cu), "names no CU (CUs: " + d.cu_names() + ")");
+    if (soc.policy().min_input_channels() < 0)
+      at.fail("policy.min_input_channels", std::to_string(soc.policy().min_input_channels()), "must be >= 0");
+  }
 }
 
 }  // namespace

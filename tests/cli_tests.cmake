@@ -116,6 +116,8 @@ odimo_cli_test(bad_inf_clock ARGS socs ${_bad}/inf-clock.pbtxt
                FAIL "field 'clock_mhz': value inf must be finite and at most 1e\\+12")
 odimo_cli_test(bad_unknown_split_rule ARGS socs ${_bad}/unknown-split-rule.pbtxt
                FAIL "field 'split_rule': value 7 is not a split rule")
+odimo_cli_test(bad_policy_unknown_cu ARGS socs ${_bad}/policy-unknown-cu.pbtxt
+               FAIL "field 'policy.cu': value 'analog' names no CU" STATUS 2)
 odimo_cli_test(bad_huge_input ARGS inspect ${_bad}/huge-input.net.pbtxt
                FAIL "field 'input': shape 1x2147483000x4 exceeds the limits")
 odimo_cli_test(bad_huge_padding ARGS inspect ${_bad}/huge-padding.net.pbtxt

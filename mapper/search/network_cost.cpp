@@ -65,16 +65,39 @@ std::vector<double> NetworkCost::counts(const std::vector<int>& assignment, int 
   return n;
 }
 
+namespace {
+
+int option_of(const SearchableLayer& s, int cu) {
+  for (size_t i = 0; i < s.cus.size(); ++i)
+    if (s.cus[i] == cu) return int(i);
+  return 0;
+}
+
+}  // namespace
+
 std::vector<std::vector<int>> all_on(const std::vector<SearchableLayer>& space, const SocDescription& soc,
                                      const std::string& cu) {
   const int idx = soc.cu_index(cu);
   if (idx < 0) throw Error("unknown CU '" + cu + "' (CUs: " + soc.cu_names() + ")");
   std::vector<std::vector<int>> out;
   for (const auto& s : space) {
-    int option = 0;  // layers that do not offer `cu` keep their first option
-    for (size_t i = 0; i < s.cus.size(); ++i)
-      if (s.cus[i] == idx) option = int(i);
-    out.push_back(std::vector<int>(s.channels, option));
+    out.push_back(std::vector<int>(s.channels, option_of(s, idx)));  // else its first option
+  }
+  return out;
+}
+
+std::vector<std::vector<int>> policy_assignment(const std::vector<SearchableLayer>& space, const Network& net,
+                                                const SocDescription& soc) {
+  if (!soc.soc.has_policy())
+    throw Error("SoC '" + soc.name() + "' has no deployment policy (field 'policy' of its description)");
+  const proto::DeploymentPolicy& p = soc.soc.policy();
+  const int main_cu = soc.cu_index(p.cu()), other_cu = soc.cu_index(p.otherwise());
+  std::vector<std::vector<int>> out;
+  for (size_t i = 0; i < space.size(); ++i) {
+    const Layer& l = net.layers[size_t(space[i].layer)];
+    const bool caught = (p.first_layer() && i == 0) || (p.last_layer() && i + 1 == space.size()) ||
+                        l.in.c < p.min_input_channels();
+    out.push_back(std::vector<int>(space[i].channels, option_of(space[i], caught ? other_cu : main_cu)));
   }
   return out;
 }

@@ -48,6 +48,11 @@ class NetworkCost {
 // everything on option `option` where the layer offers it;
 std::vector<std::vector<int>> all_on(const std::vector<SearchableLayer>& space, const SocDescription& soc,
                                      const std::string& cu);
+// the SoC's own deployment rule (`policy` in its description: first/last layer and
+// layers with few input channels on one CU, the rest on another); throws when the
+// SoC has none. A layer that does not offer the chosen CU keeps its first option.
+std::vector<std::vector<int>> policy_assignment(const std::vector<SearchableLayer>& space, const Network& net,
+                                                const SocDescription& soc);
 // per layer the contiguous split (first k channels on option 0, k a multiple of
 // `granularity` or C) with the lowest cost alone. With the odimo-compat model and
 // the latency target this is ODiMO's "min-latency" heuristic; with the calibrated

@@ -317,7 +317,13 @@ proto::SearchReport run_search(const SearchConfig& cfg, const SocDescription& so
   rep.set_network(r.net.name);
   rep.set_input(r.net.input.str());
   rep.set_dataset(cfg.dataset);
-  rep.set_init(cfg.init);
+  // Relative to the report's folder: a sweep's points read "../point-000/checkpoint.pb" in
+  // every mode and wherever OUT is, so their reports stay byte-identical.
+  if (!cfg.init.empty())
+    rep.set_init(std::filesystem::absolute(cfg.init)
+                     .lexically_normal()
+                     .lexically_relative(std::filesystem::absolute(cfg.out_dir).lexically_normal())
+                     .generic_string());
   rep.set_lambda(cfg.fixed ? 0 : cfg.lambda);
   rep.set_target(target_name(cfg.target));
   rep.set_cost_model(cost_model.name());

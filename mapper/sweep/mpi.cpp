@@ -49,18 +49,19 @@ void work(const Run& run, const PointCommand& command) {
 }
 
 // Rank 0: answers requests in arrival order and keeps one point of its own running.
-int dispatch(const Run& run, int ranks, const PointCommand& command) {
+int dispatch(const Run& run, int ranks, const PointCommand& command, Tally& tally) {
   const int n = run.plan.points();
-  std::cout << "odimo sweep: " << n << " points of " << run.plan_dir << " into " << run.out << " over "
-            << ranks << " MPI rank(s)\n"
-            << std::flush;
-  Tally tally;
   int next = 0, workers = ranks - 1, own_index = -1;
+  auto skip_pretraining = [&] {  // run before the barrier
+    while (next < n && run.pretraining(next)) ++next;
+  };
+  skip_pretraining();
   pid_t own = -1;
   while (next < n || own >= 0 || workers > 0) {
     bool busy = false;
     if (own < 0 && next < n) {
       const int i = next++;
+      skip_pretraining();
       busy = true;
       try {
         if (point_complete(run.result_dir(i))) {
@@ -89,6 +90,7 @@ int dispatch(const Run& run, int ranks, const PointCommand& command) {
       MPI_Recv(msg, 2, MPI_INT, status.MPI_SOURCE, kTagRequest, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
       if (msg[0] >= 0) tally.add(run, msg[0], Outcome(msg[1]), std::cout);
       int index = next < n ? next++ : -1;
+      skip_pretraining();
       if (index < 0)
         --workers;
       else
@@ -115,8 +117,21 @@ int run_mpi(const Run& run, const PointCommand& command) {
   MPI_Comm_size(MPI_COMM_WORLD, &ranks);
   int status = 0;
   try {
+    Tally tally;
+    if (rank == 0) {
+      std::cout << "odimo sweep: " << run.plan.points() << " points of " << run.plan_dir << " into "
+                << run.out << " over " << ranks << " MPI rank(s)\n"
+                << std::flush;
+      // The pretraining points first, on rank 0, while the other ranks wait at the barrier.
+      for (int i = 0; i < run.plan.points(); ++i)
+        if (run.pretraining(i)) {
+          std::cout << "  start   " << run.title(i) << " on rank 0 (pretraining)\n" << std::flush;
+          tally.add(run, i, run_blocking(run, i, command), std::cout);
+        }
+    }
+    MPI_Barrier(MPI_COMM_WORLD);
     if (rank == 0)
-      status = dispatch(run, ranks, command);
+      status = dispatch(run, ranks, command, tally);
     else
       work(run, command);
   } catch (const std::exception& e) {

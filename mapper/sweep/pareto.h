@@ -1,6 +1,7 @@
 #pragma once
-// The results of a sweep: every point's report, the Pareto fronts (accuracy vs
-// simulated latency and vs simulated energy) and an SVG plot of both.
+// The results of a sweep: every point's report, the points grouped over seeds
+// (mean and standard deviation), the Pareto fronts on the means (accuracy vs
+// simulated latency and vs simulated energy), and an SVG plot of both.
 #include <map>
 #include <string>
 #include <vector>
@@ -9,24 +10,42 @@
 
 namespace odimo::sweep {
 
-struct ResultPoint {
-  std::string dir;
-  proto::SearchReport report;
-  bool front_latency = false, front_energy = false;
-};
-
 // The point's cost: simulated when replayed, else analytic (us, uJ).
 double latency_us(const proto::SearchReport& r);
 double energy_uj(const proto::SearchReport& r);
+// The accuracy a sweep compares (0..1): the one place it is read from a report.
+double accuracy(const proto::SearchReport& r);
 
-// Every DIR/*/report.json, sorted by label; fronts marked. Points without a
-// replay use their analytic cost.
-std::vector<ResultPoint> read_sweep(const std::string& dir);
-// Orders `points` by kind and label and (re)marks both fronts among them (e.g.
-// after keeping one SoC's points, or merging folders).
+struct Stat {
+  double mean = 0, std = 0;  // std: sample standard deviation over the seeds (0 for one seed)
+};
+Stat stat_of(const std::vector<double>& values);
+
+// One point of the table and the plot: one run, or the same run over several seeds.
+struct ResultPoint {
+  std::string label;                      // without " seed=N"
+  std::vector<std::string> dirs;          // one per seed
+  std::vector<proto::SearchReport> runs;  // one per seed, in seed order
+  Stat acc, latency, energy;              // accuracy (0..1), us, uJ
+  bool front_latency = false, front_energy = false;
+
+  const proto::SearchReport& report() const { return runs.front(); }  // SoC, kind, network, ...
+  bool is_search() const { return report().kind() == "search"; }
+  double cost(bool energy_axis) const { return energy_axis ? energy.mean : latency.mean; }
+};
+
+// "lambda=0.5 seed=2 soc=diana" -> "lambda=0.5 soc=diana".
+std::string label_without_seed(const std::string& label);
+// Groups runs (each with its folder) by SoC and label without seed, fills the
+// statistics; ordered by kind and label.
+std::vector<ResultPoint> group_runs(const std::vector<std::pair<std::string, proto::SearchReport>>& runs);
+
+// Every DIR/*/report.json. Points without a replay use their analytic cost.
+std::vector<std::pair<std::string, proto::SearchReport>> read_sweep(const std::string& dir);
+// (Re)marks both fronts among `points`, on the means.
 void mark_fronts(std::vector<ResultPoint>& points);
 // Two panels, accuracy vs latency and vs energy; search points and baselines
-// in different marks, the front joined by a line.
+// in different marks, error bars of one standard deviation, the front joined by a line.
 std::string pareto_svg(const std::vector<ResultPoint>& points, const std::string& title);
 // "resnet8 on diana, fashion-mnist (target latency)": the plot's title.
 std::string plot_title(const std::vector<ResultPoint>& points);

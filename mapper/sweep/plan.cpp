@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <set>
 
 #include "hw/soc_description.h"
@@ -123,7 +124,14 @@ void check_points(proto::SweepSpec& s, const std::vector<SocDescription>& socs, 
   }
   for (const auto& b : s.baseline()) {
     if (b == "all" || b == "greedy" || b == "minlat") continue;
-    if (b.rfind("all:", 0) != 0) bad(path, "baseline", "'" + b + "': expected all, all:CU, greedy or minlat");
+    if (b == "policy") {
+      for (const auto& soc : socs)
+        if (!soc.soc.has_policy())
+          bad(path, "baseline", "'policy': SoC '" + soc.name() + "' has no deployment policy");
+      continue;
+    }
+    if (b.rfind("all:", 0) != 0)
+      bad(path, "baseline", "'" + b + "': expected all, all:CU, policy, greedy or minlat");
     for (const auto& soc : socs) {
       const auto cus = cus_of(soc);
       if (std::find(cus.begin(), cus.end(), b.substr(4)) == cus.end())
@@ -152,6 +160,8 @@ void check_training(proto::SweepSpec& s, const std::string& path) {
   if (s.batch() == 0) s.set_batch(128);
   if (s.threads() < 0) bad(path, "threads", std::to_string(s.threads()) + " must be > 0");
   if (s.threads() == 0) s.set_threads(1);
+  if (s.pretrain_epochs() < 0)
+    bad(path, "pretrain_epochs", std::to_string(s.pretrain_epochs()) + " must be >= 0");
   if (!(s.lr() >= 0) || !(s.arch_lr() >= 0)) bad(path, s.lr() >= 0 ? "arch_lr" : "lr", "must be > 0");
 }
 
@@ -184,8 +194,36 @@ void check_spec(proto::SweepSpec& s, const std::string& path) {
   check_model(s, socs, path);
 }
 
+namespace {
+
+// The float pretraining point of one seed: `odimo train`, resumable (--resume).
+proto::SweepPoint pretrain_point(const proto::SweepSpec& s, uint64_t seed, int index) {
+  proto::SweepPoint p;
+  p.set_index(index);
+  p.set_kind("pretrain");
+  p.set_command("train");
+  p.set_seed(seed);
+  p.set_label("pretrain" + (s.seed_size() > 1 ? " seed=" + std::to_string(seed) : std::string()));
+  std::vector<std::string> a = {"--net", s.net()};
+  if (!s.input().empty()) a.insert(a.end(), {"--input", s.input()});
+  a.insert(a.end(), {"--dataset", s.dataset(), "--epochs", std::to_string(s.pretrain_epochs()), "--seed",
+                     std::to_string(seed), "--threads", std::to_string(s.threads()), "--batch",
+                     std::to_string(s.batch()), "--steps-per-epoch", std::to_string(s.steps_per_epoch()),
+                     "--resume", "--quiet"});
+  for (auto& x : a) p.add_search_args(x);
+  return p;
+}
+
+}  // namespace
+
 std::vector<proto::SweepPoint> expand(const proto::SweepSpec& s) {
   std::vector<proto::SweepPoint> points;
+  std::map<uint64_t, int> pretrained;  // seed -> its pretraining point, numbered first
+  if (s.pretrain_epochs() > 0)
+    for (uint64_t seed : s.seed()) {
+      pretrained[seed] = int(points.size());
+      points.push_back(pretrain_point(s, seed, int(points.size())));
+    }
   const std::string epochs = std::to_string(s.warmup_epochs()) + "," + std::to_string(s.search_epochs()) +
                              "," + std::to_string(s.finetune_epochs());
   // Baselines get the same training budget as a search point, all of it with the mapping fixed.
@@ -205,6 +243,7 @@ std::vector<proto::SweepPoint> expand(const proto::SweepSpec& s) {
         p.set_index(int(points.size()));
         p.set_soc(soc_spec);
         p.set_seed(seed);
+        if (pretrained.count(seed)) p.set_init_from(pretrained.at(seed));
         std::string full = label;
         if (s.seed_size() > 1) full += " seed=" + std::to_string(seed);
         if (s.soc_size() > 1) full += " soc=" + soc.name();
@@ -302,8 +341,13 @@ proto::SweepPoint read_point(const std::string& dir, const proto::SweepPlan& pla
   return p;
 }
 
+bool is_pretraining_result(const std::string& result_dir) {
+  return fs::exists(result_dir + "/checkpoint.pb") && !fs::exists(result_dir + "/mapping.pbtxt");
+}
+
 bool point_complete(const std::string& result_dir) {
   if (!fs::exists(result_dir + "/report.json")) return false;
+  if (is_pretraining_result(result_dir)) return true;  // odimo train writes report.json last
   try {
     return read_search_report(result_dir).replayed();
   } catch (const Error&) {

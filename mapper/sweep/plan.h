@@ -16,8 +16,10 @@ proto::SweepSpec read_spec(const std::string& path);
 // (the spec's file; empty for a spec built from command-line options).
 void check_spec(proto::SweepSpec& spec, const std::string& origin);
 
-// Every point of the spec, numbered from 0: for each SoC, for each seed, the lambdas
-// then the baselines ("all" expands to all:CU for each CU of that SoC).
+// Every point of the spec, numbered from 0: with pretrain_epochs > 0 first one
+// pretraining point per seed (`odimo train`), then for each SoC, for each seed, the
+// lambdas then the baselines ("all" expands to all:CU for each CU of that SoC), each
+// starting from its seed's pretraining point (init_from).
 std::vector<proto::SweepPoint> expand(const proto::SweepSpec& spec);
 
 // Writes DIR/point-NNN.pbtxt for every point, then DIR/plan.pbtxt (its presence marks
@@ -32,8 +34,11 @@ proto::SweepPoint read_point(const std::string& dir, const proto::SweepPlan& pla
 // digits, more when the plan has more points.
 std::string point_name(const proto::SweepPlan& plan, int index);
 
-// A point's result folder holds a report that has been replayed in simulation.
+// A point's result folder holds a report that has been replayed in simulation, or
+// (a pretraining point) the report and checkpoint of a finished `odimo train`.
 bool point_complete(const std::string& result_dir);
+// The folder holds a training run's checkpoint and no mapping (a pretraining point).
+bool is_pretraining_result(const std::string& result_dir);
 
 // The shortest decimal text that reads back as the same double ("0.1", "30").
 std::string format_number(double x);

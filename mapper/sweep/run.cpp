@@ -4,6 +4,7 @@
 
 #include <time.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -25,13 +26,23 @@ std::string Run::result_dir(int index) const {
 std::string Run::log(int index) const {
   return out + "/logs/" + name(index) + ".log";
 }
+bool Run::pretraining(int index) const {
+  return std::find(init_from.begin(), init_from.end(), index) != init_from.end();
+}
 std::string Run::title(int index) const {
   return name(index) + " (" + labels[size_t(index)] + ")";
 }
 
 Run open_run(const std::string& plan_dir, const std::string& out) {
-  Run run{plan_dir, out, read_plan(plan_dir), {}};
-  for (int i = 0; i < run.plan.points(); ++i) run.labels.push_back(read_point(plan_dir, run.plan, i).label());
+  Run run{plan_dir, out, read_plan(plan_dir), {}, {}};
+  for (int i = 0; i < run.plan.points(); ++i) {
+    const proto::SweepPoint p = read_point(plan_dir, run.plan, i);
+    run.labels.push_back(p.label());
+    run.init_from.push_back(p.has_init_from() ? p.init_from() : -1);
+    if (p.has_init_from() && (p.init_from() < 0 || p.init_from() >= i))
+      throw Error(plan_dir + "/" + run.name(i) + ".pbtxt: field 'init_from': " +
+                  std::to_string(p.init_from()) + ": expected an earlier point");
+  }
   std::error_code ec;
   fs::create_directories(out + "/logs", ec);
   if (ec) throw Error(out + ": cannot create the result folder: " + ec.message());
@@ -59,9 +70,16 @@ int run_here(const Run& run, int index, const SearchCommand& search) {
   }
   std::vector<std::string> args(p.search_args().begin(), p.search_args().end());
   args.insert(args.end(), {"--out", dir, "--resume"});  // a killed point goes on from its last epoch
+  if (p.has_init_from()) {
+    const std::string from = run.result_dir(p.init_from());
+    if (!point_complete(from))
+      throw Error(run.name(index) + " (" + p.label() + ") starts from " + run.title(p.init_from()) +
+                  ", which has no complete result yet in " + run.out + ": run it first");
+    args.insert(args.end(), {"--init", from + "/checkpoint.pb"});
+  }
   std::cout << "odimo sweep: " << run.name(index) << " of " << run.plan.points() << " (" << p.label()
             << ")\n";
-  return search(args);
+  return search(p.command().empty() ? "search" : p.command(), args);
 }
 
 pid_t start_child(const Run& run, int index, const PointCommand& command) {
@@ -99,13 +117,15 @@ int Tally::summary(const Run& run, std::ostream& out, bool hint) const {
 int run_local(const Run& run, int jobs, const PointCommand& command, bool hint) {
   Tally tally;
   std::map<pid_t, int> running;
+  std::map<int, Outcome> finished;
   auto reap_one = [&]() {
     // Children finish in any order: poll each, blocking on none, until one is done.
     while (true) {
       for (auto it = running.begin(); it != running.end(); ++it) {
         const int rc = wait_child(it->first, false);
         if (rc < 0) continue;
-        tally.add(run, it->second, rc == 0 ? Outcome::kComputed : Outcome::kFailed, std::cout);
+        finished[it->second] = rc == 0 ? Outcome::kComputed : Outcome::kFailed;
+        tally.add(run, it->second, finished[it->second], std::cout);
         running.erase(it);
         return;
       }
@@ -118,6 +138,14 @@ int run_local(const Run& run, int jobs, const PointCommand& command, bool hint) 
   for (int i = 0; i < run.plan.points(); ++i) {
     if (point_complete(run.result_dir(i))) {
       tally.add(run, i, Outcome::kSkipped, std::cout);
+      continue;
+    }
+    const int from = run.init_from[size_t(i)];  // its pretraining point, started earlier
+    while (from >= 0 && !running.empty() && !point_complete(run.result_dir(from)) && !finished.count(from))
+      reap_one();
+    if (from >= 0 && !point_complete(run.result_dir(from))) {
+      std::cout << "  (" << run.title(i) << " needs " << run.name(from) << ")\n";
+      tally.add(run, i, Outcome::kFailed, std::cout);
       continue;
     }
     while (int(running.size()) >= jobs) reap_one();

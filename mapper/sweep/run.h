@@ -17,10 +17,12 @@ struct Run {
   std::string plan_dir, out;
   proto::SweepPlan plan;
   std::vector<std::string> labels;          // per point, e.g. "lambda=0.5"
+  std::vector<int> init_from;               // per point, its pretraining point or -1
   std::string name(int index) const;        // "point-007"
   std::string title(int index) const;       // "point-007 (lambda=0.5)"
   std::string result_dir(int index) const;  // OUT/point-007
   std::string log(int index) const;         // OUT/logs/point-007.log
+  bool pretraining(int index) const;        // other points start from this one
 };
 
 // Reads the plan and every point (a broken plan stops here, before any work);
@@ -28,15 +30,18 @@ struct Run {
 // plan's results is an error).
 Run open_run(const std::string& plan_dir, const std::string& out);
 
-// Runs one search point in this process: its `odimo search` arguments (from the
-// point file, plus --out DIR --resume) in, exit status out. Supplied by the program (cli/).
-using SearchCommand = std::function<int(const std::vector<std::string>& search_args)>;
+// Runs one point in this process: `odimo <command>` ("search" or "train") with its
+// arguments (from the point file, plus --out DIR --resume and --init FILE) in, exit status
+// out. Supplied by the program (cli/).
+using SearchCommand = std::function<int(const std::string& command, const std::vector<std::string>& args)>;
 // The arguments (argv[1..]) that make this executable run point `index` of `run`
 // alone, e.g. `sweep run --index 7 PLAN --out OUT`. Supplied by the program (cli/).
 using PointCommand = std::function<std::vector<std::string>(const Run& run, int index)>;
 
-// The point in this process: its search + replay into OUT/point-NNN. Returns the
-// search's status (0 also when a complete result already exists, left untouched).
+// The point in this process: its search + replay (or its pretraining) into
+// OUT/point-NNN. Returns the search's status (0 also when a complete result already
+// exists, left untouched). A point starting from a pretraining point that is not
+// complete is an Error naming it (array tasks depend on it: `sweep sbatch`).
 int run_here(const Run& run, int index, const SearchCommand& search);
 
 // Starts this executable with `command(run, index)` as a child process logging to OUT/logs.
@@ -51,11 +56,13 @@ struct Tally {
   int summary(const Run& run, std::ostream& out, bool hint) const;
 };
 
-// Every point, `jobs` child processes at a time; complete points are skipped.
+// Every point, `jobs` child processes at a time; complete points are skipped; a
+// point starts only once its pretraining point is done (and fails if that failed).
 int run_local(const Run& run, int jobs, const PointCommand& command, bool hint = true);
 
-// Rank 0 hands out point indices on request and runs points itself; a failed point
-// is reported and the others go on. Without MPI in the build: an Error saying so.
+// Rank 0 first runs the pretraining points (all ranks wait at a barrier), then hands
+// out point indices on request and runs points itself; a failed point is reported
+// and the others go on. Without MPI in the build: an Error saying so.
 int run_mpi(const Run& run, const PointCommand& command);
 // Throws the "built without MPI" Error when it is so; call before any work.
 void require_mpi();

@@ -16,8 +16,11 @@ struct SlurmJob {
   std::vector<std::string> task_command;
 };
 
-// The script's text (bash, #SBATCH header, `set -euo pipefail`).
-std::string slurm_script(const SlurmJob& job, const proto::SweepPlan& plan);
+// The script's text (bash, #SBATCH header, `set -euo pipefail`). With `pretraining`
+// points (numbered first, 0..P-1), the script's array is those points, and its task 0
+// submits the array of the other points with --dependency=afterok on this job (once:
+// a marker in OUT/logs stops a requeued task from submitting it again).
+std::string slurm_script(const SlurmJob& job, const proto::SweepPlan& plan, int pretraining = 0);
 
 // A word for the shell: single-quoted unless it is plainly safe.
 std::string shell_quoted(const std::string& word);

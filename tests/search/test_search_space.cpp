@@ -68,6 +68,36 @@ TEST_CASE("network cost: counts, gradient sign, and the per-layer best split bea
   CHECK(r_best <= r_aimc);
 }
 
+TEST_CASE(
+    "policy baselines: DIANA first/last/few-input-channel layers digital, Darkside first block on the "
+    "cluster") {
+  const SocDescription diana = load_soc("diana");
+  const Network resnet = load_network("resnet20", Shape{1, 28, 28});
+  const auto space = search_space(resnet, diana);
+  const auto a = policy_assignment(space, resnet, diana);
+  REQUIRE(a.size() == space.size());
+  const int digital = 0, aimc = 1;  // option order: SoC order of the CUs
+  for (size_t s = 0; s < space.size(); ++s) {
+    const bool digital_layer = s == 0 || s + 1 == space.size() || resnet.layers[space[s].layer].in.c < 16;
+    CHECK(a[s] == std::vector<int>(space[s].channels, digital_layer ? digital : aimc));
+  }
+  CHECK(a[0][0] == digital);      // conv1: 1 input channel, first layer
+  CHECK(a.back()[0] == digital);  // fc
+  CHECK(a[1][0] == aimc);         // 16 input channels: on the AIMC
+
+  const SocDescription darkside = load_soc("darkside");
+  const Network mbv1 = load_network("mobilenetv1-0.25-odimo", Shape{1, 28, 28});
+  const auto dspace = search_space(mbv1, darkside);
+  const auto d = policy_assignment(dspace, mbv1, darkside);
+  CHECK(d[0] == std::vector<int>(dspace[0].channels, 0));  // cluster (conv variant)
+  for (size_t s = 1; s < d.size(); ++s) CHECK(d[s] == std::vector<int>(dspace[s].channels, 1));  // DWE
+
+  SocDescription none = load_soc("diana");
+  none.soc.clear_policy();
+  CHECK_THROWS_WITH_AS(policy_assignment(space, resnet, none), doctest::Contains("no deployment policy"),
+                       Error);
+}
+
 TEST_CASE("export: channels per CU, permutation grouping each CU, resolvable by the simulator's rules") {
   const SocDescription soc = load_soc("diana");
   const Network net = load_network("tiny");

@@ -51,6 +51,18 @@ grep -q "arr: 4 of 6 points have no complete result yet: point-000 point-002 poi
 grep -q "lambda=100 " reduce-two.out && grep -q "lambda=5 soc=diana-aimc2304" reduce-two.out ||
   { cat reduce-two.out; fail "reduce of two folders"; }
 
+# Seeds: one row per point with mean ± std over them, fronts and hypervolumes on the means,
+# each baseline dominated or not; the chip's policy as a baseline.
+"$odimo" sweep --soc diana --net tiny --dataset synthetic --lambdas 1 --baselines policy,greedy --seeds 1,2 \
+  --epochs 1,1,1 --steps-per-epoch 3 --batch 32 --out seeds > seeds.out
+grep -qE "^lambda=1 +search +2 +[0-9.]+ ± [0-9.]+ %" seeds.out || { cat seeds.out; fail "seeds: mean ± std row"; }
+grep -qE "^policy +baseline +2 " seeds.out || { cat seeds.out; fail "seeds: policy baseline"; }
+grep -q "latency: hypervolume search [0-9.]*, baselines [0-9.]*" seeds.out || { cat seeds.out; fail "hypervolume"; }
+grep -qE "^  greedy: (dominated by lambda=1|not dominated)" seeds.out || { cat seeds.out; fail "dominance"; }
+test "$(ls -d seeds/point-* | wc -l)" = 6 || fail "seeds: 3 points x 2 seeds"
+expect_error "^odimo sweep: error: --seeds: 'x' is not a whole number" "$odimo" sweep --soc diana --net tiny \
+  --dataset synthetic --lambdas 1 --seeds 1,x --out bad-seeds
+
 "$odimo" sweep sbatch plan -o "$work/slurm-out" --max-parallel 2 > sweep.sbatch
 grep -q "^#SBATCH --array=0-5%2$" sweep.sbatch || fail "sbatch: array line"
 grep -q "sweep run --index-from-env $work/plan -o $work/slurm-out$" sweep.sbatch || fail "sbatch: command"

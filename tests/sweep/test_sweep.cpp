@@ -3,9 +3,11 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <sstream>
 
 #include "mapper/sweep/pareto.h"
+#include "mapper/sweep/pareto_quality.h"
 #include "mapper/sweep/plan.h"
 #include "mapper/sweep/run.h"
 #include "mapper/sweep/slurm.h"
@@ -29,15 +31,23 @@ proto::SweepSpec tiny_spec() {
   return s;
 }
 
-sweep::ResultPoint point(const std::string& label, double accuracy, double latency_us, double energy_uj) {
-  sweep::ResultPoint p;
-  p.report.set_label(label);
-  p.report.set_kind("search");
-  p.report.set_test_accuracy(accuracy);
-  p.report.set_replayed(true);
-  p.report.mutable_simulated()->set_latency_us(latency_us);
-  p.report.mutable_simulated()->set_energy_uj(energy_uj);
-  return p;
+proto::SearchReport report(const std::string& label, double accuracy, double latency_us, double energy_uj,
+                           uint64_t seed = 1, const std::string& kind = "search") {
+  proto::SearchReport r;
+  r.set_label(label);
+  r.set_kind(kind);
+  r.set_soc("diana");
+  r.set_seed(seed);
+  r.set_test_accuracy(accuracy);
+  r.set_replayed(true);
+  r.mutable_simulated()->set_latency_us(latency_us);
+  r.mutable_simulated()->set_energy_uj(energy_uj);
+  return r;
+}
+
+sweep::ResultPoint point(const std::string& label, double accuracy, double latency_us, double energy_uj,
+                         const std::string& kind = "search") {
+  return sweep::group_runs({{"d", report(label, accuracy, latency_us, energy_uj, 1, kind)}}).at(0);
 }
 
 bool has_args(const proto::SweepPoint& p, const std::string& a, const std::string& b) {
@@ -52,6 +62,31 @@ TEST_CASE("format_number gives the shortest text that reads back") {
   CHECK(sweep::format_number(0.1) == "0.1");
   CHECK(sweep::format_number(30) == "30");
   CHECK(sweep::format_number(1e-7) == "1e-07");
+}
+
+TEST_CASE(
+    "expand with pretrain_epochs: one odimo train point per seed first, every other point starts from it") {
+  proto::SweepSpec s = tiny_spec();
+  s.set_pretrain_epochs(3);
+  sweep::check_spec(s, "");
+  const auto points = sweep::expand(s);
+  REQUIRE(points.size() == 10);  // 2 pretraining + 2 seeds x 4
+  for (int i : {0, 1}) {
+    CHECK(points[i].kind() == "pretrain");
+    CHECK(points[i].command() == "train");
+    CHECK(!points[i].has_init_from());
+    CHECK(has_args(points[i], "--epochs", "3"));
+    CHECK(has_args(points[i], "--seed", std::to_string(i + 1)));
+  }
+  CHECK(points[0].label() == "pretrain seed=1");
+  for (size_t i = 2; i < points.size(); ++i) {
+    REQUIRE(points[i].has_init_from());
+    CHECK(points[i].init_from() == (points[i].seed() == 1 ? 0 : 1));
+    CHECK(points[i].command().empty());
+  }
+  s.set_pretrain_epochs(-1);
+  CHECK_THROWS_WITH_AS(sweep::check_spec(s, "x.pbtxt"), "x.pbtxt: field 'pretrain_epochs': -1 must be >= 0",
+                       Error);
 }
 
 TEST_CASE("point names have at least three digits, more for large plans") {
@@ -100,9 +135,86 @@ TEST_CASE("mark_fronts: a point cheaper and as accurate as another dominates it"
   CHECK(!pts[2].front_energy);
 }
 
+TEST_CASE("group_runs: one point per label over the seeds, mean and sample std, fronts on the means") {
+  const auto pts = sweep::group_runs({{"a1", report("lambda=1 seed=1", 0.80, 10, 5, 1)},
+                                      {"a2", report("lambda=1 seed=2", 0.84, 14, 5, 2)},
+                                      {"b1", report("greedy seed=2", 0.83, 11, 6, 2, "baseline")},
+                                      {"b2", report("greedy seed=1", 0.81, 13, 6, 1, "baseline")}});
+  REQUIRE(pts.size() == 2);
+  const auto& g = pts[0];  // baselines sort before search points
+  CHECK(g.label == "greedy");
+  CHECK(g.runs.size() == 2);
+  CHECK(g.runs[0].seed() == 1);  // seed order
+  CHECK(g.acc.mean == doctest::Approx(0.82));
+  CHECK(g.acc.std == doctest::Approx(std::sqrt(0.0002)));  // sample std of 0.81, 0.83
+  CHECK(g.latency.mean == doctest::Approx(12));
+  const auto& l = pts[1];
+  CHECK(l.label == "lambda=1");
+  CHECK(l.acc.mean == doctest::Approx(0.82));
+  CHECK(l.latency.mean == doctest::Approx(12));
+  CHECK(l.latency.std == doctest::Approx(std::sqrt(8.0)));
+  CHECK(l.front_latency);  // equal means: neither dominates
+  CHECK(g.front_latency);
+  CHECK(l.front_energy);  // 5 < 6 uJ at the same accuracy
+  CHECK(!g.front_energy);
+  CHECK(sweep::label_without_seed("all:aimc seed=12 soc=diana-aimc2304") == "all:aimc soc=diana-aimc2304");
+}
+
+TEST_CASE("hypervolume: hand-computed areas, points beyond the reference add nothing") {
+  const sweep::Reference ref{0.5, 100};
+  CHECK(sweep::hypervolume({}, ref) == 0);
+  CHECK(sweep::hypervolume({{0.9, 20}}, ref) == doctest::Approx(0.4 * 80));
+  // (0.8, 10) and (0.9, 50): 0.3 x 90 + 0.1 x 50 = 32
+  CHECK(sweep::hypervolume({{0.9, 50}, {0.8, 10}}, ref) == doctest::Approx(32));
+  // a dominated point (0.7, 60) and points worse than the reference change nothing
+  CHECK(sweep::hypervolume({{0.9, 50}, {0.8, 10}, {0.7, 60}, {0.4, 1}, {0.95, 120}}, ref) ==
+        doctest::Approx(32));
+  // three steps: (0.6, 10), (0.7, 30), (0.9, 60): 0.1 x 90 + 0.1 x 70 + 0.2 x 40 = 24
+  CHECK(sweep::hypervolume({{0.7, 30}, {0.9, 60}, {0.6, 10}}, ref) == doctest::Approx(24));
+}
+
+TEST_CASE("pareto_quality: reference point, both hypervolumes, the search point dominating each baseline") {
+  const std::vector<sweep::ResultPoint> pts = {
+      point("lambda=1", 0.86, 300, 12), point("lambda=2", 0.85, 320, 11),
+      point("greedy", 0.845, 330, 12.5, "baseline"), point("all:digital", 0.87, 500, 15, "baseline")};
+  const sweep::Quality q = sweep::pareto_quality(pts, false);
+  CHECK(q.ref.accuracy == doctest::Approx(0.835));  // least accurate 0.845 - 0.01
+  CHECK(q.ref.cost == doctest::Approx(550));        // 500 x 1.1
+  CHECK(q.search == doctest::Approx(0.025 * 250));  // lambda=2 is dominated by lambda=1
+  CHECK(q.baselines == doctest::Approx(0.01 * 220 + 0.025 * 50));
+  REQUIRE(q.dominated_by.size() == 2);
+  for (const auto& [b, by] : q.dominated_by) {
+    if (b->label == "greedy") {
+      REQUIRE(by);
+      CHECK(by->label == "lambda=1");  // the most accurate of the two dominating it
+      CHECK(sweep::is_heuristic(*b));
+    } else {
+      CHECK(!by);  // all:digital is the most accurate
+      CHECK(!sweep::is_heuristic(*b));
+    }
+  }
+  const sweep::Quality e = sweep::pareto_quality(pts, true);
+  CHECK(e.ref.cost == doctest::Approx(16.5));
+}
+
+TEST_CASE("pareto_svg: error bars for several seeds, labels of coinciding points do not overlap") {
+  auto pts = sweep::group_runs({{"a", report("greedy", 0.8455, 323.8, 12.66, 1, "baseline")},
+                                {"b", report("lambda=2 seed=1", 0.8462, 337.0, 12.79, 1)},
+                                {"c", report("lambda=2 seed=2", 0.8472, 335.0, 12.70, 2)},
+                                {"d", report("all:digital", 0.8655, 518.5, 15.61, 1, "baseline")}});
+  const std::string svg = sweep::pareto_svg(pts, "t");
+  CHECK(svg.find("<path d='M") != std::string::npos);  // error bars of lambda=2
+  // The two labels near (324..337 us, 84.6 %) are on different rows or sides.
+  auto attr = [&](const std::string& label) {
+    const size_t at = svg.rfind("<text", svg.find(">" + label + "</text>"));
+    return svg.substr(at, svg.find('>', at) - at);
+  };
+  CHECK(attr("greedy") != attr("lambda=2"));
+  CHECK(svg.find(">300<") != std::string::npos);  // round ticks (a 50 or 100 us step)
+}
+
 TEST_CASE("pareto_svg escapes labels") {
   std::vector<sweep::ResultPoint> pts = {point("a<b", 0.9, 10, 5), point("c&d", 0.8, 20, 1)};
-  sweep::mark_fronts(pts);
   const std::string svg = sweep::pareto_svg(pts, "t");
   CHECK(svg.find("a&lt;b") != std::string::npos);
   CHECK(svg.find("c&amp;d") != std::string::npos);
@@ -127,8 +239,23 @@ TEST_CASE("slurm_script: one array task per point, words quoted for the shell") 
   CHECK(s.find("\n/bin/odimo sweep run --index-from-env /p -o '/o w'\n") != std::string::npos);
 }
 
+TEST_CASE("slurm_script with pretraining: the array is the pretraining, task 0 submits the rest afterok") {
+  proto::SweepPlan plan;
+  plan.set_points(6);
+  plan.mutable_spec()->set_name("t");
+  plan.mutable_spec()->set_threads(1);
+  sweep::SlurmJob job;
+  job.plan_dir = "/p", job.out = "/o", job.max_parallel = 2;
+  job.task_command = {"/bin/odimo", "sweep", "run", "--index-from-env", "/p", "-o", "/o"};
+  const std::string s = sweep::slurm_script(job, plan, 1);
+  CHECK(s.find("#SBATCH --array=0-0%2\n") != std::string::npos);
+  CHECK(s.find("mkdir /o/logs/searches-submitted") != std::string::npos);
+  CHECK(s.find("sbatch --dependency=afterok:\"$SLURM_ARRAY_JOB_ID\" --array=1-5%2 ") != std::string::npos);
+  CHECK(s.find("--wrap='/bin/odimo sweep run --index-from-env /p -o /o'") != std::string::npos);
+}
+
 TEST_CASE("Tally: a failed point makes the summary's status 1 and names its log") {
-  sweep::Run run{"plan", "out", {}, {"lambda=1", "all:aimc"}};
+  sweep::Run run{"plan", "out", {}, {"lambda=1", "all:aimc"}, {-1, -1}};
   run.plan.set_points(2);
   sweep::Tally tally;
   std::ostringstream log;
