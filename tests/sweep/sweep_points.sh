@@ -63,6 +63,23 @@ test "$(ls -d seeds/point-* | wc -l)" = 6 || fail "seeds: 3 points x 2 seeds"
 expect_error "^odimo sweep: error: --seeds: 'x' is not a whole number" "$odimo" sweep --soc diana --net tiny \
   --dataset synthetic --lambdas 1 --seeds 1,x --out bad-seeds
 
+# Pretrain once, search many: the pretraining point runs first, every other point starts from
+# its checkpoint; a point whose pretraining is missing refuses to start; array mode (points run
+# one by one from the environment) gives the bytes of the local run.
+printf 'soc: "diana"\nnet: "tiny"\ndataset: "synthetic"\nlambda: 1\nbaseline: "greedy"\npretrain_epochs: 1\nsteps_per_epoch: 3\nbatch: 32\n' > pre.pbtxt
+"$odimo" sweep plan pre.pbtxt -o plan-pre > /dev/null
+test "$(ls plan-pre/point-*.pbtxt | wc -l)" = 3 || fail "pretraining: 1 pretraining + 2 points"
+expect_error "starts from .*no complete result yet" env SLURM_ARRAY_TASK_ID=1 "$odimo" sweep run --index-from-env plan-pre -o pre-arr
+"$odimo" sweep run plan-pre -o pre-ref --jobs 2 > pre-ref.out
+grep -q "computed 3, skipped 0, failed 0" pre-ref.out || { cat pre-ref.out; fail "pretraining run"; }
+for i in 0 1 2; do SLURM_ARRAY_TASK_ID=$i "$odimo" sweep run --index-from-env plan-pre -o pre-arr > /dev/null; done
+for p in point-001 point-002; do
+  grep -q '"init": "../point-000/checkpoint.pb"' pre-ref/$p/report.json || fail "$p did not start from the pretraining"
+  for f in report.json mapping.pbtxt weights.pb; do
+    cmp pre-ref/$p/$f pre-arr/$p/$f || fail "pretrained $p/$f differs between local and array mode"
+  done
+done
+
 "$odimo" sweep sbatch plan -o "$work/slurm-out" --max-parallel 2 > sweep.sbatch
 grep -q "^#SBATCH --array=0-5%2$" sweep.sbatch || fail "sbatch: array line"
 grep -q "sweep run --index-from-env $work/plan -o $work/slurm-out$" sweep.sbatch || fail "sbatch: command"
