@@ -60,6 +60,11 @@ void restore_state(const proto::Checkpoint& ckpt, const std::string& origin, Mod
   opt.set_steps(ckpt.steps_done());
 }
 
+void restore_weights(const proto::Checkpoint& ckpt, const std::string& origin, Model& model) {
+  for (Parameter* p : model.parameters()) get(ckpt.parameters(), origin, p->name, p->value);
+  for (Buffer* b : model.buffers()) get(ckpt.buffers(), origin, b->name, b->value);
+}
+
 void save_checkpoint(const std::string& path, const proto::Checkpoint& ckpt) {
   write_binary_proto(path, ckpt);
 }
