@@ -160,7 +160,8 @@ proto::DeployReport deploy_point(const DeployConfig& cfg, std::ostream& log) {
   const Network net = load_network(rep.network(), parse_shape(rep.input(), origin + ": field 'input'"));
   const auto space = search::search_space(net, soc);
   std::vector<search::LayerArch*> archs;
-  auto model = search::make_search_model(net, soc, space, rep.seed(), cfg.threads, false, &archs);
+  // one thread: the fake-quantized logits (max_logit_deviation) must not depend on --threads
+  auto model = search::make_search_model(net, soc, space, rep.seed(), 1, false, &archs);
   const std::string wpath = cfg.dir + "/" + rep.weights_file();
   mapper::restore_weights(mapper::load_checkpoint(wpath), wpath, *model);
   const std::string mpath = cfg.dir + "/" + rep.mapping_file();
