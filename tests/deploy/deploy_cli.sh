@@ -16,6 +16,11 @@ grep -q '"deployed"' point/report.json || { echo "FAIL: report.json has no deplo
 "$odimo" deploy point --aimc-noise 0.2 --seed 5 --threads 1 --quiet --out n1.json > /dev/null
 "$odimo" deploy point --aimc-noise 0.2 --seed 5 --threads 2 --quiet --out n2.json > /dev/null
 cmp n1.json n2.json || { echo "FAIL: noise not deterministic across thread counts"; exit 1; }
+# Darkside: the thermometric conv-vs-depthwise split on the cluster and the DWE.
+"$odimo" search --soc darkside --net mobilenetv1-0.25-cifar --input 3x8x8 --dataset synthetic --lambda 1 \
+  --epochs 1,1,1 --batch 16 --steps-per-epoch 3 --threads 1 --out ds-point --no-replay --quiet > ds.out
+"$odimo" deploy ds-point --threads 1 --quiet --images 64 > ds-deploy.out
+grep -q "integer test accuracy" ds-deploy.out || { echo "FAIL: darkside"; exit 1; }
 
 expect_bad() {  # name, regex, args...
   local name=$1 re=$2
