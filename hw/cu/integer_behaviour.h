@@ -76,7 +76,7 @@ struct OutputStage {
   }
   int64_t apply(int64_t acc) const {
     const __int128 p = __int128(acc) * multiplier;
-    const __int128 q = shift >= 0 ? (p >> shift) : (p << -shift);  // >> floors (arithmetic)
+    const __int128 q = shift >= 0 ? (p >> shift) : p * (__int128(1) << -shift);  // >> floors (arithmetic)
     int64_t y = int64_t(q) + bias;
     return relu && y < 0 ? 0 : y;
   }
