@@ -16,10 +16,9 @@ void replay_point(const std::string& dir) {
   proto::SearchReport rep = sweep::read_search_report(dir);
   if (rep.mapping_file().empty())
     throw Error(dir + "/report.json: field 'mapping_file' is empty: nothing to replay");
-  // Reports before network_file/soc_file named shipped files only.
-  const SocDescription soc = load_soc(rep.soc_file().empty() ? rep.soc() : rep.soc_file());
-  const Network net = load_network(rep.network_file().empty() ? rep.network() : rep.network_file(),
-                                   parse_shape(rep.input(), dir + "/report.json: field 'input'"));
+  const SocDescription soc = load_soc(sweep::soc_source(rep));
+  const Network net =
+      load_network(sweep::network_source(rep), parse_shape(rep.input(), dir + "/report.json: field 'input'"));
   const ResolvedMapping mapping = resolve_mapping(net, soc, dir + "/" + rep.mapping_file());
   sim::Simulator simulator(soc);
   proto::Report sim = sim::simulate_network(simulator, net, mapping, ODIMO_VERSION);

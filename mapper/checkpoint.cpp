@@ -79,6 +79,10 @@ void restore_state(const proto::Checkpoint& ckpt, const std::string& origin, Mod
   restore_state(ckpt, origin, model.parameters(), model.buffers(), opt);
 }
 
+void restore_weights(const proto::Checkpoint& ckpt, const std::string& origin, Model& model) {
+  restore_values(ckpt, origin, model.parameters(), model.buffers());
+}
+
 void save_checkpoint(const std::string& path, const proto::Checkpoint& ckpt) {
   write_binary_proto(path, ckpt);
 }

@@ -25,6 +25,9 @@ void capture_values(const std::vector<Parameter*>& params, const std::vector<Buf
 void restore_values(const proto::Checkpoint& ckpt, const std::string& origin,
                     const std::vector<Parameter*>& params, const std::vector<Buffer*>& buffers);
 
+// Restores parameters and buffers only (a search result's weights.pb).
+void restore_weights(const proto::Checkpoint& ckpt, const std::string& origin, Model& model);
+
 void save_checkpoint(const std::string& path, const proto::Checkpoint& ckpt);
 proto::Checkpoint load_checkpoint(const std::string& path);
 

@@ -43,6 +43,7 @@ class QuantizedWeights : public WeightSource {
   }
   Parameter& weight() override { return m_w; }
   void weights_loaded() override { m_q->init(m_w.value.data()); }
+  std::vector<WeightQuantizer*> quantizers() override { return {m_q.get()}; }
 
  private:
   Parameter m_w;

@@ -55,6 +55,10 @@ class WeightSource {
   virtual void parameters(std::vector<Parameter*>& out) = 0;
   virtual Parameter& weight() = 0;  // the float master weights
   virtual void weights_loaded() {}  // the master weights were replaced: re-initialise the quantizers
+  // The quantizers behind the effective weights (odimo deploy): one per option, null
+  // for a float option; option_of(c) is the option output channel c uses (-1: mixed).
+  virtual std::vector<WeightQuantizer*> quantizers() { return {}; }
+  virtual int option_of(int channel) const { return 0; }
 };
 
 std::unique_ptr<WeightSource> make_float_weights(Parameter w);
@@ -70,6 +74,7 @@ class ConvNode : public Node {
   void parameters(std::vector<Parameter*>& out) override;
   void weights_loaded() override { m_weights->weights_loaded(); }
   WeightSource& weights() { return *m_weights; }
+  const Parameter* bias() const { return m_bias.get(); }
   ConvGeom geometry(int n) const;
 
  private:
@@ -88,6 +93,7 @@ class LinearNode : public Node {
   void parameters(std::vector<Parameter*>& out) override;
   void weights_loaded() override { m_weights->weights_loaded(); }
   WeightSource& weights() { return *m_weights; }
+  const Parameter* bias() const { return m_bias.get(); }
 
  private:
   int m_out;
@@ -149,6 +155,7 @@ class PactNode : public Node {
   void forward(const RunContext& ctx) override;
   void backward(const RunContext& ctx) override;
   void parameters(std::vector<Parameter*>& out) override { out.push_back(&clip); }
+  const PactConfig& config() const { return m_config; }
   Parameter clip;
 
  private:

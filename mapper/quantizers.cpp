@@ -106,6 +106,37 @@ void Int8ChannelQuantizer::backward(const float*, const float* dwq, float* dw) {
   for (int64_t i = 0; i < m_layout.size; ++i) dw[i] += dwq[i];
 }
 
+bool Int8Pow2Quantizer::integer_codes(const float* w, std::vector<int32_t>& codes,
+                                      std::vector<double>& scale) {
+  const float s = this->scale();
+  codes.resize(m_layout.size);
+  for (int64_t i = 0; i < m_layout.size; ++i)
+    codes[i] = int32_t(std::nearbyint(127.0f * std::clamp(w[i] / s, -1.0f, 1.0f)));
+  scale.assign(m_layout.channels, double(s) / 127.0);
+  return true;
+}
+bool TernaryQuantizer::integer_codes(const float* w, std::vector<int32_t>& codes,
+                                     std::vector<double>& scale) {
+  codes.resize(m_layout.size);
+  scale.resize(m_layout.channels);
+  for (int c = 0; c < m_layout.channels; ++c) scale[c] = double(std::exp(m_log_scale.value[c]));
+  for (int64_t i = 0; i < m_layout.size; ++i) {
+    const float s = std::exp(m_log_scale.value[m_layout.channel(i)]);
+    codes[i] = int32_t(std::nearbyint(std::clamp(w[i] / s, -1.0f, 1.0f)));
+  }
+  return true;
+}
+bool Int8ChannelQuantizer::integer_codes(const float* w, std::vector<int32_t>& codes,
+                                         std::vector<double>& scale) {
+  std::vector<float> wq(m_layout.size);
+  forward(w, wq.data());  // sets m_scale
+  codes.resize(m_layout.size);
+  for (int64_t i = 0; i < m_layout.size; ++i)
+    codes[i] = int32_t(std::nearbyint(w[i] / m_scale[m_layout.channel(i)]));
+  scale.assign(m_scale.begin(), m_scale.end());
+  return true;
+}
+
 PactState pact_state(float alpha, const PactConfig& c) {
   const double levels = std::exp2(c.bits) - 1;
   const double a = std::max(double(alpha), 1e-6);

@@ -22,6 +22,11 @@ class WeightQuantizer {
   // Re-derives the quantizer's initial parameters from weights `w` (after pretrained
   // weights were loaded, mapper/initial_weights.h); the constructors do the same.
   virtual void init(const float* /*w*/) {}
+  // The integer form (odimo deploy): codes[i] and per-channel scales with
+  // Q(w)[i] = scale[channel(i)] * codes[i]; false for a quantizer without one.
+  virtual bool integer_codes(const float* w, std::vector<int32_t>& codes, std::vector<double>& scale) {
+    return false;
+  }
 };
 
 // DIANA digital, int8 symmetric with one power-of-two scale per layer:
@@ -35,6 +40,7 @@ class Int8Pow2Quantizer : public WeightQuantizer {
   std::string kind() const override { return "int8-pow2"; }
   void forward(const float* w, float* wq) override;
   void backward(const float* w, const float* dwq, float* dw) override;
+  bool integer_codes(const float* w, std::vector<int32_t>& codes, std::vector<double>& scale) override;
   std::vector<Parameter*> parameters() override { return {&m_scale}; }
   void init(const float* w) override;
   float scale() const;  // the effective power-of-two s
@@ -56,6 +62,7 @@ class TernaryQuantizer : public WeightQuantizer {
   std::string kind() const override { return "ternary"; }
   void forward(const float* w, float* wq) override;
   void backward(const float* w, const float* dwq, float* dw) override;
+  bool integer_codes(const float* w, std::vector<int32_t>& codes, std::vector<double>& scale) override;
   std::vector<Parameter*> parameters() override { return {&m_log_scale}; }
   void init(const float* w) override;
 
@@ -72,6 +79,7 @@ class Int8ChannelQuantizer : public WeightQuantizer {
   std::string kind() const override { return "int8-channel"; }
   void forward(const float* w, float* wq) override;
   void backward(const float* w, const float* dwq, float* dw) override;
+  bool integer_codes(const float* w, std::vector<int32_t>& codes, std::vector<double>& scale) override;
 
  private:
   ChannelLayout m_layout;

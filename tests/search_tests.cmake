@@ -1,8 +1,8 @@
 # The ODiMO search (issue 6): relaxations, search space, network cost, export.
 add_executable(search_tests unit/main.cpp search/test_arch.cpp search/test_search_space.cpp
-  search/test_search_run.cpp)
+  search/test_search_run.cpp deploy/test_integer_network.cpp)
 odimo_use_aligned_new(search_tests)
-target_link_libraries(search_tests PRIVATE odimo_search doctest::doctest odimo_options)
+target_link_libraries(search_tests PRIVATE odimo_search odimo_deploy doctest::doctest odimo_options)
 target_compile_definitions(search_tests PRIVATE ODIMO_ONNX_TEST_DIR="${CMAKE_CURRENT_SOURCE_DIR}/data/onnx")
 doctest_discover_tests(search_tests TEST_PREFIX "search/" PROPERTIES LABELS unit
                        ENVIRONMENT "ODIMO_WORKLOADS=${PROJECT_SOURCE_DIR}/workloads")
@@ -32,4 +32,10 @@ odimo_cli_test(replay_missing ARGS replay ${_search_out}/nothing-here FAIL "repo
 add_test(NAME search/sweep_resume COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/search/sweep_resume.sh
          $<TARGET_FILE:odimo> ${CMAKE_CURRENT_BINARY_DIR}/sweep_resume)
 set_tests_properties(search/sweep_resume PROPERTIES LABELS search
+                     ENVIRONMENT "ODIMO_WORKLOADS=${PROJECT_SOURCE_DIR}/workloads")
+
+# odimo deploy (issue 14): a point deployed; bad input is one line and exit 2.
+add_test(NAME deploy/cli COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/deploy/deploy_cli.sh
+         $<TARGET_FILE:odimo> ${CMAKE_CURRENT_BINARY_DIR}/deploy_cli ${PROJECT_SOURCE_DIR}/hw/socs/diana.pbtxt)
+set_tests_properties(deploy/cli PROPERTIES LABELS search
                      ENVIRONMENT "ODIMO_WORKLOADS=${PROJECT_SOURCE_DIR}/workloads")

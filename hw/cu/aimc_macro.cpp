@@ -24,6 +24,24 @@ void AimcMacro::check(const FieldCheck& at, const std::string& path) const {
   at.positive(p + ".cell_bits", a.cell_bits());
 }
 
+// DIANA's AIMC (hw/provenance.md, ISSCC 2022 15.6: I/W/O 7/1.5/6): unsigned `input_bits`
+// rows, ternary cells, one ADC conversion per column and row tile of `rows` inputs.
+IntegerBehaviour AimcMacro::integer_behaviour(const FieldCheck& at, const std::string& path) const {
+  const proto::AimcParams& a = params();
+  const std::string p = path + ".aimc";
+  const std::string need = "must be given (> 0) to run the integer pipeline (odimo deploy)";
+  if (a.adc_bits() <= 0) at.fail(p + ".adc_bits", std::to_string(a.adc_bits()), need);
+  if (a.input_bits() <= 0) at.fail(p + ".input_bits", std::to_string(a.input_bits()), need);
+  at.within(p + ".adc_bits", a.adc_bits(), 2, 16);
+  at.within(p + ".input_bits", a.input_bits(), 1, 16);
+  IntegerBehaviour b = digital_integer(at, p + ".mac_accumulator_bits", a.mac_accumulator_bits());
+  b.weight_bits = 2;  // ternary {-1, 0, 1}
+  b.input_bits = a.input_bits();
+  b.adc_bits = a.adc_bits();
+  b.tile_rows = a.rows();
+  return b;
+}
+
 std::string AimcMacro::cannot_run(const Layer& layer, Op op) const {
   if (op == Op::kConv2d && layer.groups != 1)
     return name() + " cannot run grouped convolutions (groups " + std::to_string(layer.groups) + ")";

@@ -84,4 +84,25 @@ bool CuModel::can_run(const Layer& layer, Op op, std::string* why) const {
   return false;
 }
 
+IntegerBehaviour CuModel::integer_behaviour(const FieldCheck& at, const std::string& path) const {
+  at.fail(path, "'" + name() + "' (" + kind_name() + ")", "has no integer pipeline (odimo deploy)");
+}
+
+IntegerBehaviour CuModel::digital_integer(const FieldCheck& at, const std::string& field,
+                                          int mac_bits) const {
+  const proto::NumericFormat& f = m_cu.format();
+  const std::string need = "must be given (> 0) to run the integer pipeline (odimo deploy)";
+  if (mac_bits <= 0) at.fail(field, std::to_string(mac_bits), need);
+  at.within(field, mac_bits, 8, 63);
+  IntegerBehaviour b;
+  b.weight_bits = f.weight_bits();
+  b.input_bits = f.activation_bits();
+  b.output_bits = f.output_bits();
+  b.accumulator_bits = mac_bits;
+  at.within(field.substr(0, field.find('.')) + ".format.weight_bits", b.weight_bits, 2, 16);
+  at.within(field.substr(0, field.find('.')) + ".format.activation_bits", b.input_bits, 1, 16);
+  at.within(field.substr(0, field.find('.')) + ".format.output_bits", b.output_bits, 1, 16);
+  return b;
+}
+
 }  // namespace odimo

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "hw/cu/integer_behaviour.h"
 #include "hw/cu/odimo_formulas.h"
 #include "hw/field_check.h"
 #include "hw/tiling.h"
@@ -79,6 +80,11 @@ class CuModel {
   // (e.g. DMA terms of the host) stays at 0.
   virtual bool fits(const std::string& feature) const { return true; }
 
+  // How this CU computes in integers (hw/cu/integer_behaviour.h), from its SoC-file
+  // fields (`path` names the CU, e.g. "cu[2]"); `at.fail` names a field the pipeline
+  // needs and the file lacks. Kinds without an integer pipeline fail.
+  virtual IntegerBehaviour integer_behaviour(const FieldCheck& at, const std::string& path) const;
+
   // ODiMO's first-order cycles for n output channels (hw/cu/odimo_formulas.h);
   // zero for a kind ODiMO does not model (the host).
   virtual cost::CuTerm odimo_cycles(const SocDescription& soc, const cost::Geometry& g, double n,
@@ -87,6 +93,9 @@ class CuModel {
   }
 
  protected:
+  // A digital CU's behaviour: bits from `format`, the accumulator from the kind's
+  // `block.mac_accumulator_bits` (must be given).
+  IntegerBehaviour digital_integer(const FieldCheck& at, const std::string& field, int mac_bits) const;
   // Kind-specific limits beyond `accepts` (e.g. DWE kernel sides); "" when it can run.
   virtual std::string cannot_run(const Layer& layer, Op op) const { return ""; }
 

@@ -20,6 +20,10 @@ void DepthwiseEngine::check(const FieldCheck& at, const std::string& path) const
   at.fraction(p + ".load_fraction", d.load_fraction());
 }
 
+IntegerBehaviour DepthwiseEngine::integer_behaviour(const FieldCheck& at, const std::string& path) const {
+  return digital_integer(at, path + ".dwe.mac_accumulator_bits", params().mac_accumulator_bits());
+}
+
 std::string DepthwiseEngine::cannot_run(const Layer& layer, Op) const {
   const auto& k = params().kernels();
   if (std::find(k.begin(), k.end(), layer.kernel) == k.end())

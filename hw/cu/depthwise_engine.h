@@ -14,6 +14,7 @@ class DepthwiseEngine : public CuModel {
   using CuModel::CuModel;
   const char* kind_name() const override { return "dwe"; }
   void check(const FieldCheck& at, const std::string& path) const override;
+  IntegerBehaviour integer_behaviour(const FieldCheck& at, const std::string& path) const override;
   JobPlan plan(const SocDescription& soc, const Layer& g, int64_t l1_budget) const override;
   // assumption: the streamer's own ports are scheduled conflict-free; it meets the others
   int tcdm_masters() const override { return params().tcdm_ports(); }

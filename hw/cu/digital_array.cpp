@@ -18,6 +18,10 @@ void DigitalArray::check(const FieldCheck& at, const std::string& path) const {
   at.positive(p + ".eltwise_lanes", d.eltwise_lanes());
 }
 
+IntegerBehaviour DigitalArray::integer_behaviour(const FieldCheck& at, const std::string& path) const {
+  return digital_integer(at, path + ".digital.mac_accumulator_bits", params().mac_accumulator_bits());
+}
+
 int DigitalArray::channel_granularity() const {
   return std::max(1, params().pe_rows());
 }

@@ -17,6 +17,7 @@ class DigitalArray : public CuModel {
   using CuModel::CuModel;
   const char* kind_name() const override { return "digital_array"; }
   void check(const FieldCheck& at, const std::string& path) const override;
+  IntegerBehaviour integer_behaviour(const FieldCheck& at, const std::string& path) const override;
   JobPlan plan(const SocDescription& soc, const Layer& g, int64_t l1_budget) const override;
   int channel_granularity() const override;
   cost::CuTerm odimo_cycles(const SocDescription& soc, const cost::Geometry& g, double n,

@@ -11,6 +11,10 @@ void HostCore::check(const FieldCheck& at, const std::string& path) const {
   at.positive(path + ".core.cycles_per_element", params().cycles_per_element());
 }
 
+IntegerBehaviour HostCore::integer_behaviour(const FieldCheck& at, const std::string& path) const {
+  return digital_integer(at, path + ".core.mac_accumulator_bits", params().mac_accumulator_bits());
+}
+
 double HostCore::memory_pj(const SocDescription& soc, const JobPlan& plan) const {
   const proto::Memory& l2 = soc.l2();
   double e = 0;

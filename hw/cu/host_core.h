@@ -14,6 +14,7 @@ class HostCore : public CuModel {
   using CuModel::CuModel;
   const char* kind_name() const override { return "riscv_host"; }
   void check(const FieldCheck& at, const std::string& path) const override;
+  IntegerBehaviour integer_behaviour(const FieldCheck& at, const std::string& path) const override;
   bool is_host() const override { return true; }
   JobPlan plan(const SocDescription& soc, const Layer& g, int64_t l1_budget) const override;
   // its software reads and writes L2 directly: no DMA, no L1

@@ -22,6 +22,10 @@ void RiscvCluster::check(const FieldCheck& at, const std::string& path) const {
   at.non_negative(p + ".job_overhead_cycles", c.job_overhead_cycles());
 }
 
+IntegerBehaviour RiscvCluster::integer_behaviour(const FieldCheck& at, const std::string& path) const {
+  return digital_integer(at, path + ".cluster.mac_accumulator_bits", params().mac_accumulator_bits());
+}
+
 int RiscvCluster::channel_granularity() const {
   return std::max(1, params().matmul_out_channels());
 }

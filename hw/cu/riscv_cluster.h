@@ -17,6 +17,7 @@ class RiscvCluster : public CuModel {
   using CuModel::CuModel;
   const char* kind_name() const override { return "riscv_cluster"; }
   void check(const FieldCheck& at, const std::string& path) const override;
+  IntegerBehaviour integer_behaviour(const FieldCheck& at, const std::string& path) const override;
   JobPlan plan(const SocDescription& soc, const Layer& g, int64_t l1_budget) const override;
   int tcdm_masters() const override { return params().cores(); }
   int tcdm_internal_masters() const override { return params().cores(); }

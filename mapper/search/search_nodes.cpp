@@ -69,6 +69,15 @@ void MixedWeights::parameters(std::vector<Parameter*>& out) {
   out.push_back(&m_arch->alpha());
 }
 
+std::vector<mapper::WeightQuantizer*> MixedWeights::quantizers() {
+  std::vector<mapper::WeightQuantizer*> out;
+  for (auto& q : m_q) out.push_back(q.get());
+  return out;
+}
+int MixedWeights::option_of(int channel) const {
+  return m_arch->frozen() ? m_arch->assignment()[channel] : -1;
+}
+
 ThermometricNode::ThermometricNode(const Layer& layer, std::unique_ptr<mapper::Node> conv,
                                    std::unique_ptr<mapper::Node> dw, std::unique_ptr<LayerArch> arch,
                                    std::unique_ptr<Parameter> bias)

@@ -27,6 +27,8 @@ class MixedWeights : public mapper::WeightSource {
   void parameters(std::vector<mapper::Parameter*>& out) override;
   mapper::Parameter& weight() override { return m_w; }
   void weights_loaded() override;
+  std::vector<mapper::WeightQuantizer*> quantizers() override;
+  int option_of(int channel) const override;
   LayerArch& arch() { return *m_arch; }
 
  private:
@@ -49,6 +51,8 @@ class ThermometricNode : public mapper::Node {
   // branch, on its diagonal: both branches compute the pretrained layer.
   void weights_loaded() override;
   LayerArch& arch() { return *m_arch; }
+  mapper::Node& conv() { return *m_conv; }  // channels [0, k)
+  mapper::Node& dw() { return *m_dw; }      // channels [k, C)
 
  private:
   void wire_branches();

@@ -264,6 +264,18 @@ std::string search_fingerprint(const SearchConfig& c, const std::string& soc, co
   return s.str();
 }
 
+std::unique_ptr<mapper::Model> make_search_model(const Network& net, const SocDescription& soc,
+                                                 const std::vector<SearchableLayer>& space, uint64_t seed,
+                                                 int threads, bool compat, std::vector<LayerArch*>* archs) {
+  mapper::ModelOptions mo;
+  mo.quant = soc.soc.split_rule() == proto::CONTIGUOUS_IN_CU_ORDER ? mapper::QuantPreset::kDarksideInt8
+                                                                   : mapper::QuantPreset::kDianaDigital;
+  mo.seed = seed;
+  mo.threads = threads;
+  mo.node_factory = search_node_factory(soc, space, compat, archs);
+  return std::make_unique<mapper::Model>(net, mo);
+}
+
 proto::SearchReport run_search(const SearchConfig& cfg, const SocDescription& soc,
                                const cost::CostModel& cost_model, const cost::CostModel& compat,
                                std::ostream& log) {
@@ -278,13 +290,7 @@ proto::SearchReport run_search(const SearchConfig& cfg, const SocDescription& so
     throw Error("dataset '" + cfg.dataset + "' has images " + r.data.train.input().str() + " but " +
                 r.net.name + " expects " + r.net.input.str() + " (use --input " + r.data.train.input().str() +
                 ")");
-  mapper::ModelOptions mo;
-  mo.quant = soc.soc.split_rule() == proto::CONTIGUOUS_IN_CU_ORDER ? mapper::QuantPreset::kDarksideInt8
-                                                                   : mapper::QuantPreset::kDianaDigital;
-  mo.seed = cfg.seed;
-  mo.threads = cfg.threads;
-  mo.node_factory = search_node_factory(soc, r.space, cfg.compat, &r.archs);
-  r.model = std::make_unique<mapper::Model>(r.net, mo);
+  r.model = make_search_model(r.net, soc, r.space, cfg.seed, cfg.threads, cfg.compat, &r.archs);
   if (!cfg.init.empty()) log << mapper::load_initial_weights(cfg.init, *r.model) << "\n";
   r.cost = std::make_unique<NetworkCost>(r.net, soc, cost_model, r.space, cfg.target);
   r.reference = discrete_cost(r, all_on(r.space, soc, soc.soc.default_cu()));

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "mapper/cost/cost_model.h"
+#include "mapper/model.h"
+#include "mapper/search/arch.h"
 #include "mapper/search/network_cost.h"
 #include "proto/search.pb.h"
 
@@ -50,6 +52,13 @@ struct SearchConfig {
 // The options that change a search's trajectory, as one line (search-checkpoint.pb).
 std::string search_fingerprint(const SearchConfig& config, const std::string& soc,
                                const std::string& cost_model);
+
+// The model a search trains on `soc` (quantizer preset from the SoC's split rule, the
+// searchable layers' relaxations; their architecture parameters in *archs). `soc` and
+// `archs` must outlive the model.
+std::unique_ptr<mapper::Model> make_search_model(const Network& net, const SocDescription& soc,
+                                                 const std::vector<SearchableLayer>& space, uint64_t seed,
+                                                 int threads, bool compat, std::vector<LayerArch*>* archs);
 
 // Runs one point; `cost` scores the search (its target), `compat` is reported next to it.
 proto::SearchReport run_search(const SearchConfig& config, const SocDescription& soc,

@@ -12,4 +12,13 @@ proto::SearchReport read_search_report(const std::string& dir);
 // Writes DIR/report.json atomically.
 void write_search_report(const std::string& dir, const proto::SearchReport& report);
 
+// What replay and deploy load: --net and --soc as the search was given them (a shipped
+// name or a path); reports written before those fields name shipped files only.
+inline const std::string& network_source(const proto::SearchReport& r) {
+  return r.network_file().empty() ? r.network() : r.network_file();
+}
+inline const std::string& soc_source(const proto::SearchReport& r) {
+  return r.soc_file().empty() ? r.soc() : r.soc_file();
+}
+
 }  // namespace odimo::sweep

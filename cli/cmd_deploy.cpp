@@ -1,0 +1,61 @@
+// odimo deploy DIR: a search or sweep point run bit-true on the CUs' integer
+// pipelines (mapper/deploy/, hw/cu/integer_behaviour.h).
+#include <iostream>
+
+#include "cli/command_line.h"
+#include "cli/registry.h"
+#include "cli/table.h"
+#include "mapper/deploy/deploy_run.h"
+#include "proto/error.h"
+
+namespace odimo::cli {
+namespace {
+
+int run_deploy(const deploy::DeployConfig& c) {
+  if (!(c.aimc_noise >= 0 && c.aimc_noise <= 10)) throw Error("--aimc-noise: expected a sigma in [0, 10]");
+  if (c.threads < 1 || c.threads > 256) throw Error("--threads: expected 1..256");
+  if (c.calibration_images < 1) throw Error("--calibration-images: expected >= 1");
+  const proto::DeployReport d = deploy::deploy_point(c, std::cerr);
+  double sat = 0;
+  for (const auto& l : d.layers()) sat = std::max(sat, l.saturation());
+  std::cout << "deploy " << c.dir << ": integer test accuracy " << fixed(100 * d.test_accuracy(), 2)
+            << " % (training engine " << fixed(100 * d.trained_test_accuracy(), 2) << " %, same class on "
+            << fixed(100 * d.argmax_agreement(), 2) << " % of " << d.images()
+            << " images), max logit deviation " << fixed(d.max_logit_deviation(), 4) << ", ADC saturation "
+            << fixed(100 * d.adc_saturation(), 3) << " % (worst layer " << fixed(100 * sat, 3)
+            << " %), aimc noise " << d.aimc_noise() << "\n";
+  return 0;
+}
+
+Action define_deploy(CLI::App& app) {
+  auto c = std::make_shared<deploy::DeployConfig>();
+  app.add_option("DIR", c->dir, "a search or sweep point folder (report.json, mapping.pbtxt, weights.pb)")
+      ->required();
+  app.add_option("--dataset", c->dataset, "test set (default: the report's)");
+  app.add_option("--aimc-noise", c->aimc_noise,
+                 "Gaussian noise on each AIMC column sum before the ADC, sigma as a fraction of the ADC full "
+                 "scale (assumption)")
+      ->default_val(0.0);
+  app.add_option("--seed", c->seed, "seed of the noise")->default_val(1);
+  app.add_option("--out", c->out, "FILE (default DIR/deployed.json)");
+  app.add_option("--threads", c->threads, "images in parallel")->default_val(2);
+  app.add_option("--calibration-images", c->calibration_images,
+                 "training images the ADC gains are calibrated on")
+      ->default_val(256);
+  app.add_option("--images", c->max_images, "only the first N test images (0: all)")->default_val(0);
+  app.add_flag_callback(
+      "--quiet", [c] { c->progress = false; }, "no progress bar");
+  app.footer(
+      "Folds batch norm, converts the trained network to the integer pipelines of the CUs the mapping\n"
+      "puts each channel on (AIMC: 7-bit rows, ternary weights, 6-bit ADC with a calibrated power-of-two\n"
+      "gain per layer; digital: int8), runs the test set and writes test_accuracy, per-layer ADC\n"
+      "saturation and the largest deviation from the training engine to FILE and to DIR/report.json.");
+  return [c] { return run_deploy(*c); };
+}
+
+}  // namespace
+
+static const Registration kDeploy({"deploy", "run a search result bit-true on the integer pipelines", 72,
+                                   define_deploy});
+
+}  // namespace odimo::cli

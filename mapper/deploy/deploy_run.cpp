@@ -1,0 +1,268 @@
+// odimo deploy: rebuild the search model from DIR, convert, calibrate, run (deploy_run.h).
+#include "mapper/deploy/deploy_run.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <ostream>
+
+#include "hw/mapping.h"
+#include "mapper/checkpoint.h"
+#include "mapper/data.h"
+#include "mapper/deploy/integer_network.h"
+#include "mapper/search/search_run.h"
+#include "mapper/search/search_space.h"
+#include "mapper/sweep/search_report.h"
+#include "proto/error.h"
+#include "proto/proto_io.h"
+
+namespace odimo::deploy {
+namespace {
+
+// Output channel -> CU index of every layer, from the mapping file (listed layers) or
+// the resolved mapping's single share.
+std::vector<std::vector<int>> channel_cus(const Network& net, const SocDescription& soc,
+                                          const proto::Mapping& m, const ResolvedMapping& resolved,
+                                          const std::string& origin) {
+  std::vector<std::vector<int>> out(net.layers.size());
+  for (size_t i = 0; i < net.layers.size(); ++i) {
+    const Layer& l = net.layers[i];
+    if (!l.has_weights()) continue;
+    const LayerSplit& s = resolved.layers[i];
+    if (s.shares.empty()) throw Error(origin + ": layer '" + l.name + "' runs on no CU");
+    out[i].assign(l.out_channels, soc.cu_index(s.shares[0].cu));
+  }
+  for (const proto::LayerMapping& lm : m.layer()) {
+    const int i = net.find(lm.layer());
+    if (i < 0 || !net.layers[i].has_weights()) continue;
+    for (const proto::CuChannels& sp : lm.split()) {
+      const int cu = soc.cu_index(sp.cu());
+      std::vector<int> chans(sp.channels().begin(), sp.channels().end());
+      if (chans.empty())
+        for (int c = sp.first(); c < sp.first() + sp.count(); ++c) chans.push_back(c);
+      for (int c : chans) out[i].at(size_t(c)) = cu;
+    }
+  }
+  return out;
+}
+
+// The deployment permutation of each layer (identity when the file gives none);
+// checked: a permutation, and each CU's channels contiguous in SoC order.
+std::vector<std::vector<int>> deployment_orders(const Network& net, const proto::Mapping& m,
+                                                const std::vector<std::vector<int>>& cus,
+                                                const std::string& origin) {
+  std::vector<std::vector<int>> order(net.layers.size());
+  for (const proto::LayerMapping& lm : m.layer()) {
+    const int i = net.find(lm.layer());
+    if (i < 0 || lm.permutation().empty() || !net.layers[i].has_weights()) continue;
+    const int C = net.layers[i].out_channels;
+    std::vector<int> p(lm.permutation().begin(), lm.permutation().end());
+    std::vector<int> sorted = p;
+    std::sort(sorted.begin(), sorted.end());
+    for (int c = 0; c < C; ++c)
+      if (int(sorted.size()) != C || sorted[c] != c)
+        throw Error(origin + ": layer '" + lm.layer() + "': field 'permutation': not a permutation of its " +
+                    std::to_string(C) + " channels");
+    for (int j = 1; j < C; ++j)
+      if (cus[i][p[j]] < cus[i][p[j - 1]])
+        throw Error(origin + ": layer '" + lm.layer() +
+                    "': field 'permutation': does not group the channels by CU in SoC order");
+    order[i] = p;
+  }
+  return order;
+}
+
+// The relaxations frozen to the mapping's assignment.
+void freeze_to_mapping(const std::vector<search::SearchableLayer>& space,
+                       std::vector<search::LayerArch*>& archs, const std::vector<std::vector<int>>& cus) {
+  for (size_t s = 0; s < space.size(); ++s) {
+    std::vector<int> a(space[s].channels, 0);
+    for (int c = 0; c < space[s].channels; ++c) {
+      const auto& opts = space[s].cus;
+      const auto it = std::find(opts.begin(), opts.end(), cus[space[s].layer][c]);
+      if (it == opts.end())
+        throw Error("layer '" + space[s].layer_name +
+                    "': the mapping puts a channel on a CU it cannot search");
+      a[c] = int(it - opts.begin());
+    }
+    archs[s]->force(a);
+    archs[s]->freeze();
+  }
+}
+
+// int8 codes of the normalised input: round(x * 2^k), k as large as keeps every value in range.
+int input_shift(const mapper::DataSplits& d) {
+  double m = 1e-6;
+  for (size_t c = 0; c < d.mean.size(); ++c)
+    m = std::max({m, (1.0 - double(d.mean[c])) / d.stddev[c], double(d.mean[c]) / d.stddev[c]});
+  return std::clamp(int(std::floor(std::log2(127.0 / m))), -8, 16);
+}
+
+std::vector<float> images(const mapper::Dataset& d, const mapper::DataSplits& s, int n) {
+  std::vector<int> idx(n), y(n);
+  for (int i = 0; i < n; ++i) idx[i] = i;
+  std::vector<float> x(size_t(n) * d.image_bytes());
+  std::mt19937_64 rng(1);
+  mapper::make_batch(d, idx.data(), n, s.mean, s.stddev, {}, rng, x.data(), y.data());
+  return x;
+}
+
+// ADC gains: from an ADC-aware checkpoint (buffer <layer>.adc_shift), else the smallest
+// shift that keeps the largest column sum of the calibration images in range.
+std::vector<std::string> choose_adc_shifts(IntegerNetwork& net, mapper::Model& model, const float* x, int n,
+                                           int64_t image_elems) {
+  std::vector<std::string> source(net.weighted_count(), "");
+  std::vector<double> max_sum(net.weighted_count(), 0);
+  RunSettings ideal;
+  ideal.ideal_adc = true;
+  for (int i = 0; i < n; ++i) {
+    const Trace t = net.run(x + i * image_elems, ideal, uint64_t(i));
+    for (int w = 0; w < net.weighted_count(); ++w)
+      max_sum[w] = std::max(max_sum[w], t.counters[w].max_column_sum);
+  }
+  const auto buffers = model.buffers();
+  for (int w = 0; w < net.weighted_count(); ++w) {
+    if (!net.weighted_analog(w)) continue;
+    const std::string name = net.weighted_name(w) + ".adc_shift";
+    auto it = std::find_if(buffers.begin(), buffers.end(), [&](auto* b) { return b->name == name; });
+    if (it != buffers.end() && !(*it)->value.empty() && (*it)->value[0] >= 0) {
+      net.set_adc_shift(w, int((*it)->value[0]));
+      source[w] = "trained";
+      continue;
+    }
+    int g = 0;
+    while (g < 40 && max_sum[w] > (double(net.adc_max(w)) + 0.5) * std::ldexp(1.0, g)) ++g;
+    net.set_adc_shift(w, g);
+    source[w] = "calibrated";
+  }
+  return source;
+}
+
+void progress(std::ostream& log, bool on, int done, int total, bool final) {
+  if (!on || (!final && !isatty(STDERR_FILENO))) return;
+  const int width = 20, k = int(int64_t(width) * done / std::max(1, total));
+  log << "\rdeploy [" << std::string(k, '#') << std::string(width - k, '.') << "] " << done << "/" << total
+      << (final ? "\n" : "") << std::flush;
+}
+
+}  // namespace
+
+proto::DeployReport deploy_point(const DeployConfig& cfg, std::ostream& log) {
+  proto::SearchReport rep = sweep::read_search_report(cfg.dir);
+  const std::string origin = cfg.dir + "/report.json";
+  if (rep.mapping_file().empty())
+    throw Error(origin + ": field 'mapping_file': value \"\" must name the mapping (a search result folder)");
+  if (rep.weights_file().empty())
+    throw Error(origin + ": field 'weights_file': value \"\" must name the trained weights");
+  const SocDescription soc = load_soc(sweep::soc_source(rep));
+  const Network net =
+      load_network(sweep::network_source(rep), parse_shape(rep.input(), origin + ": field 'input'"));
+  const auto space = search::search_space(net, soc);
+  std::vector<search::LayerArch*> archs;
+  // one thread: the fake-quantized logits (max_logit_deviation) must not depend on --threads
+  auto model = search::make_search_model(net, soc, space, rep.seed(), 1, false, &archs);
+  const std::string wpath = cfg.dir + "/" + rep.weights_file();
+  mapper::restore_weights(mapper::load_checkpoint(wpath), wpath, *model);
+  const std::string mpath = cfg.dir + "/" + rep.mapping_file();
+  proto::Mapping mapping;
+  read_text_proto(mpath, &mapping);
+  const ResolvedMapping resolved = resolve_mapping(net, soc, mapping, mpath);
+  const auto cus = channel_cus(net, soc, mapping, resolved, mpath);
+  freeze_to_mapping(space, archs, cus);
+
+  const std::string dataset = cfg.dataset.empty() ? rep.dataset() : cfg.dataset;
+  const mapper::DataSplits data = mapper::load_dataset(dataset, 0.1, rep.seed(), net.input, net.classes);
+  if (data.test.shape != net.input)
+    throw Error("dataset '" + dataset + "' has images " + data.test.shape.str() + ", " + net.name +
+                " expects " + net.input.str());
+  IntegerNetwork inet(*model, soc, cus, deployment_orders(net, mapping, cus, mpath), input_shift(data));
+  const int64_t elems = net.input.elements();
+  const int ncal = std::min(cfg.calibration_images, data.train.size());
+  const std::vector<float> cal = images(data.train, data, ncal);
+  const auto source = choose_adc_shifts(inet, *model, cal.data(), ncal, elems);
+
+  const int n = cfg.max_images > 0 ? std::min(cfg.max_images, data.test.size()) : data.test.size();
+  const std::vector<float> x = images(data.test, data, n);
+  // The training engine's fake-quantized forward on the same images.
+  const int K = net.classes;
+  std::vector<float> fake(size_t(n) * K);
+  for (int b = 0; b < n; b += 100) {
+    const int m = std::min(100, n - b);
+    const auto& out = model->forward(x.data() + b * elems, m, false, nullptr);
+    std::copy(out.value.begin(), out.value.begin() + int64_t(m) * K, fake.begin() + int64_t(b) * K);
+  }
+  // The integer network, images split over the threads (per-image results: deterministic).
+  std::vector<int> pred(n), fake_pred(n);
+  std::vector<double> dev(n);
+  const int threads = std::max(1, cfg.threads);
+  std::vector<std::vector<LayerCounters>> counters(threads,
+                                                   std::vector<LayerCounters>(inet.weighted_count()));
+  RunSettings rs;
+  rs.aimc_noise = cfg.aimc_noise;
+  rs.noise_seed = cfg.seed;
+  mapper::for_each_thread(
+      threads,
+      [&](int t) {
+        for (int i = mapper::share_begin(n, t, threads); i < mapper::share_end(n, t, threads); ++i) {
+          const Trace tr = inet.run(x.data() + i * elems, rs, uint64_t(i));
+          const float* f = &fake[size_t(i) * K];
+          pred[i] = int(std::max_element(tr.logits.begin(), tr.logits.end()) - tr.logits.begin());
+          fake_pred[i] = int(std::max_element(f, f + K) - f);
+          for (int k = 0; k < K; ++k) dev[i] = std::max(dev[i], std::fabs(tr.logits[k] - double(f[k])));
+          for (int w = 0; w < inet.weighted_count(); ++w) {
+            counters[t][w].conversions += tr.counters[w].conversions;
+            counters[t][w].clipped += tr.counters[w].clipped;
+          }
+          if (t == 0) progress(log, cfg.progress, (i + 1) * threads, n, false);
+        }
+      },
+      int64_t(1) << 40);
+  progress(log, cfg.progress, n, n, true);
+
+  proto::DeployReport d;
+  int right = 0, fake_right = 0, agree = 0;
+  double maxdev = 0;
+  for (int i = 0; i < n; ++i) {
+    const int label = data.test.labels[i];
+    right += pred[i] == label;
+    fake_right += fake_pred[i] == label;
+    agree += pred[i] == fake_pred[i];
+    maxdev = std::max(maxdev, dev[i]);
+  }
+  d.set_test_accuracy(double(right) / std::max(1, n));
+  d.set_trained_test_accuracy(double(fake_right) / std::max(1, n));
+  d.set_images(n);
+  d.set_aimc_noise(cfg.aimc_noise);
+  d.set_seed(cfg.seed);
+  d.set_max_logit_deviation(maxdev);
+  d.set_argmax_agreement(double(agree) / std::max(1, n));
+  d.set_calibration_images(ncal);
+  d.set_input_shift(inet.input_shift());
+  int64_t conv = 0, clip = 0;
+  for (int w = 0; w < inet.weighted_count(); ++w) {
+    proto::DeployedLayer* l = d.add_layers();
+    l->set_layer(inet.weighted_name(w));
+    l->set_cus(inet.weighted_cus(w));
+    l->set_row_tiles(inet.row_tiles(w));
+    if (inet.weighted_analog(w)) {
+      l->set_adc_shift(inet.adc_shift(w));
+      l->set_adc_shift_source(source[w]);
+    }
+    for (int t = 0; t < threads; ++t) {
+      l->set_conversions(l->conversions() + counters[t][w].conversions);
+      l->set_clipped(l->clipped() + counters[t][w].clipped);
+    }
+    l->set_saturation(l->conversions() ? double(l->clipped()) / double(l->conversions()) : 0.0);
+    conv += l->conversions();
+    clip += l->clipped();
+  }
+  d.set_adc_saturation(conv ? double(clip) / double(conv) : 0.0);
+  write_file_atomic(cfg.out.empty() ? cfg.dir + "/deployed.json" : cfg.out, to_json(d));
+  *rep.mutable_deployed() = d;
+  sweep::write_search_report(cfg.dir, rep);
+  return d;
+}
+
+}  // namespace odimo::deploy

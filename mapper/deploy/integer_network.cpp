@@ -1,0 +1,429 @@
+// Conversion of a fake-quantized model to the CUs' integer pipelines, and one image
+// through them (integer_network.h).
+#include "mapper/deploy/integer_network.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "mapper/search/search_nodes.h"
+#include "proto/error.h"
+
+namespace odimo::deploy {
+
+using mapper::ConvNode;
+using mapper::LinearNode;
+using mapper::Node;
+
+struct IntegerNetwork::Weighted {
+  int layer = 0;
+  std::string name;
+  Layer geom;
+  int src = -1;                         // producer layer, -1: the network input
+  std::vector<int> order;               // deployment order of the output channels
+  std::vector<int> cu;                  // per channel: CU index
+  std::vector<uint8_t> depthwise;       // per channel: computes from channel c only
+  std::vector<std::vector<int32_t>> w;  // per channel, fan-in codes
+  std::vector<OutputStage> stage;       // per channel
+  int adc_shift = 0;
+  int64_t chunk = 0;  // AIMC: input channels (conv) or inputs (linear) per row tile
+  int tiles = 1;
+  bool analog = false;
+};
+
+namespace {
+
+constexpr double kFrac = double(int64_t(1) << kOutputFracBits);
+
+// The branch node and the weight option of channel c of a weighted layer's node.
+struct ChannelSource {
+  Node* node = nullptr;
+  int option = 0;
+  bool depthwise = false;
+};
+
+ChannelSource channel_source(Node* node, const Layer& l, int c) {
+  if (auto* t = dynamic_cast<search::ThermometricNode*>(node)) {
+    const bool on_conv = t->arch().assignment()[c] == 0;
+    return {on_conv ? &t->conv() : &t->dw(), 0, !on_conv};
+  }
+  mapper::WeightSource* ws = nullptr;
+  if (auto* cn = dynamic_cast<ConvNode*>(node)) ws = &cn->weights();
+  if (auto* ln = dynamic_cast<LinearNode*>(node)) ws = &ln->weights();
+  if (!ws) throw Error("layer '" + l.name + "': the model has no weighted node for it");
+  const int opt = ws->option_of(c);
+  if (opt < 0) throw Error("layer '" + l.name + "': the channel assignment is not frozen");
+  return {node, opt, l.op == Op::kDepthwise};
+}
+
+mapper::WeightSource& weights_of(Node* n) {
+  if (auto* cn = dynamic_cast<ConvNode*>(n)) return cn->weights();
+  return dynamic_cast<LinearNode&>(*n).weights();
+}
+const mapper::Parameter* bias_of(Node* n) {
+  if (auto* cn = dynamic_cast<ConvNode*>(n)) return cn->bias();
+  return dynamic_cast<LinearNode&>(*n).bias();
+}
+
+// Integer codes and scales of every (node, option) a layer uses, computed once.
+struct CodeCache {
+  std::map<std::pair<Node*, int>, std::pair<std::vector<int32_t>, std::vector<double>>> m;
+  const std::pair<std::vector<int32_t>, std::vector<double>>& get(Node* n, int option,
+                                                                  const std::string& layer) {
+    auto key = std::make_pair(n, option);
+    auto it = m.find(key);
+    if (it != m.end()) return it->second;
+    mapper::WeightSource& ws = weights_of(n);
+    auto qs = ws.quantizers();
+    auto& slot = m[key];
+    if (option >= int(qs.size()) || !qs[option] ||
+        !qs[option]->integer_codes(ws.weight().value.data(), slot.first, slot.second))
+      throw Error("layer '" + layer + "': float weights cannot be deployed (train with a quantized preset)");
+    return slot;
+  }
+};
+
+}  // namespace
+
+IntegerNetwork::IntegerNetwork(mapper::Model& model, const SocDescription& soc,
+                               const std::vector<std::vector<int>>& channel_cu,
+                               const std::vector<std::vector<int>>& order, int input_shift)
+    : m_net(model.network()), m_input_shift(input_shift) {
+  convert(model, soc, channel_cu, order);
+}
+IntegerNetwork::~IntegerNetwork() = default;
+
+void IntegerNetwork::convert(mapper::Model& model, const SocDescription& soc,
+                             const std::vector<std::vector<int>>& channel_cu,
+                             const std::vector<std::vector<int>>& order) {
+  const size_t L = m_net.layers.size();
+  FieldCheck at{soc.origin};
+  for (size_t u = 0; u < soc.units.size(); ++u) {
+    m_cu_names.push_back(soc.unit(int(u)).name());
+    m_behaviour.push_back(IntegerBehaviour{});
+  }
+  std::vector<bool> behaviour_done(soc.units.size(), false);
+  m_weighted_of.assign(L, -1);
+  m_folded_into.assign(L, -1);
+  m_sf.assign(L, 0.0);
+  m_code_bits.assign(L, 0);
+  m_bn_a.assign(L, {});
+  m_bn_b.assign(L, {});
+  // PACT scales of the weighted layers' inputs.
+  for (size_t i = 0; i < L; ++i) {
+    if (auto* p = dynamic_cast<mapper::PactNode*>(model.find_node(m_net.layers[i].name + ".aq"))) {
+      m_sf[i] = mapper::pact_state(p->clip.value[0], p->config()).sf;
+      m_code_bits[i] = p->config().bits;
+    }
+    const Layer& l = m_net.layers[i];
+    if (l.op == Op::kBatchNorm) {
+      auto* bn = dynamic_cast<mapper::BatchNormNode*>(model.find_node(l.name));
+      if (!bn) throw Error("layer '" + l.name + "': the model has no batch norm node for it");
+      m_bn_a[i].resize(l.out.c);
+      m_bn_b[i].resize(l.out.c);
+      for (int c = 0; c < l.out.c; ++c) {
+        m_bn_a[i][c] = double(bn->gamma.value[c]) / std::sqrt(double(bn->running_var.value[c]) + 1e-5);
+        m_bn_b[i][c] = double(bn->beta.value[c]) - double(bn->running_mean.value[c]) * m_bn_a[i][c];
+      }
+    }
+  }
+  CodeCache cache;
+  for (size_t i = 0; i < L; ++i) {
+    const Layer& l = m_net.layers[i];
+    if (!l.has_weights()) continue;
+    Weighted W;
+    W.layer = int(i);
+    W.name = l.name;
+    W.geom = l;
+    W.src = l.inputs[0];
+    const int C = l.out_channels;
+    W.order = order[i].empty() ? std::vector<int>() : order[i];
+    if (W.order.empty())
+      for (int c = 0; c < C; ++c) W.order.push_back(c);
+    if (int(W.order.size()) != C) throw Error("layer '" + l.name + "': the permutation does not cover it");
+    const double sx = W.src == kNetworkInput ? std::ldexp(1.0, -m_input_shift) : 1.0 / m_sf[W.src];
+    if (W.src != kNetworkInput && m_sf[W.src] <= 0)
+      throw Error("layer '" + l.name + "': its input is not quantized (train with a quantized preset)");
+    // Batch norm folded into the output stage when it is the layer's only consumer.
+    int bn = -1;
+    if (m_net.consumers[i].size() == 1 && m_net.layers[m_net.consumers[i][0]].op == Op::kBatchNorm)
+      bn = m_net.consumers[i][0];
+    if (int(channel_cu[i].size()) != C) throw Error("layer '" + l.name + "': the mapping does not cover it");
+    Node* node = model.find_node(l.name);
+    W.cu.resize(C);
+    W.depthwise.resize(C);
+    W.w.resize(C);
+    W.stage.resize(C);
+    const int groups = l.op == Op::kConv2d ? l.groups : 1;
+    for (int c = 0; c < C; ++c) {
+      const ChannelSource s = channel_source(node, l, c);
+      const auto& [codes, scales] = cache.get(s.node, s.option, l.name);
+      W.cu[c] = channel_cu[i][c];
+      W.depthwise[c] = s.depthwise;
+      const int64_t fan = s.depthwise ? int64_t(l.kernel) * l.kernel : int64_t(codes.size()) / C * groups;
+      const int g_out = s.depthwise ? C : C / groups;
+      const int64_t block = int64_t(codes.size()) / (s.depthwise ? 1 : groups);
+      const int64_t fan_g = s.depthwise ? fan : fan / groups;
+      W.w[c].resize(fan_g);
+      for (int64_t k = 0; k < fan_g; ++k) W.w[c][k] = codes[(c / g_out) * block + k * g_out + c % g_out];
+      double scale = sx * scales[c], b = 0;
+      if (const mapper::Parameter* bp = bias_of(s.node)) b = bp->value[c];
+      if (bn >= 0) {
+        b = b * m_bn_a[bn][c] + m_bn_b[bn][c];
+        scale *= m_bn_a[bn][c];
+      }
+      W.stage[c] = OutputStage::make(scale, b, false);
+    }
+    if (bn >= 0) m_folded_into[bn] = int(m_weighted.size());
+    // Each CU's integer behaviour: bits, ranges, row tiles.
+    for (int c = 0; c < C; ++c) {
+      const int cu = W.cu[c];
+      if (!behaviour_done[cu]) {
+        m_behaviour[cu] = soc.unit(cu).integer_behaviour(at, "cu[" + std::to_string(cu) + "]");
+        behaviour_done[cu] = true;
+      }
+      const IntegerBehaviour& b = m_behaviour[cu];
+      const int64_t wmax = b.weight_bits <= 2 ? 1 : (int64_t(1) << (b.weight_bits - 1)) - 1;
+      for (int32_t v : W.w[c])
+        if (std::abs(int64_t(v)) > wmax)
+          throw Error("layer '" + l.name + "': weight code " + std::to_string(v) + " does not fit " +
+                      m_cu_names[cu] + "'s " + std::to_string(b.weight_bits) + "-bit weights");
+      const int in_bits = W.src == kNetworkInput ? 8 : m_code_bits[W.src];
+      const double worst = double(W.w[c].size()) * double((int64_t(1) << in_bits) - 1) * double(wmax);
+      if (!b.analog() && worst > double(b.accumulator_max()))
+        throw Error("layer '" + l.name + "': a " + std::to_string(b.accumulator_bits) +
+                    "-bit accumulator of " + m_cu_names[cu] + " can overflow (fan-in " +
+                    std::to_string(W.w[c].size()) + ")");
+      if (b.analog()) {
+        W.analog = true;
+        const bool lin = l.op == Op::kLinear;
+        const int64_t taps = lin ? 1 : int64_t(l.kernel) * l.kernel;
+        const int64_t cin = lin ? l.in.elements() : l.in.c;
+        W.chunk = std::max<int64_t>(1, b.tile_rows / taps);
+        W.tiles = int((cin + W.chunk - 1) / W.chunk);
+      }
+    }
+    m_weighted_of[i] = int(m_weighted.size());
+    m_weighted.push_back(std::move(W));
+  }
+}
+
+int IntegerNetwork::weighted_count() const {
+  return int(m_weighted.size());
+}
+const std::string& IntegerNetwork::weighted_name(int w) const {
+  return m_weighted[w].name;
+}
+bool IntegerNetwork::weighted_analog(int w) const {
+  return m_weighted[w].analog;
+}
+int IntegerNetwork::row_tiles(int w) const {
+  return m_weighted[w].analog ? m_weighted[w].tiles : 0;
+}
+int64_t IntegerNetwork::adc_max(int w) const {
+  for (int cu : m_weighted[w].cu)
+    if (m_behaviour[cu].analog()) return m_behaviour[cu].adc_max();
+  return 0;
+}
+int IntegerNetwork::adc_shift(int w) const {
+  return m_weighted[w].adc_shift;
+}
+void IntegerNetwork::set_adc_shift(int w, int shift) {
+  m_weighted[w].adc_shift = shift;
+}
+std::string IntegerNetwork::weighted_cus(int w) const {
+  std::map<int, int> n;
+  for (int cu : m_weighted[w].cu) ++n[cu];
+  std::string s;
+  for (auto [cu, k] : n) s += (s.empty() ? "" : " ") + m_cu_names[cu] + ":" + std::to_string(k);
+  return s;
+}
+
+struct ImageRun {
+  const RunSettings& s;
+  std::mt19937_64 rng;
+  std::normal_distribution<double> normal{0.0, 1.0};
+};
+
+namespace {
+
+// Column sums of one AIMC channel at one pixel, through the ADC, added digitally.
+int64_t analog_accumulate(const std::vector<int64_t>& tile_sums, int shift, const IntegerBehaviour& b,
+                          ImageRun& r, LayerCounters& k) {
+  int64_t acc = 0;
+  const double full_scale = std::ldexp(double(int64_t(1) << (b.adc_bits - 1)), shift);
+  for (int64_t s : tile_sums) {
+    k.max_column_sum = std::max(k.max_column_sum, std::fabs(double(s)));
+    if (r.s.ideal_adc) {
+      acc += s;
+      continue;
+    }
+    double v = double(s);
+    if (r.s.aimc_noise > 0) v += r.s.aimc_noise * full_scale * r.normal(r.rng);
+    bool clipped = false;
+    acc += adc_convert(v, shift, b, &clipped) * (int64_t(1) << shift);
+    ++k.conversions;
+    k.clipped += clipped;
+  }
+  return acc;
+}
+
+}  // namespace
+
+Trace IntegerNetwork::run(const float* x, const RunSettings& s, uint64_t image) const {
+  const size_t L = m_net.layers.size();
+  Trace t;
+  t.codes.assign(L + 1, {});
+  t.counters.assign(m_weighted.size(), {});
+  ImageRun r{s, std::mt19937_64(s.noise_seed * 0x9E3779B97F4A7C15ull + image), {}};
+  std::vector<std::vector<int64_t>> val(L);
+  std::vector<std::vector<int64_t>> codes(L + 1);
+  auto input_codes = [&](int src) -> const std::vector<int64_t>& {
+    const size_t slot = src == kNetworkInput ? L : size_t(src);
+    if (!codes[slot].empty()) return codes[slot];
+    std::vector<int64_t>& out = codes[slot];
+    if (src == kNetworkInput) {
+      const int64_t n = m_net.input.elements();
+      out.resize(n);
+      for (int64_t e = 0; e < n; ++e)
+        out[e] = std::clamp<int64_t>(std::llround(std::ldexp(double(x[e]), m_input_shift)), -128, 127);
+    } else {
+      const Requantiser q = Requantiser::make(m_sf[src], m_code_bits[src]);
+      out.resize(val[src].size());
+      for (size_t e = 0; e < out.size(); ++e) out[e] = q.apply(val[src][e]);
+    }
+    if (s.keep_codes) t.codes[slot] = out;
+    return out;
+  };
+  for (size_t i = 0; i < L; ++i) {
+    const Layer& l = m_net.layers[i];
+    const auto in = [&](int k) -> const std::vector<int64_t>& { return val[l.inputs[k]]; };
+    std::vector<int64_t>& y = val[i];
+    if (m_weighted_of[i] >= 0) {
+      const Weighted& W = m_weighted[m_weighted_of[i]];
+      run_weighted(W, input_codes(W.src), y, r, t.counters[m_weighted_of[i]]);
+      continue;
+    }
+    switch (l.op) {
+      case Op::kBatchNorm:
+        if (m_folded_into[i] >= 0) {
+          y = in(0);
+        } else {
+          y = in(0);
+          const int C = l.out.c;
+          for (size_t e = 0; e < y.size(); ++e)
+            y[e] = std::llround(double(y[e]) * m_bn_a[i][e % C] + m_bn_b[i][e % C] * kFrac);
+        }
+        break;
+      case Op::kRelu:
+        y = in(0);
+        for (auto& v : y) v = std::max<int64_t>(v, 0);
+        break;
+      case Op::kRelu6:
+        y = in(0);
+        for (auto& v : y) v = std::clamp<int64_t>(v, 0, int64_t(6) << kOutputFracBits);
+        break;
+      case Op::kAdd:
+        y = in(0);
+        for (size_t k = 1; k < l.inputs.size(); ++k)
+          for (size_t e = 0; e < y.size(); ++e) y[e] += in(int(k))[e];
+        break;
+      case Op::kFlatten:
+        y = in(0);
+        break;
+      case Op::kAvgPool:
+      case Op::kMaxPool:
+      case Op::kGlobalAvgPool:
+        pool(l, in(0), y);
+        break;
+      default:
+        throw Error("layer '" + l.name + "': op " + op_name(l.op) + " has no integer form");
+    }
+  }
+  t.logits.resize(val[L - 1].size());
+  for (size_t k = 0; k < t.logits.size(); ++k) t.logits[k] = double(val[L - 1][k]) / kFrac;
+  return t;
+}
+
+void IntegerNetwork::pool(const Layer& l, const std::vector<int64_t>& x, std::vector<int64_t>& y) const {
+  const int H = l.in.h, Wd = l.in.w, C = l.in.c;
+  if (l.op == Op::kGlobalAvgPool) {
+    y.assign(C, 0);
+    for (int c = 0; c < C; ++c) {
+      int64_t sum = 0;
+      for (int p = 0; p < H * Wd; ++p) sum += x[int64_t(p) * C + c];
+      y[c] = std::llround(double(sum) / double(H * Wd));
+    }
+    return;
+  }
+  const int oh = l.out.h, ow = l.out.w, k = l.kernel;
+  y.assign(int64_t(oh) * ow * C, 0);
+  for (int oy = 0; oy < oh; ++oy)
+    for (int ox = 0; ox < ow; ++ox)
+      for (int c = 0; c < C; ++c) {
+        int64_t sum = 0, best = INT64_MIN;
+        for (int ky = 0; ky < k; ++ky)
+          for (int kx = 0; kx < k; ++kx) {
+            const int iy = oy * l.stride - l.padding + ky, ix = ox * l.stride - l.padding + kx;
+            if (iy < 0 || ix < 0 || iy >= H || ix >= Wd) continue;
+            const int64_t v = x[(int64_t(iy) * Wd + ix) * C + c];
+            sum += v;
+            best = std::max(best, v);
+          }
+        // avgpool counts the padding (PyTorch's count_include_pad, mapper/ops_misc.h)
+        y[(int64_t(oy) * ow + ox) * C + c] =
+            l.op == Op::kMaxPool ? best : std::llround(double(sum) / double(k * k));
+      }
+}
+
+void IntegerNetwork::run_weighted(const Weighted& W, const std::vector<int64_t>& x, std::vector<int64_t>& y,
+                                  ImageRun& run, LayerCounters& k) const {
+  const Layer& l = W.geom;
+  const int C = l.out_channels;
+  const bool lin = l.op == Op::kLinear;
+  const int oh = lin ? 1 : l.out.h, ow = lin ? 1 : l.out.w, K = lin ? 1 : l.kernel;
+  const int Cin = lin ? int(l.in.elements()) : l.in.c;
+  const int groups = l.op == Op::kConv2d ? l.groups : 1;
+  const int cin_g = Cin / groups, cout_g = C / groups;
+  std::vector<int64_t> patch(int64_t(K) * K * Cin);
+  std::vector<int64_t> tile_sums(std::max(1, W.tiles));
+  y.assign(int64_t(oh) * ow * C, 0);
+  for (int oy = 0; oy < oh; ++oy)
+    for (int ox = 0; ox < ow; ++ox) {
+      if (lin) {
+        std::copy(x.begin(), x.end(), patch.begin());
+      } else {
+        for (int ky = 0; ky < K; ++ky)
+          for (int kx = 0; kx < K; ++kx) {
+            const int iy = oy * l.stride - l.padding + ky, ix = ox * l.stride - l.padding + kx;
+            const bool inside = iy >= 0 && ix >= 0 && iy < l.in.h && ix < l.in.w;
+            int64_t* p = &patch[(int64_t(ky) * K + kx) * Cin];
+            for (int ci = 0; ci < Cin; ++ci) p[ci] = inside ? x[(int64_t(iy) * l.in.w + ix) * Cin + ci] : 0;
+          }
+      }
+      for (int c : W.order) {
+        const std::vector<int32_t>& w = W.w[c];
+        const IntegerBehaviour& b = m_behaviour[W.cu[c]];
+        int64_t acc = 0;
+        if (W.depthwise[c]) {
+          for (int tap = 0; tap < K * K; ++tap) acc += patch[int64_t(tap) * Cin + c] * w[tap];
+        } else if (b.analog()) {
+          std::fill(tile_sums.begin(), tile_sums.end(), 0);
+          for (int tap = 0; tap < K * K; ++tap)
+            for (int ci = 0; ci < Cin; ++ci)
+              tile_sums[ci / W.chunk] += patch[int64_t(tap) * Cin + ci] * w[int64_t(tap) * Cin + ci];
+          acc = analog_accumulate(tile_sums, W.adc_shift, b, run, k);
+        } else {
+          const int g = c / cout_g;
+          for (int tap = 0; tap < K * K; ++tap) {
+            const int64_t* p = &patch[int64_t(tap) * Cin + int64_t(g) * cin_g];
+            const int32_t* wr = &w[int64_t(tap) * cin_g];
+            for (int ci = 0; ci < cin_g; ++ci) acc += p[ci] * wr[ci];
+          }
+        }
+        y[(int64_t(oy) * ow + ox) * C + c] = W.stage[c].apply(acc);
+      }
+    }
+}
+
+}  // namespace odimo::deploy

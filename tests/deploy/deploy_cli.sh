@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# odimo deploy on a search point: it runs and writes deployed.json and report.json's
+# `deployed`; bad folders, weights of another network and a SoC without integer
+# parameters are one line and exit 2; the noise is seeded (same seed, same file).
+set -euo pipefail
+odimo=$1
+work=$2
+soc_file=$3
+rm -rf "$work" && mkdir -p "$work" && cd "$work"
+"$odimo" search --soc diana --net tiny --dataset synthetic --lambda 1 --epochs 1,1,1 --batch 32 \
+  --steps-per-epoch 5 --threads 1 --out point --no-replay --quiet > search.out
+"$odimo" deploy point --threads 2 --quiet > ok.out
+grep -q "integer test accuracy" ok.out || { echo "FAIL: no summary"; exit 1; }
+grep -q '"test_accuracy"' point/deployed.json || { echo "FAIL: no deployed.json"; exit 1; }
+grep -q '"deployed"' point/report.json || { echo "FAIL: report.json has no deployed"; exit 1; }
+"$odimo" deploy point --aimc-noise 0.2 --seed 5 --threads 1 --quiet --out n1.json > /dev/null
+"$odimo" deploy point --aimc-noise 0.2 --seed 5 --threads 2 --quiet --out n2.json > /dev/null
+cmp n1.json n2.json || { echo "FAIL: noise not deterministic across thread counts"; exit 1; }
+# Darkside: the thermometric conv-vs-depthwise split on the cluster and the DWE.
+"$odimo" search --soc darkside --net mobilenetv1-0.25-cifar --input 3x8x8 --dataset synthetic --lambda 1 \
+  --epochs 1,1,1 --batch 16 --steps-per-epoch 3 --threads 1 --out ds-point --no-replay --quiet > ds.out
+"$odimo" deploy ds-point --threads 1 --quiet --images 64 > ds-deploy.out
+grep -q "integer test accuracy" ds-deploy.out || { echo "FAIL: darkside"; exit 1; }
+
+expect_bad() {  # name, regex, args...
+  local name=$1 re=$2
+  shift 2
+  set +e
+  "$odimo" deploy "$@" --quiet > "$name.out" 2> "$name.err"
+  local rc=$?
+  set -e
+  [ "$rc" = 2 ] || { echo "FAIL $name: exit $rc"; cat "$name.err"; exit 1; }
+  [ "$(wc -l < "$name.err")" = 1 ] || { echo "FAIL $name: not one line"; cat "$name.err"; exit 1; }
+  grep -Eq "^odimo deploy: error: .*$re" "$name.err" || { echo "FAIL $name:"; cat "$name.err"; exit 1; }
+}
+cp -r point noweights && rm noweights/weights.pb
+expect_bad noweights "weights.pb" noweights
+cp -r point nomapping && rm nomapping/mapping.pbtxt
+expect_bad nomapping "mapping.pbtxt" nomapping
+cp -r point other && sed -i -e 's/"network\(_file\)\?": "tiny"/"network\1": "resnet8"/' -e 's/"input": "1x8x8"/"input": "1x28x28"/' other/report.json
+expect_bad othernet "weights.pb: tensor '.*' (has [0-9]+ values|is missing)" other
+grep -v "adc_bits" "$soc_file" > noadc.pbtxt  # $3: hw/socs/diana.pbtxt
+cp -r point noadc && sed -i "s|\"soc\(_file\)\?\": \"diana\"|\"soc\1\": \"$work/noadc.pbtxt\"|" noadc/report.json
+expect_bad noadc "aimc.adc_bits': value 0 must be given" noadc
+expect_bad nodir "report.json: cannot open" nothing-here
+echo "1 passed, 0 failed"

@@ -1,0 +1,212 @@
+// The integer network (mapper/deploy/) against the training engine's fake-quantized
+// forward: the same input codes at every weighted layer, the same logits and argmax,
+// for each CU and split layers on DIANA and Darkside; the ADC clip counted; noise
+// seeded and deterministic.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "hw/mapping.h"
+#include "mapper/deploy/integer_network.h"
+#include "mapper/search/search_run.h"
+#include "mapper/search/search_space.h"
+
+using namespace odimo;
+
+namespace {
+
+constexpr int kInputShift = 4;
+
+SocDescription soc_with_adc_bits(const std::string& name, int adc_bits) {
+  SocDescription s = load_soc(name);
+  proto::Soc p = s.soc;
+  for (auto& cu : *p.mutable_cu())
+    if (cu.has_aimc()) cu.mutable_aimc()->set_adc_bits(adc_bits);
+  return build_soc(p, name + "-adc" + std::to_string(adc_bits));
+}
+
+// A randomly initialised search model frozen to `pick(layer, channel)` (an option index),
+// batch-norm statistics away from the identity.
+struct Case {
+  SocDescription soc;
+  Network net;
+  std::vector<search::SearchableLayer> space;
+  std::vector<search::LayerArch*> archs;
+  std::unique_ptr<mapper::Model> model;
+  std::vector<std::vector<int>> cus;
+
+  Case(SocDescription s, const std::string& network, const std::optional<Shape>& input,
+       const std::function<int(int, int)>& pick)
+      : soc(std::move(s)), net(load_network(network, input)) {
+    space = search::search_space(net, soc);
+    model = search::make_search_model(net, soc, space, 7, 1, false, &archs);
+    const ResolvedMapping def = resolve_mapping(net, soc, "");
+    cus.resize(net.layers.size());
+    for (size_t i = 0; i < net.layers.size(); ++i)
+      if (net.layers[i].has_weights())
+        cus[i].assign(net.layers[i].out_channels, soc.cu_index(def.layers[i].shares[0].cu));
+    for (size_t k = 0; k < space.size(); ++k) {
+      std::vector<int> a(space[k].channels);
+      for (int c = 0; c < space[k].channels; ++c) a[c] = pick(int(k), c);
+      if (space[k].relaxation == search::Relaxation::kThermometric) std::sort(a.begin(), a.end());
+      archs[k]->force(a);
+      archs[k]->freeze();
+      for (int c = 0; c < space[k].channels; ++c) cus[space[k].layer][c] = space[k].cus[a[c]];
+    }
+    uint32_t r = 12345;
+    auto u = [&r] { return float((r = r * 1103515245u + 12345u) >> 8) / float(1 << 24); };
+    for (mapper::Buffer* b : model->buffers()) {
+      const bool var = b->name.find("var") != std::string::npos;
+      for (float& v : b->value) v = var ? 0.5f + u() : 0.4f * (u() - 0.5f);
+    }
+  }
+  std::vector<float> inputs(int n) const {
+    std::vector<float> x(size_t(n) * net.input.elements());
+    for (size_t e = 0; e < x.size(); ++e) x[e] = float(int((e * 37 + e / 5) % 81) - 40) / (1 << kInputShift);
+    return x;
+  }
+};
+
+struct Compared {
+  int64_t codes = 0, mismatches = 0, near_boundary = 0;
+  double max_logit_dev = 0;
+  bool same_argmax = true;
+  int64_t conversions = 0, clipped = 0;
+};
+
+Compared compare(Case& k, int n, bool set_zero_gain) {
+  deploy::IntegerNetwork inet(*k.model, k.soc, k.cus, std::vector<std::vector<int>>(k.net.layers.size()),
+                              kInputShift);
+  if (set_zero_gain)
+    for (int w = 0; w < inet.weighted_count(); ++w) inet.set_adc_shift(w, 0);
+  const std::vector<float> x = k.inputs(n);
+  const auto& logits = k.model->forward(x.data(), n, false, nullptr);
+  const std::vector<float> fake(logits.value.begin(), logits.value.end());
+  Compared out;
+  deploy::RunSettings rs;
+  rs.keep_codes = true;
+  const int K = k.net.classes;
+  for (int i = 0; i < n; ++i) {
+    const deploy::Trace t = inet.run(x.data() + i * k.net.input.elements(), rs, uint64_t(i));
+    for (const auto& c : t.counters) out.conversions += c.conversions, out.clipped += c.clipped;
+    for (size_t src = 0; src < k.net.layers.size(); ++src) {
+      auto* p = dynamic_cast<mapper::PactNode*>(k.model->find_node(k.net.layers[src].name + ".aq"));
+      if (!p || t.codes[src].empty()) continue;
+      const float sf = mapper::pact_state(p->clip.value[0], p->config()).sf;
+      const int64_t img = int64_t(t.codes[src].size());
+      for (int64_t e = 0; e < img; ++e) {
+        const float pre = p->inputs[0]->value[i * img + e] * sf;
+        const bool near = std::fabs(pre - std::round(pre)) < 1e-3f && pre > 0;
+        const int64_t want = int64_t(std::lround(p->out.value[i * img + e] * sf));
+        ++out.codes;
+        if (want != t.codes[src][e]) (near ? out.near_boundary : out.mismatches) += 1;
+      }
+    }
+    const float* f = &fake[size_t(i) * K];
+    int am = 0, af = 0;
+    for (int c = 0; c < K; ++c) {
+      out.max_logit_dev = std::max(out.max_logit_dev, std::fabs(t.logits[c] - double(f[c])));
+      if (t.logits[c] > t.logits[am]) am = c;
+      if (f[c] > f[af]) af = c;
+    }
+    out.same_argmax = out.same_argmax && am == af;
+  }
+  return out;
+}
+
+void check_equal(const Compared& r) {
+  CAPTURE(r.codes);
+  CAPTURE(r.near_boundary);
+  CHECK(r.codes > 0);
+  CHECK(r.mismatches == 0);
+  CHECK(r.near_boundary * 1000 <= r.codes);  // float ties of the training engine only
+  CHECK(r.same_argmax);
+  CHECK(r.max_logit_dev < 1e-3);
+  CHECK(r.clipped == 0);
+}
+
+}  // namespace
+
+TEST_CASE("deploy: DIANA all-digital, all-AIMC and split layers equal the fake-quantized forward") {
+  // A wide ADC at gain 1 and no clip: the AIMC's column sums pass unchanged.
+  const SocDescription wide = soc_with_adc_bits("diana", 16);
+  SUBCASE("all digital") {
+    Case k(wide, "tiny", std::nullopt, [](int, int) { return 0; });
+    check_equal(compare(k, 4, true));
+  }
+  SUBCASE("all AIMC") {
+    Case k(wide, "tiny", std::nullopt, [](int, int) { return 1; });
+    const Compared r = compare(k, 4, true);
+    check_equal(r);
+    CHECK(r.conversions > 0);
+  }
+  SUBCASE("split per channel") {
+    Case k(wide, "tiny", std::nullopt, [](int l, int c) { return (c + l) % 3 == 0 ? 1 : 0; });
+    check_equal(compare(k, 4, true));
+  }
+}
+
+TEST_CASE("deploy: Darkside cluster, DWE and thermometric splits equal the fake-quantized forward") {
+  const SocDescription soc = load_soc("darkside");
+  for (int mode : {0, 1, 2}) {
+    CAPTURE(mode);
+    Case k(soc, "mobilenetv1-0.25-cifar", Shape{3, 8, 8},
+           [mode](int, int c) { return mode == 2 ? (c % 2) : mode; });
+    check_equal(compare(k, 2, false));
+  }
+}
+
+TEST_CASE("deploy: the 6-bit ADC clips at gain 1 and counts it; noise is seeded") {
+  Case k(load_soc("diana"), "tiny", std::nullopt, [](int, int) { return 1; });
+  deploy::IntegerNetwork inet(*k.model, k.soc, k.cus, std::vector<std::vector<int>>(k.net.layers.size()),
+                              kInputShift);
+  const std::vector<float> x = k.inputs(1);
+  deploy::RunSettings ideal;
+  ideal.ideal_adc = true;
+  const deploy::Trace t0 = inet.run(x.data(), ideal, 0);
+  int analog = -1;
+  for (int w = 0; w < inet.weighted_count(); ++w)
+    if (inet.weighted_analog(w) && t0.counters[w].max_column_sum > 31.5) analog = w;
+  REQUIRE(analog >= 0);  // a layer whose column sums leave [-32, 31] at gain 1
+  for (int w = 0; w < inet.weighted_count(); ++w) inet.set_adc_shift(w, 0);
+  const deploy::Trace t1 = inet.run(x.data(), {}, 0);
+  CHECK(t1.counters[analog].clipped > 0);
+  CHECK(t1.counters[analog].clipped <= t1.counters[analog].conversions);
+  inet.set_adc_shift(analog, 20);  // far too little gain: nothing clips
+  CHECK(inet.run(x.data(), {}, 0).counters[analog].clipped == 0);
+
+  deploy::RunSettings noisy;
+  noisy.aimc_noise = 0.2;
+  noisy.noise_seed = 3;
+  const auto a = inet.run(x.data(), noisy, 5).logits, b = inet.run(x.data(), noisy, 5).logits;
+  CHECK(a == b);
+  noisy.noise_seed = 4;
+  CHECK(inet.run(x.data(), noisy, 5).logits != a);
+}
+
+TEST_CASE("deploy: more AIMC noise never raises agreement with the noiseless network (fixed seed)") {
+  Case k(load_soc("diana"), "tiny", std::nullopt, [](int, int) { return 1; });
+  deploy::IntegerNetwork inet(*k.model, k.soc, k.cus, std::vector<std::vector<int>>(k.net.layers.size()),
+                              kInputShift);
+  for (int w = 0; w < inet.weighted_count(); ++w) inet.set_adc_shift(w, 3);
+  const int n = 32;
+  const std::vector<float> x = k.inputs(n);
+  auto argmax = [](const std::vector<double>& v) {
+    return int(std::max_element(v.begin(), v.end()) - v.begin());
+  };
+  std::vector<int> ref(n);
+  for (int i = 0; i < n; ++i) ref[i] = argmax(inet.run(x.data() + i * k.net.input.elements(), {}, i).logits);
+  int last = n + 1;
+  for (double sigma : {0.0, 0.05, 0.2, 1.0}) {
+    deploy::RunSettings s;
+    s.aimc_noise = sigma;
+    s.noise_seed = 9;
+    int agree = 0;
+    for (int i = 0; i < n; ++i)
+      agree += argmax(inet.run(x.data() + i * k.net.input.elements(), s, i).logits) == ref[i];
+    CAPTURE(sigma);
+    CHECK(agree <= last);
+    last = agree;
+  }
+  CHECK(last < n);
+}
