@@ -10,6 +10,7 @@
 #include "cli/table.h"
 #include "mapper/cost/calibrated_model.h"
 #include "proto/error.h"
+#include "proto/output_file.h"
 #include "proto/proto_io.h"
 #include "validation/calibrate.h"
 #include "validation/traces.h"
@@ -124,6 +125,7 @@ int calibrate_from_traces(const CalibrateOptions& o, const SocDescription& soc) 
 }
 
 int run_calibrate(const CalibrateOptions& o) {
+  check_output_files({{"--out", o.out}, {"--traces-out", o.traces_out}, {"--make-suite", o.make_suite}});
   const SocDescription soc = load_soc(o.soc);
   if (!o.make_suite.empty()) return make_suite(o, soc);
   if (!o.traces.empty()) return calibrate_from_traces(o, soc);

@@ -14,6 +14,7 @@
 #include "mapper/search/search_run.h"
 #include "mapper/sweep/search_report.h"
 #include "proto/error.h"
+#include "proto/output_file.h"
 
 namespace odimo::cli {
 namespace {
@@ -42,15 +43,13 @@ std::vector<std::vector<int>> baseline_assignment(const std::string& spec, const
   throw Error("--baseline '" + spec + "': expected all:CU, greedy or minlat");
 }
 
-// The config of one point from the options; creates the output folder.
+// The config of one point from the options; checks (not creates) the output folder.
 search::SearchConfig make_config(const SearchOptions& o) {
   search::SearchConfig cfg = o.choice.config;
   cfg.input = input_shape(o.choice.input);
   cfg.target = search::parse_target(o.choice.target);
   cfg.out_dir = o.out;
-  std::error_code ec;  // before training, not after it
-  std::filesystem::create_directories(cfg.out_dir, ec);
-  if (ec) throw Error("--out " + cfg.out_dir + ": cannot create the folder: " + ec.message());
+  check_output_dir(cfg.out_dir, "--out");  // before training; created when the results are written
   if (o.choice.epochs_option->count()) {
     const Epochs e = parse_epochs(o.choice.epochs);
     cfg.warmup_epochs = e.warmup, cfg.search_epochs = e.search, cfg.finetune_epochs = e.finetune;

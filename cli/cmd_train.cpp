@@ -8,6 +8,7 @@
 #include "cli/registry.h"
 #include "mapper/trainer.h"
 #include "proto/error.h"
+#include "proto/output_file.h"
 
 namespace odimo::cli {
 namespace {
@@ -57,6 +58,7 @@ mapper::TrainConfig make_config(const TrainOptions& o) {
   c.quant = mapper::parse_quant_preset(o.quant);
   if (!o.augment.empty()) c.augment = parse_augment(o.augment);
   c.progress = !o.quiet;
+  if (!c.out_dir.empty()) check_output_dir(c.out_dir, "--out");
   return c;
 }
 

@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "proto/error.h"
+#include "proto/output_file.h"
 
 namespace odimo {
 namespace {
@@ -107,10 +108,14 @@ std::string to_json(const google::protobuf::Message& msg) {
 }
 
 void write_file_atomic(const std::string& path, const std::string& content) {
+  // Through a symlink to its target (the temporary name in the target's folder);
+  // FIFOs, devices and directories are refused, never replaced by a regular file.
+  check_output_file(path, "");
+  const std::string target = output_target(path);
   // Host and pid: array tasks on different nodes of a shared file system may share a pid.
   char host[256] = "host";
   ::gethostname(host, sizeof host - 1);
-  const std::string tmp = path + ".tmp." + host + "." + std::to_string(::getpid());
+  const std::string tmp = target + ".tmp." + host + "." + std::to_string(::getpid());
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) throw Error(path + ": cannot write: " + std::strerror(errno));
@@ -121,7 +126,7 @@ void write_file_atomic(const std::string& path, const std::string& content) {
       throw Error(path + ": write failed: " + std::strerror(errno));
     }
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+  if (std::rename(tmp.c_str(), target.c_str()) != 0) {
     const std::string why = std::strerror(errno);
     std::remove(tmp.c_str());
     throw Error(path + ": cannot rename into place: " + why);
