@@ -11,6 +11,7 @@
 #include "cli/replay.h"
 #include "cli/search_options.h"
 #include "cli/table.h"
+#include "mapper/limits.h"
 #include "mapper/search/search_run.h"
 #include "mapper/sweep/search_report.h"
 #include "proto/error.h"
@@ -96,7 +97,8 @@ Action define_search(CLI::App& app) {
   app.get_option("--soc")->required();
   app.get_option("--net")->required();
   app.add_option("--lambda", o->lambda, "weight of cost / cost(all on the default CU) in the loss (>= 0)")
-      ->default_str("");
+      ->default_str("")
+      ->check(finite_range(0, mapper::kMaxLambda));
   app.add_option("-o,--out", o->out, "DIR: mapping.pbtxt, weights.pb, report.json")->required();
   app.add_option(
       "--baseline", o->baseline,

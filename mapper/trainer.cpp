@@ -181,7 +181,8 @@ void write_report(const TrainConfig& c, const TrainResult& res, const std::strin
 void check_config(const TrainConfig& c) {
   if (c.epochs < 1) throw Error("--epochs must be at least 1");
   if (c.batch < 1) throw Error("--batch must be at least 1");
-  if (c.threads < 1 || c.threads > kMaxThreads) throw Error("--threads must be between 1 and 256");
+  if (c.threads < 1 || c.threads > kMaxThreads)
+    throw Error("--threads must be between 1 and " + std::to_string(kMaxThreads));
   if (!(c.weights.lr > 0)) throw Error("--lr must be positive");
   if (c.resume && c.out_dir.empty()) throw Error("--resume needs --out DIR (where the checkpoint is)");
 }
@@ -306,6 +307,7 @@ TrainResult finish(Run& r, const proto::Checkpoint& ckpt, std::ostream& log) {
 TrainResult train(const TrainConfig& c, std::ostream& log) {
   check_config(c);
   const Network net = load_network(c.net, c.input);
+  check_training_memory(net, c.batch);
   const DataSplits data = load_matching_data(c, net);
   Model model(net, ModelOptions{c.quant, c.seed, c.threads, {}});
   Optimizer opt(c.optimizer, model.parameters(), group_hypers(c));

@@ -176,6 +176,7 @@ proto::SearchReport run_search(const SearchConfig& cfg, const SocDescription& so
   r.space = search_space(r.net, soc);
   if (r.space.empty())
     throw Error("network '" + r.net.name + "' has no layer the search can split on " + soc.name());
+  mapper::check_training_memory(r.net, cfg.batch);
   r.data = mapper::load_dataset(cfg.dataset, cfg.val_fraction, cfg.seed, r.net.input, r.net.classes);
   if (r.data.train.shape != r.net.input)
     throw Error("dataset '" + cfg.dataset + "' has images " + r.data.train.shape.str() + " but " +

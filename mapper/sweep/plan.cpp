@@ -13,6 +13,7 @@
 
 #include "hw/soc_description.h"
 #include "mapper/cost/calibrated_model.h"
+#include "mapper/limits.h"
 #include "mapper/sweep/search_report.h"
 #include "proto/error.h"
 #include "proto/proto_io.h"
@@ -118,7 +119,9 @@ void check_data(proto::SweepSpec& s, const std::string& path) {
 void check_points(proto::SweepSpec& s, const std::vector<SocDescription>& socs, const std::string& path) {
   std::set<double> lambdas;
   for (double l : s.lambda()) {
-    if (!std::isfinite(l) || l < 0) bad(path, "lambda", "'" + format_number(l) + "': expected a number >= 0");
+    if (!(l >= 0 && l <= mapper::kMaxLambda))
+      bad(path, "lambda",
+          "'" + format_number(l) + "': expected a number in [0, " + format_number(mapper::kMaxLambda) + "]");
     if (!lambdas.insert(l).second) bad(path, "lambda", format_number(l) + " is listed twice");
   }
   for (const auto& b : s.baseline()) {
@@ -142,17 +145,25 @@ void check_training(proto::SweepSpec& s, const std::string& path) {
   if (!s.has_warmup_epochs()) s.set_warmup_epochs(1);
   if (!s.has_search_epochs()) s.set_search_epochs(2);
   if (!s.has_finetune_epochs()) s.set_finetune_epochs(1);
-  if (s.warmup_epochs() < 0) bad(path, "warmup_epochs", std::to_string(s.warmup_epochs()) + " must be >= 0");
-  if (s.search_epochs() < 0) bad(path, "search_epochs", std::to_string(s.search_epochs()) + " must be >= 0");
-  if (s.finetune_epochs() < 1)
-    bad(path, "finetune_epochs", std::to_string(s.finetune_epochs()) + " must be >= 1");
-  if (s.steps_per_epoch() < 0)
-    bad(path, "steps_per_epoch", std::to_string(s.steps_per_epoch()) + " must be >= 0");
-  if (s.batch() < 0) bad(path, "batch", std::to_string(s.batch()) + " must be > 0");
+  // A count in [lo, hi] (mapper/limits.h), or `bad` names the field, the value and the range.
+  auto count = [&](const char* field, int64_t v, int64_t lo, int64_t hi) {
+    if (v < lo || v > hi)
+      bad(path, field,
+          std::to_string(v) + " must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  };
+  count("warmup_epochs", s.warmup_epochs(), 0, mapper::kMaxEpochs);
+  count("search_epochs", s.search_epochs(), 0, mapper::kMaxEpochs);
+  count("finetune_epochs", s.finetune_epochs(), 1, mapper::kMaxEpochs);
+  count("steps_per_epoch", s.steps_per_epoch(), 0, mapper::kMaxSteps);
+  count("batch", s.batch(), 0, mapper::kMaxBatch);  // 0: the default
   if (s.batch() == 0) s.set_batch(128);
-  if (s.threads() < 0) bad(path, "threads", std::to_string(s.threads()) + " must be > 0");
+  count("threads", s.threads(), 0, mapper::kMaxThreads);  // 0: one
   if (s.threads() == 0) s.set_threads(1);
-  if (!(s.lr() >= 0) || !(s.arch_lr() >= 0)) bad(path, s.lr() >= 0 ? "arch_lr" : "lr", "must be > 0");
+  for (auto [field, lr] : {std::pair{"lr", s.lr()}, {"arch_lr", s.arch_lr()}})  // 0: odimo search's default
+    if (!(lr == 0 || (lr >= mapper::kMinLr && lr <= mapper::kMaxLr)))
+      bad(path, field,
+          format_number(lr) + " must be 0 (the default) or in [" + format_number(mapper::kMinLr) + ", " +
+              format_number(mapper::kMaxLr) + "]");
 }
 
 // The cost model, and every SoC's calibration (fail now, not once per point).

@@ -82,7 +82,7 @@ TEST_CASE("check_spec names the field and the value") {
   proto::SweepSpec s = tiny_spec();
   s.add_lambda(-2);
   CHECK_THROWS_WITH_AS(sweep::check_spec(s, "x.pbtxt"),
-                       "x.pbtxt: field 'lambda': '-2': expected a number >= 0", Error);
+                       "x.pbtxt: field 'lambda': '-2': expected a number in [0, 1e+06]", Error);
   s = tiny_spec();
   s.add_baseline("all:dwe");
   CHECK_THROWS_WITH_AS(sweep::check_spec(s, ""),
