@@ -46,7 +46,14 @@ std::vector<uint8_t> read_idx(const std::string& path, int ndim, std::vector<uin
   if (raw.size() < header) throw Error(path + ": truncated IDX header");
   size_t count = 1;
   dims.clear();
-  for (int i = 0; i < ndim; ++i) dims.push_back(big_endian(&raw[4 + 4 * i])), count *= dims.back();
+  for (int i = 0; i < ndim; ++i) {
+    dims.push_back(big_endian(&raw[4 + 4 * i]));
+    // Checked before multiplying: extents 1..2^31-1 whose product fits the file (no wrap).
+    if (dims.back() < 1 || dims.back() > uint32_t(INT32_MAX) || count > raw.size() / dims.back())
+      throw Error(path + ": IDX extent " + std::to_string(i) + " = " + std::to_string(dims.back()) +
+                  ": expected 1.." + std::to_string(INT32_MAX) + " and no more data than the file holds");
+    count *= dims.back();
+  }
   if (raw.size() != header + count)
     throw Error(path + ": IDX header promises " + std::to_string(count) + " bytes of data, file has " +
                 std::to_string(raw.size() - header) + " (truncated?)");
