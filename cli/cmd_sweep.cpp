@@ -34,7 +34,9 @@ void add_lambdas(proto::SweepSpec& s, const std::string& text) {
   for (const auto& l : split_list(text)) {
     char* end = nullptr;
     const double v = std::strtod(l.c_str(), &end);
-    if (l.empty() || *end || !(v >= 0)) throw Error("--lambdas: '" + l + "' is not a number >= 0");
+    if (l.empty() || *end || !(v >= 0 && v <= mapper::kMaxLambda))
+      throw Error("--lambdas: " + l + ": expected a finite number in [0, " +
+                  std::to_string(int(mapper::kMaxLambda)) + "]");
     s.add_lambda(v);
   }
 }

@@ -45,7 +45,7 @@ Epochs parse_epochs(const std::string& text) {
   while (std::getline(ss, part, ',')) {
     char* end = nullptr;
     const long x = std::strtol(part.c_str(), &end, 10);
-    v.push_back(part.empty() || *end || x < 0 || x > 100000 ? -1 : int(x));
+    v.push_back(part.empty() || *end || x < 0 || x > mapper::kMaxEpochs ? -1 : int(x));
   }
   if (v.size() != 3 || v[0] < 0 || v[1] < 0 || v[2] < 1)
     throw Error("--epochs '" + text + "': expected W,S,F (warmup, search, fine-tune; F >= 1)");

@@ -63,3 +63,5 @@ endforeach()
 odimo_cli_test(unknown_dash_option ARGS -x FAIL "^odimo: error: unknown option '-x' \\(see odimo --help\\)\n$")
 odimo_cli_test(unknown_option_before_missing ARGS simulate --bogus
                FAIL "^odimo simulate: error: unknown option --bogus \\(see odimo simulate --help\\)\n$")
+odimo_cli_test(sweep_lambdas_inf ARGS sweep --soc diana --net tiny --lambdas 1,inf -o unused
+               FAIL "^odimo sweep: error: --lambdas: inf: expected a finite number in \\[0, 1000000\\]\n$")
