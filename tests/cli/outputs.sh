@@ -67,4 +67,9 @@ expect_error "--lambda" "$odimo" search --soc diana --net tiny --dataset synthet
 [ ! -e newdir ] || fail "a rejected search left newdir behind"
 expect_error "" "$odimo" train --net no-such-net --dataset synthetic --out newdir2
 [ ! -e newdir2 ] || fail "a rejected train left newdir2 behind"
+# odimo replay DIR checks DIR/simulation.json before simulating.
+"$odimo" search --soc diana --net tiny --dataset synthetic --baseline greedy --epochs 0,0,1 \
+  --steps-per-epoch 1 --no-replay --quiet -o point > /dev/null 2>&1
+mkfifo point/simulation.json
+expect_error "point/simulation.json: DIR: is a FIFO" "$odimo" replay point
 echo "outputs: all checks passed"
