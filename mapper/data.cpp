@@ -10,12 +10,13 @@
 #include <numeric>
 
 #include "proto/error.h"
+#include "proto/proto_io.h"
 
 namespace odimo::mapper {
 namespace {
 
 std::vector<uint8_t> read_gzip(const std::string& path) {
-  if (!std::filesystem::exists(path))
+  if (!file_exists(path))
     throw Error(path + ": no such file (Fashion-MNIST comes with Debian's dataset-fashion-mnist package)");
   gzFile f = gzopen(path.c_str(), "rb");
   if (!f) throw Error(path + ": cannot open");

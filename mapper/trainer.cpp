@@ -102,7 +102,7 @@ void diverged(const TrainConfig& c, int epoch, int64_t step, double loss) {
   if (step > 0) s << ", step " << step;
   s << " (try a lower --lr)";
   const std::string ckpt = c.out_dir + "/checkpoint.pb";
-  if (!c.out_dir.empty() && std::filesystem::exists(ckpt))
+  if (!c.out_dir.empty() && file_exists(ckpt))
     s << "; the last good checkpoint is kept in " << ckpt;
   else if (!c.out_dir.empty())
     s << "; no epoch finished, so no checkpoint was written";
@@ -240,7 +240,7 @@ Augment default_augment(const TrainConfig& c) {
 int resume_from(const TrainConfig& c, const std::string& path, Model& model, Optimizer& opt,
                 proto::Checkpoint& ckpt, std::ostream& log) {
   if (!c.resume) return 0;
-  if (!std::filesystem::exists(path)) {
+  if (!file_exists(path)) {
     log << "no checkpoint at " << path << ": starting from scratch\n";
     return 0;
   }

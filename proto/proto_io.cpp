@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -44,6 +45,11 @@ class FirstError : public google::protobuf::io::ErrorCollector {
 };
 
 }  // namespace
+
+bool file_exists(const std::filesystem::path& path) {
+  std::error_code ec;
+  return std::filesystem::exists(path, ec);
+}
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

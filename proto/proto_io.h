@@ -4,6 +4,7 @@
 // binary for checkpoints. Every write goes to a temporary name, then renames.
 #include <google/protobuf/message.h>
 
+#include <filesystem>
 #include <string>
 
 namespace odimo {
@@ -26,5 +27,9 @@ void write_binary_proto(const std::string& path, const google::protobuf::Message
 void read_binary_proto(const std::string& path, google::protobuf::Message* msg);
 
 std::string read_file(const std::string& path);
+
+// Whether `path` names an existing file or folder; false, never a throw, for a
+// name the system refuses (too long, a component that is not a folder).
+bool file_exists(const std::filesystem::path& path);
 
 }  // namespace odimo

@@ -263,7 +263,7 @@ LayerCost CalibratedModel::layer_cost(const Layer& layer, const std::vector<doub
 
 proto::Calibration load_calibration(const std::string& spec, const SocDescription& soc, std::string* origin) {
   *origin = spec.empty() ? socs_dir() + "/" + soc.name() + ".calibration.pbtxt" : spec;
-  if (spec.empty() && !std::filesystem::exists(*origin)) {
+  if (spec.empty() && !file_exists(*origin)) {
     throw Error(*origin + ": no shipped calibration for SoC '" + soc.name() +
                 "' (run odimo calibrate --soc " + soc.name() + " --out FILE and pass --calibration FILE)");
   }

@@ -103,7 +103,7 @@ std::vector<ResultPoint> read_sweep(const std::string& dir) {
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) throw Error(dir + ": not a directory");
   for (const auto& e : std::filesystem::directory_iterator(dir))
-    if (e.is_directory() && std::filesystem::exists(e.path() / "report.json"))
+    if (e.is_directory() && file_exists(e.path() / "report.json"))
       pts.push_back({e.path().string(), read_search_report(e.path().string())});
   if (pts.empty())
     throw Error(dir + ": no */report.json (run odimo sweep or odimo search --out " + dir + "/NAME)");
@@ -147,7 +147,7 @@ namespace {
 
 // "OUT: 2 of 6 points have no complete result yet: point-001 point-004", or "".
 std::string missing_points(const std::string& out) {
-  if (!std::filesystem::exists(out + "/plan.pbtxt")) return "";
+  if (!file_exists(out + "/plan.pbtxt")) return "";
   proto::SweepPlan plan;
   read_text_proto(out + "/plan.pbtxt", &plan);
   std::vector<std::string> m;

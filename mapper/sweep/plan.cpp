@@ -270,7 +270,7 @@ void write_plan(const std::string& dir, const proto::SweepSpec& spec,
   plan.set_points(int(points.size()));
   plan.set_tool_version(ODIMO_VERSION);
   const fs::path file = fs::path(dir) / "plan.pbtxt";
-  if (fs::exists(file)) {
+  if (file_exists(file)) {
     proto::SweepPlan old;
     read_text_proto(file.string(), &old);
     old.clear_tool_version();
@@ -290,7 +290,7 @@ void write_plan(const std::string& dir, const proto::SweepSpec& spec,
 
 proto::SweepPlan read_plan(const std::string& dir) {
   const std::string file = dir + "/plan.pbtxt";
-  if (!fs::exists(file))
+  if (!file_exists(file))
     throw Error(file + ": cannot open (make a plan with: odimo sweep plan SPEC -o " + dir + ")");
   proto::SweepPlan plan;
   read_text_proto(file, &plan);
@@ -314,7 +314,7 @@ proto::SweepPoint read_point(const std::string& dir, const proto::SweepPlan& pla
 }
 
 bool point_complete(const std::string& result_dir) {
-  if (!fs::exists(result_dir + "/report.json")) return false;
+  if (!file_exists(result_dir + "/report.json")) return false;
   try {
     return read_search_report(result_dir).replayed();
   } catch (const Error&) {
