@@ -102,8 +102,8 @@ std::vector<ResultPoint> read_sweep(const std::string& dir) {
   std::vector<ResultPoint> pts;
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) throw Error(dir + ": not a directory");
-  for (const auto& e : std::filesystem::directory_iterator(dir))
-    if (e.is_directory() && file_exists(e.path() / "report.json"))
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec))  // an unreadable DIR: no points
+    if (e.is_directory(ec) && file_exists(e.path() / "report.json"))
       pts.push_back({e.path().string(), read_search_report(e.path().string())});
   if (pts.empty())
     throw Error(dir + ": no */report.json (run odimo sweep or odimo search --out " + dir + "/NAME)");
