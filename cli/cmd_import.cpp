@@ -1,10 +1,13 @@
-// odimo import MODEL.onnx -o NET.pbtxt: an ONNX model as an odimo network file,
-// for users who want to read or edit it (every command also takes the .onnx itself).
+// odimo import MODEL.onnx -o NET.pbtxt [--weights W.pb]: an ONNX model as an odimo network
+// file, for users who want to read or edit it (every command also takes the .onnx itself),
+// and its initializers as a weights file for --init (mapper/initial_weights.h).
 #include <filesystem>
 #include <iostream>
 
 #include "cli/command_line.h"
 #include "cli/registry.h"
+#include "mapper/checkpoint.h"
+#include "mapper/initial_weights.h"
 #include "proto/error.h"
 #include "proto/output_file.h"
 #include "proto/proto_io.h"
@@ -15,7 +18,7 @@ namespace odimo::cli {
 namespace {
 
 struct ImportOptions {
-  std::string model, out;
+  std::string model, out, weights;
 };
 
 int run_import(const ImportOptions& o) {
@@ -25,10 +28,18 @@ int run_import(const ImportOptions& o) {
   const OnnxImport imported = import_onnx(o.model);
   const Network net = build_network(imported.net, o.model);  // shapes inferred and checked first
   check_recorded_shapes(imported, net, o.model);
-  write_file_atomic(o.out, "# Imported by `odimo import " + o.model + "`: the network only, no weights.\n" +
-                               to_text_proto(imported.net));
+  proto::Checkpoint weights;  // converted and checked before anything is written
+  if (!o.weights.empty()) weights = mapper::onnx_weights(imported, net, o.model);
+  write_file_atomic(o.out, "# Imported by `odimo import " + o.model + "`: the network only" +
+                               (o.weights.empty() ? ", no weights" : "; its weights are in " + o.weights) +
+                               ".\n" + to_text_proto(imported.net));
   std::cout << "wrote " << o.out << ": " << net.name << ", " << net.layers.size() << " layers, "
             << net.total_macs() << " MACs, " << net.total_params() << " params\n";
+  if (!o.weights.empty()) {
+    mapper::save_checkpoint(o.weights, weights);
+    std::cout << "wrote " << o.weights << ": " << weights.parameters_size() + weights.buffers_size()
+              << " tensors (odimo train/search --init)\n";
+  }
   return 0;
 }
 
@@ -36,6 +47,9 @@ Action define_import(CLI::App& app) {
   auto o = std::make_shared<ImportOptions>();
   app.add_option("MODEL", o->model, "an ONNX model (torch.onnx.export, opsets 11-17)")->required();
   app.add_option("-o,--out", o->out, "network file to write (.pbtxt)")->required();
+  app.add_option("--weights", o->weights,
+                 "W.pb: also write the initializers (parameters and batch-norm statistics, binary\n"
+                 "proto::Checkpoint in odimo's layout) for odimo train/search --init W.pb");
   app.footer(
       "Converts the graph of MODEL into odimo's network format (proto/network.proto): Conv, "
       "BatchNormalization,\n"

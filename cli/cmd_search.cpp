@@ -24,7 +24,7 @@ struct SearchOptions {
   SearchChoice choice;
   std::string out, baseline, label;
   double lambda = -1;  // required unless --baseline
-  bool no_replay = false, quiet = false;
+  bool no_replay = false, quiet = false, resume = false;
 };
 
 // The assignment of a baseline, per searchable layer.
@@ -50,7 +50,8 @@ search::SearchConfig make_config(const SearchOptions& o) {
   cfg.input = input_shape(o.choice.input);
   cfg.target = search::parse_target(o.choice.target);
   cfg.out_dir = o.out;
-  check_output_dir(cfg.out_dir, "--out");  // before training; created when the results are written
+  cfg.resume = o.resume;
+  check_output_dir(cfg.out_dir, "--out");  // before training; search_run creates it
   if (o.choice.epochs_option->count()) {
     const Epochs e = parse_epochs(o.choice.epochs);
     cfg.warmup_epochs = e.warmup, cfg.search_epochs = e.search, cfg.finetune_epochs = e.finetune;
@@ -83,6 +84,8 @@ int run_search(const SearchOptions& o) {
             << ", target " << search::target_name(cfg.target) << ", cost model " << model->name() << "\n";
   proto::SearchReport rep = search::run_search(cfg, soc, *model, *compat, std::cout);
   rep.set_tool_version(ODIMO_VERSION);
+  rep.set_network_file(cfg.net);
+  rep.set_soc_file(o.choice.soc);
   sweep::write_search_report(cfg.out_dir, rep);
   std::cout << "test accuracy " << fixed(100 * rep.test_accuracy(), 2) << " %, analytic "
             << grouped(rep.analytic().cycles()) << " cycles, " << fixed(rep.analytic().energy_uj(), 2)
@@ -99,12 +102,20 @@ Action define_search(CLI::App& app) {
   app.add_option("--lambda", o->lambda, "weight of cost / cost(all on the default CU) in the loss (>= 0)")
       ->default_str("")
       ->check(finite_range(0, mapper::kMaxLambda));
-  app.add_option("-o,--out", o->out, "DIR: mapping.pbtxt, weights.pb, report.json")->required();
+  app.add_option("-o,--out", o->out,
+                 "DIR: mapping.pbtxt, weights.pb, report.json; search-checkpoint.pb after every epoch")
+      ->required();
   app.add_option(
       "--baseline", o->baseline,
       "fine-tune a fixed mapping instead of searching: all:CU, greedy (per-layer best split on the\n"
       "cost model) or minlat (ODiMO's min-latency heuristic)");
+  app.add_option("--init", o->choice.config.init,
+                 "FILE: pretrained float weights every search starts from: DIR/checkpoint.pb of odimo\n"
+                 "train, W.pb of odimo import --weights, or a .onnx with initializers");
   app.add_option("--label", o->label, "the point's name in reports (default: lambda=L or the baseline)");
+  app.add_flag("--resume", o->resume,
+               "continue from DIR/search-checkpoint.pb (written after every epoch); reaches the bytes\n"
+               "of an uninterrupted run");
   app.add_flag("--no-replay", o->no_replay, "do not simulate the exported mapping");
   app.add_flag("--quiet", o->quiet, "no progress bar");
   app.footer(

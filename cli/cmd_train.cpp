@@ -66,8 +66,8 @@ mapper::TrainConfig make_config(const TrainOptions& o) {
 void add_data_options(CLI::App& app, TrainOptions& o) {
   add_net_option(app, o.config.net)->required();
   app.add_option("--dataset", o.config.dataset,
-                 "fashion-mnist (/usr/share/datasets/fashion-mnist), cifar10:DIR or cifar100:DIR\n"
-                 "(CIFAR binary version), synthetic");
+                 "fashion-mnist (/usr/share/datasets/fashion-mnist), fashion-mnist:DIR (its four\n"
+                 "*-ubyte.gz files in DIR), cifar10:DIR or cifar100:DIR (CIFAR binary version), synthetic");
   add_input_option(app, o.input);
   app.add_option("--val-fraction", o.config.val_fraction, "part of the training set held out for validation")
       ->check(finite_range(0, 0.9));
@@ -108,6 +108,9 @@ Action define_train(CLI::App& app) {
   auto o = std::make_shared<TrainOptions>();
   add_data_options(app, *o);
   add_training_options(app, *o);
+  app.add_option("--init", o->config.init,
+                 "FILE: start from these weights: DIR/checkpoint.pb of odimo train, W.pb of odimo import\n"
+                 "--weights, or a .onnx with initializers (with --epochs 0: only evaluate them)");
   app.add_option("--out", o->config.out_dir, "DIR: checkpoint.pb after every epoch (atomic) and report.json");
   app.add_flag("--resume", o->config.resume,
                "continue from DIR/checkpoint.pb; reaches the same weights as an uninterrupted run");

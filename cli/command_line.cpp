@@ -1,6 +1,8 @@
 #include "cli/command_line.h"
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <iostream>
 #include <sstream>
@@ -183,7 +185,13 @@ int run_command(const Command& command, const std::vector<std::string>& args) {
     return report(full_name(app), e.what(), 2);
   }
   try {
-    return action();
+    const int status = action();
+    // What went to stdout (e.g. `sweep sbatch > FILE` on a full disk) must have arrived whole.
+    errno = 0;
+    if (!std::cout.flush())
+      throw Error(std::string("standard output: cannot write: ") +
+                  (errno ? std::strerror(errno) : "the stream failed"));
+    return status;
   } catch (const Error& e) {
     return report(full_name(app), e.what(), 2);
   } catch (const std::exception& e) {

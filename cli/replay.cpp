@@ -19,9 +19,10 @@ void replay_point(const std::string& dir) {
   check_output_files({{"DIR", dir + "/simulation.json"}, {"DIR", dir + "/report.json"}});
   if (rep.mapping_file().empty())
     throw Error(dir + "/report.json: field 'mapping_file' is empty: nothing to replay");
-  const SocDescription soc = load_soc(rep.soc());
-  const Network net =
-      load_network(rep.network(), parse_shape(rep.input(), dir + "/report.json: field 'input'"));
+  // Reports before network_file/soc_file named shipped files only.
+  const SocDescription soc = load_soc(rep.soc_file().empty() ? rep.soc() : rep.soc_file());
+  const Network net = load_network(rep.network_file().empty() ? rep.network() : rep.network_file(),
+                                   parse_shape(rep.input(), dir + "/report.json: field 'input'"));
   const ResolvedMapping mapping = resolve_mapping(net, soc, dir + "/" + rep.mapping_file());
   sim::Simulator simulator(soc);
   proto::Report sim = sim::simulate_network(simulator, net, mapping, ODIMO_VERSION);

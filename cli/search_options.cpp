@@ -19,7 +19,8 @@ void add_search_options(CLI::App& app, SearchChoice& c) {
   add_soc_option(app, c.soc);
   add_net_option(app, cfg.net);
   add_input_option(app, c.input);
-  app.add_option("--dataset", cfg.dataset, "fashion-mnist, cifar10:DIR, cifar100:DIR or synthetic");
+  app.add_option("--dataset", cfg.dataset,
+                 "fashion-mnist, fashion-mnist:DIR, cifar10:DIR, cifar100:DIR or synthetic");
   app.add_option("--target", c.target, "the cost searched for: latency or energy");
   c.epochs_option =
       app.add_option("--epochs", c.epochs, "W,S,F: warmup, search and fine-tune epochs (F >= 1)");

@@ -32,32 +32,51 @@ void get(const google::protobuf::RepeatedPtrField<proto::NamedTensor>& in, const
 
 }  // namespace
 
-void capture_state(Model& model, Optimizer& opt, proto::Checkpoint& ckpt) {
+void capture_values(const std::vector<Parameter*>& params, const std::vector<Buffer*>& buffers,
+                    proto::Checkpoint& ckpt) {
   ckpt.clear_parameters();
   ckpt.clear_buffers();
+  for (Parameter* p : params) put(ckpt.mutable_parameters(), p->name, p->shape, p->value);
+  for (Buffer* b : buffers) put(ckpt.mutable_buffers(), b->name, {int(b->value.size())}, b->value);
+}
+
+void restore_values(const proto::Checkpoint& ckpt, const std::string& origin,
+                    const std::vector<Parameter*>& params, const std::vector<Buffer*>& buffers) {
+  for (Parameter* p : params) get(ckpt.parameters(), origin, p->name, p->value);
+  for (Buffer* b : buffers) get(ckpt.buffers(), origin, b->name, b->value);
+}
+
+void capture_state(const std::vector<Parameter*>& params, const std::vector<Buffer*>& buffers, Optimizer& opt,
+                   proto::Checkpoint& ckpt) {
+  capture_values(params, buffers, ckpt);
   ckpt.clear_optimizer_first();
   ckpt.clear_optimizer_second();
-  const auto params = model.parameters();
   for (size_t i = 0; i < params.size(); ++i) {
-    put(ckpt.mutable_parameters(), params[i]->name, params[i]->shape, params[i]->value);
     put(ckpt.mutable_optimizer_first(), params[i]->name, params[i]->shape, opt.first_moments()[i]);
     if (!opt.second_moments()[i].empty())
       put(ckpt.mutable_optimizer_second(), params[i]->name, params[i]->shape, opt.second_moments()[i]);
   }
-  for (Buffer* b : model.buffers()) put(ckpt.mutable_buffers(), b->name, {int(b->value.size())}, b->value);
   ckpt.set_steps_done(opt.steps());
 }
 
-void restore_state(const proto::Checkpoint& ckpt, const std::string& origin, Model& model, Optimizer& opt) {
-  const auto params = model.parameters();
+void restore_state(const proto::Checkpoint& ckpt, const std::string& origin,
+                   const std::vector<Parameter*>& params, const std::vector<Buffer*>& buffers,
+                   Optimizer& opt) {
+  restore_values(ckpt, origin, params, buffers);
   for (size_t i = 0; i < params.size(); ++i) {
-    get(ckpt.parameters(), origin, params[i]->name, params[i]->value);
     get(ckpt.optimizer_first(), origin, params[i]->name, opt.first_moments()[i]);
     if (!opt.second_moments()[i].empty())
       get(ckpt.optimizer_second(), origin, params[i]->name, opt.second_moments()[i]);
   }
-  for (Buffer* b : model.buffers()) get(ckpt.buffers(), origin, b->name, b->value);
   opt.set_steps(ckpt.steps_done());
+}
+
+void capture_state(Model& model, Optimizer& opt, proto::Checkpoint& ckpt) {
+  capture_state(model.parameters(), model.buffers(), opt, ckpt);
+}
+
+void restore_state(const proto::Checkpoint& ckpt, const std::string& origin, Model& model, Optimizer& opt) {
+  restore_state(ckpt, origin, model.parameters(), model.buffers(), opt);
 }
 
 void save_checkpoint(const std::string& path, const proto::Checkpoint& ckpt) {

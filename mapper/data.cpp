@@ -4,11 +4,14 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <numeric>
 
+#include "mapper/image_folder.h"
 #include "proto/error.h"
 #include "proto/proto_io.h"
 
@@ -17,7 +20,9 @@ namespace {
 
 std::vector<uint8_t> read_gzip(const std::string& path) {
   if (!file_exists(path))
-    throw Error(path + ": no such file (Fashion-MNIST comes with Debian's dataset-fashion-mnist package)");
+    throw Error(path +
+                ": no such file (Fashion-MNIST comes with Debian's dataset-fashion-mnist package; elsewhere "
+                "give --dataset fashion-mnist:DIR with the four *-ubyte.gz files)");
   gzFile f = gzopen(path.c_str(), "rb");
   if (!f) throw Error(path + ": cannot open");
   std::vector<uint8_t> out;
@@ -45,24 +50,29 @@ std::vector<uint8_t> read_idx(const std::string& path, int ndim, std::vector<uin
     throw Error(path + ": not an unsigned-byte IDX file with " + std::to_string(ndim) + " dimensions");
   const size_t header = 4 + 4 * size_t(ndim);
   if (raw.size() < header) throw Error(path + ": truncated IDX header");
+  // Each multiply of the extents is checked first: a forged header cannot overflow the count.
   size_t count = 1;
+  std::string extents;
   dims.clear();
   for (int i = 0; i < ndim; ++i) {
     dims.push_back(big_endian(&raw[4 + 4 * i]));
-    // Checked before multiplying: extents 1..2^31-1 whose product fits the file (no wrap).
-    if (dims.back() < 1 || dims.back() > uint32_t(INT32_MAX) || count > raw.size() / dims.back())
-      throw Error(path + ": IDX extent " + std::to_string(i) + " = " + std::to_string(dims.back()) +
-                  ": expected 1.." + std::to_string(INT32_MAX) + " and no more data than the file holds");
-    count *= dims.back();
+    extents += (i ? " x " : "") + std::to_string(dims.back());
+    if (dims.back() > uint32_t(INT32_MAX))
+      throw Error(path + ": IDX extent " + std::to_string(dims.back()) + ": expected at most 2^31-1");
   }
-  if (raw.size() != header + count)
+  for (uint32_t d : dims) {
+    if (d && count > SIZE_MAX / d)
+      throw Error(path + ": IDX extents " + extents + ": their product overflows 64 bits (corrupt header?)");
+    count *= d;
+  }
+  if (raw.size() - header != count)
     throw Error(path + ": IDX header promises " + std::to_string(count) + " bytes of data, file has " +
                 std::to_string(raw.size() - header) + " (truncated?)");
   return std::vector<uint8_t>(raw.begin() + header, raw.end());
 }
 
 void check_labels(const Dataset& d, const std::string& origin) {
-  for (uint8_t l : d.labels)
+  for (uint16_t l : d.labels)
     if (l >= d.classes) throw Error(origin + ": label " + std::to_string(l) + " out of range");
 }
 
@@ -70,6 +80,7 @@ Dataset subset(const Dataset& d, const std::vector<int>& idx, const std::string&
   Dataset s;
   s.name = name;
   s.shape = d.shape;
+  s.crop = d.crop;
   s.classes = d.classes;
   const int64_t b = d.image_bytes();
   s.pixels.resize(idx.size() * b);
@@ -89,7 +100,8 @@ Dataset load_fashion_mnist(const std::string& dir, bool train) {
   Dataset d;
   d.name = std::string("fashion-mnist/") + (train ? "train" : "test");
   d.pixels = read_idx(pre + "-images-idx3-ubyte.gz", 3, idims);
-  d.labels = read_idx(pre + "-labels-idx1-ubyte.gz", 1, ldims);
+  const std::vector<uint8_t> labels = read_idx(pre + "-labels-idx1-ubyte.gz", 1, ldims);
+  d.labels.assign(labels.begin(), labels.end());
   if (idims[0] != ldims[0])
     throw Error(pre + ": " + std::to_string(idims[0]) + " images but " + std::to_string(ldims[0]) +
                 " labels");
@@ -156,8 +168,8 @@ Dataset make_synthetic(const Shape& shape, int classes, int count, uint64_t seed
   return d;
 }
 
-DataSplits load_dataset(const std::string& spec, double val_fraction, uint64_t seed,
-                        const Shape& synthetic_shape, int synthetic_classes, const std::string& fashion_dir) {
+DataSplits load_dataset(const std::string& spec, double val_fraction, uint64_t seed, const Shape& net_input,
+                        int synthetic_classes, const std::string& fashion_dir, int threads) {
   DataSplits s;
   Dataset train;
   auto dir_of = [&](size_t prefix) {
@@ -165,22 +177,26 @@ DataSplits load_dataset(const std::string& spec, double val_fraction, uint64_t s
       throw Error("--dataset " + spec + ": give the folder, e.g. cifar10:/data/cifar");
     return spec.substr(prefix);
   };
-  if (spec == "fashion-mnist") {
-    train = load_fashion_mnist(fashion_dir, true);
-    s.test = load_fashion_mnist(fashion_dir, false);
+  if (spec == "fashion-mnist" || spec.rfind("fashion-mnist:", 0) == 0) {
+    const std::string dir = spec == "fashion-mnist" ? fashion_dir : dir_of(14);
+    train = load_fashion_mnist(dir, true);
+    s.test = load_fashion_mnist(dir, false);
   } else if (spec.rfind("cifar10:", 0) == 0) {
     train = load_cifar(dir_of(8), false, true);
     s.test = load_cifar(dir_of(8), false, false);
   } else if (spec.rfind("cifar100:", 0) == 0) {
     train = load_cifar(dir_of(9), true, true);
     s.test = load_cifar(dir_of(9), true, false);
+  } else if (spec.rfind("imagefolder:", 0) == 0) {
+    load_image_folders(dir_of(12), net_input, threads, train, s.test);
   } else if (spec == "synthetic") {
-    train = make_synthetic(synthetic_shape, synthetic_classes, 1024, seed);
-    s.test = make_synthetic(synthetic_shape, synthetic_classes, 256, seed);  // same templates
+    train = make_synthetic(net_input, synthetic_classes, 1024, seed);
+    s.test = make_synthetic(net_input, synthetic_classes, 256, seed);  // same templates
     s.test.name = "synthetic/test";
   } else {
-    throw Error("--dataset: unknown data set '" + spec +
-                "' (fashion-mnist, cifar10:DIR, cifar100:DIR, synthetic)");
+    throw Error(
+        "--dataset: unknown data set '" + spec +
+        "' (fashion-mnist, fashion-mnist:DIR, cifar10:DIR, cifar100:DIR, imagefolder:DIR, synthetic)");
   }
   if (val_fraction < 0 || val_fraction >= 1) throw Error("--val-fraction must be in [0, 1)");
   std::vector<int> order(train.size());
@@ -231,6 +247,15 @@ void make_batch(const Dataset& d, const int* idx, int n, const std::vector<float
         }
       }
   }
+}
+
+void fill_batch(const Dataset& d, const int* idx, int n, const std::vector<float>& mean,
+                const std::vector<float>& stddev, const Augment& aug, std::mt19937_64& rng, uint64_t seed,
+                int epoch, float* x, int* y) {
+  if (d.folder())
+    make_folder_batch(d, idx, n, mean, stddev, aug.flip || aug.crop_padding > 0, seed, epoch, x, y);
+  else
+    make_batch(d, idx, n, mean, stddev, aug, rng, x, y);
 }
 
 }  // namespace odimo::mapper

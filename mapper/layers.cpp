@@ -42,6 +42,7 @@ class QuantizedWeights : public WeightSource {
     for (Parameter* p : m_q->parameters()) out.push_back(p);
   }
   Parameter& weight() override { return m_w; }
+  void weights_loaded() override { m_q->init(m_w.value.data()); }
 
  private:
   Parameter m_w;

@@ -32,6 +32,9 @@ class Node {
   virtual void backward(const RunContext& ctx) = 0;
   virtual void parameters(std::vector<Parameter*>&) {}
   virtual void buffers(std::vector<Buffer*>&) {}
+  // Called once pretrained weights were written into the parameters (mapper/initial_weights.h):
+  // re-derives what was initialised from the weights (quantizer scales, the search's branches).
+  virtual void weights_loaded() {}
 
   std::string name;
   std::vector<Activation*> inputs;
@@ -51,6 +54,7 @@ class WeightSource {
   virtual void backward() = 0;          // effective_grad -> parameter gradients (+=)
   virtual void parameters(std::vector<Parameter*>& out) = 0;
   virtual Parameter& weight() = 0;  // the float master weights
+  virtual void weights_loaded() {}  // the master weights were replaced: re-initialise the quantizers
 };
 
 std::unique_ptr<WeightSource> make_float_weights(Parameter w);
@@ -64,6 +68,7 @@ class ConvNode : public Node {
   void forward(const RunContext& ctx) override;
   void backward(const RunContext& ctx) override;
   void parameters(std::vector<Parameter*>& out) override;
+  void weights_loaded() override { m_weights->weights_loaded(); }
   WeightSource& weights() { return *m_weights; }
   ConvGeom geometry(int n) const;
 
@@ -81,6 +86,7 @@ class LinearNode : public Node {
   void forward(const RunContext& ctx) override;
   void backward(const RunContext& ctx) override;
   void parameters(std::vector<Parameter*>& out) override;
+  void weights_loaded() override { m_weights->weights_loaded(); }
   WeightSource& weights() { return *m_weights; }
 
  private:

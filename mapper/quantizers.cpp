@@ -26,8 +26,11 @@ Parameter::Parameter(std::string n, std::vector<int> s, ParamGroup g, bool d)
 
 Int8Pow2Quantizer::Int8Pow2Quantizer(const std::string& name, const ChannelLayout& layout, const float* w)
     : m_layout(layout), m_scale(name + ".wq.scale", {1}, ParamGroup::kQuantizer, false) {
+  init(w);
+}
+void Int8Pow2Quantizer::init(const float* w) {
   float m = 0;
-  for (int64_t i = 0; i < layout.size; ++i) m = std::max(m, std::fabs(w[i]));
+  for (int64_t i = 0; i < m_layout.size; ++i) m = std::max(m, std::fabs(w[i]));
   m_scale.value[0] = pow2_floor(2.0 * std::max(m, 1e-8f));
 }
 float Int8Pow2Quantizer::scale() const {
@@ -54,6 +57,10 @@ void Int8Pow2Quantizer::backward(const float* w, const float* dwq, float* dw) {
 TernaryQuantizer::TernaryQuantizer(const std::string& name, const ChannelLayout& layout, const float* w)
     : m_layout(layout),
       m_log_scale(name + ".wq.log_scale", {layout.channels}, ParamGroup::kQuantizer, false) {
+  init(w);
+}
+void TernaryQuantizer::init(const float* w) {
+  const ChannelLayout& layout = m_layout;
   std::vector<double> sq(layout.channels, 0.0), count(layout.channels, 0.0);
   for (int64_t i = 0; i < layout.size; ++i) {
     sq[layout.channel(i)] += double(w[i]) * w[i];

@@ -19,6 +19,9 @@ class WeightQuantizer {
   // dw += surrogate dQ/dw * dwq; adds the quantizer's own parameter gradients.
   virtual void backward(const float* w, const float* dwq, float* dw) = 0;
   virtual std::vector<Parameter*> parameters() { return {}; }
+  // Re-derives the quantizer's initial parameters from weights `w` (after pretrained
+  // weights were loaded, mapper/initial_weights.h); the constructors do the same.
+  virtual void init(const float* /*w*/) {}
 };
 
 // DIANA digital, int8 symmetric with one power-of-two scale per layer:
@@ -33,6 +36,7 @@ class Int8Pow2Quantizer : public WeightQuantizer {
   void forward(const float* w, float* wq) override;
   void backward(const float* w, const float* dwq, float* dw) override;
   std::vector<Parameter*> parameters() override { return {&m_scale}; }
+  void init(const float* w) override;
   float scale() const;  // the effective power-of-two s
 
  private:
@@ -53,6 +57,7 @@ class TernaryQuantizer : public WeightQuantizer {
   void forward(const float* w, float* wq) override;
   void backward(const float* w, const float* dwq, float* dw) override;
   std::vector<Parameter*> parameters() override { return {&m_log_scale}; }
+  void init(const float* w) override;
 
  private:
   ChannelLayout m_layout;

@@ -13,7 +13,9 @@
 #include <ostream>
 #include <sstream>
 
+#include "mapper/batch_queue.h"
 #include "mapper/checkpoint.h"
+#include "mapper/initial_weights.h"
 #include "proto/error.h"
 #include "proto/proto_io.h"
 
@@ -68,8 +70,6 @@ struct Run {
   Augment augment;
   Model& model;
   Optimizer& opt;
-  std::vector<float> x;
-  std::vector<int> y;
 };
 
 std::array<GroupHyper, kParamGroups> group_hypers(const TrainConfig& c) {
@@ -123,13 +123,18 @@ proto::EpochRecord train_epoch(Run& r, int epoch, std::ostream& log) {
   int64_t correct = 0, seen = 0;
   Tape tape;
   const auto t0 = Clock::now();
+  // Batches are cut on a background thread ahead of the step, in step order (batch_queue.h).
+  BatchQueue queue(steps, c.batch, d.input().elements(), [&](int64_t s, Batch& b) {
+    b.n = std::min<int>(c.batch, d.size() - int(s * c.batch));
+    fill_batch(d, order.data() + s * c.batch, b.n, r.data.mean, r.data.stddev, r.augment, aug_rng, c.seed,
+               epoch, b.x.data(), b.y.data());
+  });
   for (int64_t s = 0; s < steps; ++s) {
-    const int n = std::min<int>(c.batch, d.size() - int(s * c.batch));
-    make_batch(d, order.data() + s * c.batch, n, r.data.mean, r.data.stddev, r.augment, aug_rng, r.x.data(),
-               r.y.data());
-    const Activation& logits = r.model.forward(r.x.data(), n, true, &tape);
+    const Batch& b = queue.next();
+    const int n = b.n;
+    const Activation& logits = r.model.forward(b.x.data(), n, true, &tape);
     int right = 0;
-    const double loss = softmax_cross_entropy(n, r.model.classes(), logits.value.data(), r.y.data(),
+    const double loss = softmax_cross_entropy(n, r.model.classes(), logits.value.data(), b.y.data(),
                                               r.model.logits_grad(), &right);
     if (!std::isfinite(loss)) diverged(c, epoch, s + 1, loss);
     r.model.zero_grad();
@@ -179,7 +184,8 @@ void write_report(const TrainConfig& c, const TrainResult& res, const std::strin
 }
 
 void check_config(const TrainConfig& c) {
-  if (c.epochs < 1) throw Error("--epochs must be at least 1");
+  if (c.epochs < 0 || (c.epochs == 0 && c.init.empty()))
+    throw Error("--epochs must be at least 1 (0, only evaluating, needs --init FILE)");
   if (c.batch < 1) throw Error("--batch must be at least 1");
   if (c.threads < 1 || c.threads > kMaxThreads)
     throw Error("--threads must be between 1 and " + std::to_string(kMaxThreads));
@@ -201,13 +207,14 @@ std::string fingerprint(const TrainConfig& c) {
     << " val=" << c.val_fraction
     << " augment=" << (c.augment ? c.augment->crop_padding * 2 + c.augment->flip : -1);
   for (int m : c.schedule.milestones) s << "," << m;
+  if (!c.init.empty()) s << " init=" << c.init;
   return s.str();
 }
 
 Evaluation evaluate(Model& model, const Dataset& data, const std::vector<float>& mean,
                     const std::vector<float>& stddev, int batch) {
   Evaluation ev;
-  std::vector<float> x(size_t(batch) * data.image_bytes());
+  std::vector<float> x(size_t(batch) * data.input().elements());
   std::vector<int> y(batch), idx(batch);
   std::mt19937_64 unused;
   double loss = 0;
@@ -215,7 +222,7 @@ Evaluation evaluate(Model& model, const Dataset& data, const std::vector<float>&
   for (int first = 0; first < data.size(); first += batch) {
     const int n = std::min(batch, data.size() - first);
     std::iota(idx.begin(), idx.begin() + n, first);
-    make_batch(data, idx.data(), n, mean, stddev, Augment{}, unused, x.data(), y.data());
+    fill_batch(data, idx.data(), n, mean, stddev, Augment{}, unused, 0, 0, x.data(), y.data());
     const Activation& logits = model.forward(x.data(), n, false, nullptr);
     int right = 0;
     loss +=
@@ -232,8 +239,8 @@ namespace {
 
 Augment default_augment(const TrainConfig& c) {
   if (c.augment) return *c.augment;
-  const bool cifar = c.dataset.rfind("cifar", 0) == 0;
-  return cifar ? Augment{4, true} : Augment{};
+  const bool cifar = c.dataset.rfind("cifar", 0) == 0, folder = c.dataset.rfind("imagefolder:", 0) == 0;
+  return cifar || folder ? Augment{4, true} : Augment{};  // folders: random-resized crop + flip
 }
 
 // Loads the checkpoint of an interrupted run, if any; returns the epochs it completed.
@@ -258,11 +265,11 @@ int resume_from(const TrainConfig& c, const std::string& path, Model& model, Opt
 namespace {
 
 DataSplits load_matching_data(const TrainConfig& c, const Network& net) {
-  DataSplits data =
-      load_dataset(c.dataset, c.val_fraction, c.seed, net.input, net.layers.back().out.c, c.fashion_dir);
-  if (data.train.shape != net.input)
-    throw Error("--dataset " + c.dataset + " has " + data.train.shape.str() + " images but " + net.name +
-                " expects " + net.input.str() + " (use --input " + data.train.shape.str() + ")");
+  DataSplits data = load_dataset(c.dataset, c.val_fraction, c.seed, net.input, net.layers.back().out.c,
+                                 c.fashion_dir, c.threads);
+  if (data.train.input() != net.input)
+    throw Error("--dataset " + c.dataset + " has " + data.train.input().str() + " images but " + net.name +
+                " expects " + net.input.str() + " (use --input " + data.train.input().str() + ")");
   if (data.train.size() == 0) throw Error("--dataset " + c.dataset + ": the training split is empty");
   const int outputs = net.layers.back().out.c;
   if (outputs < data.train.classes)
@@ -310,12 +317,11 @@ TrainResult train(const TrainConfig& c, std::ostream& log) {
   check_training_memory(net, c.batch);
   const DataSplits data = load_matching_data(c, net);
   Model model(net, ModelOptions{c.quant, c.seed, c.threads, {}});
+  if (!c.init.empty()) log << load_initial_weights(c.init, model) << "\n";
   Optimizer opt(c.optimizer, model.parameters(), group_hypers(c));
   TrainConfig cfg = c;
   cfg.schedule.total_steps = int64_t(c.epochs) * steps_per_epoch(c, data.train.size());
-  Run r{cfg, data, default_augment(c), model, opt, {}, {}};
-  r.x.resize(size_t(c.batch) * data.train.image_bytes());
-  r.y.resize(c.batch);
+  Run r{cfg, data, default_augment(c), model, opt};
 
   const std::string ckpt_path = c.out_dir.empty() ? "" : c.out_dir + "/checkpoint.pb";
   if (!c.out_dir.empty()) std::filesystem::create_directories(c.out_dir);

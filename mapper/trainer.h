@@ -19,7 +19,7 @@ struct TrainConfig {
   std::optional<Shape> input;  // overrides the network's input shape
   std::string dataset = "fashion-mnist";
   std::string fashion_dir = kFashionMnistDir;
-  int epochs = 5;
+  int epochs = 5;  // 0 (with init): only evaluate the initial weights
   int batch = 128;
   int steps_per_epoch = 0;  // > 0: stop each epoch after this many steps (quick runs, tests)
   OptimizerKind optimizer = OptimizerKind::kSgd;
@@ -31,7 +31,8 @@ struct TrainConfig {
   QuantPreset quant = QuantPreset::kFloat;
   double val_fraction = 0.1;
   std::optional<Augment> augment;  // default: none for Fashion-MNIST/synthetic, crop 4 + flip for CIFAR
-  std::string out_dir;             // checkpoint.pb and report.json; empty: write nothing
+  std::string init;     // pretrained weights to start from (mapper/initial_weights.h); empty: random
+  std::string out_dir;  // checkpoint.pb and report.json; empty: write nothing
   bool resume = false;
   bool progress = true;       // progress bar on `log`
   int stop_after_epochs = 0;  // > 0: return after this many epochs, as if killed (tests of --resume)

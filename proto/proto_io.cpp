@@ -1,5 +1,6 @@
 #include "proto/proto_io.h"
 
+#include <fcntl.h>
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
@@ -113,6 +114,30 @@ std::string to_json(const google::protobuf::Message& msg) {
   return out;
 }
 
+namespace {
+
+// Writes all of `content` to a new file `tmp`, flushed to the disk; returns 0 or the errno
+// of the first failure (a short write, e.g. a full disk, fsync or close).
+int write_whole_file(const std::string& tmp, const std::string& content) {
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd < 0) return errno;
+  int err = 0;
+  for (size_t done = 0; done < content.size() && !err;) {
+    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n > 0)
+      done += size_t(n);
+    else if (n == 0)
+      err = ENOSPC;  // no progress: the file system takes no more
+    else if (errno != EINTR)
+      err = errno;
+  }
+  if (!err && ::fsync(fd) != 0 && errno != EINVAL) err = errno;  // EINVAL: no fsync here (pipes)
+  if (::close(fd) != 0 && !err && errno != EINTR) err = errno;
+  return err;
+}
+
+}  // namespace
+
 void write_file_atomic(const std::string& path, const std::string& content) {
   // Through a symlink to its target (the temporary name in the target's folder);
   // FIFOs, devices and directories are refused, never replaced by a regular file.
@@ -122,19 +147,15 @@ void write_file_atomic(const std::string& path, const std::string& content) {
   char host[256] = "host";
   ::gethostname(host, sizeof host - 1);
   const std::string tmp = target + ".tmp." + host + "." + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error(path + ": cannot write: " + std::strerror(errno));
-    out << content;
-    out.flush();
-    if (!out) {
-      std::remove(tmp.c_str());
-      throw Error(path + ": write failed: " + std::strerror(errno));
-    }
+  // Nothing of a failed write stays behind: the temporary is removed, the previous file
+  // under `path` is untouched.
+  if (const int err = write_whole_file(tmp, content)) {
+    ::unlink(tmp.c_str());
+    throw Error(path + ": cannot write: " + std::strerror(err));
   }
   if (std::rename(tmp.c_str(), target.c_str()) != 0) {
     const std::string why = std::strerror(errno);
-    std::remove(tmp.c_str());
+    ::unlink(tmp.c_str());
     throw Error(path + ": cannot rename into place: " + why);
   }
 }

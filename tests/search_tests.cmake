@@ -3,6 +3,7 @@ add_executable(search_tests unit/main.cpp search/test_arch.cpp search/test_searc
   search/test_search_run.cpp)
 odimo_use_aligned_new(search_tests)
 target_link_libraries(search_tests PRIVATE odimo_search doctest::doctest odimo_options)
+target_compile_definitions(search_tests PRIVATE ODIMO_ONNX_TEST_DIR="${CMAKE_CURRENT_SOURCE_DIR}/data/onnx")
 doctest_discover_tests(search_tests TEST_PREFIX "search/" PROPERTIES LABELS unit
                        ENVIRONMENT "ODIMO_WORKLOADS=${PROJECT_SOURCE_DIR}/workloads")
 list(APPEND ODIMO_UNIT_TEST_BINARIES search_tests)
@@ -18,6 +19,11 @@ set_tests_properties(cli/replay_again PROPERTIES FIXTURES_REQUIRED search_point)
 odimo_cli_test(search_darkside ARGS search --soc darkside --net mobilenetv1-0.25-cifar --input 3x8x8
                --dataset synthetic --lambda 1 --epochs 1,1,1 --batch 16 --steps-per-epoch 3 --threads 1
                --out ${_search_out}/darkside PASS "replay .*simulated")
+# A network and a SoC given as files (not shipped names): the replay loads the same files.
+odimo_cli_test(search_onnx_replay ARGS search --soc ${PROJECT_SOURCE_DIR}/hw/socs/diana.pbtxt
+               --net ${CMAKE_CURRENT_SOURCE_DIR}/data/onnx/small-residual.onnx --dataset synthetic --lambda 1
+               --epochs 1,1,1 --batch 8 --steps-per-epoch 2 --threads 1 --quiet --out ${_search_out}/onnx
+               PASS "replay .*simulated .* cycles")
 odimo_cli_test(search_bad_epochs ARGS search --soc diana --net tiny --dataset synthetic --lambda 1 --epochs 1,2
                --out ${_search_out}/bad FAIL "--epochs '1,2': expected W,S,F")
 odimo_cli_test(search_needs_lambda ARGS search --soc diana --net tiny --dataset synthetic --out ${_search_out}/bad

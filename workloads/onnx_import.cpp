@@ -34,6 +34,9 @@ class Importer {
   // Values of a constant tensor (initializer or Constant output), or false.
   bool constant(const std::string& tensor, std::vector<double>* values, std::vector<int64_t>* dims) const;
   std::string source(const onnx::NodeProto& n, int input) const;  // our layer name or "input"
+  // The initializer (or shaped parameter input) read by input `input` of `n`.
+  OnnxTensor tensor(const onnx::NodeProto& n, int input) const;
+  void keep_weights(const onnx::NodeProto& n, const std::string& layer, std::vector<int> inputs);
   proto::Layer& add(const onnx::NodeProto& n, const std::string& op, std::vector<int> inputs);
   void window(const onnx::NodeProto& n, proto::Layer& l, bool has_kernel_attr) const;
   void conv(const onnx::NodeProto& n);
@@ -51,6 +54,7 @@ class Importer {
   std::map<std::string, const onnx::TensorProto*> m_constants;
   std::map<std::string, std::vector<int64_t>> m_parameter_inputs;  // graph inputs after the first: weights
   std::set<std::string> m_names;
+  std::map<std::string, OnnxLayerWeights> m_weights;
 };
 
 const onnx::AttributeProto* Importer::attr(const onnx::NodeProto& n, const std::string& name) const {
@@ -112,6 +116,40 @@ bool Importer::constant(const std::string& tensor, std::vector<double>* values,
   }
 }
 
+OnnxTensor Importer::tensor(const onnx::NodeProto& n, int input) const {
+  OnnxTensor out;
+  out.name = n.input(input);
+  if (auto p = m_parameter_inputs.find(out.name); p != m_parameter_inputs.end()) {
+    out.dims = p->second;
+    return out;
+  }
+  auto it = m_constants.find(out.name);
+  if (it == m_constants.end()) fail(n, "reads '" + out.name + "', which is no constant tensor");
+  const onnx::TensorProto& t = *it->second;
+  out.dims.assign(t.dims().begin(), t.dims().end());
+  if (t.external_data_size() > 0)
+    fail(n, "tensor '" + out.name + "' is stored outside the file (external data is not supported)");
+  if (t.data_type() != onnx::TensorProto::FLOAT)
+    fail(n,
+         "tensor '" + out.name + "' has data type " + std::to_string(t.data_type()) + ", expected float (1)");
+  out.values.assign(t.float_data().begin(), t.float_data().end());
+  const std::string& raw = t.raw_data();
+  for (size_t i = 0; i + 4 <= raw.size(); i += 4) {
+    float f;
+    std::memcpy(&f, raw.data() + i, 4);
+    out.values.push_back(f);
+  }
+  out.has_values = true;
+  return out;
+}
+
+void Importer::keep_weights(const onnx::NodeProto& n, const std::string& layer, std::vector<int> inputs) {
+  OnnxLayerWeights& w = m_weights[layer];
+  w.node = n.name();
+  for (int i : inputs)
+    if (i < n.input_size() && !n.input(i).empty()) w.tensors.push_back(tensor(n, i));
+}
+
 std::string Importer::source(const onnx::NodeProto& n, int input) const {
   if (input >= n.input_size()) fail(n, "has no input " + std::to_string(input));
   auto it = m_layer_of.find(n.input(input));
@@ -168,6 +206,7 @@ void Importer::conv(const onnx::NodeProto& n) {
   if (auto k = ints(n, "kernel_shape"); !k.empty() && (k.size() != 2 || k[0] != w[2] || k[1] != w[3]))
     fail(n, "kernel_shape disagrees with the weight's shape");
   l.set_bias(n.input_size() > 2 && !n.input(2).empty());
+  keep_weights(n, l.name(), {1, 2});
 }
 
 void Importer::linear(const onnx::NodeProto& n, bool gemm) {
@@ -182,6 +221,8 @@ void Importer::linear(const onnx::NodeProto& n, bool gemm) {
   proto::Layer& l = add(n, "linear", {0});
   l.set_out_channels(int(trans_b ? w[0] : w[1]));
   l.set_bias(gemm && n.input_size() > 2 && !n.input(2).empty());
+  keep_weights(n, l.name(), gemm ? std::vector<int>{1, 2} : std::vector<int>{1});
+  m_weights[l.name()].in_out = !trans_b;
 }
 
 void Importer::clip(const onnx::NodeProto& n) {
@@ -214,6 +255,7 @@ bool Importer::bias_add(const onnx::NodeProto& n) {
     for (auto& l : *m_net.mutable_layer())
       if (l.name() == it->second && l.op() == "linear" && !l.bias()) {
         l.set_bias(true);
+        m_weights[l.name()].tensors.push_back(tensor(n, 1 - i));
         m_layer_of[n.output(0)] = l.name();
         return true;
       }
@@ -244,7 +286,9 @@ void Importer::node(const onnx::NodeProto& n) {
   if (op == "MatMul") return linear(n, false);
   if (op == "Clip") return clip(n);
   if (op == "BatchNormalization") {
-    add(n, "batchnorm", {0});
+    const std::string layer = add(n, "batchnorm", {0}).name();
+    keep_weights(n, layer, {1, 2, 3, 4});
+    m_weights[layer].epsilon = float_attr(n, "epsilon", 1e-5f);
     return;
   }
   if (op == "Relu") {
@@ -350,6 +394,7 @@ OnnxImport Importer::run() {
   if (m_net.layer_size() == 0) throw Error(m_path + ": the graph has no layer odimo can run");
   OnnxImport out;
   out.net = m_net;
+  out.weights = m_weights;
   record_shapes(out);
   return out;
 }

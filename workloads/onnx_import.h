@@ -10,7 +10,9 @@
 // Flatten (axis 1), a Reshape that flattens to (N, -1), Gemm (transA 0, alpha and
 // beta 1, either transB), MatMul (+ an Add of a constant bias), Identity,
 // Constant; a symbolic (dynamic) batch dimension. Anything else is an Error
-// naming the file, the node and its op type. Weights are not imported here.
+// naming the file, the node and its op type. The initializers of every layer with
+// weights are kept as the file has them (ONNX layout); mapper/initial_weights.h
+// converts them to the training engine's layout.
 #include <map>
 #include <string>
 #include <vector>
@@ -21,8 +23,25 @@ namespace odimo {
 
 class Network;
 
+// One initializer as the file stores it (row-major, ONNX dimension order).
+struct OnnxTensor {
+  std::string name;  // the tensor's name in the file
+  std::vector<int64_t> dims;
+  std::vector<float> values;  // empty when the file has none (export_params=False)
+  bool has_values = false;
+};
+
+// Where a layer's parameters come from: conv/linear weight [+ bias]; batchnorm scale, B, mean, var.
+struct OnnxLayerWeights {
+  std::string node;  // the ONNX node (for messages)
+  std::vector<OnnxTensor> tensors;
+  bool in_out = false;    // linear: the weight is (in, out) (MatMul, Gemm transB 0), else (out, in)
+  double epsilon = 1e-5;  // batchnorm
+};
+
 struct OnnxImport {
   proto::Network net;
+  std::map<std::string, OnnxLayerWeights> weights;  // per layer name
   // per layer name: the output shape the file records (value_info or a graph
   // output), batch dimension dropped; absent when the file records none
   std::map<std::string, std::vector<int64_t>> recorded;

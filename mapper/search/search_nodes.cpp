@@ -56,6 +56,11 @@ void MixedWeights::backward() {
   m_arch->backward_mix(m_dmix);
 }
 
+void MixedWeights::weights_loaded() {
+  for (auto& q : m_q)
+    if (q) q->init(m_w.value.data());
+}
+
 void MixedWeights::parameters(std::vector<Parameter*>& out) {
   out.push_back(&m_w);
   for (auto& q : m_q)
@@ -65,8 +70,13 @@ void MixedWeights::parameters(std::vector<Parameter*>& out) {
 }
 
 ThermometricNode::ThermometricNode(const Layer& layer, std::unique_ptr<mapper::Node> conv,
-                                   std::unique_ptr<mapper::Node> dw, std::unique_ptr<LayerArch> arch)
-    : Node(layer.name), m_conv(std::move(conv)), m_dw(std::move(dw)), m_arch(std::move(arch)) {}
+                                   std::unique_ptr<mapper::Node> dw, std::unique_ptr<LayerArch> arch,
+                                   std::unique_ptr<Parameter> bias)
+    : Node(layer.name),
+      m_conv(std::move(conv)),
+      m_dw(std::move(dw)),
+      m_arch(std::move(arch)),
+      m_bias(std::move(bias)) {}
 
 void ThermometricNode::wire_branches() {
   for (mapper::Node* b : {m_conv.get(), m_dw.get()}) {
@@ -89,7 +99,7 @@ void ThermometricNode::forward(const RunContext& ctx) {
   const int C = a.dims.c;
   for (int64_t e = 0; e < a.dims.size(); ++e) {
     const int c = int(e % C);  // NHWC: channels fastest
-    out.value[e] = mix[c] * a.value[e] + mix[C + c] * b.value[e];
+    out.value[e] = mix[c] * a.value[e] + mix[C + c] * b.value[e] + (m_bias ? m_bias->value[c] : 0.0f);
   }
 }
 
@@ -105,15 +115,28 @@ void ThermometricNode::backward(const RunContext& ctx) {
     b.grad[e] = mix[C + c] * out.grad[e];
     m_dmix[c] += a.value[e] * out.grad[e];
     m_dmix[C + c] += b.value[e] * out.grad[e];
+    if (m_bias) m_bias->grad[c] += out.grad[e];
   }
   m_conv->backward(ctx);
   m_dw->backward(ctx);
   m_arch->backward_mix(m_dmix);
 }
 
+void ThermometricNode::weights_loaded() {
+  auto& conv = static_cast<mapper::ConvNode&>(*m_conv).weights().weight();    // memory (ky,kx,cin,cout)
+  const auto& dw = static_cast<mapper::ConvNode&>(*m_dw).weights().weight();  // memory (ky,kx,C)
+  const int64_t C = dw.shape[0], taps = dw.shape[1];
+  std::fill(conv.value.begin(), conv.value.end(), 0.0f);
+  for (int64_t t = 0; t < taps; ++t)
+    for (int64_t c = 0; c < C; ++c) conv.value[(t * C + c) * C + c] = dw.value[t * C + c];
+  m_conv->weights_loaded();
+  m_dw->weights_loaded();
+}
+
 void ThermometricNode::parameters(std::vector<Parameter*>& out) {
   m_conv->parameters(out);
   m_dw->parameters(out);
+  if (m_bias) out.push_back(m_bias.get());
   out.push_back(&m_arch->alpha());
 }
 
@@ -194,9 +217,15 @@ std::unique_ptr<mapper::Node> thermometric_node(const SocDescription& soc, const
                                          quantized(conv_cu, std::move(wc), l.name + ".conv.wq"), nullptr);
   auto dw = std::make_unique<mapper::ConvNode>(l.name + ".dw", true, C, l.kernel, l.stride, l.padding, C,
                                                quantized(dw_cu, std::move(wd), l.name + ".wq"), nullptr);
+  std::unique_ptr<Parameter> bias;
+  if (l.bias) {  // drawn after the weights: a bias-free layer's weights do not change
+    bias = std::make_unique<Parameter>(l.name + ".bias", std::vector<int>{C});
+    init_uniform(bias->value, int64_t(l.kernel) * l.kernel, rng);
+  }
   auto arch = std::make_unique<LayerArch>(s, l.name, compat);
   *arch_out = arch.get();
-  return std::make_unique<ThermometricNode>(l, std::move(conv), std::move(dw), std::move(arch));
+  return std::make_unique<ThermometricNode>(l, std::move(conv), std::move(dw), std::move(arch),
+                                            std::move(bias));
 }
 
 }  // namespace

@@ -5,7 +5,8 @@
 //    W_eff[c] = sum_i mix_ic * Q_i(W)[c]. The bias is shared (not mixed).
 //  - ThermometricNode (Darkside): a standard conv (C -> C) and a depthwise conv
 //    over the same input, both computed in full; output channel c comes from the
-//    conv where the mask is 1 (first k channels) and from the depthwise elsewhere.
+//    conv where the mask is 1 (first k channels) and from the depthwise elsewhere;
+//    the layer's bias (if any) is shared and added after the mix.
 // Both own their LayerArch, whose alpha joins the model's parameters.
 #include <memory>
 #include <vector>
@@ -25,6 +26,7 @@ class MixedWeights : public mapper::WeightSource {
   void backward() override;
   void parameters(std::vector<mapper::Parameter*>& out) override;
   mapper::Parameter& weight() override { return m_w; }
+  void weights_loaded() override;
   LayerArch& arch() { return *m_arch; }
 
  private:
@@ -39,16 +41,20 @@ class MixedWeights : public mapper::WeightSource {
 class ThermometricNode : public mapper::Node {
  public:
   ThermometricNode(const Layer& layer, std::unique_ptr<mapper::Node> conv, std::unique_ptr<mapper::Node> dw,
-                   std::unique_ptr<LayerArch> arch);
+                   std::unique_ptr<LayerArch> arch, std::unique_ptr<mapper::Parameter> bias);
   void forward(const mapper::RunContext& ctx) override;
   void backward(const mapper::RunContext& ctx) override;
   void parameters(std::vector<mapper::Parameter*>& out) override;
+  // Pretrained depthwise weights (the layer's own, "<layer>.weight") also start the conv
+  // branch, on its diagonal: both branches compute the pretrained layer.
+  void weights_loaded() override;
   LayerArch& arch() { return *m_arch; }
 
  private:
   void wire_branches();
   std::unique_ptr<mapper::Node> m_conv, m_dw;
   std::unique_ptr<LayerArch> m_arch;
+  std::unique_ptr<mapper::Parameter> m_bias;  // null when the layer has none
   std::vector<float> m_dmix;
 };
 

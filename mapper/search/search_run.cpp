@@ -7,10 +7,13 @@
 #include <numeric>
 #include <ostream>
 #include <random>
+#include <sstream>
 
+#include "mapper/batch_queue.h"
 #include "mapper/checkpoint.h"
 #include "mapper/cost/cost_report.h"
 #include "mapper/data.h"
+#include "mapper/initial_weights.h"
 #include "mapper/model.h"
 #include "mapper/ops_misc.h"
 #include "mapper/optim.h"
@@ -35,8 +38,6 @@ struct Run {
   std::unique_ptr<mapper::Model> model;
   std::unique_ptr<NetworkCost> cost;
   double reference = 1;  // cost of the all-default mapping
-  std::vector<float> x;
-  std::vector<int> y;
 };
 
 std::vector<std::vector<int>> assignments(const Run& r) {
@@ -87,13 +88,20 @@ proto::SearchEpoch train_epoch(Run& r, const std::string& phase, int epoch, mapp
   double loss_sum = 0, expected = 0;
   int64_t correct = 0, seen = 0;
   mapper::Tape tape;
+  // No augmentation for fixed-size sets (the search's recipe); image folders still need their
+  // crop to the network input: random-resized + flip, per image (mapper/image_folder.h).
+  const mapper::Augment aug = d.folder() ? mapper::Augment{0, true} : mapper::Augment{};
+  mapper::BatchQueue queue(steps, r.cfg.batch, d.input().elements(), [&](int64_t s, mapper::Batch& b) {
+    b.n = std::min<int>(r.cfg.batch, d.size() - int(s * r.cfg.batch));
+    mapper::fill_batch(d, order.data() + s * r.cfg.batch, b.n, r.data.mean, r.data.stddev, aug, rng,
+                       r.cfg.seed, epoch, b.x.data(), b.y.data());
+  });
   for (int64_t s = 0; s < steps; ++s) {
-    const int n = std::min<int>(r.cfg.batch, d.size() - int(s * r.cfg.batch));
-    mapper::make_batch(d, order.data() + s * r.cfg.batch, n, r.data.mean, r.data.stddev, {}, rng, r.x.data(),
-                       r.y.data());
-    const mapper::Activation& logits = r.model->forward(r.x.data(), n, true, &tape);
+    const mapper::Batch& b = queue.next();
+    const int n = b.n;
+    const mapper::Activation& logits = r.model->forward(b.x.data(), n, true, &tape);
     int right = 0;
-    const double loss = mapper::softmax_cross_entropy(n, r.model->classes(), logits.value.data(), r.y.data(),
+    const double loss = mapper::softmax_cross_entropy(n, r.model->classes(), logits.value.data(), b.y.data(),
                                                       r.model->logits_grad(), &right);
     if (!std::isfinite(loss))
       throw Error("search diverged: loss " + std::to_string(loss) + " in " + phase + " epoch " +
@@ -138,49 +146,138 @@ proto::SearchEpoch train_epoch(Run& r, const std::string& phase, int epoch, mapp
   return e;
 }
 
-// Snapshot of every parameter and buffer value (best-validation weights).
-struct Snapshot {
-  std::vector<std::vector<float>> params, buffers;
-  void take(mapper::Model& m) {
-    params.clear();
-    buffers.clear();
-    for (auto* p : m.parameters()) params.push_back(p->value);
-    for (auto* b : m.buffers()) buffers.push_back(b->value);
-  }
-  void restore(mapper::Model& m) const {
-    auto ps = m.parameters();
-    auto bs = m.buffers();
-    for (size_t i = 0; i < ps.size(); ++i) ps[i]->value = params[i];
-    for (size_t i = 0; i < bs.size(); ++i) bs[i]->value = buffers[i];
-  }
-};
-
-mapper::Optimizer make_optimizer(Run& r, bool arch_params) {
+std::vector<mapper::Parameter*> group_parameters(Run& r, bool arch_params) {
   std::vector<mapper::Parameter*> ps;
   for (auto* p : r.model->parameters())
     if ((p->group == mapper::ParamGroup::kArchitecture) == arch_params) ps.push_back(p);
+  return ps;
+}
+
+// The training state across epochs: optimizers, the report's epochs, the best fine-tune
+// weights; saved after every epoch to DIR/search-checkpoint.pb, restored by --resume.
+struct Progress {
+  mapper::Optimizer weights, arch;
+  proto::SearchReport rep;
+  proto::SearchCheckpoint ckpt;  // fingerprint, best_val_accuracy, best
+  std::string path;              // empty: no checkpoints
+  int done = 0;                  // epochs restored from the checkpoint
+  bool stopped = false;          // SearchConfig::stop_after_epochs reached
+};
+
+void save_progress(Run& r, Progress& p, int epoch) {
+  if (p.path.empty()) return;
+  p.ckpt.set_epochs_done(epoch);
+  mapper::capture_state(group_parameters(r, false), r.model->buffers(), p.weights, *p.ckpt.mutable_weights());
+  mapper::capture_state(group_parameters(r, true), {}, p.arch, *p.ckpt.mutable_arch());
+  *p.ckpt.mutable_epochs() = p.rep.epochs();
+  write_binary_proto(p.path, p.ckpt);
+  p.stopped = epoch == r.cfg.stop_after_epochs;
+}
+
+void resume_progress(Run& r, Progress& p, std::ostream& log) {
+  if (!r.cfg.resume || p.path.empty()) return;
+  if (!file_exists(p.path)) {
+    log << "no checkpoint at " << p.path << ": starting from scratch\n";
+    return;
+  }
+  proto::SearchCheckpoint c;
+  read_binary_proto(p.path, &c);
+  if (c.fingerprint() != p.ckpt.fingerprint())
+    throw Error(p.path + ": checkpoint was written by a search with other options:\n  it: " +
+                c.fingerprint() + "\n now: " + p.ckpt.fingerprint());
+  mapper::restore_state(c.weights(), p.path, group_parameters(r, false), r.model->buffers(), p.weights);
+  mapper::restore_state(c.arch(), p.path, group_parameters(r, true), {}, p.arch);
+  *p.rep.mutable_epochs() = c.epochs();
+  p.done = c.epochs_done();
+  p.ckpt = c;
+  log << "resumed from " << p.path << " after epoch " << p.done << "\n" << std::flush;
+}
+
+// Warmup, search, fine-tune; epochs already in the checkpoint are skipped (their
+// temperatures still set), the model ends with the best fine-tune weights.
+void train_phases(Run& r, Progress& p, std::ostream& log) {
+  const SearchConfig& cfg = r.cfg;
+  int epoch = 0;
+  auto epoch_of = [&](const std::string& phase, mapper::Optimizer* arch, double f0, double f1) {
+    if (++epoch <= p.done || p.stopped) return false;
+    *p.rep.add_epochs() = train_epoch(r, phase, epoch, p.weights, arch, f0, f1, log);
+    return true;
+  };
+  if (!cfg.fixed) {
+    for (int e = 0; e < cfg.warmup_epochs; ++e)
+      if (epoch_of("warmup", nullptr, 1.0, 1.0)) save_progress(r, p, epoch);
+    for (int e = 1; e <= cfg.search_epochs; ++e) {
+      // ODiMO anneals T <- T e^-0.045 per epoch over 200 epochs; here T reaches
+      // final_temperature at the end of the search, whatever its length.
+      const double t =
+          cfg.compat ? std::exp(-0.045 * e) : std::pow(cfg.final_temperature, double(e) / cfg.search_epochs);
+      for (LayerArch* a : r.archs) a->set_temperature(t);
+      if (epoch_of("search", &p.arch, 1.0, 1.0)) save_progress(r, p, epoch);
+    }
+  }
+  for (LayerArch* a : r.archs) a->freeze();
+  const auto values = r.model->parameters();
+  const int ft = std::max(1, cfg.finetune_epochs);
+  for (int e = 0; e < ft; ++e) {
+    // cosine decay of the weights' learning rate over the fine-tune
+    const double f0 = 0.5 * (1 + std::cos(M_PI * e / ft)), f1 = 0.5 * (1 + std::cos(M_PI * (e + 1) / ft));
+    if (!epoch_of("finetune", nullptr, f0, f1)) continue;
+    const double val = p.rep.epochs(p.rep.epochs_size() - 1).val_accuracy();
+    if (val > p.ckpt.best_val_accuracy()) {
+      p.ckpt.set_best_val_accuracy(val);
+      mapper::capture_values(values, r.model->buffers(), *p.ckpt.mutable_best());
+    }
+    save_progress(r, p, epoch);
+  }
+  if (!p.stopped)
+    mapper::restore_values(p.ckpt.best(), "the best fine-tune weights", values, r.model->buffers());
+}
+
+mapper::Optimizer make_optimizer(Run& r, bool arch_params) {
   std::array<mapper::GroupHyper, mapper::kParamGroups> h{};
   h[int(mapper::ParamGroup::kWeights)].lr = r.cfg.lr;
   h[int(mapper::ParamGroup::kWeights)].weight_decay = 5e-4;
   h[int(mapper::ParamGroup::kQuantizer)].lr = r.cfg.lr / 100;
   h[int(mapper::ParamGroup::kArchitecture)].lr = r.cfg.arch_lr;
-  return mapper::Optimizer(arch_params ? mapper::OptimizerKind::kAdam : mapper::OptimizerKind::kSgd, ps, h);
+  return mapper::Optimizer(arch_params ? mapper::OptimizerKind::kAdam : mapper::OptimizerKind::kSgd,
+                           group_parameters(r, arch_params), h);
 }
 
 }  // namespace
 
+std::string search_fingerprint(const SearchConfig& c, const std::string& soc, const std::string& cost_model) {
+  std::ostringstream s;
+  s << std::setprecision(17) << "net=" << c.net << " input=" << (c.input ? c.input->str() : "default")
+    << " dataset=" << c.dataset << " soc=" << soc << " model=" << cost_model << " lambda=" << c.lambda
+    << " target=" << target_name(c.target) << " epochs=" << c.warmup_epochs << "," << c.search_epochs << ","
+    << c.finetune_epochs << " batch=" << c.batch << " steps/epoch=" << c.steps_per_epoch
+    << " threads=" << c.threads << " seed=" << c.seed << " lr=" << c.lr << " arch_lr=" << c.arch_lr
+    << " temperatures=" << c.rel_temperature << "/" << c.final_temperature << " compat=" << c.compat
+    << " val=" << c.val_fraction;
+  if (!c.init.empty()) s << " init=" << c.init;
+  s << " fixed=";
+  if (c.fixed)
+    for (const auto& layer : *c.fixed) {
+      for (int cu : layer) s << cu;
+      s << ";";
+    }
+  return s.str();
+}
+
 proto::SearchReport run_search(const SearchConfig& cfg, const SocDescription& soc,
                                const cost::CostModel& cost_model, const cost::CostModel& compat,
                                std::ostream& log) {
-  Run r{cfg, soc, load_network(cfg.net, cfg.input), {}, {}, {}, {}, {}, 1, {}, {}};
+  Run r{cfg, soc, load_network(cfg.net, cfg.input), {}, {}, {}, {}, {}, 1};
   r.space = search_space(r.net, soc);
   if (r.space.empty())
     throw Error("network '" + r.net.name + "' has no layer the search can split on " + soc.name());
   mapper::check_training_memory(r.net, cfg.batch);
-  r.data = mapper::load_dataset(cfg.dataset, cfg.val_fraction, cfg.seed, r.net.input, r.net.classes);
-  if (r.data.train.shape != r.net.input)
-    throw Error("dataset '" + cfg.dataset + "' has images " + r.data.train.shape.str() + " but " +
-                r.net.name + " expects " + r.net.input.str() + " (use --input " + r.data.train.shape.str() +
+  r.data = mapper::load_dataset(cfg.dataset, cfg.val_fraction, cfg.seed, r.net.input,
+                                r.net.layers.back().out.c, mapper::kFashionMnistDir,
+                                cfg.threads);  // as the trainer: ONNX networks state no classes
+  if (r.data.train.input() != r.net.input)
+    throw Error("dataset '" + cfg.dataset + "' has images " + r.data.train.input().str() + " but " +
+                r.net.name + " expects " + r.net.input.str() + " (use --input " + r.data.train.input().str() +
                 ")");
   mapper::ModelOptions mo;
   mo.quant = soc.soc.split_rule() == proto::CONTIGUOUS_IN_CU_ORDER ? mapper::QuantPreset::kDarksideInt8
@@ -189,44 +286,26 @@ proto::SearchReport run_search(const SearchConfig& cfg, const SocDescription& so
   mo.threads = cfg.threads;
   mo.node_factory = search_node_factory(soc, r.space, cfg.compat, &r.archs);
   r.model = std::make_unique<mapper::Model>(r.net, mo);
+  if (!cfg.init.empty()) log << mapper::load_initial_weights(cfg.init, *r.model) << "\n";
   r.cost = std::make_unique<NetworkCost>(r.net, soc, cost_model, r.space, cfg.target);
   r.reference = discrete_cost(r, all_on(r.space, soc, soc.soc.default_cu()));
-  r.x.resize(size_t(cfg.batch) * r.net.input.elements());
-  r.y.resize(cfg.batch);
 
-  proto::SearchReport rep;
-  mapper::Optimizer weights = make_optimizer(r, false);
-  mapper::Optimizer arch = make_optimizer(r, true);
-  int epoch = 0;
-  if (cfg.fixed) {
+  Progress p{make_optimizer(r, false), make_optimizer(r, true), {}, {}, {}, 0};
+  if (cfg.fixed)
     for (size_t s = 0; s < r.archs.size(); ++s) r.archs[s]->force((*cfg.fixed)[s]);
-  } else {
-    for (int e = 0; e < cfg.warmup_epochs; ++e)
-      *rep.add_epochs() = train_epoch(r, "warmup", ++epoch, weights, nullptr, 1.0, 1.0, log);
-    for (int e = 1; e <= cfg.search_epochs; ++e) {
-      // ODiMO anneals T <- T e^-0.045 per epoch over 200 epochs; here T reaches
-      // final_temperature at the end of the search, whatever its length.
-      const double t =
-          cfg.compat ? std::exp(-0.045 * e) : std::pow(cfg.final_temperature, double(e) / cfg.search_epochs);
-      for (LayerArch* a : r.archs) a->set_temperature(t);
-      *rep.add_epochs() = train_epoch(r, "search", ++epoch, weights, &arch, 1.0, 1.0, log);
-    }
+  p.ckpt.set_fingerprint(search_fingerprint(cfg, soc.name(), cost_model.name()));
+  p.ckpt.set_best_val_accuracy(-1);
+  if (!cfg.out_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(cfg.out_dir, ec);
+    if (ec) throw Error(cfg.out_dir + ": cannot create the output folder: " + ec.message());
+    p.path = cfg.out_dir + "/search-checkpoint.pb";
   }
-  for (LayerArch* a : r.archs) a->freeze();
-  Snapshot best;
-  double best_val = -1;
+  resume_progress(r, p, log);
+  train_phases(r, p, log);
+  if (p.stopped) return {};
+  proto::SearchReport& rep = p.rep;
   const int ft = std::max(1, cfg.finetune_epochs);
-  for (int e = 0; e < ft; ++e) {
-    // cosine decay of the weights' learning rate over the fine-tune
-    const double f0 = 0.5 * (1 + std::cos(M_PI * e / ft)), f1 = 0.5 * (1 + std::cos(M_PI * (e + 1) / ft));
-    const proto::SearchEpoch rec = train_epoch(r, "finetune", ++epoch, weights, nullptr, f0, f1, log);
-    *rep.add_epochs() = rec;
-    if (rec.val_accuracy() > best_val) {
-      best_val = rec.val_accuracy();
-      best.take(*r.model);
-    }
-  }
-  best.restore(*r.model);
   const auto a = assignments(r);
   const proto::Mapping mapping = export_mapping(r.net, soc, r.space, a);
   const ResolvedMapping resolved = resolve_mapping(r.net, soc, mapping, "search");
@@ -239,6 +318,7 @@ proto::SearchReport run_search(const SearchConfig& cfg, const SocDescription& so
   rep.set_network(r.net.name);
   rep.set_input(r.net.input.str());
   rep.set_dataset(cfg.dataset);
+  rep.set_init(cfg.init);
   rep.set_lambda(cfg.fixed ? 0 : cfg.lambda);
   rep.set_target(target_name(cfg.target));
   rep.set_cost_model(cost_model.name());
@@ -246,7 +326,7 @@ proto::SearchReport run_search(const SearchConfig& cfg, const SocDescription& so
   rep.set_warmup_epochs(cfg.fixed ? 0 : cfg.warmup_epochs);
   rep.set_search_epochs(cfg.fixed ? 0 : cfg.search_epochs);
   rep.set_finetune_epochs(ft);
-  rep.set_best_val_accuracy(best_val);
+  rep.set_best_val_accuracy(p.ckpt.best_val_accuracy());
   rep.set_test_accuracy(
       mapper::evaluate(*r.model, r.data.test, r.data.mean, r.data.stddev, cfg.batch).accuracy);
   for (const auto& [cu, n] : channels_per_cu(r, a)) (*rep.mutable_channels())[cu] = n;
@@ -256,21 +336,10 @@ proto::SearchReport run_search(const SearchConfig& cfg, const SocDescription& so
     out->set_energy_uj(rp->total().energy_uj());
   }
   if (!cfg.out_dir.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(cfg.out_dir, ec);
-    if (ec) throw Error(cfg.out_dir + ": cannot create the output folder: " + ec.message());
     write_text_proto(cfg.out_dir + "/mapping.pbtxt", mapping);
     // The trained weights (parameters and batch-norm statistics; no optimizer state).
     proto::Checkpoint ckpt;
-    auto put = [](google::protobuf::RepeatedPtrField<proto::NamedTensor>* out, const std::string& name,
-                  const std::vector<int>& shape, const std::vector<float>& v) {
-      auto* t = out->Add();
-      t->set_name(name);
-      for (int d : shape) t->add_shape(d);
-      t->mutable_values()->Add(v.begin(), v.end());
-    };
-    for (auto* p : r.model->parameters()) put(ckpt.mutable_parameters(), p->name, p->shape, p->value);
-    for (auto* b : r.model->buffers()) put(ckpt.mutable_buffers(), b->name, {int(b->value.size())}, b->value);
+    mapper::capture_values(r.model->parameters(), r.model->buffers(), ckpt);
     mapper::save_checkpoint(cfg.out_dir + "/weights.pb", ckpt);
     rep.set_mapping_file("mapping.pbtxt");
     rep.set_weights_file("weights.pb");

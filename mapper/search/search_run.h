@@ -35,10 +35,21 @@ struct SearchConfig {
   double val_fraction = 0.1;
   // Baselines: skip warmup and search, fine-tune this assignment (per searchable layer).
   std::optional<std::vector<std::vector<int>>> fixed;
+  // Pretrained float weights every CU's copy starts from (mapper/initial_weights.h): a float
+  // `odimo train` checkpoint, an `odimo import --weights` file or a .onnx; empty: random.
+  std::string init;
   std::string label;    // report label ("lambda=..." by default)
   std::string out_dir;  // mapping.pbtxt, weights.pb, report.json (atomic); empty: none
+  // out_dir/search-checkpoint.pb is written after every epoch; resume: continue from it (same
+  // bytes as an uninterrupted run; a checkpoint of other options is an error).
+  bool resume = false;
+  int stop_after_epochs = 0;  // > 0: return an empty report after this many epochs, as if killed (tests)
   bool progress = true;
 };
+
+// The options that change a search's trajectory, as one line (search-checkpoint.pb).
+std::string search_fingerprint(const SearchConfig& config, const std::string& soc,
+                               const std::string& cost_model);
 
 // Runs one point; `cost` scores the search (its target), `compat` is reported next to it.
 proto::SearchReport run_search(const SearchConfig& config, const SocDescription& soc,

@@ -58,7 +58,7 @@ int run_here(const Run& run, int index, const SearchCommand& search) {
     return 0;
   }
   std::vector<std::string> args(p.search_args().begin(), p.search_args().end());
-  args.insert(args.end(), {"--out", dir});
+  args.insert(args.end(), {"--out", dir, "--resume"});  // a killed point goes on from its last epoch
   std::cout << "odimo sweep: " << run.name(index) << " of " << run.plan.points() << " (" << p.label()
             << ")\n";
   return search(args);

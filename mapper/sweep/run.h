@@ -29,7 +29,7 @@ struct Run {
 Run open_run(const std::string& plan_dir, const std::string& out);
 
 // Runs one search point in this process: its `odimo search` arguments (from the
-// point file, plus --out DIR) in, exit status out. Supplied by the program (cli/).
+// point file, plus --out DIR --resume) in, exit status out. Supplied by the program (cli/).
 using SearchCommand = std::function<int(const std::vector<std::string>& search_args)>;
 // The arguments (argv[1..]) that make this executable run point `index` of `run`
 // alone, e.g. `sweep run --index 7 PLAN --out OUT`. Supplied by the program (cli/).

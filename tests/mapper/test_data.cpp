@@ -58,6 +58,33 @@ TEST_CASE("Fashion-MNIST IDX reader: shapes, labels, split and normalisation") {
   REQUIRE(s.mean.size() == 1);
   CHECK(s.mean[0] > 10 / 255.0f);
   CHECK(s.mean[0] < 17 / 255.0f);
+  const DataSplits t = load_dataset("fashion-mnist:" + f.dir.string(), 0.25, 1, {}, 0, "/nonexistent");
+  CHECK(t.train.pixels == s.train.pixels);
+  CHECK(t.test.labels == s.test.labels);
+  CHECK_THROWS_WITH_AS(load_dataset("fashion-mnist:", 0.1, 1, {}, 0), doctest::Contains("give the folder"),
+                       Error);
+}
+
+TEST_CASE("IDX extents whose product overflows or exceeds the file are errors naming the file") {
+  FakeMnist f;
+  const fs::path images = f.dir / "train-images-idx3-ubyte.gz";
+  auto raw = idx(3, {20, 4, 4}, 10);
+  for (int b = 4; b < 16; ++b) raw[b] = b % 4 ? 0xff : 0x7f;  // (2^31-1)^3 overflows 64 bits
+  write_gz(images, raw);
+  CHECK_THROWS_WITH_AS(load_fashion_mnist(f.dir.string(), true),
+                       doctest::Contains("train-images-idx3-ubyte.gz: IDX extents 2147483647 x 2147483647 x "
+                                         "2147483647: their product overflows"),
+                       Error);
+  raw[4] = 0xff;  // 2^32-1 images: beyond the int range of image indices
+  write_gz(images, raw);
+  CHECK_THROWS_WITH_AS(load_fashion_mnist(f.dir.string(), true),
+                       doctest::Contains("train-images-idx3-ubyte.gz: IDX extent 4294967295"), Error);
+  raw = idx(3, {20, 4, 4}, 10);
+  raw[4] = 0x7f;  // 2^31-ish images of 4x4: more than the file holds, no overflow
+  write_gz(images, raw);
+  CHECK_THROWS_WITH_AS(load_fashion_mnist(f.dir.string(), true),
+                       doctest::Contains("train-images-idx3-ubyte.gz: IDX header promises 34091303232 bytes"),
+                       Error);
 }
 
 TEST_CASE("corrupt data files are clear errors") {

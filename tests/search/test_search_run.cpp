@@ -1,15 +1,21 @@
 // The search end to end on the synthetic set (no simulator): the architecture
-// gradient through the model, and the cost falling as lambda grows.
+// gradient through the model, the cost falling as lambda grows, stop and resume.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <cmath>
+#include <filesystem>
 #include <sstream>
 
 #include "mapper/cost/calibrated_model.h"
+#include "mapper/initial_weights.h"
 #include "mapper/model.h"
 #include "mapper/ops_misc.h"
 #include "mapper/search/search_nodes.h"
 #include "mapper/search/search_run.h"
+#include "proto/error.h"
+#include "proto/proto_io.h"
 
 using namespace odimo;
 using namespace odimo::search;
@@ -140,4 +146,99 @@ TEST_CASE("Darkside search on the synthetic set: more lambda, fewer channels on 
   CHECK(cost[2] <= cost[1]);
   CHECK(cluster[2] < cluster[0]);
   MESSAGE("cluster channels at lambda 0, 3, 30: ", cluster[0], ", ", cluster[1], ", ", cluster[2]);
+}
+
+namespace {
+
+// Eval-mode outputs of `model` on two fixed images of its input shape.
+std::vector<float> outputs(mapper::Model& m) {
+  const int n = 2;
+  std::vector<float> x(size_t(n) * m.network().input.elements());
+  for (size_t i = 0; i < x.size(); ++i) x[i] = float(std::sin(0.61 * double(i)));
+  return m.forward(x.data(), n, false, nullptr).value;
+}
+
+double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
+  REQUIRE(a.size() == b.size());
+  double d = 0;
+  for (size_t i = 0; i < a.size(); ++i) d = std::max(d, std::fabs(double(a[i]) - b[i]));
+  return d;
+}
+
+const std::string kWeights = std::string(ODIMO_ONNX_TEST_DIR) + "/small-weights.onnx";
+const std::string kMobile = std::string(ODIMO_ONNX_TEST_DIR) + "/small-mobile.onnx";  // a stride-1 depthwise
+
+}  // namespace
+
+TEST_CASE("--init on DIANA: every CU's quantizer starts from the pretrained weights") {
+  // All on the default CU, the search model computes what the plain diana-digital model
+  // does from the same weights; quantizer scales kept from the random init would not.
+  const SocDescription soc = load_soc("diana");
+  const Network net = load_network(kWeights);
+  const auto space = search_space(net, soc);
+  REQUIRE(!space.empty());
+  std::vector<LayerArch*> archs;
+  mapper::ModelOptions mo;
+  mo.quant = mapper::QuantPreset::kDianaDigital;
+  mapper::Model plain(net, mo);
+  mo.node_factory = search_node_factory(soc, space, false, &archs);
+  mapper::Model searched(net, mo);
+  mapper::load_initial_weights(kWeights, plain);
+  mapper::load_initial_weights(kWeights, searched);
+  const auto all = all_on(space, soc, soc.soc.default_cu());
+  for (size_t s = 0; s < archs.size(); ++s) archs[s]->force(all[s]), archs[s]->freeze();
+  CHECK(max_abs_diff(outputs(plain), outputs(searched)) < 1e-5);
+}
+
+TEST_CASE("--init on Darkside: the thermometric conv branch starts as the pretrained depthwise layer") {
+  const SocDescription soc = load_soc("darkside");
+  const Network net = load_network(kMobile);
+  const auto space = search_space(net, soc);
+  std::vector<LayerArch*> archs;
+  mapper::ModelOptions mo;
+  mo.quant = mapper::QuantPreset::kDarksideInt8;
+  mo.node_factory = search_node_factory(soc, space, false, &archs);
+  mapper::Model model(net, mo);
+  mapper::load_initial_weights(kMobile, model);
+  bool thermometric = false;
+  for (size_t s = 0; s < space.size(); ++s) thermometric |= space[s].relaxation == Relaxation::kThermometric;
+  REQUIRE(thermometric);
+  std::vector<std::vector<float>> out;
+  for (int branch : {0, 1}) {
+    for (size_t s = 0; s < archs.size(); ++s)
+      if (space[s].relaxation == Relaxation::kThermometric) {
+        archs[s]->force(std::vector<int>(space[s].channels, branch));
+        archs[s]->freeze();
+      }
+    out.push_back(outputs(model));
+  }
+  CHECK(max_abs_diff(out[0], out[1]) < 1e-5);
+}
+
+TEST_CASE("a search stopped after any epoch and resumed gives the bytes of an uninterrupted one") {
+  const SocDescription soc = load_soc("diana");
+  std::string origin;
+  const cost::CalibratedModel model(soc, cost::load_calibration("", soc, &origin), origin);
+  const auto compat = cost::make_compat_model(soc);
+  const std::string root =
+      std::filesystem::temp_directory_path() / ("odimo-search-resume-" + std::to_string(::getpid()));
+  SearchConfig cfg = short_search("tiny", 5.0, 32, 6);
+  cfg.search_epochs = 2, cfg.finetune_epochs = 2;  // epochs 1 warmup, 2-3 search, 4-5 fine-tune
+  cfg.out_dir = root + "/whole";
+  std::ostringstream log;
+  const std::string whole = to_json(run_search(cfg, soc, model, *compat, log));  // maps sorted
+  const std::string weights = read_file(cfg.out_dir + "/weights.pb");
+  for (int stop : {1, 2, 4}) {
+    CAPTURE(stop);
+    cfg.out_dir = root + "/stopped-" + std::to_string(stop);
+    cfg.stop_after_epochs = stop, cfg.resume = false;
+    CHECK(run_search(cfg, soc, model, *compat, log).epochs_size() == 0);
+    cfg.stop_after_epochs = 0, cfg.resume = true;
+    CHECK(to_json(run_search(cfg, soc, model, *compat, log)) == whole);
+    CHECK(read_file(cfg.out_dir + "/weights.pb") == weights);
+  }
+  cfg.seed = 2;  // a checkpoint of other options is refused
+  CHECK_THROWS_WITH_AS(run_search(cfg, soc, model, *compat, log),
+                       doctest::Contains("checkpoint was written by a search with other options"), Error);
+  std::filesystem::remove_all(root);
 }
