@@ -10,6 +10,7 @@
 #include "cli/table.h"
 #include "mapper/cost/calibrated_model.h"
 #include "proto/error.h"
+#include "proto/output_file.h"
 #include "proto/proto_io.h"
 #include "validation/calibrate.h"
 #include "validation/traces.h"
@@ -124,6 +125,7 @@ int calibrate_from_traces(const CalibrateOptions& o, const SocDescription& soc) 
 }
 
 int run_calibrate(const CalibrateOptions& o) {
+  check_output_files({{"--out", o.out}, {"--traces-out", o.traces_out}, {"--make-suite", o.make_suite}});
   const SocDescription soc = load_soc(o.soc);
   if (!o.make_suite.empty()) return make_suite(o, soc);
   if (!o.traces.empty()) return calibrate_from_traces(o, soc);
@@ -169,10 +171,11 @@ Action define_calibrate(CLI::App& app) {
   app.add_option("--check", o->check, "fit again and exit 1 if FILE's coefficients differ (a stale file)");
   app.add_option("--make-suite", o->make_suite, "write a new random suite to FILE instead of fitting");
   app.add_option("--seed", o->seed, "seed of --make-suite");
-  app.add_option("--cases", o->cases, "cases of --make-suite");
+  app.add_option("--cases", o->cases, "cases of --make-suite")->check(count_range(0, 100000));
   app.add_option("--traces", o->traces,
                  "fit on measured layers (CSV, validation/README.md) instead of simulating a suite");
-  app.add_option("--holdout-fraction", o->holdout_fraction, "share of --traces rows held out of the fit");
+  app.add_option("--holdout-fraction", o->holdout_fraction, "share of --traces rows held out of the fit")
+      ->check(finite_range(0, 0.99));
   app.add_option(
       "--base", o->base,
       "calibration --traces compares with, and keeps where rows say nothing (default: the shipped one)");

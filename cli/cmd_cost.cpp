@@ -11,6 +11,7 @@
 #include "mapper/cost/calibrated_model.h"
 #include "mapper/cost/cost_report.h"
 #include "proto/error.h"
+#include "proto/output_file.h"
 #include "proto/proto_io.h"
 
 namespace odimo::cli {
@@ -23,6 +24,7 @@ struct CostOptions {
 };
 
 int run_cost(const CostOptions& o) {
+  check_output_files({{"--report", o.report}});
   const SocDescription soc = load_soc(o.network.soc);
   const auto model = make_model(o.model, soc);
   const Network net = load_network(o.network.net, input_shape(o.network.input));

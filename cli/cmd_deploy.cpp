@@ -6,15 +6,19 @@
 #include "cli/registry.h"
 #include "cli/table.h"
 #include "mapper/deploy/deploy_run.h"
+#include "mapper/limits.h"
+#include "mapper/sweep/search_report.h"
 #include "proto/error.h"
+#include "proto/output_file.h"
 
 namespace odimo::cli {
 namespace {
 
 int run_deploy(const deploy::DeployConfig& c) {
-  if (!(c.aimc_noise >= 0 && c.aimc_noise <= 10)) throw Error("--aimc-noise: expected a sigma in [0, 10]");
-  if (c.threads < 1 || c.threads > 256) throw Error("--threads: expected 1..256");
-  if (c.calibration_images < 1) throw Error("--calibration-images: expected >= 1");
+  // Both outputs checked before the work (minutes of integer inference), once DIR is a result.
+  sweep::read_search_report(c.dir);
+  check_output_files(
+      {{"--out", c.out.empty() ? c.dir + "/deployed.json" : c.out}, {"DIR", c.dir + "/report.json"}});
   const proto::DeployReport d = deploy::deploy_point(c, std::cerr);
   double sat = 0;
   for (const auto& l : d.layers()) sat = std::max(sat, l.saturation());
@@ -35,14 +39,20 @@ Action define_deploy(CLI::App& app) {
   app.add_option("--aimc-noise", c->aimc_noise,
                  "Gaussian noise on each AIMC column sum before the ADC, sigma as a fraction of the ADC full "
                  "scale (assumption)")
-      ->default_val(0.0);
+      ->default_val(0.0)
+      ->check(finite_range(0, 10));
   app.add_option("--seed", c->seed, "seed of the noise")->default_val(1);
   app.add_option("--out", c->out, "FILE (default DIR/deployed.json)");
-  app.add_option("--threads", c->threads, "images in parallel")->default_val(2);
+  app.add_option("--threads", c->threads, "images in parallel")
+      ->default_val(2)
+      ->check(count_range(1, mapper::kMaxThreads));
   app.add_option("--calibration-images", c->calibration_images,
                  "training images the ADC gains are calibrated on")
-      ->default_val(256);
-  app.add_option("--images", c->max_images, "only the first N test images (0: all)")->default_val(0);
+      ->default_val(256)
+      ->check(count_range(1, 1 << 24));
+  app.add_option("--images", c->max_images, "only the first N test images (0: all)")
+      ->default_val(0)
+      ->check(count_range(0, 1 << 24));
   app.add_flag_callback(
       "--quiet", [c] { c->progress = false; }, "no progress bar");
   app.footer(

@@ -9,6 +9,7 @@
 #include "mapper/checkpoint.h"
 #include "mapper/initial_weights.h"
 #include "proto/error.h"
+#include "proto/output_file.h"
 #include "proto/proto_io.h"
 #include "workloads/network.h"
 #include "workloads/onnx_import.h"
@@ -23,6 +24,7 @@ struct ImportOptions {
 int run_import(const ImportOptions& o) {
   if (std::filesystem::path(o.model).extension() != ".onnx")
     throw Error(o.model + ": expected an ONNX model (a .onnx file)");
+  check_output_files({{"--out", o.out}});
   const OnnxImport imported = import_onnx(o.model);
   const Network net = build_network(imported.net, o.model);  // shapes inferred and checked first
   check_recorded_shapes(imported, net, o.model);

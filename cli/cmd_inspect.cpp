@@ -9,6 +9,7 @@
 #include "cli/table.h"
 #include "proto/error.h"
 #include "proto/json_string.h"
+#include "proto/output_file.h"
 #include "proto/proto_io.h"
 #include "workloads/network.h"
 #include "workloads/zoo.h"
@@ -123,6 +124,7 @@ Action define_workloads(CLI::App& app) {
   app.footer("Lists the shipped networks with their size.");
   return [o] {
     if (o->write.empty()) return list_workloads();
+    check_output_dir(o->write, "--write");
     for (const auto& e : zoo()) {
       const std::string path = o->write + "/" + e.file_stem + ".pbtxt";
       write_file_atomic(

@@ -11,9 +11,11 @@
 #include "cli/replay.h"
 #include "cli/search_options.h"
 #include "cli/table.h"
+#include "mapper/limits.h"
 #include "mapper/search/search_run.h"
 #include "mapper/sweep/search_report.h"
 #include "proto/error.h"
+#include "proto/output_file.h"
 
 namespace odimo::cli {
 namespace {
@@ -43,16 +45,14 @@ std::vector<std::vector<int>> baseline_assignment(const std::string& spec, const
   throw Error("--baseline '" + spec + "': expected all:CU, policy, greedy or minlat");
 }
 
-// The config of one point from the options; creates the output folder.
+// The config of one point from the options; checks (not creates) the output folder.
 search::SearchConfig make_config(const SearchOptions& o) {
   search::SearchConfig cfg = o.choice.config;
   cfg.input = input_shape(o.choice.input);
   cfg.target = search::parse_target(o.choice.target);
   cfg.out_dir = o.out;
   cfg.resume = o.resume;
-  std::error_code ec;  // before training, not after it
-  std::filesystem::create_directories(cfg.out_dir, ec);
-  if (ec) throw Error("--out " + cfg.out_dir + ": cannot create the folder: " + ec.message());
+  check_output_dir(cfg.out_dir, "--out");  // before training; search_run creates it
   if (o.choice.epochs_option->count()) {
     const Epochs e = parse_epochs(o.choice.epochs);
     cfg.warmup_epochs = e.warmup, cfg.search_epochs = e.search, cfg.finetune_epochs = e.finetune;
@@ -101,7 +101,8 @@ Action define_search(CLI::App& app) {
   app.get_option("--soc")->required();
   app.get_option("--net")->required();
   app.add_option("--lambda", o->lambda, "weight of cost / cost(all on the default CU) in the loss (>= 0)")
-      ->default_str("");
+      ->default_str("")
+      ->check(finite_range(0, mapper::kMaxLambda));
   app.add_option("-o,--out", o->out,
                  "DIR: mapping.pbtxt, weights.pb, report.json; search-checkpoint.pb after every epoch")
       ->required();

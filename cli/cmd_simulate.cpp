@@ -11,6 +11,7 @@
 #include "hw/mapping.h"
 #include "hw/soc_description.h"
 #include "proto/error.h"
+#include "proto/output_file.h"
 #include "proto/proto_io.h"
 #include "sim/network_run.h"
 #include "sim/simulator.h"
@@ -82,6 +83,8 @@ struct SimulateOptions {
 };
 
 int run_simulate(const SimulateOptions& o) {
+  check_output_files(
+      {{"--report", o.report}, {"--trace", o.trace}, {"--vcd", o.vcd}, {"--trace-csv", o.trace_csv}});
   const SocDescription soc = load_soc(o.network.soc);
   const Network net = load_network(o.network.net, input_shape(o.network.input));
   const ResolvedMapping mapping = resolve_mapping(net, soc, o.network.mapping);

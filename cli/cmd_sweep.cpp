@@ -13,9 +13,11 @@
 #include "cli/registry.h"
 #include "cli/search_options.h"
 #include "cli/sweep_commands.h"
+#include "mapper/limits.h"
 #include "mapper/sweep/plan.h"
 #include "mapper/sweep/run.h"
 #include "proto/error.h"
+#include "proto/output_file.h"
 
 namespace odimo::cli {
 namespace {
@@ -33,7 +35,9 @@ void add_lambdas(proto::SweepSpec& s, const std::string& text) {
   for (const auto& l : split_list(text)) {
     char* end = nullptr;
     const double v = std::strtod(l.c_str(), &end);
-    if (l.empty() || *end || !(v >= 0)) throw Error("--lambdas: '" + l + "' is not a number >= 0");
+    if (l.empty() || *end || !(v >= 0 && v <= mapper::kMaxLambda))
+      throw Error("--lambdas: " + l + ": expected a finite number in [0, " +
+                  std::to_string(int(mapper::kMaxLambda)) + "]");
     s.add_lambda(v);
   }
 }
@@ -57,6 +61,7 @@ void set_epochs(proto::SweepSpec& s, const std::string& text) {
 // Plans `spec` into OUT/plan, runs every point `jobs` at a time, shows the fronts.
 int run_spec(proto::SweepSpec spec, const std::string& out, int jobs) {
   if (jobs < 1) throw Error("--jobs must be >= 1");
+  check_output_dir(out, "--out");
   sweep::check_spec(spec, "");
   sweep::write_plan(out + "/plan", spec, sweep::expand(spec));
   const int status = sweep::run_local(sweep::open_run(out + "/plan", out), jobs, point_command, false);
@@ -115,7 +120,8 @@ Action define_sweep(CLI::App& app) {
                  "N > 0: first train the float network N epochs (odimo train, one point per seed); every\n"
                  "point starts from it (odimo search --init)");
   app.add_option("--seeds", o->seeds, "a,b,c: run every point once per seed (overrides --seed)");
-  app.add_option("--jobs", o->jobs, "points at a time, each in its own process");
+  app.add_option("--jobs", o->jobs, "points at a time, each in its own process")
+      ->check(count_range(1, mapper::kMaxJobs));
   app.add_option("-o,--out", o->out, "DIR: DIR/plan/, DIR/point-NNN/, DIR/logs/, DIR/pareto.svg");
   struct Stage {
     CLI::App* app;
@@ -196,7 +202,8 @@ int run_demo(const DemoOptions& o) {
 Action define_demo(CLI::App& app) {
   auto o = std::make_shared<DemoOptions>();
   app.add_option("-o,--out", o->out, "DIR of the results; rerunning resumes");
-  app.add_option("--jobs", o->jobs, "points at a time (2 cores: 2 points of one thread each)");
+  app.add_option("--jobs", o->jobs, "points at a time (2 cores: 2 points of one thread each)")
+      ->check(count_range(1, mapper::kMaxJobs));
   app.add_option("--lambdas", o->lambdas, "a,b,c: one search point per lambda");
   app.add_option("--epochs", o->epochs, "W,S,F: warmup, search and fine-tune epochs");
   app.add_option("--steps-per-epoch", o->steps_per_epoch, "steps of 128 images per epoch");

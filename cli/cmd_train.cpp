@@ -6,8 +6,10 @@
 #include "cli/command_line.h"
 #include "cli/mapped_network.h"
 #include "cli/registry.h"
+#include "mapper/limits.h"
 #include "mapper/trainer.h"
 #include "proto/error.h"
+#include "proto/output_file.h"
 
 namespace odimo::cli {
 namespace {
@@ -57,6 +59,7 @@ mapper::TrainConfig make_config(const TrainOptions& o) {
   c.quant = mapper::parse_quant_preset(o.quant);
   if (!o.augment.empty()) c.augment = parse_augment(o.augment);
   c.progress = !o.quiet;
+  if (!c.out_dir.empty()) check_output_dir(c.out_dir, "--out");
   return c;
 }
 
@@ -66,7 +69,8 @@ void add_data_options(CLI::App& app, TrainOptions& o) {
                  "fashion-mnist (/usr/share/datasets/fashion-mnist), fashion-mnist:DIR (its four\n"
                  "*-ubyte.gz files in DIR), cifar10:DIR or cifar100:DIR (CIFAR binary version), synthetic");
   add_input_option(app, o.input);
-  app.add_option("--val-fraction", o.config.val_fraction, "part of the training set held out for validation");
+  app.add_option("--val-fraction", o.config.val_fraction, "part of the training set held out for validation")
+      ->check(finite_range(0, 0.9));
   app.add_option(
       "--augment", o.augment,
       "none or crop-flip (random crop with 4-pixel padding + flip); default none, crop-flip for CIFAR");
@@ -74,24 +78,29 @@ void add_data_options(CLI::App& app, TrainOptions& o) {
 
 void add_training_options(CLI::App& app, TrainOptions& o) {
   mapper::TrainConfig& c = o.config;
-  app.add_option("--epochs", c.epochs, "epochs");
-  app.add_option("--batch", c.batch, "images per step");
+  app.add_option("--epochs", c.epochs, "epochs")->check(count_range(0, mapper::kMaxEpochs));
+  app.add_option("--batch", c.batch, "images per step")->check(count_range(1, mapper::kMaxBatch));
   app.add_option("--optimizer", o.optimizer, "sgd or adam");
-  o.lr_option =
-      app.add_option("--lr", o.lr, "learning rate of the weights")->default_str("0.05, adam: 0.001");
-  app.add_option("--momentum", c.weights.momentum, "SGD momentum");
+  o.lr_option = app.add_option("--lr", o.lr, "learning rate of the weights")
+                    ->default_str("0.05, adam: 0.001")
+                    ->check(finite_range(mapper::kMinLr, mapper::kMaxLr));
+  app.add_option("--momentum", c.weights.momentum, "SGD momentum")->check(finite_range(0, 0.999));
   app.add_flag("--nesterov", c.weights.nesterov, "Nesterov momentum");
-  app.add_option("--weight-decay", o.weight_decay, "L2 weight decay");
+  app.add_option("--weight-decay", o.weight_decay, "L2 weight decay")->check(finite_range(0, 1));
   app.add_option("--quant-lr", c.quant_lr, "learning rate of the quantizer parameters")
-      ->default_str("lr/100");
+      ->default_str("lr/100")
+      ->check(finite_range(0, mapper::kMaxLr));
   app.add_option("--schedule", o.schedule, "constant, step, multistep or cosine (per step)");
-  app.add_option("--gamma", c.schedule.gamma, "decay factor of step/multistep");
-  app.add_option("--step-epochs", c.schedule.step_epochs, "period of the step schedule");
+  app.add_option("--gamma", c.schedule.gamma, "decay factor of step/multistep")->check(finite_range(1e-6, 1));
+  app.add_option("--step-epochs", c.schedule.step_epochs, "period of the step schedule")
+      ->check(count_range(1, mapper::kMaxEpochs));
   app.add_option("--milestones", o.milestones, "epochs of the multistep schedule, a,b,...");
   app.add_option("--steps-per-epoch", c.steps_per_epoch,
-                 "cut every epoch after N steps (quick runs; 0: whole)");
+                 "cut every epoch after N steps (quick runs; 0: whole)")
+      ->check(count_range(0, mapper::kMaxSteps));
   app.add_option("--seed", c.seed, "seed of initialisation, data order and augmentation");
-  app.add_option("--threads", c.threads, "the batch is split over this many threads");
+  app.add_option("--threads", c.threads, "the batch is split over this many threads")
+      ->check(count_range(1, mapper::kMaxThreads));
   app.add_option("--quant", o.quant, "float, diana-digital, diana-aimc or darkside-int8");
 }
 

@@ -19,6 +19,9 @@ namespace {
 using validation::ErrorStats;
 using validation::PointCheck;
 
+// Thresholds are percentages of error: 1e6 % is already a model 10,000 times off.
+constexpr double kMaxPercent = 1e6;
+
 struct ValidateOptions {
   std::string soc, suite, input, traces;
   ModelChoice model;  // --calibration only: both models are always compared
@@ -212,13 +215,17 @@ Action define_validate(CLI::App& app) {
       ->allow_extra_args(false)
       ->default_str("");
   add_input_option(app, o->input);
-  app.add_option("--random-splits", o->random_splits, "seeded random split mappings per network");
+  app.add_option("--random-splits", o->random_splits, "seeded random split mappings per network")
+      ->check(count_range(0, 1000));
   app.add_option("--max-mape", o->max_mape, "threshold: mean held-out layer latency error (percent)")
-      ->default_str("none");
+      ->default_str("none")
+      ->check(finite_range(0, kMaxPercent));
   app.add_option("--max-err", o->max_err, "threshold: worst held-out layer latency error (percent)")
-      ->default_str("none");
+      ->default_str("none")
+      ->check(finite_range(0, kMaxPercent));
   app.add_option("--max-net-err", o->max_net_err, "threshold: worst network latency error (percent)")
-      ->default_str("none");
+      ->default_str("none")
+      ->check(finite_range(0, kMaxPercent));
   app.add_flag("--points", o->points, "list every suite point, not the 10 worst");
   app.add_option(
       "--traces", o->traces,

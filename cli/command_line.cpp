@@ -1,9 +1,12 @@
 #include "cli/command_line.h"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <iostream>
+#include <sstream>
+#include <stdexcept>
 
 #include "proto/error.h"
 
@@ -55,7 +58,9 @@ void check_leftovers(const CLI::App& app) {
   }
 }
 
-std::string type_phrase(const std::string& type) {
+// `type` is CLI11's type name, then ":" and each validator's description.
+std::string type_phrase(const std::string& full_type) {
+  const std::string type = full_type.substr(0, full_type.find(':'));
   if (type == "INT" || type == "UINT") return "an integer";
   if (type == "FLOAT" || type == "NUMBER") return "a number";
   return "a valid value";
@@ -93,12 +98,58 @@ void print_text(const std::string& text, std::ostream& out) {
   out << text << (!text.empty() && text.back() != '\n' ? "\n" : "");
 }
 
+std::string range_text(double lo, double hi) {
+  std::ostringstream r;
+  r << "[" << lo << ", " << hi << "]";
+  return r.str();
+}
+
+// A programming error, not bad input: a FLOAT option declared without finite_range.
+void require_ranges(const CLI::App& app) {
+  for (const CLI::Option* o : app.get_options()) {
+    if (o->get_type_name().rfind("FLOAT", 0) != 0) continue;
+    try {
+      const_cast<CLI::Option*>(o)->get_validator("FINITE_RANGE");
+    } catch (const CLI::OptionNotFound&) {
+      throw std::logic_error(app.get_name() + " " + o->get_name() +
+                             " has no finite_range (cli/command_line.h)");
+    }
+  }
+  for (const CLI::App* sub : app.get_subcommands({})) require_ranges(*sub);
+}
+
 int report(const std::string& name, const std::string& message, int status) {
   std::cerr << name << (status == 3 ? ": internal error: " : ": error: ") << message << "\n";
   return status;
 }
 
 }  // namespace
+
+CLI::Validator finite_range(double lo, double hi) {
+  const std::string range = range_text(lo, hi);
+  return CLI::Validator(
+      [lo, hi, range](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double x = std::strtod(text.c_str(), &end);
+        if (end == text.c_str() || *end != '\0') return {};  // not a number: the conversion says so
+        if (!(x >= lo && x <= hi)) return text + ": expected a finite number in " + range;
+        return {};
+      },
+      "in " + range, "FINITE_RANGE");
+}
+
+CLI::Validator count_range(int lo, int hi) {
+  const std::string range = "[" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+  return CLI::Validator(
+      [lo, hi, range](std::string& text) -> std::string {
+        char* end = nullptr;
+        const long long x = std::strtoll(text.c_str(), &end, 10);
+        if (end == text.c_str() || *end != '\0') return {};
+        if (x < lo || x > hi) return text + ": expected an integer in " + range;
+        return {};
+      },
+      "in " + range, "COUNT_RANGE");
+}
 
 void configure(CLI::App& app) {
   app.allow_extras();
@@ -109,6 +160,11 @@ int run_command(const Command& command, const std::vector<std::string>& args) {
   CLI::App app{command.help, std::string("odimo ") + command.name};
   configure(app);
   const Action action = command.define(app);
+  try {
+    require_ranges(app);
+  } catch (const std::logic_error& e) {
+    return report(app.get_name(), e.what(), 3);
+  }
   std::vector<const char*> argv = {app.get_name().c_str()};
   for (const auto& a : args) argv.push_back(a.c_str());
   try {
@@ -118,6 +174,12 @@ int run_command(const Command& command, const std::vector<std::string>& args) {
     print_text(app.help(), std::cout);
     return 0;
   } catch (const CLI::ParseError& e) {
+    try {  // an unknown option first: "--sco" is why --soc is missing
+      if (!dynamic_cast<const CLI::ConversionError*>(&e) && !dynamic_cast<const CLI::ValidationError*>(&e))
+        check_leftovers(app);
+    } catch (const Error& unknown) {
+      return report(full_name(app), unknown.what(), 2);
+    }
     return report(full_name(app), parse_message(e, app), 2);
   } catch (const Error& e) {
     return report(full_name(app), e.what(), 2);
@@ -141,6 +203,11 @@ int print_help(const Command& command, const std::vector<std::string>& subcomman
   CLI::App app{command.help, std::string("odimo ") + command.name};
   configure(app);
   command.define(app);
+  try {
+    require_ranges(app);
+  } catch (const std::logic_error& e) {
+    return report(app.get_name(), e.what(), 3);
+  }
   const CLI::App* at = &app;
   std::string prefix;
   for (const auto& s : subcommands) {

@@ -16,6 +16,15 @@ namespace odimo::cli {
 // option wins, unknown arguments kept so that run_command can name them.
 void configure(CLI::App& app);
 
+// The range of a floating-point option: a finite number in [lo, hi]; NaN, ±inf
+// and 1e308 are refused in one line naming the option, the value and the range.
+// Every FLOAT option of every command carries one (run_command checks it).
+CLI::Validator finite_range(double lo, double hi);
+
+// The largest thread or process count an option or a sweep spec may ask for
+// (mapper/thread_pool.h: kMaxThreads); counts are checked as 1..kMaxThreads.
+CLI::Validator count_range(int lo, int hi);
+
 // Parses `args` (after the command's name) with the command's parser and runs its
 // action; --help prints the help of the (sub)command it follows. Returns the exit
 // status: the action's, 0 for help, 2 for bad input, 3 for an internal error.

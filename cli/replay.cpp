@@ -6,6 +6,7 @@
 #include "hw/mapping.h"
 #include "mapper/sweep/search_report.h"
 #include "proto/error.h"
+#include "proto/output_file.h"
 #include "proto/proto_io.h"
 #include "sim/network_run.h"
 #include "sim/simulator.h"
@@ -14,6 +15,8 @@ namespace odimo::cli {
 
 void replay_point(const std::string& dir) {
   proto::SearchReport rep = sweep::read_search_report(dir);
+  // Both outputs checked before simulating.
+  check_output_files({{"DIR", dir + "/simulation.json"}, {"DIR", dir + "/report.json"}});
   if (rep.mapping_file().empty())
     throw Error(dir + "/report.json: field 'mapping_file' is empty: nothing to replay");
   const SocDescription soc = load_soc(sweep::soc_source(rep));

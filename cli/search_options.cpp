@@ -5,7 +5,9 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "cli/command_line.h"
 #include "cli/mapped_network.h"
+#include "mapper/limits.h"
 #include "proto/error.h"
 
 namespace odimo::cli {
@@ -22,13 +24,17 @@ void add_search_options(CLI::App& app, SearchChoice& c) {
   app.add_option("--target", c.target, "the cost searched for: latency or energy");
   c.epochs_option =
       app.add_option("--epochs", c.epochs, "W,S,F: warmup, search and fine-tune epochs (F >= 1)");
-  app.add_option("--batch", cfg.batch, "images per step");
-  app.add_option("--steps-per-epoch", cfg.steps_per_epoch, "cut every epoch after N steps (0: whole epochs)");
-  app.add_option("--threads", cfg.threads, "the batch is split over this many threads");
+  app.add_option("--batch", cfg.batch, "images per step")->check(count_range(1, mapper::kMaxBatch));
+  app.add_option("--steps-per-epoch", cfg.steps_per_epoch, "cut every epoch after N steps (0: whole epochs)")
+      ->check(count_range(0, mapper::kMaxSteps));
+  app.add_option("--threads", cfg.threads, "the batch is split over this many threads")
+      ->check(count_range(1, mapper::kMaxThreads));
   app.add_option("--seed", cfg.seed, "seed of initialisation, data order and the search");
-  c.lr_option = app.add_option("--lr", cfg.lr, "learning rate of the weights (SGD)");
+  c.lr_option = app.add_option("--lr", cfg.lr, "learning rate of the weights (SGD)")
+                    ->check(finite_range(mapper::kMinLr, mapper::kMaxLr));
   c.arch_lr_option =
-      app.add_option("--arch-lr", cfg.arch_lr, "learning rate of the architecture logits (Adam)");
+      app.add_option("--arch-lr", cfg.arch_lr, "learning rate of the architecture logits (Adam)")
+          ->check(finite_range(mapper::kMinLr, mapper::kMaxLr));
   add_model_options(app, c.model);
   app.add_flag("--compat", cfg.compat, "ODiMO's quirks (temperature e^-0.045/epoch, sign(0) = 0)");
 }
@@ -40,7 +46,7 @@ Epochs parse_epochs(const std::string& text) {
   while (std::getline(ss, part, ',')) {
     char* end = nullptr;
     const long x = std::strtol(part.c_str(), &end, 10);
-    v.push_back(part.empty() || *end || x < 0 || x > 100000 ? -1 : int(x));
+    v.push_back(part.empty() || *end || x < 0 || x > mapper::kMaxEpochs ? -1 : int(x));
   }
   if (v.size() != 3 || v[0] < 0 || v[1] < 0 || v[2] < 1)
     throw Error("--epochs '" + text + "': expected W,S,F (warmup, search, fine-tune; F >= 1)");

@@ -7,9 +7,11 @@
 #include "cli/command_line.h"
 #include "cli/pareto_print.h"
 #include "cli/table.h"
+#include "mapper/limits.h"
 #include "mapper/sweep/plan.h"
 #include "mapper/sweep/slurm.h"
 #include "proto/error.h"
+#include "proto/output_file.h"
 
 namespace odimo::cli {
 namespace fs = std::filesystem;
@@ -32,6 +34,7 @@ struct PlanOptions {
 };
 
 int run_plan(const PlanOptions& o) {
+  check_output_dir(o.out, "--out");
   const proto::SweepSpec spec = sweep::read_spec(o.spec);
   const auto points = sweep::expand(spec);
   sweep::write_plan(o.out, spec, points);
@@ -64,6 +67,7 @@ int run_run(const RunOptions& o) {
   if (modes > 1) throw Error("choose one of --index, --index-from-env and --mpi");
   if (o.jobs_option->count() && modes > 0) throw Error("--jobs is for running every point locally");
   if (o.mpi) sweep::require_mpi();
+  check_output_dir(o.out, "--out");
   const sweep::Run run = sweep::open_run(o.plan, o.out);
   if (!o.index.empty()) return sweep::run_here(run, parse_index(o.index, "--index"), search_here);
   if (from_env) {
@@ -87,6 +91,7 @@ int run_sbatch(const SbatchOptions& o) {
   job.plan_dir = absolute(o.plan), job.out = absolute(o.out);
   const proto::SweepPlan plan = sweep::read_plan(job.plan_dir);
   if (o.max_parallel < 0) throw Error("--max-parallel " + std::to_string(o.max_parallel) + ": must be >= 1");
+  check_output_dir(job.out, "--out");
   std::error_code ec;
   fs::create_directories(job.out + "/logs", ec);  // Slurm opens --output before the script runs
   if (ec) throw Error("cannot create " + job.out + "/logs: " + ec.message());
@@ -129,7 +134,8 @@ Action define_sweep_run(CLI::App& app) {
   auto o = std::make_shared<RunOptions>();
   app.add_option("PLAN", o->plan, "a folder written by odimo sweep plan")->required();
   app.add_option("-o,--out", o->out, "OUT folder: OUT/point-NNN/, logs in OUT/logs/")->required();
-  o->jobs_option = app.add_option("--jobs", o->jobs, "every point on this machine, N processes at a time");
+  o->jobs_option = app.add_option("--jobs", o->jobs, "every point on this machine, N processes at a time")
+                       ->check(count_range(1, mapper::kMaxJobs));
   app.add_option("--index", o->index, "exactly point I, in this process");
   app.add_flag("--index-from-env", o->index_from_env,
                "the point in $SLURM_ARRAY_TASK_ID (or in $VAR with --index-var)");

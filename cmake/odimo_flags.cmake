@@ -23,3 +23,11 @@ if(ODIMO_SANITIZE)
                          -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   target_link_options(odimo_options INTERFACE -fsanitize=address,undefined)
 endif()
+
+# ODIMO_FUZZ: coverage for libFuzzer in odimo's own code (the harnesses link -fsanitize=fuzzer).
+if(ODIMO_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "ODIMO_FUZZ needs clang (-DCMAKE_CXX_COMPILER=clang++-14), not ${CMAKE_CXX_COMPILER_ID}")
+  endif()
+  target_compile_options(odimo_options INTERFACE -fsanitize=fuzzer-no-link)
+endif()

@@ -181,9 +181,9 @@ std::vector<std::string> shipped_socs() {
 
 SocDescription load_soc(const std::string& spec) {
   std::string path = spec;
-  if (!std::filesystem::exists(path) && spec.find('/') == std::string::npos) {
+  if (!file_exists(path) && spec.find('/') == std::string::npos) {
     const std::string shipped = socs_dir() + "/" + spec + ".pbtxt";
-    if (!std::filesystem::exists(shipped)) {
+    if (!file_exists(shipped)) {
       std::string names;
       for (const auto& s : shipped_socs()) names += (names.empty() ? "" : ", ") + s;
       throw Error(spec + ": no such file, and not a shipped SoC (shipped: " + names + ")");

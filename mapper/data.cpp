@@ -13,12 +13,13 @@
 
 #include "mapper/image_folder.h"
 #include "proto/error.h"
+#include "proto/proto_io.h"
 
 namespace odimo::mapper {
 namespace {
 
 std::vector<uint8_t> read_gzip(const std::string& path) {
-  if (!std::filesystem::exists(path))
+  if (!file_exists(path))
     throw Error(path +
                 ": no such file (Fashion-MNIST comes with Debian's dataset-fashion-mnist package; elsewhere "
                 "give --dataset fashion-mnist:DIR with the four *-ubyte.gz files)");

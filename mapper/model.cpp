@@ -1,10 +1,14 @@
 // Model construction from the Network IR, forward/backward through the tape.
 #include "mapper/model.h"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <random>
 #include <set>
+#include <sstream>
 
 #include "proto/error.h"
 
@@ -109,8 +113,31 @@ void Tape::backward(const RunContext& ctx) {
   m_nodes.clear();
 }
 
+void check_training_memory(const Network& net, int batch) {
+  double params = 0, activations = 0;
+  for (const Layer& l : net.layers) {
+    params += double(l.params);
+    activations += double(l.out.elements());
+  }
+  // float32: parameters x (value, gradient, two moments); activations x (value, gradient).
+  const double bytes = 4.0 * (4 * params + 2 * activations * std::max(1, batch));
+  const double memory = double(::sysconf(_SC_PHYS_PAGES)) * double(::sysconf(_SC_PAGESIZE));
+  if (memory > 0 && bytes > memory) {
+    std::ostringstream m;
+    m.precision(3);
+    m << net.origin << ": training " << net.name << " needs at least " << bytes / 1e9 << " GB (" << params
+      << " parameters, activations of " << batch << " images) but this machine has " << memory / 1e9
+      << " GB: a smaller network or --batch";
+    throw Error(m.str());
+  }
+}
+
 Model::Model(const Network& net, const ModelOptions& options) : m_net(net), m_options(options) {
-  m_ctx.threads = std::max(1, options.threads);
+  // The per-thread scratch is sized for kMaxThreads (mapper/tensor.h): more would index past it.
+  if (options.threads < 1 || options.threads > kMaxThreads)
+    throw Error("threads: " + std::to_string(options.threads) + ": expected 1.." +
+                std::to_string(kMaxThreads));
+  m_ctx.threads = options.threads;
   m_ctx.scratch = &m_scratch;
   m_ctx.sums = &m_sums;
   if (net.layers.empty()) throw Error(net.origin + ": network has no layers");

@@ -48,6 +48,12 @@ class Tape {
 // searchable layers this way. `seed` is the layer's initialisation seed.
 using NodeFactory = std::function<std::unique_ptr<Node>(const Layer& layer, uint64_t seed)>;
 
+// Throws Error, before any allocation, when training `net` with `batch` images per
+// step cannot fit this machine's memory: parameters with gradients and optimizer
+// moments, and the activations of a batch with their gradients (an estimate, the
+// lower bound of what Model and a training step allocate).
+void check_training_memory(const Network& net, int batch);
+
 struct ModelOptions {
   QuantPreset quant = QuantPreset::kFloat;
   uint64_t seed = 1;           // weight initialisation

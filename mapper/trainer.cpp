@@ -102,7 +102,7 @@ void diverged(const TrainConfig& c, int epoch, int64_t step, double loss) {
   if (step > 0) s << ", step " << step;
   s << " (try a lower --lr)";
   const std::string ckpt = c.out_dir + "/checkpoint.pb";
-  if (!c.out_dir.empty() && std::filesystem::exists(ckpt))
+  if (!c.out_dir.empty() && file_exists(ckpt))
     s << "; the last good checkpoint is kept in " << ckpt;
   else if (!c.out_dir.empty())
     s << "; no epoch finished, so no checkpoint was written";
@@ -187,7 +187,8 @@ void check_config(const TrainConfig& c) {
   if (c.epochs < 0 || (c.epochs == 0 && c.init.empty()))
     throw Error("--epochs must be at least 1 (0, only evaluating, needs --init FILE)");
   if (c.batch < 1) throw Error("--batch must be at least 1");
-  if (c.threads < 1 || c.threads > kMaxThreads) throw Error("--threads must be between 1 and 256");
+  if (c.threads < 1 || c.threads > kMaxThreads)
+    throw Error("--threads must be between 1 and " + std::to_string(kMaxThreads));
   if (!(c.weights.lr > 0)) throw Error("--lr must be positive");
   if (c.resume && c.out_dir.empty()) throw Error("--resume needs --out DIR (where the checkpoint is)");
 }
@@ -246,7 +247,7 @@ Augment default_augment(const TrainConfig& c) {
 int resume_from(const TrainConfig& c, const std::string& path, Model& model, Optimizer& opt,
                 proto::Checkpoint& ckpt, std::ostream& log) {
   if (!c.resume) return 0;
-  if (!std::filesystem::exists(path)) {
+  if (!file_exists(path)) {
     log << "no checkpoint at " << path << ": starting from scratch\n";
     return 0;
   }
@@ -313,6 +314,7 @@ TrainResult finish(Run& r, const proto::Checkpoint& ckpt, std::ostream& log) {
 TrainResult train(const TrainConfig& c, std::ostream& log) {
   check_config(c);
   const Network net = load_network(c.net, c.input);
+  check_training_memory(net, c.batch);
   const DataSplits data = load_matching_data(c, net);
   Model model(net, ModelOptions{c.quant, c.seed, c.threads, {}});
   if (!c.init.empty()) log << load_initial_weights(c.init, model) << "\n";

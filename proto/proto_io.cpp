@@ -12,11 +12,13 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
 
 #include "proto/error.h"
+#include "proto/output_file.h"
 
 namespace odimo {
 namespace {
@@ -44,6 +46,11 @@ class FirstError : public google::protobuf::io::ErrorCollector {
 };
 
 }  // namespace
+
+bool file_exists(const std::filesystem::path& path) {
+  std::error_code ec;
+  return std::filesystem::exists(path, ec);
+}
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -132,17 +139,21 @@ int write_whole_file(const std::string& tmp, const std::string& content) {
 }  // namespace
 
 void write_file_atomic(const std::string& path, const std::string& content) {
+  // Through a symlink to its target (the temporary name in the target's folder);
+  // FIFOs, devices and directories are refused, never replaced by a regular file.
+  check_output_file(path, "");
+  const std::string target = output_target(path);
   // Host and pid: array tasks on different nodes of a shared file system may share a pid.
   char host[256] = "host";
   ::gethostname(host, sizeof host - 1);
-  const std::string tmp = path + ".tmp." + host + "." + std::to_string(::getpid());
+  const std::string tmp = target + ".tmp." + host + "." + std::to_string(::getpid());
   // Nothing of a failed write stays behind: the temporary is removed, the previous file
   // under `path` is untouched.
   if (const int err = write_whole_file(tmp, content)) {
     ::unlink(tmp.c_str());
     throw Error(path + ": cannot write: " + std::strerror(err));
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+  if (std::rename(tmp.c_str(), target.c_str()) != 0) {
     const std::string why = std::strerror(errno);
     ::unlink(tmp.c_str());
     throw Error(path + ": cannot rename into place: " + why);

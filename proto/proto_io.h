@@ -4,6 +4,7 @@
 // binary for checkpoints. Every write goes to a temporary name, then renames.
 #include <google/protobuf/message.h>
 
+#include <filesystem>
 #include <string>
 
 namespace odimo {
@@ -20,6 +21,7 @@ std::string to_json(const google::protobuf::Message& msg);
 // Writes `content` to `path` atomically: to path.tmp.<host>.<pid>, fsync, rename. A short
 // write (full disk), a failed fsync or close: Error "<path>: cannot write: <why>", the
 // temporary removed and the previous file under `path` intact.
+// Through a symlink to its target, refusing non-regular destinations (proto/output_file.h).
 void write_file_atomic(const std::string& path, const std::string& content);
 void write_text_proto(const std::string& path, const google::protobuf::Message& msg);
 void write_json(const std::string& path, const google::protobuf::Message& msg);
@@ -27,5 +29,9 @@ void write_binary_proto(const std::string& path, const google::protobuf::Message
 void read_binary_proto(const std::string& path, google::protobuf::Message* msg);
 
 std::string read_file(const std::string& path);
+
+// Whether `path` names an existing file or folder; false, never a throw, for a
+// name the system refuses (too long, a component that is not a folder).
+bool file_exists(const std::filesystem::path& path);
 
 }  // namespace odimo

@@ -193,7 +193,7 @@ std::string suites_dir() {
 
 proto::Suite load_suite(const std::string& spec, const SocDescription& soc, std::string* origin) {
   *origin = spec.empty() ? suites_dir() + "/" + soc.name() + ".pbtxt" : spec;
-  if (spec.empty() && !std::filesystem::exists(*origin)) {
+  if (spec.empty() && !file_exists(*origin)) {
     throw Error(*origin + ": no shipped suite for SoC '" + soc.name() +
                 "' (give --suite FILE, or make one with "
                 "odimo calibrate --soc " +

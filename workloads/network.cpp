@@ -376,9 +376,9 @@ std::vector<std::string> shipped_workloads() {
 
 Network load_network(const std::string& spec, std::optional<Shape> input) {
   std::string path = spec;
-  if (!std::filesystem::exists(path) && spec.find('/') == std::string::npos) {
+  if (!file_exists(path) && spec.find('/') == std::string::npos) {
     const std::string shipped = workloads_dir() + "/" + spec + ".pbtxt";
-    if (!std::filesystem::exists(shipped)) {
+    if (!file_exists(shipped)) {
       std::string names;
       for (const auto& s : shipped_workloads()) names += (names.empty() ? "" : ", ") + s;
       throw Error(spec + ": no such file, and not a shipped workload (shipped: " + names + ")");

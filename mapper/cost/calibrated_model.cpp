@@ -6,6 +6,7 @@
 
 #include "hw/dma_channel.h"
 #include "hw/energy.h"
+#include "hw/field_check.h"
 #include "hw/layer_plan.h"
 #include "proto/error.h"
 #include "proto/proto_io.h"
@@ -150,9 +151,11 @@ CalibratedModel::CalibratedModel(const SocDescription& soc, const proto::Calibra
     for (const auto& n : names) {
       auto it = std::find_if(have.begin(), have.end(), [&](const auto& c) { return c.name() == n; });
       if (it == have.end()) throw Error(origin + ": " + where + ": missing coefficient '" + n + "'");
-      if (!(it->value() >= 0) || !std::isfinite(it->value()))
-        throw Error(origin + ": " + where + ": coefficient '" + n + "' = " + std::to_string(it->value()) +
-                    " must be finite and >= 0");
+      // Cycles or pJ per unit of a feature: the shipped fits stay below 400; 1e6 keeps every
+      // prediction of a layer within int64 cycles (assumption: features < 1e12).
+      if (!(it->value() >= 0 && it->value() <= 1e6))
+        throw Error(origin + ": " + where + ": coefficient '" + n + "' = " + FieldCheck::num(it->value()) +
+                    " must be finite, >= 0 and at most 1e+06");
       v.push_back(it->value());
     }
     return v;
@@ -260,7 +263,7 @@ LayerCost CalibratedModel::layer_cost(const Layer& layer, const std::vector<doub
 
 proto::Calibration load_calibration(const std::string& spec, const SocDescription& soc, std::string* origin) {
   *origin = spec.empty() ? socs_dir() + "/" + soc.name() + ".calibration.pbtxt" : spec;
-  if (spec.empty() && !std::filesystem::exists(*origin)) {
+  if (spec.empty() && !file_exists(*origin)) {
     throw Error(*origin + ": no shipped calibration for SoC '" + soc.name() +
                 "' (run odimo calibrate --soc " + soc.name() + " --out FILE and pass --calibration FILE)");
   }

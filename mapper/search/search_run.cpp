@@ -176,7 +176,7 @@ void save_progress(Run& r, Progress& p, int epoch) {
 
 void resume_progress(Run& r, Progress& p, std::ostream& log) {
   if (!r.cfg.resume || p.path.empty()) return;
-  if (!std::filesystem::exists(p.path)) {
+  if (!file_exists(p.path)) {
     log << "no checkpoint at " << p.path << ": starting from scratch\n";
     return;
   }
@@ -283,6 +283,7 @@ proto::SearchReport run_search(const SearchConfig& cfg, const SocDescription& so
   r.space = search_space(r.net, soc);
   if (r.space.empty())
     throw Error("network '" + r.net.name + "' has no layer the search can split on " + soc.name());
+  mapper::check_training_memory(r.net, cfg.batch);
   r.data = mapper::load_dataset(cfg.dataset, cfg.val_fraction, cfg.seed, r.net.input,
                                 r.net.layers.back().out.c, mapper::kFashionMnistDir,
                                 cfg.threads);  // as the trainer: ONNX networks state no classes

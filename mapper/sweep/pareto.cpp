@@ -96,8 +96,8 @@ std::vector<std::pair<std::string, proto::SearchReport>> read_sweep(const std::s
   std::vector<std::pair<std::string, proto::SearchReport>> runs;
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) throw Error(dir + ": not a directory");
-  for (const auto& e : std::filesystem::directory_iterator(dir))
-    if (e.is_directory() && std::filesystem::exists(e.path() / "report.json") &&
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec))  // an unreadable DIR: no points
+    if (e.is_directory(ec) && file_exists(e.path() / "report.json") &&
         !is_pretraining_result(e.path().string()))
       runs.emplace_back(e.path().string(), read_search_report(e.path().string()));
   if (runs.empty())
@@ -123,7 +123,7 @@ namespace {
 
 // "OUT: 2 of 6 points have no complete result yet: point-001 point-004", or "".
 std::string missing_points(const std::string& out) {
-  if (!std::filesystem::exists(out + "/plan.pbtxt")) return "";
+  if (!file_exists(out + "/plan.pbtxt")) return "";
   proto::SweepPlan plan;
   read_text_proto(out + "/plan.pbtxt", &plan);
   std::vector<std::string> m;

@@ -14,6 +14,7 @@
 
 #include "hw/soc_description.h"
 #include "mapper/cost/calibrated_model.h"
+#include "mapper/limits.h"
 #include "mapper/sweep/search_report.h"
 #include "proto/error.h"
 #include "proto/proto_io.h"
@@ -119,7 +120,9 @@ void check_data(proto::SweepSpec& s, const std::string& path) {
 void check_points(proto::SweepSpec& s, const std::vector<SocDescription>& socs, const std::string& path) {
   std::set<double> lambdas;
   for (double l : s.lambda()) {
-    if (!std::isfinite(l) || l < 0) bad(path, "lambda", "'" + format_number(l) + "': expected a number >= 0");
+    if (!(l >= 0 && l <= mapper::kMaxLambda))
+      bad(path, "lambda",
+          "'" + format_number(l) + "': expected a number in [0, " + format_number(mapper::kMaxLambda) + "]");
     if (!lambdas.insert(l).second) bad(path, "lambda", format_number(l) + " is listed twice");
   }
   for (const auto& b : s.baseline()) {
@@ -150,19 +153,26 @@ void check_training(proto::SweepSpec& s, const std::string& path) {
   if (!s.has_warmup_epochs()) s.set_warmup_epochs(1);
   if (!s.has_search_epochs()) s.set_search_epochs(2);
   if (!s.has_finetune_epochs()) s.set_finetune_epochs(1);
-  if (s.warmup_epochs() < 0) bad(path, "warmup_epochs", std::to_string(s.warmup_epochs()) + " must be >= 0");
-  if (s.search_epochs() < 0) bad(path, "search_epochs", std::to_string(s.search_epochs()) + " must be >= 0");
-  if (s.finetune_epochs() < 1)
-    bad(path, "finetune_epochs", std::to_string(s.finetune_epochs()) + " must be >= 1");
-  if (s.steps_per_epoch() < 0)
-    bad(path, "steps_per_epoch", std::to_string(s.steps_per_epoch()) + " must be >= 0");
-  if (s.batch() < 0) bad(path, "batch", std::to_string(s.batch()) + " must be > 0");
+  // A count in [lo, hi] (mapper/limits.h), or `bad` names the field, the value and the range.
+  auto count = [&](const char* field, int64_t v, int64_t lo, int64_t hi) {
+    if (v < lo || v > hi)
+      bad(path, field,
+          std::to_string(v) + " must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  };
+  count("warmup_epochs", s.warmup_epochs(), 0, mapper::kMaxEpochs);
+  count("search_epochs", s.search_epochs(), 0, mapper::kMaxEpochs);
+  count("finetune_epochs", s.finetune_epochs(), 1, mapper::kMaxEpochs);
+  count("steps_per_epoch", s.steps_per_epoch(), 0, mapper::kMaxSteps);
+  count("batch", s.batch(), 0, mapper::kMaxBatch);  // 0: the default
   if (s.batch() == 0) s.set_batch(128);
-  if (s.threads() < 0) bad(path, "threads", std::to_string(s.threads()) + " must be > 0");
+  count("threads", s.threads(), 0, mapper::kMaxThreads);  // 0: one
   if (s.threads() == 0) s.set_threads(1);
-  if (s.pretrain_epochs() < 0)
-    bad(path, "pretrain_epochs", std::to_string(s.pretrain_epochs()) + " must be >= 0");
-  if (!(s.lr() >= 0) || !(s.arch_lr() >= 0)) bad(path, s.lr() >= 0 ? "arch_lr" : "lr", "must be > 0");
+  count("pretrain_epochs", s.pretrain_epochs(), 0, mapper::kMaxEpochs);
+  for (auto [field, lr] : {std::pair{"lr", s.lr()}, {"arch_lr", s.arch_lr()}})  // 0: odimo search's default
+    if (!(lr == 0 || (lr >= mapper::kMinLr && lr <= mapper::kMaxLr)))
+      bad(path, field,
+          format_number(lr) + " must be 0 (the default) or in [" + format_number(mapper::kMinLr) + ", " +
+              format_number(mapper::kMaxLr) + "]");
 }
 
 // The cost model, and every SoC's calibration (fail now, not once per point).
@@ -298,7 +308,7 @@ void write_plan(const std::string& dir, const proto::SweepSpec& spec,
   plan.set_points(int(points.size()));
   plan.set_tool_version(ODIMO_VERSION);
   const fs::path file = fs::path(dir) / "plan.pbtxt";
-  if (fs::exists(file)) {
+  if (file_exists(file)) {
     proto::SweepPlan old;
     read_text_proto(file.string(), &old);
     old.clear_tool_version();
@@ -318,7 +328,7 @@ void write_plan(const std::string& dir, const proto::SweepSpec& spec,
 
 proto::SweepPlan read_plan(const std::string& dir) {
   const std::string file = dir + "/plan.pbtxt";
-  if (!fs::exists(file))
+  if (!file_exists(file))
     throw Error(file + ": cannot open (make a plan with: odimo sweep plan SPEC -o " + dir + ")");
   proto::SweepPlan plan;
   read_text_proto(file, &plan);
@@ -342,11 +352,11 @@ proto::SweepPoint read_point(const std::string& dir, const proto::SweepPlan& pla
 }
 
 bool is_pretraining_result(const std::string& result_dir) {
-  return fs::exists(result_dir + "/checkpoint.pb") && !fs::exists(result_dir + "/mapping.pbtxt");
+  return file_exists(result_dir + "/checkpoint.pb") && !file_exists(result_dir + "/mapping.pbtxt");
 }
 
 bool point_complete(const std::string& result_dir) {
-  if (!fs::exists(result_dir + "/report.json")) return false;
+  if (!file_exists(result_dir + "/report.json")) return false;
   if (is_pretraining_result(result_dir)) return true;  // odimo train writes report.json last
   try {
     return read_search_report(result_dir).replayed();

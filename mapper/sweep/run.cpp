@@ -47,7 +47,7 @@ Run open_run(const std::string& plan_dir, const std::string& out) {
   fs::create_directories(out + "/logs", ec);
   if (ec) throw Error(out + ": cannot create the result folder: " + ec.message());
   const std::string copy = out + "/plan.pbtxt";
-  if (fs::exists(copy)) {
+  if (file_exists(copy)) {
     proto::SweepPlan old;
     read_text_proto(copy, &old);
     if (!google::protobuf::util::MessageDifferencer::Equals(old.spec(), run.plan.spec()) ||

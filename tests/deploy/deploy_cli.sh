@@ -43,4 +43,5 @@ grep -v "adc_bits" "$soc_file" > noadc.pbtxt  # $3: hw/socs/diana.pbtxt
 cp -r point noadc && sed -i "s|\"soc\(_file\)\?\": \"diana\"|\"soc\1\": \"$work/noadc.pbtxt\"|" noadc/report.json
 expect_bad noadc "aimc.adc_bits': value 0 must be given" noadc
 expect_bad nodir "report.json: cannot open" nothing-here
+expect_bad badout "deployed.json: --out: folder no-such-folder does not exist" point --out no-such-folder/deployed.json
 echo "1 passed, 0 failed"

@@ -34,5 +34,5 @@ mkdir bad && touch bad/point-002
 if "$mpiexec" -np 2 "$odimo" sweep run --mpi plan -o bad > bad.txt 2>&1; then fail "a failed point must fail the run"; fi
 grep -q "FAILED  point-002" bad.txt || { cat bad.txt; fail "the failed point is not reported"; }
 grep -q "computed 5, skipped 0, failed 1" bad.txt || { cat bad.txt; fail "the other points did not finish"; }
-grep -q "cannot create the folder" bad/logs/point-002.log || fail "the point's log says why"
+grep -q "is a regular file, expected a folder" bad/logs/point-002.log || fail "the point's log says why"
 echo "1 passed, 0 failed"

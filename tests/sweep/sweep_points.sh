@@ -97,7 +97,7 @@ done
 
 # Errors name the file, the field and the value.
 printf 'soc: "diana"\nnet: "tiny"\ndataset: "synthetic"\nlambda: [1, -2]\n' > bad-lambda.pbtxt
-expect_error "bad-lambda.pbtxt: field 'lambda': '-2': expected a number >= 0" "$odimo" sweep plan bad-lambda.pbtxt -o p2
+expect_error "bad-lambda.pbtxt: field 'lambda': '-2': expected a number in \[0, 1e\+06\]" "$odimo" sweep plan bad-lambda.pbtxt -o p2
 printf 'soc: "diana"\nnet: "tiny"\ndataset: "synthetic"\nbaseline: "all:dwe"\n' > bad-cu.pbtxt
 expect_error "bad-cu.pbtxt: field 'baseline': 'all:dwe': SoC 'diana' has no such compute unit" \
   "$odimo" sweep plan bad-cu.pbtxt -o p3

@@ -1,0 +1,99 @@
+#include "proto/output_file.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "proto/error.h"
+
+namespace odimo {
+namespace fs = std::filesystem;
+namespace {
+
+std::string where(const std::string& path, const std::string& option) {
+  return path + ": " + (option.empty() ? std::string() : option + ": ");
+}
+
+const char* kind(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISREG(mode)) return "a regular file";
+  return "not a regular file";
+}
+
+std::string folder_of(const std::string& path) {
+  const fs::path parent = fs::path(path).parent_path();
+  return parent.empty() ? "." : parent.string();
+}
+
+// Throws unless `dir` is an existing, writable directory.
+void check_writable_dir(const std::string& dir, const std::string& what) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0)
+    throw Error(what + "folder " + dir + " does not exist (" + std::strerror(errno) + ")");
+  if (!S_ISDIR(st.st_mode)) throw Error(what + dir + " is " + kind(st.st_mode) + ", expected a folder");
+  if (::access(dir.c_str(), W_OK | X_OK) != 0)
+    throw Error(what + "folder " + dir + " is not writable (" + std::strerror(errno) + ")");
+}
+
+}  // namespace
+
+std::string output_target(const std::string& path) {
+  std::string p = path;
+  for (int hops = 0; hops < 40; ++hops) {
+    struct stat st {};
+    if (::lstat(p.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return p;
+    std::string target(size_t(st.st_size > 0 ? st.st_size : 4096) + 1, '\0');
+    const ssize_t n = ::readlink(p.c_str(), target.data(), target.size());
+    if (n < 0) throw Error(path + ": cannot read the symlink: " + std::strerror(errno));
+    target.resize(size_t(n));
+    p = fs::path(target).is_absolute() ? target : (fs::path(folder_of(p)) / target).string();
+  }
+  throw Error(path + ": too many levels of symbolic links");
+}
+
+void check_output_file(const std::string& path, const std::string& option) {
+  const std::string what = where(path, option);
+  if (path.empty()) throw Error((option.empty() ? "output" : option) + ": an empty file name");
+  const std::string target = output_target(path);
+  struct stat st {};
+  if (::stat(target.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+    throw Error(what + (target == path ? "" : "(-> " + target + ") ") + "is " + kind(st.st_mode) +
+                ": odimo writes outputs to regular files only");
+  check_writable_dir(folder_of(target), what);
+}
+
+void check_output_dir(const std::string& dir, const std::string& option) {
+  const std::string what = where(dir, option);
+  if (dir.empty()) throw Error(option + ": an empty folder name");
+  fs::path p = fs::path(dir);
+  std::error_code ec;
+  while (!p.empty() && !fs::exists(fs::symlink_status(p, ec)) && p.has_relative_path() &&
+         p != p.parent_path())
+    p = p.parent_path();
+  check_writable_dir(p.empty() ? "." : p.string(), what);
+}
+
+void check_output_files(const std::vector<OutputFile>& outputs) {
+  std::vector<std::pair<const OutputFile*, fs::path>> seen;
+  for (const OutputFile& o : outputs) {
+    if (o.path.empty()) continue;
+    check_output_file(o.path, o.option);
+    const fs::path target = fs::absolute(output_target(o.path)).lexically_normal();
+    for (const auto& [other, t] : seen) {
+      std::error_code ec;
+      if (t == target || fs::equivalent(t, target, ec))
+        throw Error(o.path + ": " + other->option + " and " + o.option +
+                    " name the same file: give each output its own file");
+    }
+    seen.emplace_back(&o, target);
+  }
+}
+
+}  // namespace odimo

@@ -1,0 +1,74 @@
+# Reliability (issue 16): output destinations, resource limits, non-finite numbers, help.
+odimo_checked_test(NAME cli/outputs LABEL cli REGEX "outputs: all checks passed"
+                   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/outputs.sh $<TARGET_FILE:odimo>
+                           ${CMAKE_CURRENT_BINARY_DIR}/cli_outputs)
+
+# Resources: thread and process counts in the engine's range, checked before any work
+# (the per-thread scratch is sized for 256, mapper/tensor.h), in options and sweep specs;
+# a network too large to train is refused before any allocation.
+set(_bad ${PROJECT_SOURCE_DIR}/tests/data/bad)
+odimo_cli_test(search_threads_257 ARGS search --soc diana --net tiny --dataset synthetic --lambda 1 -o unused
+               --threads 257 FAIL "^odimo search: error: --threads: 257: expected an integer in \\[1, 256\\]\n$")
+odimo_cli_test(train_threads_100000 ARGS train --net tiny --dataset synthetic --threads 100000
+               FAIL "--threads: 100000: expected an integer in \\[1, 256\\]")
+odimo_cli_test(train_threads_0 ARGS train --net tiny --dataset synthetic --threads 0
+               FAIL "--threads: 0: expected an integer in \\[1, 256\\]")
+odimo_cli_test(train_batch_huge ARGS train --net tiny --dataset synthetic --batch 2000000000
+               FAIL "--batch: 2000000000: expected an integer in \\[1, 65536\\]")
+odimo_cli_test(sweep_jobs_100000 ARGS sweep --soc diana --net tiny --lambdas 1 --jobs 100000 -o unused
+               FAIL "--jobs: 100000: expected an integer in \\[1, 256\\]")
+odimo_cli_test(sweep_spec_threads ARGS sweep plan ${_bad}/threads.sweep.pbtxt -o unused
+               FAIL "threads.sweep.pbtxt: field 'threads': 100000 must be in \\[0, 256\\]")
+odimo_cli_test(train_memory ARGS train --net ${_bad}/huge-weights.net.pbtxt --dataset synthetic --input 15000x1x1
+               FAIL "training huge-weights needs at least [0-9.e+]+ GB .* but this machine has")
+odimo_cli_test(search_memory ARGS search --soc diana --net ${_bad}/huge-weights.net.pbtxt --dataset synthetic
+               --lambda 1 -o unused FAIL "training huge-weights needs at least [0-9.e+]+ GB")
+
+# Non-finite and absurd numbers: every floating-point option has a finite range
+# (cli/command_line.h finite_range; a command declaring one without it fails its help);
+# files through their own checks (hw/field_check.h, calibrations, sweep specs).
+foreach(v nan inf -inf 1e308)
+  odimo_cli_test(validate_max_mape_${v} ARGS validate --soc diana --max-mape ${v}
+                 FAIL "^odimo validate: error: --max-mape: ${v}: expected a finite number in \\[0, 1e\\+06\\]\n$")
+endforeach()
+odimo_cli_test(search_lambda_inf ARGS search --soc diana --net tiny --dataset synthetic --lambda inf -o unused
+               FAIL "--lambda: inf: expected a finite number in \\[0, 1e\\+06\\]")
+odimo_cli_test(search_arch_lr_nan ARGS search --soc diana --net tiny --dataset synthetic --lambda 1 -o unused
+               --arch-lr nan FAIL "--arch-lr: nan: expected a finite number in \\[1e-09, 10000\\]")
+odimo_cli_test(train_lr_1e308 ARGS train --net tiny --dataset synthetic --lr 1e308
+               FAIL "--lr: 1e308: expected a finite number in \\[1e-09, 10000\\]")
+odimo_cli_test(train_momentum_2 ARGS train --net tiny --dataset synthetic --momentum 2
+               FAIL "--momentum: 2: expected a finite number in \\[0, 0.999\\]")
+odimo_cli_test(calibrate_holdout_nan ARGS calibrate --soc diana --traces x.csv --out unused --holdout-fraction nan
+               FAIL "--holdout-fraction: nan: expected a finite number in \\[0, 0.99\\]")
+odimo_cli_test(cost_huge_coefficient ARGS cost --soc diana --net tiny
+               --calibration ${_bad}/huge-coefficient.calibration.pbtxt
+               FAIL "coefficient 'tile_roofline' = 1e\\+308 must be finite, >= 0 and at most 1e\\+06")
+odimo_cli_test(sweep_spec_huge_lr ARGS sweep plan ${_bad}/huge-lr.sweep.pbtxt -o unused
+               FAIL "huge-lr.sweep.pbtxt: field 'lr': 1e\\+308 must be 0 \\(the default\\) or in \\[1e-09, 10000\\]")
+odimo_cli_test(sweep_spec_inf_lambda ARGS sweep plan ${_bad}/inf-lambda.sweep.pbtxt -o unused
+               FAIL "inf-lambda.sweep.pbtxt: field 'lambda': 'inf': expected a number in \\[0, 1e\\+06\\]")
+
+# Help and mistakes on the command line: every command's help exits 0 (and so declares
+# a range for each of its numbers); an unknown command or option is one line, exit 2.
+odimo_cli_test(help_bare ARGS help PASS "commands:.*simulate")
+odimo_cli_test(help_dash_h ARGS -h PASS "commands:.*simulate")
+foreach(cmd inspect workloads socs import cost simulate train search replay calibrate validate sweep pareto demo)
+  odimo_cli_test(help_of_${cmd} ARGS help ${cmd} PASS "Usage: odimo ${cmd}")
+  odimo_cli_test(dash_h_of_${cmd} ARGS ${cmd} -h PASS "Usage: odimo ${cmd}")
+endforeach()
+foreach(sub plan run reduce sbatch)
+  odimo_cli_test(help_of_sweep_${sub} ARGS help sweep ${sub} PASS "Usage: odimo sweep ${sub}")
+endforeach()
+odimo_cli_test(unknown_dash_option ARGS -x FAIL "^odimo: error: unknown option '-x' \\(see odimo --help\\)\n$")
+odimo_cli_test(unknown_option_before_missing ARGS simulate --bogus
+               FAIL "^odimo simulate: error: unknown option --bogus \\(see odimo simulate --help\\)\n$")
+odimo_cli_test(sweep_lambdas_inf ARGS sweep --soc diana --net tiny --lambdas 1,inf -o unused
+               FAIL "^odimo sweep: error: --lambdas: inf: expected a finite number in \\[0, 1000000\\]\n$")
+
+# Found by fuzzing: names the system refuses as file names (too long) are "no such file",
+# never an escaping std::filesystem exception (proto/proto_io.h file_exists).
+odimo_cli_test(sweep_spec_long_net_name ARGS sweep plan ${_bad}/long-net-name.sweep.pbtxt -o unused
+               FAIL "long-net-name.sweep.pbtxt: field 'net'")
+odimo_cli_test(inspect_long_name ARGS inspect nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn FAIL "^odimo inspect: error: .*nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn")
+odimo_cli_test(simulate_long_soc_name ARGS simulate --soc nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn --net tiny FAIL "^odimo simulate: error: .*nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn")
