@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 
@@ -74,6 +75,7 @@ struct SweepOptions {
   SearchChoice choice;
   std::string lambdas, out, seeds, baselines = "all,greedy,minlat";
   int jobs = 1, pretrain_epochs = 0;
+  std::string init;
 };
 
 int run_sweep(const SweepOptions& o) {
@@ -106,6 +108,7 @@ int run_sweep(const SweepOptions& o) {
   s.set_calibration(o.choice.model.calibration);
   s.set_compat(c.compat);
   s.set_pretrain_epochs(o.pretrain_epochs);
+  if (!o.init.empty()) s.set_init(std::filesystem::absolute(o.init).lexically_normal().string());
   return run_spec(s, o.out, o.jobs);
 }
 
@@ -119,6 +122,9 @@ Action define_sweep(CLI::App& app) {
   app.add_option("--pretrain-epochs", o->pretrain_epochs,
                  "N > 0: first train the float network N epochs (odimo train, one point per seed); every\n"
                  "point starts from it (odimo search --init)");
+  app.add_option("--init", o->init,
+                 "FILE: pretrained float weights (odimo train's checkpoint.pb, W.pb of odimo import\n"
+                 "--weights or a .onnx): the pretraining starts from them, or every point without it");
   app.add_option("--seeds", o->seeds, "a,b,c: run every point once per seed (overrides --seed)");
   app.add_option("--jobs", o->jobs, "points at a time, each in its own process")
       ->check(count_range(1, mapper::kMaxJobs));

@@ -34,7 +34,8 @@ namespace {
 // A file reference in a spec (contains '/' or ends in .pbtxt) is relative to the
 // spec's folder; a bare name is a shipped SoC or workload.
 std::string resolve(const std::string& value, const fs::path& spec_dir) {
-  const bool is_path = value.find('/') != std::string::npos || fs::path(value).extension() == ".pbtxt";
+  const auto ext = fs::path(value).extension();
+  const bool is_path = value.find('/') != std::string::npos || ext == ".pbtxt" || ext == ".onnx";
   if (!is_path || fs::path(value).is_absolute()) return value;
   return fs::absolute(spec_dir / value).lexically_normal().string();
 }
@@ -67,6 +68,7 @@ proto::SweepSpec read_spec(const std::string& path) {
   for (int i = 0; i < s.soc_size(); ++i) s.set_soc(i, resolve(s.soc(i), dir));
   s.set_net(resolve(s.net(), dir));
   if (!s.calibration().empty()) s.set_calibration(resolve(s.calibration(), dir));
+  if (!s.init().empty()) s.set_init(fs::absolute(dir / s.init()).lexically_normal().string());
   check_spec(s, path);
   return s;
 }
@@ -103,11 +105,17 @@ void check_data(proto::SweepSpec& s, const std::string& path) {
   }
   if (s.dataset().empty()) s.set_dataset("fashion-mnist");
   const std::string& d = s.dataset();
-  if (d != "fashion-mnist" && d != "synthetic" && d.rfind("cifar10:", 0) != 0 && d.rfind("cifar100:", 0) != 0)
-    bad(path, "dataset", "'" + d + "': expected fashion-mnist, synthetic, cifar10:DIR or cifar100:DIR");
-  // The image shape of the real sets is known: a mismatch would fail every point.
-  const Shape images = d == "fashion-mnist" ? Shape{1, 28, 28} : Shape{3, 32, 32};
-  if (d != "synthetic" && net_input != images)
+  auto starts = [&](const char* prefix) { return d.rfind(prefix, 0) == 0; };
+  const bool fashion = d == "fashion-mnist" || starts("fashion-mnist:");
+  if (!fashion && d != "synthetic" && !starts("cifar10:") && !starts("cifar100:") && !starts("imagefolder:"))
+    bad(path, "dataset",
+        "'" + d +
+            "': expected fashion-mnist, fashion-mnist:DIR, synthetic, cifar10:DIR, cifar100:DIR or "
+            "imagefolder:DIR");
+  // The image shape of the fixed-size sets is known: a mismatch would fail every point
+  // (image folders are cropped to the network's input).
+  const Shape images = fashion ? Shape{1, 28, 28} : Shape{3, 32, 32};
+  if (d != "synthetic" && !starts("imagefolder:") && net_input != images)
     bad(path, "dataset",
         d + " has " + images.str() + " images but the network takes " + net_input.str() + " (set input: \"" +
             images.str() + "\")");
@@ -168,6 +176,7 @@ void check_training(proto::SweepSpec& s, const std::string& path) {
   count("threads", s.threads(), 0, mapper::kMaxThreads);  // 0: one
   if (s.threads() == 0) s.set_threads(1);
   count("pretrain_epochs", s.pretrain_epochs(), 0, mapper::kMaxEpochs);
+  if (!s.init().empty() && !file_exists(s.init())) bad(path, "init", "'" + s.init() + "': no such file");
   for (auto [field, lr] : {std::pair{"lr", s.lr()}, {"arch_lr", s.arch_lr()}})  // 0: odimo search's default
     if (!(lr == 0 || (lr >= mapper::kMinLr && lr <= mapper::kMaxLr)))
       bad(path, field,
@@ -220,6 +229,7 @@ proto::SweepPoint pretrain_point(const proto::SweepSpec& s, uint64_t seed, int i
                      std::to_string(seed), "--threads", std::to_string(s.threads()), "--batch",
                      std::to_string(s.batch()), "--steps-per-epoch", std::to_string(s.steps_per_epoch()),
                      "--resume", "--quiet"});
+  if (!s.init().empty()) a.insert(a.end(), {"--init", s.init()});
   for (auto& x : a) p.add_search_args(x);
   return p;
 }
@@ -273,6 +283,8 @@ std::vector<proto::SweepPoint> expand(const proto::SweepSpec& s) {
         if (!s.model().empty()) a.insert(a.end(), {"--model", s.model()});
         if (!s.calibration().empty()) a.insert(a.end(), {"--calibration", s.calibration()});
         if (s.compat()) a.push_back("--compat");
+        // With pretraining, run_here adds the pretraining point's checkpoint as --init.
+        if (!s.init().empty() && !p.has_init_from()) a.insert(a.end(), {"--init", s.init()});
         a.insert(a.end(), {"--label", full});
         for (auto& x : a) p.add_search_args(x);
         points.push_back(p);

@@ -80,6 +80,17 @@ for p in point-001 point-002; do
   done
 done
 
+# Imported or earlier-trained weights for a whole sweep (spec field init, relative to the spec):
+# every point starts from them; with pretraining, the pretraining does.
+"$odimo" train --net tiny --dataset synthetic --epochs 1 --steps-per-epoch 3 --batch 32 --quiet --out tr > /dev/null
+printf 'soc: "diana"\nnet: "tiny"\ndataset: "synthetic"\nlambda: 1\ninit: "tr/checkpoint.pb"\nsteps_per_epoch: 3\nbatch: 32\n' > init.pbtxt
+"$odimo" sweep plan init.pbtxt -o plan-init > /dev/null
+grep -q -- "--init" plan-init/point-000.pbtxt || fail "init: the point does not start from the spec's weights"
+"$odimo" sweep run plan-init -o init-out > /dev/null
+grep -q '"init": "../../tr/checkpoint.pb"' init-out/point-000/report.json || fail "init: report.json $(grep init init-out/point-000/report.json)"
+printf 'soc: "diana"\nnet: "tiny"\ndataset: "synthetic"\nlambda: 1\ninit: "no-such.pb"\n' > bad-init.pbtxt
+expect_error "bad-init.pbtxt: field 'init': '.*no-such.pb': no such file" "$odimo" sweep plan bad-init.pbtxt -o p5
+
 "$odimo" sweep sbatch plan -o "$work/slurm-out" --max-parallel 2 > sweep.sbatch
 grep -q "^#SBATCH --array=0-5%2$" sweep.sbatch || fail "sbatch: array line"
 grep -q "sweep run --index-from-env $work/plan -o $work/slurm-out$" sweep.sbatch || fail "sbatch: command"
