@@ -98,6 +98,9 @@ odimo_cli_test(onnx_dilation ARGS inspect ${_onnx}/bad-dilation.onnx
                FAIL "bad-dilation.onnx: node '/0/Conv' \\(Conv\\): dilation 2 is not supported")
 odimo_cli_test(onnx_unsupported_op ARGS inspect ${_onnx}/bad-leakyrelu.onnx
                FAIL "bad-leakyrelu.onnx: node '/1/LeakyRelu' \\(LeakyRelu\\): operator not supported")
+# Found by fuzz_onnx: an Add with one input indexed past the end (protobuf CHECK, exit 3).
+odimo_cli_test(onnx_add_one_input ARGS inspect ${PROJECT_SOURCE_DIR}/tests/data/bad/add-one-input.onnx
+               FAIL "add-one-input.onnx: node '/Add' \\(Add\\): has no input 1")
 odimo_cli_test(onnx_clip_bounds ARGS inspect ${_onnx}/bad-clip.onnx
                FAIL "bad-clip.onnx: node '/1/Clip' \\(Clip\\): bounds -1..1 are not supported")
 odimo_cli_test(onnx_not_onnx ARGS inspect ${_onnx}/totals.txt.onnx FAIL "totals.txt.onnx: cannot open")

@@ -248,7 +248,8 @@ void Importer::clip(const onnx::NodeProto& n) {
 
 // Add of a constant to a MatMul output: the linear layer's bias.
 bool Importer::bias_add(const onnx::NodeProto& n) {
-  for (int i = 0; i < 2 && i < n.input_size(); ++i) {
+  if (n.input_size() != 2) return false;  // add() names the missing input (found by fuzz_onnx)
+  for (int i = 0; i < 2; ++i) {
     if (!m_constants.count(n.input(1 - i))) continue;
     auto it = m_layer_of.find(n.input(i));
     if (it == m_layer_of.end()) continue;
