@@ -7,15 +7,15 @@
 #include "proto/proto_io.h"
 
 namespace odimo::mapper {
-namespace {
-
-void put(google::protobuf::RepeatedPtrField<proto::NamedTensor>* out, const std::string& name,
-         const std::vector<int>& shape, const std::vector<float>& values) {
+void put_tensor(google::protobuf::RepeatedPtrField<proto::NamedTensor>* out, const std::string& name,
+                const std::vector<int>& shape, const std::vector<float>& values) {
   proto::NamedTensor* t = out->Add();
   t->set_name(name);
   for (int s : shape) t->add_shape(s);
   t->mutable_values()->Add(values.begin(), values.end());
 }
+
+namespace {
 
 void get(const google::protobuf::RepeatedPtrField<proto::NamedTensor>& in, const std::string& origin,
          const std::string& name, std::vector<float>& values) {
@@ -36,8 +36,8 @@ void capture_values(const std::vector<Parameter*>& params, const std::vector<Buf
                     proto::Checkpoint& ckpt) {
   ckpt.clear_parameters();
   ckpt.clear_buffers();
-  for (Parameter* p : params) put(ckpt.mutable_parameters(), p->name, p->shape, p->value);
-  for (Buffer* b : buffers) put(ckpt.mutable_buffers(), b->name, {int(b->value.size())}, b->value);
+  for (Parameter* p : params) put_tensor(ckpt.mutable_parameters(), p->name, p->shape, p->value);
+  for (Buffer* b : buffers) put_tensor(ckpt.mutable_buffers(), b->name, {int(b->value.size())}, b->value);
 }
 
 void restore_values(const proto::Checkpoint& ckpt, const std::string& origin,
@@ -52,9 +52,9 @@ void capture_state(const std::vector<Parameter*>& params, const std::vector<Buff
   ckpt.clear_optimizer_first();
   ckpt.clear_optimizer_second();
   for (size_t i = 0; i < params.size(); ++i) {
-    put(ckpt.mutable_optimizer_first(), params[i]->name, params[i]->shape, opt.first_moments()[i]);
+    put_tensor(ckpt.mutable_optimizer_first(), params[i]->name, params[i]->shape, opt.first_moments()[i]);
     if (!opt.second_moments()[i].empty())
-      put(ckpt.mutable_optimizer_second(), params[i]->name, params[i]->shape, opt.second_moments()[i]);
+      put_tensor(ckpt.mutable_optimizer_second(), params[i]->name, params[i]->shape, opt.second_moments()[i]);
   }
   ckpt.set_steps_done(opt.steps());
 }

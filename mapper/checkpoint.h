@@ -1,6 +1,7 @@
 #pragma once
 // Saving and restoring a training run (proto/checkpoint.proto), atomically.
 #include <string>
+#include <vector>
 
 #include "mapper/model.h"
 #include "mapper/optim.h"
@@ -27,6 +28,9 @@ void restore_values(const proto::Checkpoint& ckpt, const std::string& origin,
 
 // Restores parameters and buffers only (a search result's weights.pb).
 void restore_weights(const proto::Checkpoint& ckpt, const std::string& origin, Model& model);
+// Appends one named tensor (the layout every checkpoint and weights file uses).
+void put_tensor(google::protobuf::RepeatedPtrField<proto::NamedTensor>* out, const std::string& name,
+                const std::vector<int>& shape, const std::vector<float>& values);
 
 void save_checkpoint(const std::string& path, const proto::Checkpoint& ckpt);
 proto::Checkpoint load_checkpoint(const std::string& path);

@@ -116,14 +116,6 @@ std::vector<float> linear_weights(const Network& net, const Layer& l, const std:
   return out;
 }
 
-void put(google::protobuf::RepeatedPtrField<proto::NamedTensor>* to, const std::string& name,
-         const std::vector<int>& shape, const std::vector<float>& values) {
-  proto::NamedTensor* t = to->Add();
-  t->set_name(name);
-  for (int d : shape) t->add_shape(d);
-  t->mutable_values()->Add(values.begin(), values.end());
-}
-
 void batchnorm_weights(const Layer& l, const OnnxLayerWeights& src, const std::string& path,
                        proto::Checkpoint& out) {
   const std::vector<int64_t> c = {l.in.c};
@@ -140,7 +132,7 @@ void batchnorm_weights(const Layer& l, const OnnxLayerWeights& src, const std::s
                       ": expected at least 1e-05 (odimo's batch norm) for this running_var");
       }
     }
-    put(k < 2 ? out.mutable_parameters() : out.mutable_buffers(), l.name + ours[k], {l.in.c}, v);
+    put_tensor(k < 2 ? out.mutable_parameters() : out.mutable_buffers(), l.name + ours[k], {l.in.c}, v);
   }
 }
 
@@ -159,10 +151,11 @@ void layer_weights(const Network& net, const Layer& l, const OnnxLayerWeights& s
   else
     dims = {C, l.op == Op::kDepthwise ? 1 : l.in.c / l.groups, k, k};
   const std::vector<float>& w = checked(src.tensors[0], dims, path, l, "weight");
-  put(out.mutable_parameters(), l.name + ".weight", {int(C), int(l.weights_per_channel())},
-      l.op == Op::kLinear ? linear_weights(net, l, w, src.in_out) : conv_weights(l, w));
+  put_tensor(out.mutable_parameters(), l.name + ".weight", {int(C), int(l.weights_per_channel())},
+             l.op == Op::kLinear ? linear_weights(net, l, w, src.in_out) : conv_weights(l, w));
   if (l.bias)
-    put(out.mutable_parameters(), l.name + ".bias", {int(C)}, checked(src.tensors[1], {C}, path, l, "bias"));
+    put_tensor(out.mutable_parameters(), l.name + ".bias", {int(C)},
+               checked(src.tensors[1], {C}, path, l, "bias"));
 }
 
 }  // namespace
