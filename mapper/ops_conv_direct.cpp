@@ -76,50 +76,100 @@ void forward_tile(const T* __restrict xp, int64_t rs, int ps, const Taps& t, int
 
 template <class T>
 void forward_tiles(int pt, const T* xp, int64_t rs, int ps, const Taps& t, int kc, const T* w, int cout, T* y,
-                   bool acc) {
+                   int ys, bool acc) {
   switch (pt) {
     case 6:
-      return forward_tile<6>(xp, rs, ps, t, kc, w, cout, y, cout, acc);
+      return forward_tile<6>(xp, rs, ps, t, kc, w, cout, y, ys, acc);
     case 5:
-      return forward_tile<5>(xp, rs, ps, t, kc, w, cout, y, cout, acc);
+      return forward_tile<5>(xp, rs, ps, t, kc, w, cout, y, ys, acc);
     case 4:
-      return forward_tile<4>(xp, rs, ps, t, kc, w, cout, y, cout, acc);
+      return forward_tile<4>(xp, rs, ps, t, kc, w, cout, y, ys, acc);
     case 3:
-      return forward_tile<3>(xp, rs, ps, t, kc, w, cout, y, cout, acc);
+      return forward_tile<3>(xp, rs, ps, t, kc, w, cout, y, ys, acc);
     case 2:
-      return forward_tile<2>(xp, rs, ps, t, kc, w, cout, y, cout, acc);
+      return forward_tile<2>(xp, rs, ps, t, kc, w, cout, y, ys, acc);
     default:
-      return forward_tile<1>(xp, rs, ps, t, kc, w, cout, y, cout, acc);
+      return forward_tile<1>(xp, rs, ps, t, kc, w, cout, y, ys, acc);
   }
 }
 
-// The interior output columns [lo, hi) of a row: every kx tap in the image.
+// The interior outputs [lo, hi) along an axis of `in` inputs and `out` outputs: all k taps in
+// the image.
+inline void interior_range(const ConvGeom& g, int in, int out, int& lo, int& hi) {
+  lo = std::min(out, (g.pad + g.stride - 1) / g.stride);
+  hi = in - g.k + g.pad >= 0 ? std::max(lo, std::min(out, (in - g.k + g.pad) / g.stride + 1)) : lo;
+}
 inline void interior_columns(const ConvGeom& g, int& lo, int& hi) {
-  lo = std::min(g.ow, (g.pad + g.stride - 1) / g.stride);
-  hi = g.w - g.k + g.pad >= 0 ? std::max(lo, std::min(g.ow, (g.w - g.k + g.pad) / g.stride + 1)) : lo;
+  interior_range(g, g.w, g.ow, lo, hi);
 }
 
-// One output row oy of image `img`: interior pixels (all kx taps in the image) in tiles of up
-// to 6, border pixels one at a time with their kx range cut.
+// fn(first, size) over n pixels cut into ceil(n/6) tiles as even as possible (26 -> 6,5,5,5,5):
+// a short last tile has too few independent accumulators to hide the FMA latency.
+template <class F>
+inline void balanced_tiles(int n, F&& fn) {
+  const int tiles = (n + kMaxTile - 1) / kMaxTile;
+  for (int i = 0, at = 0; i < tiles; ++i) {
+    const int pt = n / tiles + (i < n % tiles ? 1 : 0);
+    fn(at, pt);
+    at += pt;
+  }
+}
+
+// The kx taps in the image of output column ox: elements [j0, j1) of the k*Cin run.
+inline void column_taps(const ConvGeom& g, int ox, Taps& t) {
+  const int ix0 = ox * g.stride - g.pad;
+  t.j0 = std::max(0, -ix0) * g.cin;
+  t.j1 = std::max(t.j0, std::min(g.k, g.w - ix0) * g.cin);
+}
+
+// One output row oy of image `img`: interior pixels (all kx taps in the image) in balanced
+// tiles of up to 6; with `borders`, the border pixels one at a time with their kx range cut.
 template <class T>
-void forward_row(const ConvGeom& g, const T* img, const T* w, T* yrow, int oy, bool accumulate) {
+void forward_row(const ConvGeom& g, const T* img, const T* w, T* yrow, int oy, bool borders,
+                 bool accumulate) {
   const int64_t rs = int64_t(g.w) * g.cin;
   const int ps = g.stride * g.cin, kc = g.k * g.cin, iy0 = oy * g.stride - g.pad;
   const int ky0 = std::max(0, -iy0), ky1 = std::min(g.k, g.h - iy0);
-  int lo, hi;  // interior: ox*stride - pad >= 0 and ox*stride - pad + k <= w
+  int lo, hi;
   interior_columns(g, lo, hi);
-  for (int ox = 0; ox < g.ow;) {
-    const int ix0 = ox * g.stride - g.pad;
-    Taps t{ky0, std::max(ky0, ky1), 0, kc};
-    int pt = 1;
-    if (ox < lo || ox >= hi)
-      t.j0 = std::max(0, -ix0) * g.cin, t.j1 = std::max(t.j0, std::min(g.k, g.w - ix0) * g.cin);
-    else
-      pt = std::min(kMaxTile, hi - ox);
-    const T* xp = img + (int64_t(iy0 + t.ky0) * g.w + ix0) * g.cin + t.j0;  // >= img: the first in-bounds tap
+  const Taps full{ky0, std::max(ky0, ky1), 0, kc};
+  auto run = [&](int ox, int pt, const Taps& t) {
+    const T* xp = img + (int64_t(iy0 + t.ky0) * g.w + ox * g.stride - g.pad) * g.cin + t.j0;  // the first tap
     for (int co = 0; co < g.cout; co += kCoTile)
-      forward_tiles(pt, xp, rs, ps, t, kc, w + co, g.cout, yrow + int64_t(ox) * g.cout + co, accumulate);
-    ox += pt;
+      forward_tiles(pt, xp, rs, ps, t, kc, w + co, g.cout, yrow + int64_t(ox) * g.cout + co, g.cout,
+                    accumulate);
+  };
+  balanced_tiles(hi - lo, [&](int at, int pt) { run(lo + at, pt, full); });
+  for (int ox = 0; borders && ox < g.ow; ++ox) {
+    if (ox == lo) ox = hi;
+    if (ox >= g.ow) break;
+    Taps t = full;
+    column_taps(g, ox, t);
+    run(ox, 1, t);
+  }
+}
+
+// The border columns of the rows [r0, r1) whose k kernel rows all lie in the image, in tiles of
+// up to 6 vertically adjacent pixels (one pixel at a time leaves the FMAs latency-bound).
+template <class T>
+void forward_border_columns(const ConvGeom& g, const T* img, const T* w, T* yimg, int r0, int r1,
+                            bool accumulate) {
+  const int64_t rs = int64_t(g.w) * g.cin;
+  const int kc = g.k * g.cin, ps = int(g.stride * rs), ys = g.ow * g.cout;
+  int lo, hi;
+  interior_columns(g, lo, hi);
+  for (int ox = 0; ox < g.ow; ++ox) {
+    if (ox == lo) ox = hi;
+    if (ox >= g.ow) break;
+    Taps t{0, g.k, 0, 0};
+    column_taps(g, ox, t);
+    balanced_tiles(r1 - r0, [&](int at, int pt) {
+      const int oy = r0 + at;
+      const T* xp = img + (int64_t(oy * g.stride - g.pad) * g.w + ox * g.stride - g.pad) * g.cin + t.j0;
+      T* y = yimg + (int64_t(oy) * g.ow + ox) * g.cout;
+      for (int co = 0; co < g.cout; co += kCoTile)
+        forward_tiles(pt, xp, rs, ps, t, kc, w + co, g.cout, y + co, ys, accumulate);
+    });
   }
 }
 
@@ -248,11 +298,14 @@ void flip_weights(const ConvGeom& g, const T* w, T* wf) {
 
 template <class T>
 void direct_forward(const ConvGeom& g, const T* x, const T* w, T* y, int n0, int n1, bool accumulate) {
+  int r0, r1;  // rows with all k kernel rows in the image: their border pixels go by columns
+  interior_range(g, g.h, g.oh, r0, r1);
   for (int n = n0; n < n1; ++n) {
     const T* img = x + int64_t(n) * g.h * g.w * g.cin;
     T* yimg = y + int64_t(n) * g.out_pixels() * g.cout;
     for (int oy = 0; oy < g.oh; ++oy)
-      forward_row(g, img, w, yimg + int64_t(oy) * g.ow * g.cout, oy, accumulate);
+      forward_row(g, img, w, yimg + int64_t(oy) * g.ow * g.cout, oy, oy < r0 || oy >= r1, accumulate);
+    forward_border_columns(g, img, w, yimg, r0, r1, accumulate);
   }
 }
 
