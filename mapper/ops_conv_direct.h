@@ -2,8 +2,9 @@
 // Direct NHWC kernels for the narrow k x k convolutions of small CNNs (ResNet's 16- and
 // 32-channel 3x3 layers, the Cin = 1 stem): no im2col, no GEMM packing.
 //   forward   y[p, co]          = sum over in-image taps (ky, kx, ci) of x[tap(p), ci] * w[(ky,kx,ci), co]
-//             register tiles of up to 6 interior output pixels x 16 output channels; border
-//             pixels one at a time with their kx range cut (x is read in place);
+//             register tiles of up to 6 interior output pixels x 16 output channels (a row's
+//             interior cut evenly); border pixels of full rows in vertical tiles of up to 6, those
+//             of the top/bottom rows one at a time, with their kx range cut (x read in place);
 //   weights   dw[(ky,kx,ci), co] += sum over p of x[tap(p), ci] * dy[p, co], x read in place
 //             (rows out of the image skipped; the border columns' tap runs, zeros outside
 //             the image, copied once per image: 2 of 28 columns in ResNet); register tiles of 6 (kx,ci) rows
