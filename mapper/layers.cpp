@@ -232,6 +232,10 @@ void PointwiseNode::forward(const RunContext& ctx) {
 
 void PointwiseNode::backward(const RunContext& ctx) {
   const Flat f = flat(out.dims);
+  if (fused_relu && inputs.size() == 2 && need_grad[0] && need_grad[1] && inputs[0] != inputs[1])
+    return relu_backward_pair(f, out.value.data(), out.grad.data(), inputs[0]->grad.data(),
+                              bool(accumulate[0]), inputs[1]->grad.data(), bool(accumulate[1]),
+                              ctx.threads);  // one pass for both
   for (size_t k = 0; k < inputs.size(); ++k) {
     if (!need_grad[k]) continue;
     float* dx = inputs[k]->grad.data();

@@ -169,8 +169,7 @@ void data_grad_chunk(const ConvGeom& g, const T* w, const T* dy, T* dx, bool acc
 template <class T>
 void direct_backward_share(const ConvGeom& g, const T* x, const T* w, const T* wf, const T* dy, T* dx,
                            bool accumulate, T* part, int t, int a, int e, Scratch<T>& s) {
-  T* xpad = s.get(t, 0, size_t(g.h + 2 * g.pad) * (g.w + 2 * g.pad) * g.cin);
-  direct_weight_grad(g, x, dy, part, a, e, xpad);
+  direct_weight_grad(g, x, dy, part, a, e, s.get(t, 0, direct_border_elements(g)));
   if (!dx) return;
   if (wf) {
     direct_forward(direct_data_geometry(g), dy, wf, dx, a, e, accumulate);

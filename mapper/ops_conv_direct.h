@@ -2,12 +2,14 @@
 // Direct NHWC kernels for the narrow k x k convolutions of small CNNs (ResNet's 16- and
 // 32-channel 3x3 layers, the Cin = 1 stem): no im2col, no GEMM packing.
 //   forward   y[p, co]          = sum over in-image taps (ky, kx, ci) of x[tap(p), ci] * w[(ky,kx,ci), co]
-//             register tiles of up to 6 interior output pixels x 16 output channels; border
-//             pixels one at a time with their kx range cut (x is read in place);
-//   weights   dw[(ky,kx,ci), co] += sum over p of xpad[tap(p), ci] * dy[p, co], with each image
-//             copied once into a zero-padded (H+2p, W+2p, Cin) buffer; register tiles of
-//             6 (kx,ci) rows x 16 output channels, streamed over pixels;
-//   data      (stride 1 only) dx is the forward kernel run on the padded dy with the
+//             register tiles of up to 6 interior output pixels x 16 output channels (a row's
+//             interior cut evenly); border pixels of full rows in vertical tiles of up to 6, those
+//             of the top/bottom rows one at a time, with their kx range cut (x read in place);
+//   weights   dw[(ky,kx,ci), co] += sum over p of x[tap(p), ci] * dy[p, co], x read in place
+//             (rows out of the image skipped; the border columns' tap runs, zeros outside
+//             the image, copied once per image: 2 of 28 columns in ResNet); register tiles of 6 (kx,ci) rows
+//             x 16 output channels, streamed over pixels;
+//   data      (stride 1 only) dx is the forward kernel run on dy (read in place) with the
 //             flipped, transposed weights wf[(ky',kx',co), ci] = w[(k-1-ky', k-1-kx', ci), co].
 // Summation order is fixed by the geometry alone (deterministic). Used by conv2d_forward /
 // conv2d_backward (ops_conv.h) when direct_conv_applies(g) and when g.allow_direct.
@@ -25,9 +27,11 @@ bool direct_conv_data_applies(const ConvGeom& g);
 // place: taps outside the image are skipped.
 template <class T>
 void direct_forward(const ConvGeom& g, const T* x, const T* w, T* y, int n0, int n1, bool accumulate = false);
-// dw (col-major [Cout, K]) += the images [n0, n1) of x and dy.
+// dw (col-major [Cout, K]) += the images [n0, n1) of x and dy; win: direct_border_elements(g).
 template <class T>
-void direct_weight_grad(const ConvGeom& g, const T* x, const T* dy, T* dw, int n0, int n1, T* xpad);
+void direct_weight_grad(const ConvGeom& g, const T* x, const T* dy, T* dw, int n0, int n1, T* win);
+// Scratch of direct_weight_grad: the k*Cin tap runs of one image's border columns.
+size_t direct_border_elements(const ConvGeom& g);
 // The geometry and weights of the data gradient as a forward conv over dy (stride 1).
 ConvGeom direct_data_geometry(const ConvGeom& g);
 template <class T>

@@ -83,6 +83,28 @@ template <class T>
 void relu_backward(const Flat& f, const T* y, const T* dy, T* dx, bool accumulate, int threads) {
   masked(f, y, T(0), std::numeric_limits<T>::infinity(), dy, dx, accumulate, threads);
 }
+template <bool kAcc0, bool kAcc1, class T>
+void relu_pair_range(const T* __restrict y, const T* __restrict dy, T* __restrict dx0, T* __restrict dx1,
+                     int64_t a, int64_t e) {
+  for (int64_t i = a; i < e; ++i) {
+    const T v =
+        (y[i] > T(0)) & (y[i] < std::numeric_limits<T>::infinity()) ? dy[i] : T(0);  // as relu_backward
+    dx0[i] = kAcc0 ? dx0[i] + v : v;
+    dx1[i] = kAcc1 ? dx1[i] + v : v;
+  }
+}
+template <class T>
+void relu_backward_pair(const Flat& f, const T* y, const T* dy, T* dx0, bool acc0, T* dx1, bool acc1,
+                        int threads) {
+  ranges(f, threads, [&](int64_t a, int64_t e) {
+    if (acc0)
+      acc1 ? relu_pair_range<true, true>(y, dy, dx0, dx1, a, e)
+           : relu_pair_range<true, false>(y, dy, dx0, dx1, a, e);
+    else
+      acc1 ? relu_pair_range<false, true>(y, dy, dx0, dx1, a, e)
+           : relu_pair_range<false, false>(y, dy, dx0, dx1, a, e);
+  });
+}
 template <class T>
 void relu6_forward(const Flat& f, const T* x, T* y, int threads) {
   ranges(f, threads, [&](int64_t a, int64_t e) { clamp_range(x, y, T(6), a, e); });
@@ -259,6 +281,7 @@ double softmax_cross_entropy(int n, int k, const T* logits, const int* labels, T
 #define ODIMO_MISC_INSTANTIATE(T)                                                                  \
   template void relu_forward<T>(const Flat&, const T*, T*, int);                                   \
   template void relu_backward<T>(const Flat&, const T*, const T*, T*, bool, int);                  \
+  template void relu_backward_pair<T>(const Flat&, const T*, const T*, T*, bool, T*, bool, int);   \
   template void relu6_forward<T>(const Flat&, const T*, T*, int);                                  \
   template void relu6_backward<T>(const Flat&, const T*, const T*, T*, bool, int);                 \
   template void add_forward<T>(const Flat&, const T*, const T*, T*, bool, int);                    \

@@ -19,6 +19,10 @@ template <class T>
 void relu_forward(const Flat& f, const T* x, T* y, int threads);
 template <class T>
 void relu_backward(const Flat& f, const T* y, const T* dy, T* dx, bool accumulate, int threads);
+// relu_backward into two distinct gradients at once (the two inputs of an add with a fused ReLU).
+template <class T>
+void relu_backward_pair(const Flat& f, const T* y, const T* dy, T* dx0, bool acc0, T* dx1, bool acc1,
+                        int threads);
 // y = min(max(x, 0), 6). Backward passes dy where 0 < x < 6 (as PyTorch's hardtanh).
 template <class T>
 void relu6_forward(const Flat& f, const T* x, T* y, int threads);
@@ -27,7 +31,8 @@ void relu6_backward(const Flat& f, const T* x, const T* dy, T* dx, bool accumula
 // y = a + b; backward gives dy to both (the caller calls grad_pass per input).
 template <class T>
 void add_forward(const Flat& f, const T* a, const T* b, T* y, bool accumulate, int threads);
-// y = max(a + b, 0): an add followed by its only consumer, a ReLU (backward: relu_backward per input).
+// y = max(a + b, 0): an add followed by its only consumer, a ReLU (backward: relu_backward_pair, or
+// relu_backward per input).
 template <class T>
 void add_relu_forward(const Flat& f, const T* a, const T* b, T* y, int threads);
 template <class T>

@@ -46,6 +46,11 @@ TEST_CASE("direct conv gradient: 3x3 stride 2, 16 -> 32 (dx by col2im)") {
   CHECK(!direct_conv_data_applies(g));
   check_direct_gradient(g, false, 1);
 }
+TEST_CASE("direct conv gradient: more than 6 full rows and interior columns (balanced and vertical tiles)") {
+  check_direct_gradient(ConvGeom::make(1, 15, 9, 16, 16, 3, 1, 1, 1), false,
+                        1);  // 13 rows: 5,4,4; 7 cols: 4,3
+  check_direct_gradient(ConvGeom::make(1, 16, 15, 16, 16, 3, 2, 1, 1), false, 1);  // stride 2: 7 full rows
+}
 TEST_CASE("direct conv gradient: 3x3 stem, 1 -> 16, and 5x5 without padding") {
   check_direct_gradient(ConvGeom::make(2, 6, 5, 1, 16, 3, 1, 1, 1), false, 2);
   check_direct_gradient(ConvGeom::make(1, 7, 8, 16, 16, 5, 1, 0, 1), false, 1);
@@ -78,11 +83,13 @@ void compare_paths(ConvGeom g, bool accumulate) {
   close(y[0], y[1], "y"), close(dx[0], dx[1], "dx"), close(dw[0], dw[1], "dw");
 }
 
-TEST_CASE("direct conv (float) equals im2col + GEMM on ResNet-8 shapes") {
+TEST_CASE("direct conv (float) equals im2col + GEMM on ResNet-8/20 shapes") {
   compare_paths(ConvGeom::make(5, 28, 28, 16, 16, 3, 1, 1, 1), false);
   compare_paths(ConvGeom::make(5, 28, 28, 16, 32, 3, 2, 1, 1), true);
   compare_paths(ConvGeom::make(4, 14, 14, 32, 32, 3, 1, 1, 1), true);
   compare_paths(ConvGeom::make(4, 28, 28, 1, 16, 3, 1, 1, 1), false);
+  compare_paths(ConvGeom::make(3, 14, 14, 32, 64, 3, 2, 1, 1), false);  // ResNet-20's third stage entry
+  compare_paths(ConvGeom::make(2, 15, 13, 16, 16, 3, 1, 1, 1), true);   // odd sizes
 }
 
 }  // namespace

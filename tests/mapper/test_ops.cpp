@@ -131,6 +131,32 @@ TEST_CASE("relu and relu6 gradients away from their kinks") {
   check_gradient("relu6", x, dx, relu6_loss);
 }
 
+TEST_CASE("add with fused relu: relu_backward_pair equals relu_backward per input, and its gradient") {
+  std::mt19937_64 rng(7);
+  const Flat f{3, 16};
+  V a = random_vector(48, rng, -2, 2), b = random_vector(48, rng, -2, 2), dy = random_vector(48, rng), y(48);
+  for (size_t i = 0; i < a.size(); ++i)  // keep a + b >= 0.05 away from the kink
+    if (std::fabs(a[i] + b[i]) < 0.05) a[i] += 0.2;
+  auto loss = [&] {
+    add_relu_forward(f, a.data(), b.data(), y.data(), 2);
+    return dot(dy, y);
+  };
+  loss();
+  const V old0 = random_vector(48, rng), old1 = random_vector(48, rng);
+  for (int acc = 0; acc < 4; ++acc) {
+    V p0 = old0, p1 = old1, q0 = old0, q1 = old1;
+    relu_backward_pair(f, y.data(), dy.data(), p0.data(), bool(acc & 1), p1.data(), bool(acc & 2), 2);
+    relu_backward(f, y.data(), dy.data(), q0.data(), bool(acc & 1), 2);
+    relu_backward(f, y.data(), dy.data(), q1.data(), bool(acc & 2), 2);
+    CHECK(p0 == q0);
+    CHECK(p1 == q1);
+  }
+  V da(48), db(48);
+  relu_backward_pair(f, y.data(), dy.data(), da.data(), false, db.data(), false, 2);
+  check_gradient("a", a, da, loss);
+  check_gradient("b", b, db, loss);
+}
+
 TEST_CASE("add and flatten (grad_pass) gradients, with accumulation") {
   std::mt19937_64 rng(9);
   const Flat f{2, 6};
