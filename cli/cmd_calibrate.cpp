@@ -125,7 +125,12 @@ int calibrate_from_traces(const CalibrateOptions& o, const SocDescription& soc) 
 }
 
 int run_calibrate(const CalibrateOptions& o) {
-  check_output_files({{"--out", o.out}, {"--traces-out", o.traces_out}, {"--make-suite", o.make_suite}});
+  check_output_files({{"--out", o.out}, {"--traces-out", o.traces_out}, {"--make-suite", o.make_suite}},
+                     {{"--soc", o.soc},
+                      {"--suite", o.suite},
+                      {"--traces", o.traces},
+                      {"--base", o.base},
+                      {"--check", o.check}});
   const SocDescription soc = load_soc(o.soc);
   if (!o.make_suite.empty()) return make_suite(o, soc);
   if (!o.traces.empty()) return calibrate_from_traces(o, soc);

@@ -24,7 +24,9 @@ struct CostOptions {
 };
 
 int run_cost(const CostOptions& o) {
-  check_output_files({{"--report", o.report}});
+  std::vector<InputFile> inputs = network_inputs(o.network);
+  inputs.push_back({"--calibration", o.model.calibration});
+  check_output_files({{"--report", o.report}}, inputs);
   const SocDescription soc = load_soc(o.network.soc);
   const auto model = make_model(o.model, soc);
   const Network net = load_network(o.network.net, input_shape(o.network.input));

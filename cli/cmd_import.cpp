@@ -24,7 +24,7 @@ struct ImportOptions {
 int run_import(const ImportOptions& o) {
   if (std::filesystem::path(o.model).extension() != ".onnx")
     throw Error(o.model + ": expected an ONNX model (a .onnx file)");
-  check_output_files({{"--out", o.out}});
+  check_output_files({{"--out", o.out}, {"--weights", o.weights}}, {{"MODEL", o.model}});
   const OnnxImport imported = import_onnx(o.model);
   const Network net = build_network(imported.net, o.model);  // shapes inferred and checked first
   check_recorded_shapes(imported, net, o.model);

@@ -53,6 +53,14 @@ search::SearchConfig make_config(const SearchOptions& o) {
   cfg.out_dir = o.out;
   cfg.resume = o.resume;
   check_output_dir(cfg.out_dir, "--out");  // before training; search_run creates it
+  std::vector<OutputFile> outputs;
+  for (const char* f :
+       {"report.json", "mapping.pbtxt", "weights.pb", "simulation.json", "search-checkpoint.pb"})
+    outputs.push_back({"--out", cfg.out_dir + "/" + f});
+  check_not_inputs(outputs, {{"--soc", o.choice.soc},
+                             {"--net", cfg.net},
+                             {"--init", cfg.init},
+                             {"--calibration", o.choice.model.calibration}});
   if (o.choice.epochs_option->count()) {
     const Epochs e = parse_epochs(o.choice.epochs);
     cfg.warmup_epochs = e.warmup, cfg.search_epochs = e.search, cfg.finetune_epochs = e.finetune;
@@ -66,6 +74,7 @@ search::SearchConfig make_config(const SearchOptions& o) {
 int run_search(const SearchOptions& o) {
   const SocDescription soc = load_soc(o.choice.soc);
   search::SearchConfig cfg = make_config(o);
+  const OutputFolderGuard folder(cfg.out_dir);  // no empty --out folder if the search fails
   const auto model = make_model(o.choice.model, soc);
   const auto compat = cost::make_compat_model(soc);
   if (!o.baseline.empty()) {

@@ -84,7 +84,8 @@ struct SimulateOptions {
 
 int run_simulate(const SimulateOptions& o) {
   check_output_files(
-      {{"--report", o.report}, {"--trace", o.trace}, {"--vcd", o.vcd}, {"--trace-csv", o.trace_csv}});
+      {{"--report", o.report}, {"--trace", o.trace}, {"--vcd", o.vcd}, {"--trace-csv", o.trace_csv}},
+      network_inputs(o.network));
   const SocDescription soc = load_soc(o.network.soc);
   const Network net = load_network(o.network.net, input_shape(o.network.input));
   const ResolvedMapping mapping = resolve_mapping(net, soc, o.network.mapping);

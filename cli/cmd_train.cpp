@@ -59,7 +59,11 @@ mapper::TrainConfig make_config(const TrainOptions& o) {
   c.quant = mapper::parse_quant_preset(o.quant);
   if (!o.augment.empty()) c.augment = parse_augment(o.augment);
   c.progress = !o.quiet;
-  if (!c.out_dir.empty()) check_output_dir(c.out_dir, "--out");
+  if (!c.out_dir.empty()) {
+    check_output_dir(c.out_dir, "--out");
+    check_not_inputs({{"--out", c.out_dir + "/checkpoint.pb"}, {"--out", c.out_dir + "/report.json"}},
+                     {{"--net", c.net}, {"--init", c.init}});
+  }
   return c;
 }
 
@@ -119,7 +123,9 @@ Action define_train(CLI::App& app) {
       "Trains NET on the CPU with odimo's own Eigen autograd, printing a progress bar per epoch,\n"
       "validation after each epoch and the test accuracy at the end.");
   return [o] {
-    const mapper::TrainResult r = mapper::train(make_config(*o), std::cerr);
+    const mapper::TrainConfig config = make_config(*o);
+    const OutputFolderGuard folder(config.out_dir);  // no empty --out folder if training fails
+    const mapper::TrainResult r = mapper::train(config, std::cerr);
     std::cout << "test_accuracy " << r.test_accuracy << "\nimages_per_second " << r.images_per_second
               << "\nepochs " << r.epochs << "\n";
     return 0;

@@ -32,4 +32,8 @@ std::optional<Shape> input_shape(const std::string& text) {
   return parse_shape(text, "--input");
 }
 
+std::vector<InputFile> network_inputs(const MappedNetworkChoice& choice) {
+  return {{"--soc", choice.soc}, {"--net", choice.net}, {"--mapping", choice.mapping}};
+}
+
 }  // namespace odimo::cli

@@ -3,6 +3,9 @@
 // commands that run or predict one mapped network (simulate, cost).
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "proto/output_file.h"
 
 #include "workloads/network.h"
 
@@ -18,6 +21,9 @@ struct MappedNetworkChoice {
 };
 
 void add_mapped_network_options(CLI::App& app, MappedNetworkChoice& choice);
+
+// --soc, --net and --mapping as inputs no output may overwrite (proto/output_file.h).
+std::vector<InputFile> network_inputs(const MappedNetworkChoice& choice);
 
 // --soc SOC, --net NET and --input CxHxW, each declared here only (not required:
 // the caller says so on the returned option when it is).

@@ -16,7 +16,10 @@ namespace odimo::cli {
 void replay_point(const std::string& dir) {
   proto::SearchReport rep = sweep::read_search_report(dir);
   // Both outputs checked before simulating.
-  check_output_files({{"DIR", dir + "/simulation.json"}, {"DIR", dir + "/report.json"}});
+  check_output_files({{"DIR", dir + "/simulation.json"}, {"DIR", dir + "/report.json"}},
+                     {{"DIR", dir + "/" + rep.mapping_file()},
+                      {"the report's soc_file", sweep::soc_source(rep)},
+                      {"the report's network_file", sweep::network_source(rep)}});
   if (rep.mapping_file().empty())
     throw Error(dir + "/report.json: field 'mapping_file' is empty: nothing to replay");
   const SocDescription soc = load_soc(sweep::soc_source(rep));

@@ -29,6 +29,16 @@ std::string absolute(const std::string& p) {
   return fs::absolute(p).lexically_normal().string();
 }
 
+// The files `sweep plan` writes into DIR (proto/sweep.proto) must not be its SPEC.
+void check_plan_not_input(const std::string& dir, int points, const InputFile& spec) {
+  proto::SweepPlan plan;
+  plan.set_points(points);
+  std::vector<OutputFile> outputs = {{"--out", dir + "/plan.pbtxt"}};
+  for (int i = 0; i < points; ++i)
+    outputs.push_back({"--out", dir + "/" + sweep::point_name(plan, i) + ".pbtxt"});
+  check_not_inputs(outputs, {spec});
+}
+
 struct PlanOptions {
   std::string spec, out;
 };
@@ -37,6 +47,8 @@ int run_plan(const PlanOptions& o) {
   check_output_dir(o.out, "--out");
   const proto::SweepSpec spec = sweep::read_spec(o.spec);
   const auto points = sweep::expand(spec);
+  check_plan_not_input(o.out, int(points.size()), {"SPEC", o.spec});
+  const OutputFolderGuard folder(o.out);
   sweep::write_plan(o.out, spec, points);
   proto::SweepPlan plan;
   plan.set_points(int(points.size()));
@@ -68,6 +80,8 @@ int run_run(const RunOptions& o) {
   if (o.jobs_option->count() && modes > 0) throw Error("--jobs is for running every point locally");
   if (o.mpi) sweep::require_mpi();
   check_output_dir(o.out, "--out");
+  check_not_inputs({{"--out", o.out + "/plan.pbtxt"}}, {{"PLAN", o.plan + "/plan.pbtxt"}});
+  const OutputFolderGuard folder(o.out);
   const sweep::Run run = sweep::open_run(o.plan, o.out);
   if (!o.index.empty()) return sweep::run_here(run, parse_index(o.index, "--index"), search_here);
   if (from_env) {
@@ -92,6 +106,7 @@ int run_sbatch(const SbatchOptions& o) {
   const proto::SweepPlan plan = sweep::read_plan(job.plan_dir);
   if (o.max_parallel < 0) throw Error("--max-parallel " + std::to_string(o.max_parallel) + ": must be >= 1");
   check_output_dir(job.out, "--out");
+  check_not_inputs({{"--out", job.out + "/plan.pbtxt"}}, {{"PLAN", job.plan_dir + "/plan.pbtxt"}});
   std::error_code ec;
   fs::create_directories(job.out + "/logs", ec);  // Slurm opens --output before the script runs
   if (ec) throw Error("cannot create " + job.out + "/logs: " + ec.message());

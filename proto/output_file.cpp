@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <exception>
 #include <filesystem>
 
 #include "proto/error.h"
@@ -80,7 +81,58 @@ void check_output_dir(const std::string& dir, const std::string& option) {
   check_writable_dir(p.empty() ? "." : p.string(), what);
 }
 
-void check_output_files(const std::vector<OutputFile>& outputs) {
+namespace {
+
+// Where `path` really is: symlinks followed (in the last component by
+// output_target, in folders by weakly_canonical), absolute and normalised.
+fs::path resolved(const std::string& path) {
+  std::error_code ec;
+  const fs::path target = fs::absolute(output_target(path)).lexically_normal();
+  const fs::path canonical = fs::weakly_canonical(target, ec);
+  return ec ? target : canonical;
+}
+
+bool same_file(const fs::path& a, const fs::path& b) {
+  std::error_code ec;
+  return a == b || fs::equivalent(a, b, ec);
+}
+
+bool is_existing_file(const std::string& path) {
+  struct stat st {};
+  return !path.empty() && ::stat(path.c_str(), &st) == 0 && !S_ISDIR(st.st_mode);
+}
+
+}  // namespace
+
+void check_not_inputs(const std::vector<OutputFile>& outputs, const std::vector<InputFile>& inputs) {
+  for (const InputFile& in : inputs) {
+    if (!is_existing_file(in.path)) continue;
+    const fs::path input = resolved(in.path);
+    for (const OutputFile& o : outputs)
+      if (!o.path.empty() && same_file(resolved(o.path), input))
+        throw Error(o.path + ": " + o.option + " is the same file as " + in.option + " " + in.path +
+                    ": odimo does not write over its inputs; choose another output");
+  }
+}
+
+OutputFolderGuard::OutputFolderGuard(const std::string& dir) : exceptions_(std::uncaught_exceptions()) {
+  std::error_code ec;
+  fs::path start = fs::path(dir).lexically_normal();
+  if (start.filename().empty()) start = start.parent_path();  // "a/b/"
+  for (fs::path p = start; !p.empty() && p.has_relative_path(); p = p.parent_path()) {
+    if (fs::exists(fs::symlink_status(p, ec))) break;
+    created_.push_back(p.string());
+    if (p == p.parent_path()) break;
+  }
+}
+
+OutputFolderGuard::~OutputFolderGuard() {
+  if (std::uncaught_exceptions() <= exceptions_) return;
+  for (const std::string& d : created_)
+    if (::rmdir(d.c_str()) != 0) break;  // not empty (or not there): keep it and its parents
+}
+
+void check_output_files(const std::vector<OutputFile>& outputs, const std::vector<InputFile>& inputs) {
   std::vector<std::pair<const OutputFile*, fs::path>> seen;
   for (const OutputFile& o : outputs) {
     if (o.path.empty()) continue;
@@ -94,6 +146,7 @@ void check_output_files(const std::vector<OutputFile>& outputs) {
     }
     seen.emplace_back(&o, target);
   }
+  check_not_inputs(outputs, inputs);
 }
 
 }  // namespace odimo

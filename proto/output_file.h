@@ -20,12 +20,38 @@ void check_output_file(const std::string& path, const std::string& option);
 // one must be a writable directory; otherwise its nearest existing ancestor.
 void check_output_dir(const std::string& dir, const std::string& option);
 
+// A file a command writes or reads, and the option that names it.
 struct OutputFile {
   std::string option;  // "--report"
   std::string path;    // empty: not asked for
 };
+using InputFile = OutputFile;
 
-// check_output_file on each given output, and no two naming the same file.
-void check_output_files(const std::vector<OutputFile>& outputs);
+// check_output_file on each given output, no two naming the same file, and none
+// the same file as one of `inputs` (check_not_inputs).
+void check_output_files(const std::vector<OutputFile>& outputs, const std::vector<InputFile>& inputs = {});
+
+// Throws Error if an output would overwrite one of the command's inputs: the same
+// file (inode) through symlinks and hard links, or the same path once symlinks and
+// "."/".." are resolved. Inputs that are not existing files (shipped names such as
+// "diana", empty options) are skipped. For outputs inside a folder that may not
+// exist yet (DIR/report.json) this is the whole check; check_output_dir the folder.
+void check_not_inputs(const std::vector<OutputFile>& outputs, const std::vector<InputFile>& inputs);
+
+// Removes, when the command fails (leaves its scope by an exception), the folders
+// on the way to `dir` that did not exist when it was constructed and are empty
+// then: a rejected command leaves no empty output folder behind. Never removes
+// a file or a folder with anything in it (rmdir).
+class OutputFolderGuard {
+ public:
+  explicit OutputFolderGuard(const std::string& dir);
+  ~OutputFolderGuard();
+  OutputFolderGuard(const OutputFolderGuard&) = delete;
+  OutputFolderGuard& operator=(const OutputFolderGuard&) = delete;
+
+ private:
+  std::vector<std::string> created_;  // deepest first: the folders that did not exist
+  int exceptions_;
+};
 
 }  // namespace odimo

@@ -2,6 +2,9 @@
 odimo_checked_test(NAME cli/outputs LABEL cli REGEX "outputs: all checks passed"
                    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/outputs.sh $<TARGET_FILE:odimo>
                            ${CMAKE_CURRENT_BINARY_DIR}/cli_outputs)
+odimo_checked_test(NAME cli/inputs_not_outputs LABEL cli REGEX "inputs_not_outputs: all checks passed"
+                   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/inputs_not_outputs.sh $<TARGET_FILE:odimo>
+                           ${CMAKE_CURRENT_BINARY_DIR}/cli_inputs_not_outputs ${PROJECT_SOURCE_DIR})
 
 # Resources: thread and process counts in the engine's range, checked before any work
 # (the per-thread scratch is sized for 256, mapper/tensor.h), in options and sweep specs;
