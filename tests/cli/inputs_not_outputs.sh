@@ -7,17 +7,9 @@ set -euo pipefail
 odimo=$1
 work=$2
 source=$3  # the repository (workloads/tiny.pbtxt)
+here=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$work" && mkdir -p "$work" && cd "$work"
-fail() { echo "FAIL: $*"; exit 1; }
-expect_error() {  # expect_error REGEX command...: exit 2, REGEX on stderr in one line, nothing on stdout
-  local re=$1; shift
-  local rc=0
-  "$@" > out.txt 2> err.txt || rc=$?
-  [ "$rc" = 2 ] || { cat out.txt err.txt; fail "'$*' exited $rc, expected 2"; }
-  grep -qE -- "$re" err.txt || { cat err.txt; fail "'$*' did not say: $re"; }
-  [ "$(wc -l < err.txt)" = 1 ] || { cat err.txt; fail "'$*': more than one line on stderr"; }
-  [ ! -s out.txt ] || { cat out.txt; fail "'$*' did its work before refusing"; }
-}
+. "$here/expect.sh"
 unchanged() { cmp -s "$1" "$1.orig" || fail "$1 was changed"; }
 
 # simulate: --report over --net, directly, through a symlink and through "..".

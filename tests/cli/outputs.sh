@@ -6,17 +6,9 @@
 set -euo pipefail
 odimo=$1
 work=$2
+here=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$work" && mkdir -p "$work" && cd "$work"
-fail() { echo "FAIL: $*"; exit 1; }
-expect_error() {  # expect_error REGEX command...: exit 2, REGEX on stderr in one line, nothing on stdout
-  local re=$1; shift
-  local rc=0
-  "$@" > out.txt 2> err.txt || rc=$?
-  [ "$rc" = 2 ] || { cat out.txt err.txt; fail "'$*' exited $rc, expected 2"; }
-  grep -qE -- "$re" err.txt || { cat err.txt; fail "'$*' did not say: $re"; }
-  [ "$(wc -l < err.txt)" = 1 ] || { cat err.txt; fail "'$*': more than one line on stderr"; }
-  [ ! -s out.txt ] || { cat out.txt; fail "'$*' did its work before refusing"; }
-}
+. "$here/expect.sh"
 sim=("$odimo" simulate --soc diana --net tiny)
 
 # A symlink (also a dangling one) is written through: the link stays, its target gets the report.
