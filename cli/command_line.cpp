@@ -118,6 +118,41 @@ void require_ranges(const CLI::App& app) {
   for (const CLI::App* sub : app.get_subcommands({})) require_ranges(*sub);
 }
 
+// Every number option's text is a whole number of its kind in the range of its type:
+// CLI11 alone reads '' as 0, saturates 99999999999999999999 and wraps -1 into an
+// unsigned seed, each a silently different run. Integers are decimal.
+CLI::Validator number_text(const std::string& type) {
+  const bool is_float = type.rfind("FLOAT", 0) == 0, is_unsigned = type.rfind("UINT", 0) == 0;
+  return CLI::Validator(
+      [is_float, is_unsigned](std::string& text) -> std::string {
+        if (text.empty())
+          return "an empty value: expected " + std::string(is_float ? "a number" : "an integer");
+        if (is_float || text.find_first_of("0123456789") == std::string::npos)
+          return {};  // finite_range checks a float's value; a word fails its conversion
+        const bool digits =
+            text.find_first_not_of("0123456789", text[0] == '-' || text[0] == '+') == std::string::npos &&
+            text.size() > size_t(text[0] == '-' || text[0] == '+');
+        const std::string range = is_unsigned ? "[0, 4294967295]" : "[-2147483648, 2147483647]";
+        if (!digits) return text + ": expected a decimal integer in " + range;
+        errno = 0;
+        const long long x = std::strtoll(text.c_str(), nullptr, 10);
+        const bool fits = errno == 0 && (is_unsigned ? x >= 0 && x <= 4294967295LL
+                                                     : x >= -2147483648LL && x <= 2147483647LL);
+        if (!fits) return text + ": expected an integer in " + range;
+        return {};
+      },
+      "", "NUMBER_TEXT");
+}
+
+void check_number_texts(CLI::App& app) {
+  for (CLI::Option* o : app.get_options()) {
+    const std::string type = o->get_type_name();
+    if (type.rfind("INT", 0) == 0 || type.rfind("UINT", 0) == 0 || type.rfind("FLOAT", 0) == 0)
+      o->check(number_text(type));
+  }
+  for (CLI::App* sub : app.get_subcommands({})) check_number_texts(*sub);
+}
+
 int report(const std::string& name, const std::string& message, int status) {
   std::cerr << name << (status == 3 ? ": internal error: " : ": error: ") << message << "\n";
   return status;
@@ -162,6 +197,7 @@ int run_command(const Command& command, const std::vector<std::string>& args) {
   const Action action = command.define(app);
   try {
     require_ranges(app);
+    check_number_texts(app);
   } catch (const std::logic_error& e) {
     return report(app.get_name(), e.what(), 3);
   }

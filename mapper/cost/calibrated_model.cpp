@@ -261,6 +261,23 @@ LayerCost CalibratedModel::layer_cost(const Layer& layer, const std::vector<doub
   return c;
 }
 
+namespace {
+
+// The fit's own error figures are informational, but a file that says NaN or a negative
+// count about itself is not one odimo wrote: refuse it like any other bad field.
+void check_fit_errors(const std::string& origin, const std::string& field,
+                      const google::protobuf::RepeatedPtrField<proto::FitError>& errors) {
+  const FieldCheck check{origin};
+  for (int i = 0; i < errors.size(); ++i) {
+    const std::string at = field + "[" + std::to_string(i) + "].";
+    check.non_negative(at + "samples", errors[i].samples());
+    check.within(at + "mean_rel_error", errors[i].mean_rel_error(), 0, 1e6);
+    check.within(at + "max_rel_error", errors[i].max_rel_error(), 0, 1e6);
+  }
+}
+
+}  // namespace
+
 proto::Calibration load_calibration(const std::string& spec, const SocDescription& soc, std::string* origin) {
   *origin = spec.empty() ? socs_dir() + "/" + soc.name() + ".calibration.pbtxt" : spec;
   if (spec.empty() && !file_exists(*origin)) {
@@ -271,6 +288,8 @@ proto::Calibration load_calibration(const std::string& spec, const SocDescriptio
   read_text_proto(*origin, &cal);
   if (cal.soc() != soc.name())
     throw Error(*origin + ": field 'soc': calibration is for '" + cal.soc() + "', not '" + soc.name() + "'");
+  check_fit_errors(*origin, "fit", cal.fit());
+  check_fit_errors(*origin, "holdout", cal.holdout());
   return cal;
 }
 
