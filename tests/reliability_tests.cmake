@@ -47,6 +47,9 @@ odimo_cli_test(calibrate_holdout_nan ARGS calibrate --soc diana --traces x.csv -
 odimo_cli_test(cost_huge_coefficient ARGS cost --soc diana --net tiny
                --calibration ${_bad}/huge-coefficient.calibration.pbtxt
                FAIL "coefficient 'tile_roofline' = 1e\\+308 must be finite, >= 0 and at most 1e\\+06")
+odimo_cli_test(cost_nan_fit_error ARGS cost --soc diana --net tiny
+               --calibration ${_bad}/nan-fit-error.calibration.pbtxt
+               FAIL "nan-fit-error.calibration.pbtxt: field 'fit\\[0\\].mean_rel_error': value nan must be in \\[0, 1e\\+06\\]")
 odimo_cli_test(sweep_spec_huge_lr ARGS sweep plan ${_bad}/huge-lr.sweep.pbtxt -o unused
                FAIL "huge-lr.sweep.pbtxt: field 'lr': 1e\\+308 must be 0 \\(the default\\) or in \\[1e-09, 10000\\]")
 odimo_cli_test(sweep_spec_inf_lambda ARGS sweep plan ${_bad}/inf-lambda.sweep.pbtxt -o unused
