@@ -23,17 +23,21 @@
 namespace odimo::cli {
 namespace {
 
-std::vector<std::string> split_list(const std::string& text) {
+// "a,b,c" of option `option`; '' is the empty list, an empty item ("1,,2", "1,") a mistake.
+std::vector<std::string> split_list(const std::string& text, const std::string& option) {
   std::vector<std::string> out;
-  std::stringstream ss(text);
+  if (text.empty()) return out;
+  std::stringstream ss(text + ",");
   std::string part;
-  while (std::getline(ss, part, ','))
-    if (!part.empty()) out.push_back(part);
+  while (std::getline(ss, part, ',')) {
+    if (part.empty()) throw Error(option + ": '" + text + "' has an empty item (expected a,b,c)");
+    out.push_back(part);
+  }
   return out;
 }
 
 void add_lambdas(proto::SweepSpec& s, const std::string& text) {
-  for (const auto& l : split_list(text)) {
+  for (const auto& l : split_list(text, "--lambdas")) {
     char* end = nullptr;
     const double v = std::strtod(l.c_str(), &end);
     if (l.empty() || *end || !(v >= 0 && v <= mapper::kMaxLambda))
@@ -45,7 +49,7 @@ void add_lambdas(proto::SweepSpec& s, const std::string& text) {
 
 // "1,2,3": the seeds of every point (each point runs once per seed).
 void add_seeds(proto::SweepSpec& s, const std::string& text) {
-  for (const auto& x : split_list(text)) {
+  for (const auto& x : split_list(text, "--seeds")) {
     char* end = nullptr;
     errno = 0;
     const unsigned long long v = std::strtoull(x.c_str(), &end, 10);
@@ -93,7 +97,7 @@ int run_sweep(const SweepOptions& o) {
   s.set_target(o.choice.target);
   add_lambdas(s, o.lambdas);
   if (o.baselines != "none")
-    for (const auto& x : split_list(o.baselines)) s.add_baseline(x);
+    for (const auto& x : split_list(o.baselines, "--baselines")) s.add_baseline(x);
   set_epochs(s, o.choice.epochs);
   s.set_steps_per_epoch(c.steps_per_epoch);
   s.set_batch(c.batch);

@@ -22,6 +22,10 @@ odimo_cli_test(sweep_jobs_100000 ARGS sweep --soc diana --net tiny --lambdas 1 -
                FAIL "--jobs: 100000: expected an integer in \\[1, 256\\]")
 odimo_cli_test(sweep_spec_threads ARGS sweep plan ${_bad}/threads.sweep.pbtxt -o unused
                FAIL "threads.sweep.pbtxt: field 'threads': 100000 must be in \\[0, 256\\]")
+odimo_cli_test(sweep_spec_huge_seed ARGS sweep plan ${_bad}/huge-seed.sweep.pbtxt -o unused
+               FAIL "huge-seed.sweep.pbtxt: field 'seed': 4294967296 must be in \\[0, 4294967295\\]")
+odimo_cli_test(network_wrong_classes ARGS train --net ${_bad}/wrong-classes.net.pbtxt --dataset synthetic
+               FAIL "wrong-classes.net.pbtxt: field 'classes': 10 but the last layer 'fc' produces 4 channels")
 odimo_cli_test(train_memory ARGS train --net ${_bad}/huge-weights.net.pbtxt --dataset synthetic --input 15000x1x1
                FAIL "training huge-weights needs at least [0-9.e+]+ GB .* but this machine has")
 odimo_cli_test(search_memory ARGS search --soc diana --net ${_bad}/huge-weights.net.pbtxt --dataset synthetic

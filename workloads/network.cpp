@@ -357,6 +357,12 @@ Network build_network(const proto::Network& pn, const std::string& origin, std::
     infer_layer(at, p, ins, l);
     check_sizes(at, l);
   }
+  // 0 leaves the number of classes unstated (an imported model); a stated one is a claim
+  // about the last layer, and a wrong claim is refused rather than ignored.
+  const Layer& last = net.layers.back();
+  if (pn.classes() < 0 || (pn.classes() != 0 && pn.classes() != last.out.c))
+    throw Error(origin + ": field 'classes': " + std::to_string(pn.classes()) + " but the last layer '" +
+                last.name + "' produces " + std::to_string(last.out.c) + " channels (0: unstated)");
   return net;
 }
 

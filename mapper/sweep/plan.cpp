@@ -154,6 +154,10 @@ void check_points(proto::SweepSpec& s, const std::vector<SocDescription>& socs, 
   if (s.seed().empty()) s.add_seed(1);
   std::set<uint64_t> seeds(s.seed().begin(), s.seed().end());
   if (int(seeds.size()) != s.seed_size()) bad(path, "seed", "a seed is listed twice");
+  // A point runs `odimo train|search --seed N`, whose seed is 32 bits: a larger one would be
+  // refused by every point at run time, after the plan was written.
+  for (uint64_t seed : s.seed())
+    if (seed > 4294967295ULL) bad(path, "seed", std::to_string(seed) + " must be in [0, 4294967295]");
 }
 
 // Epochs, batch, threads, learning rates: defaults filled, ranges checked.
