@@ -27,6 +27,10 @@ expect_error "^odimo train: error: --seed: -1: expected an integer in \[0, 42949
 expect_error "^odimo validate: error: --max-mape: an empty value: expected a number$" \
   "$odimo" validate --soc diana --net tiny --max-mape ""
 expect_error "^odimo search: error: --lambda: an empty value: expected a number$" "$odimo" "${search[@]}" --lambda ""
+for opt in --lambdas --seeds --baselines; do
+  expect_error "^odimo sweep: error: $opt: '1,,2' has an empty item" "$odimo" sweep --soc diana --net tiny \
+    --lambdas 1 --out w "$opt" 1,,2
+done
 # Nothing was started, nothing written.
 for d in t s d w; do [ ! -e "$d" ] || fail "a refused command left $d behind"; done
 # The texts that are numbers still work.
