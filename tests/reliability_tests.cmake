@@ -85,3 +85,6 @@ odimo_cli_test(simulate_long_soc_name ARGS simulate --soc nnnnnnnnnnnnnnnnnnnnnn
 odimo_checked_test(NAME cli/number_texts LABEL cli REGEX "number_texts: all checks passed"
                    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/number_texts.sh $<TARGET_FILE:odimo>
                            ${CMAKE_CURRENT_BINARY_DIR}/cli_number_texts)
+odimo_checked_test(NAME cli/reports LABEL cli REGEX "reports: all checks passed"
+                   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/reports.sh $<TARGET_FILE:odimo>
+                           ${CMAKE_CURRENT_BINARY_DIR}/cli_reports)

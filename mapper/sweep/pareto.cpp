@@ -57,6 +57,11 @@ std::vector<ResultPoint> group_runs(const std::vector<std::pair<std::string, pro
     ResultPoint& p =
         groups[{r.kind(), r.kind() == "search" ? r.lambda() : 0.0, label_without_seed(r.label()), r.soc()}];
     p.label = label_without_seed(r.label());
+    // Runs of one point are its seeds: the same seed twice would count one run as two.
+    for (size_t i = 0; i < p.runs.size(); ++i)
+      if (p.runs[i].seed() == r.seed())
+        throw Error(dir + "/report.json: point '" + p.label + "' seed " + std::to_string(r.seed()) +
+                    " is also " + p.dirs[i] + ": each run once (label and seed name a run)");
     p.dirs.push_back(dir);
     p.runs.push_back(r);
   }

@@ -2,10 +2,55 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include "hw/field_check.h"
+#include "mapper/limits.h"
 #include "proto/error.h"
 #include "proto/proto_io.h"
 
 namespace odimo::sweep {
+
+namespace {
+
+// protobuf's JSON errors end with the offending text and a caret on lines of their own;
+// odimo's errors are one line: the reason, then that text quoted.
+std::string one_line(const std::string& message) {
+  const auto nl = message.find('\n');
+  if (nl == std::string::npos) return message;
+  std::string near = message.substr(nl + 1, message.find('\n', nl + 1) - nl - 1);
+  const auto first = near.find_first_not_of(' '), last = near.find_last_not_of(' ');
+  near = first == std::string::npos ? "" : near.substr(first, last - first + 1);
+  std::string reason = message.substr(0, nl);
+  while (!reason.empty() && reason.back() == ' ') reason.pop_back();
+  return reason + (near.empty() ? "" : " near '" + near + "'");
+}
+
+// What pareto, reduce, replay and deploy read of a report is what odimo wrote: a point
+// cannot be -100 % accurate, take negative time or 1e308 uJ. Every number in its range.
+void check_costs(const FieldCheck& check, const std::string& field, const proto::CostSummary& c) {
+  check.non_negative(field + ".cycles", c.cycles());
+  check.non_negative(field + ".latency_us", c.latency_us());
+  check.non_negative(field + ".energy_uj", c.energy_uj());
+}
+
+void check_search_report(const std::string& path, const proto::SearchReport& r) {
+  const FieldCheck check{path};
+  if (r.kind() != "search" && r.kind() != "baseline")
+    check.fail("kind", "'" + r.kind() + "'", "is not search or baseline");
+  if (r.label().empty()) check.fail("label", "''", "must name the point");
+  check.fraction("test_accuracy", r.test_accuracy());
+  check.fraction("best_val_accuracy", r.best_val_accuracy());
+  check.within("lambda", r.lambda(), 0, mapper::kMaxLambda);
+  check_costs(check, "analytic", r.analytic());
+  check_costs(check, "compat", r.compat());
+  check_costs(check, "simulated", r.simulated());
+  for (const auto& [cu, n] : r.channels()) check.non_negative("channels." + cu, n);
+  if (r.has_deployed()) {
+    check.fraction("deployed.test_accuracy", r.deployed().test_accuracy());
+    check.fraction("deployed.trained_test_accuracy", r.deployed().trained_test_accuracy());
+  }
+}
+
+}  // namespace
 
 proto::SearchReport read_search_report(const std::string& dir) {
   const std::string path = dir + "/report.json";
@@ -13,7 +58,8 @@ proto::SearchReport read_search_report(const std::string& dir) {
   google::protobuf::util::JsonParseOptions opt;
   opt.ignore_unknown_fields = false;
   const auto status = google::protobuf::util::JsonStringToMessage(read_file(path), &r, opt);
-  if (!status.ok()) throw Error(path + ": not a search report: " + std::string(status.message()));
+  if (!status.ok()) throw Error(path + ": not a search report: " + one_line(std::string(status.message())));
+  check_search_report(path, r);
   return r;
 }
 
