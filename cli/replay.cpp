@@ -25,6 +25,7 @@ void replay_point(const std::string& dir) {
   const SocDescription soc = load_soc(sweep::soc_source(rep));
   const Network net =
       load_network(sweep::network_source(rep), parse_shape(rep.input(), dir + "/report.json: field 'input'"));
+  sweep::check_loaded_names(rep, dir + "/report.json", soc.name(), net.name);
   const ResolvedMapping mapping = resolve_mapping(net, soc, dir + "/" + rep.mapping_file());
   sim::Simulator simulator(soc);
   proto::Report sim = sim::simulate_network(simulator, net, mapping, ODIMO_VERSION);

@@ -159,6 +159,7 @@ proto::DeployReport deploy_point(const DeployConfig& cfg, std::ostream& log) {
   const SocDescription soc = load_soc(sweep::soc_source(rep));
   const Network net =
       load_network(sweep::network_source(rep), parse_shape(rep.input(), origin + ": field 'input'"));
+  sweep::check_loaded_names(rep, origin, soc.name(), net.name);
   const auto space = search::search_space(net, soc);
   std::vector<search::LayerArch*> archs;
   // one thread: the fake-quantized logits (max_logit_deviation) must not depend on --threads

@@ -63,6 +63,16 @@ proto::SearchReport read_search_report(const std::string& dir) {
   return r;
 }
 
+void check_loaded_names(const proto::SearchReport& r, const std::string& report_path,
+                        const std::string& soc_name, const std::string& network_name) {
+  if (r.soc() != soc_name)
+    throw Error(report_path + ": field 'soc': '" + r.soc() + "' but '" + soc_source(r) + "' is SoC '" +
+                soc_name + "'");
+  if (r.network() != network_name)
+    throw Error(report_path + ": field 'network': '" + r.network() + "' but '" + network_source(r) +
+                "' is network '" + network_name + "'");
+}
+
 void write_search_report(const std::string& dir, const proto::SearchReport& report) {
   write_json(dir + "/report.json", report);
 }

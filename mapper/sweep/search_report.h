@@ -21,4 +21,9 @@ inline const std::string& soc_source(const proto::SearchReport& r) {
   return r.soc_file().empty() ? r.soc() : r.soc_file();
 }
 
+// The SoC and network loaded from those sources are the ones the report names: a file
+// edited since (or a report edited by hand) is refused, not replayed as another point.
+void check_loaded_names(const proto::SearchReport& r, const std::string& report_path,
+                        const std::string& soc_name, const std::string& network_name);
+
 }  // namespace odimo::sweep

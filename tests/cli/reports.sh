@@ -35,6 +35,10 @@ expect_error "$report: field 'kind': value 'frob' is not search or baseline" "$o
 mutate 's/"label": "lambda=2"/"label": "lambda=1"/; s/"lambda": 2,/"lambda": 1,/'
 expect_error "sweep/point-00[01]/report.json: point 'lambda=1' seed 1 is also sweep/point-00[01]: each run once" \
   "$odimo" pareto sweep
+mutate 's/"soc": "diana"/"soc": "darkside"/'
+expect_error "$report: field 'soc': 'darkside' but 'diana' is SoC 'diana'" "$odimo" replay sweep/point-001
+mutate 's/"network": "tiny"/"network": "resnet8"/'
+expect_error "$report: field 'network': 'resnet8' but 'tiny' is network 'tiny'" "$odimo" deploy sweep/point-001
 # The good reports still make a table.
 mutate 's/x/x/'
 "$odimo" pareto sweep > out.txt || fail "pareto of two good points failed"

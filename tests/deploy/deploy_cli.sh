@@ -40,7 +40,7 @@ expect_bad nomapping "mapping.pbtxt" nomapping
 cp -r point other && sed -i -e 's/"network\(_file\)\?": "tiny"/"network\1": "resnet8"/' -e 's/"input": "1x8x8"/"input": "1x28x28"/' other/report.json
 expect_bad othernet "weights.pb: tensor '.*' (has [0-9]+ values|is missing)" other
 grep -v "adc_bits" "$soc_file" > noadc.pbtxt  # $3: hw/socs/diana.pbtxt
-cp -r point noadc && sed -i "s|\"soc\(_file\)\?\": \"diana\"|\"soc\1\": \"$work/noadc.pbtxt\"|" noadc/report.json
+cp -r point noadc && sed -i "s|\"soc_file\": \"diana\"|\"soc_file\": \"$work/noadc.pbtxt\"|" noadc/report.json
 expect_bad noadc "aimc.adc_bits': value 0 must be given" noadc
 expect_bad nodir "report.json: cannot open" nothing-here
 expect_bad badout "deployed.json: --out: folder no-such-folder does not exist" point --out no-such-folder/deployed.json
