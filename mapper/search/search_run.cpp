@@ -18,6 +18,7 @@
 #include "mapper/ops_misc.h"
 #include "mapper/optim.h"
 #include "mapper/search/export.h"
+#include "mapper/search/refine.h"
 #include "mapper/search/search_nodes.h"
 #include "mapper/trainer.h"
 #include "proto/error.h"
@@ -146,6 +147,40 @@ proto::SearchEpoch train_epoch(Run& r, const std::string& phase, int epoch, mapp
   return e;
 }
 
+// The split refinement (refine.h) after the last search epoch: forces the refined mapping
+// into the architecture logits (so a checkpoint holds it) and records it as an epoch of phase
+// "refine": cost = the refined mapping's, expected_cost = the learned one's, val_accuracy
+// before any fine-tuning.
+proto::SearchEpoch refine_epoch(Run& r, int epoch, std::ostream& log) {
+  const auto learned = assignments(r);
+  const Refinement ref = refine_mapping(*r.cost, r.archs, r.cfg.lambda / r.reference);
+  for (size_t s = 0; s < r.archs.size(); ++s) {
+    const SplitChoice& c = ref.layers[s];
+    if (c.refined == c.learned) continue;
+    r.archs[s]->force(ref.assignments[s]);
+    if (r.cfg.progress)
+      log << "  refine " << r.space[s].layer_name << ": " << c.learned << "/" << r.space[s].channels - c.learned
+          << " -> " << c.refined << "/" << r.space[s].channels - c.refined << " on "
+          << r.soc.soc.cu(r.space[s].cus[0]).name() << "/" << r.soc.soc.cu(r.space[s].cus[1]).name()
+          << " (cost " << std::fixed << std::showpos << std::setprecision(4) << c.cost_change / r.reference
+          << "x, est. loss " << std::setprecision(5) << c.loss_change << std::noshowpos << ")\n";
+  }
+  proto::SearchEpoch e;
+  e.set_epoch(epoch);
+  e.set_phase("refine");
+  e.set_val_accuracy(
+      mapper::evaluate(*r.model, r.data.validation, r.data.mean, r.data.stddev, r.cfg.batch).accuracy);
+  e.set_cost(discrete_cost(r, ref.assignments));
+  e.set_expected_cost(discrete_cost(r, learned));
+  e.set_temperature(r.archs.empty() ? 0.0 : r.archs[0]->temperature());
+  for (const auto& [cu, n] : channels_per_cu(r, ref.assignments)) (*e.mutable_channels())[cu] = n;
+  if (r.cfg.progress)
+    log << "  refine: cost " << std::fixed << std::setprecision(3) << e.expected_cost() / r.reference << "x -> "
+        << e.cost() / r.reference << "x  val " << std::setprecision(2) << 100 * e.val_accuracy() << " %\n"
+        << std::flush;
+  return e;
+}
+
 std::vector<mapper::Parameter*> group_parameters(Run& r, bool arch_params) {
   std::vector<mapper::Parameter*> ps;
   for (auto* p : r.model->parameters())
@@ -211,8 +246,10 @@ void train_phases(Run& r, Progress& p, std::ostream& log) {
       // final_temperature at the end of the search, whatever its length.
       const double t =
           cfg.compat ? std::exp(-0.045 * e) : std::pow(cfg.final_temperature, double(e) / cfg.search_epochs);
-      for (LayerArch* a : r.archs) a->set_temperature(t);
-      if (epoch_of("search", &p.arch, 1.0, 1.0)) save_progress(r, p, epoch);
+      for (LayerArch* a : r.archs) a->set_temperature(t), a->reset_switch_statistics();
+      if (!epoch_of("search", &p.arch, 1.0, 1.0)) continue;
+      if (cfg.refine && e == cfg.search_epochs) *p.rep.add_epochs() = refine_epoch(r, epoch, log);
+      save_progress(r, p, epoch);
     }
   }
   for (LayerArch* a : r.archs) a->freeze();
@@ -253,7 +290,7 @@ std::string search_fingerprint(const SearchConfig& c, const std::string& soc, co
     << c.finetune_epochs << " batch=" << c.batch << " steps/epoch=" << c.steps_per_epoch
     << " threads=" << c.threads << " seed=" << c.seed << " lr=" << c.lr << " arch_lr=" << c.arch_lr
     << " temperatures=" << c.rel_temperature << "/" << c.final_temperature << " compat=" << c.compat
-    << " val=" << c.val_fraction;
+    << " val=" << c.val_fraction << " refine=" << c.refine;
   if (!c.init.empty()) s << " init=" << c.init;
   s << " fixed=";
   if (c.fixed)
