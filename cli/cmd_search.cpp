@@ -136,7 +136,8 @@ Action define_search(CLI::App& app) {
       "Trains NET on the dataset while learning, per output channel of every searchable layer,\n"
       "which CU of SOC runs it: loss = cross-entropy + lambda * cost / cost(all on the default CU).\n"
       "Phases: warmup (weights only), search (weights, quantizers, architecture), split refinement\n"
-      "(unless --no-refine), fine-tune with the discretised mapping frozen. Then simulates the mapping (odimo replay) unless --no-replay.");
+      "(unless --no-refine), fine-tune with the discretised mapping frozen. Then simulates the mapping "
+      "(odimo replay) unless --no-replay.");
   return [o] { return run_search(*o); };
 }
 

@@ -92,7 +92,8 @@ void LayerArch::reset_switch_statistics() {
 std::vector<double> LayerArch::mean_mix_gradient() const {
   std::vector<double> mean(size_t(options()) * m_layer.channels, 0.0);
   if (m_dmix_count == 0) return mean;
-  for (size_t e = 0; e < mean.size() && e < m_dmix_sum.size(); ++e) mean[e] = m_dmix_sum[e] / double(m_dmix_count);
+  for (size_t e = 0; e < mean.size() && e < m_dmix_sum.size(); ++e)
+    mean[e] = m_dmix_sum[e] / double(m_dmix_count);
   return mean;
 }
 
@@ -126,7 +127,7 @@ void LayerArch::add_cost_gradient(const std::vector<double>& dR_dn, double scale
   std::vector<float> dmix(size_t(K) * C);
   for (int i = 0; i < K; ++i)
     for (int c = 0; c < C; ++c) dmix[size_t(i) * C + c] = float(scale * dR_dn[i]);
-  mix();  // refresh the cached probabilities the backward reads
+  mix();                 // refresh the cached probabilities the backward reads
   alpha_backward(dmix);  // not in the switch statistics: those are the training loss's alone
 }
 

@@ -28,10 +28,10 @@
 namespace odimo::search {
 
 struct SplitChoice {
-  int learned = 0;           // channels on option 0, learned
-  int refined = 0;           // after the refinement
-  double cost_change = 0;    // R(refined) - R(learned), cycles or uJ
-  double loss_change = 0;    // estimated change of the cross-entropy (first order)
+  int learned = 0;         // channels on option 0, learned
+  int refined = 0;         // after the refinement
+  double cost_change = 0;  // R(refined) - R(learned), cycles or uJ
+  double loss_change = 0;  // estimated change of the cross-entropy (first order)
 };
 
 // One layer. order: a permutation of the channels, option 0 takes a prefix of it;

@@ -159,9 +159,9 @@ proto::SearchEpoch refine_epoch(Run& r, int epoch, std::ostream& log) {
     if (c.refined == c.learned) continue;
     r.archs[s]->force(ref.assignments[s]);
     if (r.cfg.progress)
-      log << "  refine " << r.space[s].layer_name << ": " << c.learned << "/" << r.space[s].channels - c.learned
-          << " -> " << c.refined << "/" << r.space[s].channels - c.refined << " on "
-          << r.soc.soc.cu(r.space[s].cus[0]).name() << "/" << r.soc.soc.cu(r.space[s].cus[1]).name()
+      log << "  refine " << r.space[s].layer_name << ": " << c.learned << "/"
+          << r.space[s].channels - c.learned << " -> " << c.refined << "/" << r.space[s].channels - c.refined
+          << " on " << r.soc.soc.cu(r.space[s].cus[0]).name() << "/" << r.soc.soc.cu(r.space[s].cus[1]).name()
           << " (cost " << std::fixed << std::showpos << std::setprecision(4) << c.cost_change / r.reference
           << "x, est. loss " << std::setprecision(5) << c.loss_change << std::noshowpos << ")\n";
   }
@@ -175,8 +175,9 @@ proto::SearchEpoch refine_epoch(Run& r, int epoch, std::ostream& log) {
   e.set_temperature(r.archs.empty() ? 0.0 : r.archs[0]->temperature());
   for (const auto& [cu, n] : channels_per_cu(r, ref.assignments)) (*e.mutable_channels())[cu] = n;
   if (r.cfg.progress)
-    log << "  refine: cost " << std::fixed << std::setprecision(3) << e.expected_cost() / r.reference << "x -> "
-        << e.cost() / r.reference << "x  val " << std::setprecision(2) << 100 * e.val_accuracy() << " %\n"
+    log << "  refine: cost " << std::fixed << std::setprecision(3) << e.expected_cost() / r.reference
+        << "x -> " << e.cost() / r.reference << "x  val " << std::setprecision(2) << 100 * e.val_accuracy()
+        << " %\n"
         << std::flush;
   return e;
 }

@@ -2,9 +2,9 @@
 // One ODiMO search (or one baseline) end to end, without the simulator:
 // warmup -> search (weights, quantizer parameters and architecture logits, loss =
 // cross-entropy + lambda * cost / cost of the all-default mapping) -> discretise ->
-// refine the splits (refine.h) -> fine-tune with the mapping frozen, keeping the weights with the best validation
-// accuracy -> test accuracy, exported mapping and weights, analytic cost.
-// `odimo replay` adds the simulated cost (cli/, SystemC).
+// refine the splits (refine.h) -> fine-tune with the mapping frozen, keeping the weights with the best
+// validation accuracy -> test accuracy, exported mapping and weights, analytic cost. `odimo replay` adds the
+// simulated cost (cli/, SystemC).
 #include <iosfwd>
 #include <optional>
 #include <string>
