@@ -12,7 +12,7 @@ SplitChoice refine_split(const std::vector<int>& order, int learned, const std::
   const int C = int(order.size());
   if (learned < 0 || learned > C || int(switch_loss.size()) != C)
     throw Error("refine_split: inconsistent sizes");
-  SplitChoice best{learned, learned, 0, 0};
+  SplitChoice best{learned, learned, 0, 0, learned, 0, 0};
   const double base = layer_cost(learned);
   double best_j = 0;  // a split replaces the learned one only below J = 0
   // Candidates by increasing distance from the learned split (ties: the closest, then the
@@ -26,7 +26,7 @@ SplitChoice refine_split(const std::vector<int>& order, int learned, const std::
       const double dr = layer_cost(k) - base;
       if (!(dr < 0)) continue;
       const double j = weight * dr + std::max(0.0, moved);
-      if (j < best_j) best_j = j, best = {learned, k, dr, moved};
+      if (j < best_j) best_j = j, best = {learned, k, dr, moved, k, 0, dr};
     }
   }
   return best;
@@ -61,23 +61,40 @@ std::vector<double> switch_losses(const LayerArch& arch) {
   return loss;
 }
 
-Refinement refine_mapping(const NetworkCost& cost, const std::vector<LayerArch*>& archs, double weight) {
+Refinement refine_mapping(const NetworkCost& cost, const std::vector<LayerArch*>& archs, double weight,
+                          const ProbeLoss& probe) {
   Refinement out;
+  std::vector<std::vector<int>> orders(archs.size());
   for (size_t s = 0; s < archs.size(); ++s) {
     const LayerArch& arch = *archs[s];
     std::vector<int> a = arch.assignment();
     const int k = int(std::count(a.begin(), a.end(), 0));
+    out.assignments.push_back(a);
     if (arch.options() != 2) {  // both shipped SoCs split between two CUs
-      out.assignments.push_back(a);
-      out.layers.push_back({k, k, 0, 0});
+      out.layers.push_back({k, k, 0, 0, k, 0, 0});
       continue;
     }
     const int C = arch.channels();
-    const std::vector<int> order = preference_order(arch);
+    orders[s] = preference_order(arch);
     auto layer_cost = [&](int k0) { return cost.layer(s, {double(k0), double(C - k0)}, 0, nullptr); };
-    const SplitChoice choice = refine_split(order, k, switch_losses(arch), layer_cost, weight);
-    out.assignments.push_back(choice.refined == k ? a : split_assignment(order, choice.refined));
-    out.layers.push_back(choice);
+    out.layers.push_back(refine_split(orders[s], k, switch_losses(arch), layer_cost, weight));
+  }
+  const double base = probe ? probe() : 0.0;
+  for (size_t s = 0; s < archs.size(); ++s) {
+    SplitChoice& c = out.layers[s];
+    if (c.proposed == c.learned) continue;
+    const std::vector<int> proposal = split_assignment(orders[s], c.proposed);
+    if (probe) {
+      const std::vector<float> learned_alpha = archs[s]->alpha().value;
+      archs[s]->force(proposal);
+      c.measured_change = probe() - base;
+      archs[s]->alpha().value = learned_alpha;
+      if (!(weight * c.proposed_cost_change + std::max(0.0, c.measured_change) < 0)) {
+        c.refined = c.learned, c.cost_change = 0;  // refused: the learned split stays
+        continue;
+      }
+    }
+    out.assignments[s] = proposal;
   }
   return out;
 }

@@ -151,19 +151,64 @@ proto::SearchEpoch train_epoch(Run& r, const std::string& phase, int epoch, mapp
 // into the architecture logits (so a checkpoint holds it) and records it as an epoch of phase
 // "refine": cost = the refined mapping's, expected_cost = the learned one's, val_accuracy
 // before any fine-tuning.
+// The refinement's probe (refine.h): the mean training loss (batch statistics, as in the
+// search) on the first kProbeBatches batches of the training set in file order, centre crops;
+// the batch-norm running statistics are put back, so probing leaves the model as it was.
+constexpr int kProbeBatches = 8;
+
+ProbeLoss make_probe(Run& r, std::vector<float>& x, std::vector<int>& y) {
+  const mapper::Dataset& d = r.data.train;
+  const int n = std::min<int>(kProbeBatches * r.cfg.batch, d.size());
+  const int64_t per_image = d.input().elements();
+  std::vector<int> idx(static_cast<size_t>(n));
+  std::iota(idx.begin(), idx.end(), 0);
+  x.resize(size_t(n) * size_t(per_image));
+  y.resize(size_t(n));
+  std::mt19937_64 rng(r.cfg.seed);  // unused by centre crops and fixed-size sets
+  for (int i = 0; i < n; i += r.cfg.batch)
+    mapper::fill_batch(d, idx.data() + i, std::min(r.cfg.batch, n - i), r.data.mean, r.data.stddev, {}, rng,
+                       r.cfg.seed, 0, x.data() + size_t(i) * size_t(per_image), y.data() + i);
+  return [&r, &x, &y, n, per_image] {
+    const std::vector<mapper::Buffer*> buffers = r.model->buffers();
+    std::vector<std::vector<float>> kept;
+    for (const mapper::Buffer* b : buffers) kept.push_back(b->value);
+    double sum = 0;
+    mapper::Tape tape;
+    for (int i = 0; i < n; i += r.cfg.batch) {
+      const int m = std::min(r.cfg.batch, n - i);
+      const mapper::Activation& logits =
+          r.model->forward(x.data() + size_t(i) * size_t(per_image), m, true, &tape);
+      tape.clear();
+      int right = 0;
+      sum += m * mapper::softmax_cross_entropy(m, r.model->classes(), logits.value.data(), y.data() + i,
+                                               r.model->logits_grad(), &right);
+    }
+    for (size_t b = 0; b < buffers.size(); ++b) buffers[b]->value = kept[b];
+    return sum / n;
+  };
+}
+
+void log_refined_layer(const Run& r, size_t s, const SplitChoice& c, std::ostream& log) {
+  const SearchableLayer& l = r.space[s];
+  log << "  refine " << l.layer_name << " (" << r.soc.soc.cu(l.cus[0]).name() << "/"
+      << r.soc.soc.cu(l.cus[1]).name() << "): " << c.learned << "/" << l.channels - c.learned << " -> "
+      << c.proposed << "/" << l.channels - c.proposed << " cost " << std::fixed << std::showpos
+      << std::setprecision(4) << c.proposed_cost_change / r.reference << "x, loss est. "
+      << std::setprecision(5) << c.loss_change << ", measured " << c.measured_change << std::noshowpos
+      << (c.refined == c.proposed ? ": taken" : ": refused") << "\n";
+}
+
 proto::SearchEpoch refine_epoch(Run& r, int epoch, std::ostream& log) {
   const auto learned = assignments(r);
-  const Refinement ref = refine_mapping(*r.cost, r.archs, r.cfg.lambda / r.reference);
+  std::vector<float> probe_x;
+  std::vector<int> probe_y;
+  const Refinement ref =
+      refine_mapping(*r.cost, r.archs, r.cfg.lambda / r.reference, make_probe(r, probe_x, probe_y));
   for (size_t s = 0; s < r.archs.size(); ++s) {
     const SplitChoice& c = ref.layers[s];
-    if (c.refined == c.learned) continue;
-    r.archs[s]->force(ref.assignments[s]);
-    if (r.cfg.progress)
-      log << "  refine " << r.space[s].layer_name << ": " << c.learned << "/"
-          << r.space[s].channels - c.learned << " -> " << c.refined << "/" << r.space[s].channels - c.refined
-          << " on " << r.soc.soc.cu(r.space[s].cus[0]).name() << "/" << r.soc.soc.cu(r.space[s].cus[1]).name()
-          << " (cost " << std::fixed << std::showpos << std::setprecision(4) << c.cost_change / r.reference
-          << "x, est. loss " << std::setprecision(5) << c.loss_change << std::noshowpos << ")\n";
+    if (c.proposed == c.learned) continue;
+    if (r.cfg.progress) log_refined_layer(r, s, c, log);
+    if (c.refined != c.learned) r.archs[s]->force(ref.assignments[s]);
   }
   proto::SearchEpoch e;
   e.set_epoch(epoch);

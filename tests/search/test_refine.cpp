@@ -154,3 +154,40 @@ TEST_CASE("switch statistics: the mean training-loss slope per option, without t
   a.reset_switch_statistics();
   CHECK(a.mean_mix_gradient() == std::vector<double>(4, 0.0));
 }
+
+TEST_CASE("refine_mapping with a probe: a proposal whose measured loss outweighs its saving is refused") {
+  Calibrated c("diana", "resnet8", Target::kLatency);
+  const auto corner = all_on(c.cost->space(), c.soc, "aimc");
+  for (size_t s = 0; s < c.archs.size(); ++s) c.archs[s]->force(corner[s]);
+  const Refinement free = refine_mapping(*c.cost, c.archs, 1.0);  // first order alone
+  size_t s = 0;                                                   // a layer the refinement splits
+  while (s < free.layers.size() && free.layers[s].refined == free.layers[s].learned) ++s;
+  REQUIRE(s < free.layers.size());
+  const double saving = -free.layers[s].cost_change;
+  REQUIRE(saving > 0);
+  // The probe: a loss of 1 whenever layer s has a channel on digital (option 0).
+  int calls = 0;
+  auto probe = [&] {
+    ++calls;
+    const auto a = c.archs[s]->assignment();
+    return std::count(a.begin(), a.end(), 0) > 0 ? 1.0 : 0.0;
+  };
+  const std::vector<float> alpha_before = c.archs[s]->alpha().value;
+  SUBCASE("weight * saving = 0.5 < 1: refused, the other layers taken") {
+    const Refinement r = refine_mapping(*c.cost, c.archs, 0.5 / saving, probe);
+    CHECK(r.layers[s].proposed == free.layers[s].proposed);
+    CHECK(r.layers[s].measured_change == 1.0);
+    CHECK(r.layers[s].refined == r.layers[s].learned);
+    CHECK(r.assignments[s] == corner[s]);
+    CHECK(c.archs[s]->alpha().value == alpha_before);  // put back after the measurement
+    for (size_t t = 0; t < c.archs.size(); ++t)
+      if (t != s && free.layers[t].proposed != free.layers[t].learned)
+        CHECK(r.layers[t].refined == r.layers[t].proposed);  // measured 0: taken
+  }
+  SUBCASE("weight * saving = 2 > 1: taken") {
+    const Refinement r = refine_mapping(*c.cost, c.archs, 2.0 / saving, probe);
+    CHECK(r.layers[s].refined == r.layers[s].proposed);
+    CHECK(r.assignments[s] == free.assignments[s]);
+  }
+  CHECK(calls > 1);  // once as learned, once per proposal
+}
