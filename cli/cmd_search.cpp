@@ -24,7 +24,7 @@ struct SearchOptions {
   SearchChoice choice;
   std::string out, baseline, label;
   double lambda = -1;  // required unless --baseline
-  bool no_replay = false, quiet = false, resume = false;
+  bool no_replay = false, quiet = false, resume = false, no_refine = false;
 };
 
 // The assignment of a baseline, per searchable layer.
@@ -52,6 +52,7 @@ search::SearchConfig make_config(const SearchOptions& o) {
   cfg.target = search::parse_target(o.choice.target);
   cfg.out_dir = o.out;
   cfg.resume = o.resume;
+  cfg.refine = !o.no_refine;
   check_output_dir(cfg.out_dir, "--out");  // before training; search_run creates it
   std::vector<OutputFile> outputs;
   for (const char* f :
@@ -126,13 +127,17 @@ Action define_search(CLI::App& app) {
   app.add_flag("--resume", o->resume,
                "continue from DIR/search-checkpoint.pb (written after every epoch); reaches the bytes\n"
                "of an uninterrupted run");
+  app.add_flag("--no-refine", o->no_refine,
+               "skip the split refinement after the search (odimo's addition, mapper/search/README.md):\n"
+               "fine-tune the argmax mapping as the paper does");
   app.add_flag("--no-replay", o->no_replay, "do not simulate the exported mapping");
   app.add_flag("--quiet", o->quiet, "no progress bar");
   app.footer(
       "Trains NET on the dataset while learning, per output channel of every searchable layer,\n"
       "which CU of SOC runs it: loss = cross-entropy + lambda * cost / cost(all on the default CU).\n"
-      "Phases: warmup (weights only), search (weights, quantizers, architecture), fine-tune with\n"
-      "the discretised mapping frozen. Then simulates the mapping (odimo replay) unless --no-replay.");
+      "Phases: warmup (weights only), search (weights, quantizers, architecture), split refinement\n"
+      "(unless --no-refine), fine-tune with the discretised mapping frozen. Then simulates the mapping "
+      "(odimo replay) unless --no-replay.");
   return [o] { return run_search(*o); };
 }
 

@@ -78,6 +78,26 @@ std::vector<double> LayerArch::expected_channels() {
 
 void LayerArch::backward_mix(const std::vector<float>& dmix) {
   if (m_frozen) return;
+  m_dmix_sum.resize(dmix.size(), 0.0);
+  for (size_t e = 0; e < dmix.size(); ++e) m_dmix_sum[e] += double(dmix[e]);
+  ++m_dmix_count;
+  alpha_backward(dmix);
+}
+
+void LayerArch::reset_switch_statistics() {
+  m_dmix_sum.clear();
+  m_dmix_count = 0;
+}
+
+std::vector<double> LayerArch::mean_mix_gradient() const {
+  std::vector<double> mean(size_t(options()) * m_layer.channels, 0.0);
+  if (m_dmix_count == 0) return mean;
+  for (size_t e = 0; e < mean.size() && e < m_dmix_sum.size(); ++e)
+    mean[e] = m_dmix_sum[e] / double(m_dmix_count);
+  return mean;
+}
+
+void LayerArch::alpha_backward(const std::vector<float>& dmix) {
   const int C = m_layer.channels, K = options();
   if (m_layer.relaxation == Relaxation::kThermometric) {
     // y_c = m_c*a + (1-m_c)*b: dL/dm_c = dmix[0][c] - dmix[1][c]; STE dm/dtheta = 1;
@@ -107,8 +127,8 @@ void LayerArch::add_cost_gradient(const std::vector<double>& dR_dn, double scale
   std::vector<float> dmix(size_t(K) * C);
   for (int i = 0; i < K; ++i)
     for (int c = 0; c < C; ++c) dmix[size_t(i) * C + c] = float(scale * dR_dn[i]);
-  mix();  // refresh the cached probabilities the backward reads
-  backward_mix(dmix);
+  mix();                 // refresh the cached probabilities the backward reads
+  alpha_backward(dmix);  // not in the switch statistics: those are the training loss's alone
 }
 
 void LayerArch::project() {

@@ -6,6 +6,7 @@
 //    mask m_c = 1[theta_c > 0.5] (first k channels on option 0); k = sum_c m_c.
 //    Straight-through: dm_c/dtheta_c = 1, so dk/dalpha_j = (j+1) * sign(alpha_j).
 // Both give the cost model real channel counts and take its gradient dR/dn back.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -37,8 +38,16 @@ class LayerArch {
   std::vector<double> expected_channels();
   // alpha.grad += scale * dR/dalpha for a cost gradient dR/dn per option.
   void add_cost_gradient(const std::vector<double>& dR_dn, double scale);
-  // alpha.grad += dL/dalpha given dL/dmix (same layout as mix()).
+  // alpha.grad += dL/dalpha given dL/dmix (same layout as mix()) of the training loss;
+  // also adds dmix to the switch statistics below.
   void backward_mix(const std::vector<float>& dmix);
+  // Switch statistics (the split refinement, refine.h): the mean of the dL/dmix given to
+  // backward_mix since the last reset, [option * channels + c]. dL/dmix_ic is the slope of the
+  // loss in the share of option i of channel c, so mean[j][c] - mean[i][c] estimates, to first
+  // order, the change of the loss when channel c moves from option i to option j. The cost
+  // gradient (add_cost_gradient) is not included. Zeros before any backward.
+  void reset_switch_statistics();
+  std::vector<double> mean_mix_gradient() const;
 
   // The discrete assignment: option index per channel (argmax, or the mask).
   std::vector<int> assignment() const;
@@ -57,6 +66,7 @@ class LayerArch {
 
  private:
   std::vector<double> thermo_theta() const;
+  void alpha_backward(const std::vector<float>& dmix);
 
   SearchableLayer m_layer;
   bool m_compat;
@@ -65,6 +75,8 @@ class LayerArch {
   bool m_frozen = false;
   std::vector<int> m_frozen_assignment;
   std::vector<float> m_mix;
+  std::vector<double> m_dmix_sum;  // switch statistics: sum of dL/dmix, and how many
+  int64_t m_dmix_count = 0;
 };
 
 }  // namespace odimo::search

@@ -18,6 +18,7 @@
 #include "mapper/ops_misc.h"
 #include "mapper/optim.h"
 #include "mapper/search/export.h"
+#include "mapper/search/refine.h"
 #include "mapper/search/search_nodes.h"
 #include "mapper/trainer.h"
 #include "proto/error.h"
@@ -146,6 +147,86 @@ proto::SearchEpoch train_epoch(Run& r, const std::string& phase, int epoch, mapp
   return e;
 }
 
+// The split refinement (refine.h) after the last search epoch: forces the refined mapping
+// into the architecture logits (so a checkpoint holds it) and records it as an epoch of phase
+// "refine": cost = the refined mapping's, expected_cost = the learned one's, val_accuracy
+// before any fine-tuning.
+// The refinement's probe (refine.h): the mean training loss (batch statistics, as in the
+// search) on the first kProbeBatches batches of the training set in file order, centre crops;
+// the batch-norm running statistics are put back, so probing leaves the model as it was.
+constexpr int kProbeBatches = 8;
+
+ProbeLoss make_probe(Run& r, std::vector<float>& x, std::vector<int>& y) {
+  const mapper::Dataset& d = r.data.train;
+  const int n = std::min<int>(kProbeBatches * r.cfg.batch, d.size());
+  const int64_t per_image = d.input().elements();
+  std::vector<int> idx(static_cast<size_t>(n));
+  std::iota(idx.begin(), idx.end(), 0);
+  x.resize(size_t(n) * size_t(per_image));
+  y.resize(size_t(n));
+  std::mt19937_64 rng(r.cfg.seed);  // unused by centre crops and fixed-size sets
+  for (int i = 0; i < n; i += r.cfg.batch)
+    mapper::fill_batch(d, idx.data() + i, std::min(r.cfg.batch, n - i), r.data.mean, r.data.stddev, {}, rng,
+                       r.cfg.seed, 0, x.data() + size_t(i) * size_t(per_image), y.data() + i);
+  return [&r, &x, &y, n, per_image] {
+    const std::vector<mapper::Buffer*> buffers = r.model->buffers();
+    std::vector<std::vector<float>> kept;
+    for (const mapper::Buffer* b : buffers) kept.push_back(b->value);
+    double sum = 0;
+    mapper::Tape tape;
+    for (int i = 0; i < n; i += r.cfg.batch) {
+      const int m = std::min(r.cfg.batch, n - i);
+      const mapper::Activation& logits =
+          r.model->forward(x.data() + size_t(i) * size_t(per_image), m, true, &tape);
+      tape.clear();
+      int right = 0;
+      sum += m * mapper::softmax_cross_entropy(m, r.model->classes(), logits.value.data(), y.data() + i,
+                                               r.model->logits_grad(), &right);
+    }
+    for (size_t b = 0; b < buffers.size(); ++b) buffers[b]->value = kept[b];
+    return sum / n;
+  };
+}
+
+void log_refined_layer(const Run& r, size_t s, const SplitChoice& c, std::ostream& log) {
+  const SearchableLayer& l = r.space[s];
+  log << "  refine " << l.layer_name << " (" << r.soc.soc.cu(l.cus[0]).name() << "/"
+      << r.soc.soc.cu(l.cus[1]).name() << "): " << c.learned << "/" << l.channels - c.learned << " -> "
+      << c.proposed << "/" << l.channels - c.proposed << " cost " << std::fixed << std::showpos
+      << std::setprecision(4) << c.proposed_cost_change / r.reference << "x, loss est. "
+      << std::setprecision(5) << c.loss_change << ", measured " << c.measured_change << std::noshowpos
+      << (c.refined == c.proposed ? ": taken" : ": refused") << "\n";
+}
+
+proto::SearchEpoch refine_epoch(Run& r, int epoch, std::ostream& log) {
+  const auto learned = assignments(r);
+  std::vector<float> probe_x;
+  std::vector<int> probe_y;
+  const Refinement ref =
+      refine_mapping(*r.cost, r.archs, r.cfg.lambda / r.reference, make_probe(r, probe_x, probe_y));
+  for (size_t s = 0; s < r.archs.size(); ++s) {
+    const SplitChoice& c = ref.layers[s];
+    if (c.proposed == c.learned) continue;
+    if (r.cfg.progress) log_refined_layer(r, s, c, log);
+    if (c.refined != c.learned) r.archs[s]->force(ref.assignments[s]);
+  }
+  proto::SearchEpoch e;
+  e.set_epoch(epoch);
+  e.set_phase("refine");
+  e.set_val_accuracy(
+      mapper::evaluate(*r.model, r.data.validation, r.data.mean, r.data.stddev, r.cfg.batch).accuracy);
+  e.set_cost(discrete_cost(r, ref.assignments));
+  e.set_expected_cost(discrete_cost(r, learned));
+  e.set_temperature(r.archs.empty() ? 0.0 : r.archs[0]->temperature());
+  for (const auto& [cu, n] : channels_per_cu(r, ref.assignments)) (*e.mutable_channels())[cu] = n;
+  if (r.cfg.progress)
+    log << "  refine: cost " << std::fixed << std::setprecision(3) << e.expected_cost() / r.reference
+        << "x -> " << e.cost() / r.reference << "x  val " << std::setprecision(2) << 100 * e.val_accuracy()
+        << " %\n"
+        << std::flush;
+  return e;
+}
+
 std::vector<mapper::Parameter*> group_parameters(Run& r, bool arch_params) {
   std::vector<mapper::Parameter*> ps;
   for (auto* p : r.model->parameters())
@@ -211,8 +292,10 @@ void train_phases(Run& r, Progress& p, std::ostream& log) {
       // final_temperature at the end of the search, whatever its length.
       const double t =
           cfg.compat ? std::exp(-0.045 * e) : std::pow(cfg.final_temperature, double(e) / cfg.search_epochs);
-      for (LayerArch* a : r.archs) a->set_temperature(t);
-      if (epoch_of("search", &p.arch, 1.0, 1.0)) save_progress(r, p, epoch);
+      for (LayerArch* a : r.archs) a->set_temperature(t), a->reset_switch_statistics();
+      if (!epoch_of("search", &p.arch, 1.0, 1.0)) continue;
+      if (cfg.refine && e == cfg.search_epochs) *p.rep.add_epochs() = refine_epoch(r, epoch, log);
+      save_progress(r, p, epoch);
     }
   }
   for (LayerArch* a : r.archs) a->freeze();
@@ -253,7 +336,7 @@ std::string search_fingerprint(const SearchConfig& c, const std::string& soc, co
     << c.finetune_epochs << " batch=" << c.batch << " steps/epoch=" << c.steps_per_epoch
     << " threads=" << c.threads << " seed=" << c.seed << " lr=" << c.lr << " arch_lr=" << c.arch_lr
     << " temperatures=" << c.rel_temperature << "/" << c.final_temperature << " compat=" << c.compat
-    << " val=" << c.val_fraction;
+    << " val=" << c.val_fraction << " refine=" << c.refine;
   if (!c.init.empty()) s << " init=" << c.init;
   s << " fixed=";
   if (c.fixed)

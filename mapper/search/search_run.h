@@ -2,9 +2,9 @@
 // One ODiMO search (or one baseline) end to end, without the simulator:
 // warmup -> search (weights, quantizer parameters and architecture logits, loss =
 // cross-entropy + lambda * cost / cost of the all-default mapping) -> discretise ->
-// fine-tune with the mapping frozen, keeping the weights with the best validation
-// accuracy -> test accuracy, exported mapping and weights, analytic cost.
-// `odimo replay` adds the simulated cost (cli/, SystemC).
+// refine the splits (refine.h) -> fine-tune with the mapping frozen, keeping the weights with the best
+// validation accuracy -> test accuracy, exported mapping and weights, analytic cost. `odimo replay` adds the
+// simulated cost (cli/, SystemC).
 #include <iosfwd>
 #include <optional>
 #include <string>
@@ -34,6 +34,9 @@ struct SearchConfig {
   double rel_temperature = 0.05;    // smooth max over CUs, relative to the layer's own cost
   double final_temperature = 0.02;  // softmax temperature reached at the end of the search
   bool compat = false;              // ODiMO's quirks (temperature e^-0.045/epoch, sign(0) = 0)
+  // After the last search epoch, refine each layer's split on the discrete cost (refine.h;
+  // odimo's addition, not the paper's). Its record is an epoch of phase "refine".
+  bool refine = true;
   double val_fraction = 0.1;
   // Baselines: skip warmup and search, fine-tune this assignment (per searchable layer).
   std::optional<std::vector<std::vector<int>>> fixed;

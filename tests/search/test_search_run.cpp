@@ -125,6 +125,34 @@ TEST_CASE("search on the synthetic set: the mapping's cost falls as lambda grows
   CHECK(expected[2] < expected[0]);  // the relaxed cost moved, strictly
 }
 
+TEST_CASE("the split refinement: an epoch of phase refine that never raises the cost; --no-refine: none") {
+  const SocDescription soc = load_soc("diana");
+  std::string origin;
+  const cost::CalibratedModel model(soc, cost::load_calibration("", soc, &origin), origin);
+  const auto compat = cost::make_compat_model(soc);
+  for (bool refine : {true, false}) {
+    CAPTURE(refine);
+    SearchConfig cfg = short_search("tiny", 10.0, 32, 10);
+    cfg.refine = refine;
+    std::ostringstream log;
+    const proto::SearchReport r = run_search(cfg, soc, model, *compat, log);
+    const int n = cfg.warmup_epochs + cfg.search_epochs + cfg.finetune_epochs;
+    REQUIRE(r.epochs_size() == n + (refine ? 1 : 0));
+    const proto::SearchEpoch& last_search = r.epochs(cfg.warmup_epochs + cfg.search_epochs - 1);
+    const proto::SearchEpoch& first_finetune = r.epochs(r.epochs_size() - 1);
+    if (refine) {
+      const proto::SearchEpoch& e = r.epochs(cfg.warmup_epochs + cfg.search_epochs);
+      CHECK(e.phase() == "refine");
+      CHECK(e.epoch() == last_search.epoch());
+      CHECK(e.expected_cost() == last_search.cost());  // the learned mapping's
+      CHECK(e.cost() <= e.expected_cost());
+      CHECK(first_finetune.cost() == e.cost());  // what is fine-tuned is the refined mapping
+    } else {
+      CHECK(first_finetune.cost() == last_search.cost());
+    }
+  }
+}
+
 TEST_CASE("Darkside search on the synthetic set: more lambda, fewer channels on the cluster") {
   // ODiMO's Darkside network: conv (cluster) vs depthwise (DWE) per width-keeping block.
   const SocDescription soc = load_soc("darkside");
@@ -228,7 +256,7 @@ TEST_CASE("a search stopped after any epoch and resumed gives the bytes of an un
   std::ostringstream log;
   const std::string whole = to_json(run_search(cfg, soc, model, *compat, log));  // maps sorted
   const std::string weights = read_file(cfg.out_dir + "/weights.pb");
-  for (int stop : {1, 2, 4}) {
+  for (int stop : {1, 2, 3, 4}) {  // 3: right after the search and its refinement
     CAPTURE(stop);
     cfg.out_dir = root + "/stopped-" + std::to_string(stop);
     cfg.stop_after_epochs = stop, cfg.resume = false;
