@@ -20,6 +20,7 @@
 //            fractional bits; optional ReLU; the consumer's requantisation to
 //            `output_bits` codes floors (an arithmetic right shift when its scale is a
 //            power of two, as DIANA's shift requantisation).
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -37,7 +38,22 @@ struct IntegerBehaviour {
   int64_t adc_max() const { return (int64_t(1) << (adc_bits - 1)) - 1; }  // 31 for 6 bits
   int64_t adc_min() const { return -(int64_t(1) << (adc_bits - 1)); }     // -32
   int64_t accumulator_max() const { return (int64_t(1) << (accumulator_bits - 1)) - 1; }
+  // The row tile plan (hw/cu/aimc_macro.cpp: `rows` rows per conversion): a conv with
+  // `taps` = k*k unrolled weights per input channel sums floor(rows / taps) input
+  // channels (a linear layer, taps 1: `rows` inputs) per ADC conversion.
+  int64_t tile_inputs(int64_t taps) const {
+    return std::max<int64_t>(1, tile_rows / std::max<int64_t>(1, taps));
+  }
 };
+
+// The ADC gain calibration of `odimo deploy` and of the ADC-aware training: the smallest
+// shift g >= 0 whose range (largest code `adc_max`, IntegerBehaviour::adc_max) holds a
+// column sum of magnitude `max_column_sum`.
+inline int adc_shift_for(double max_column_sum, int64_t adc_max) {
+  int g = 0;
+  while (g < 40 && max_column_sum > (double(adc_max) + 0.5) * std::ldexp(1.0, g)) ++g;
+  return g;
+}
 
 // assumption: the ADC rounds to nearest (half up) before clipping; the chip's
 // rounding mode is not in the sources read (hw/provenance.md).
