@@ -68,20 +68,37 @@ void AdcNode::tile_sums(const RunContext& ctx, float sf) {
     m_tile_w[ci / m_chunk][e] = float(m_codes[e]);
   }
   const Activation& x = *inputs[0];
+  // The network input reaches the AIMC as int8 codes round(x * 2^k) (the integer network's
+  // input): the ADC converts their sums, the correction removes the unrounded ones.
+  std::vector<float> rounded;
+  if (!m_pact) {
+    rounded.resize(x.value.size());
+    for (size_t e = 0; e < rounded.size(); ++e)
+      rounded[e] = std::clamp(std::nearbyint(x.value[e] * sf), -128.0f, 127.0f) / sf;
+  }
   m_sum.resize(m_tiles);
+  m_raw.resize(m_pact ? 0 : m_tiles);
   for (int t = 0; t < m_tiles; ++t) {
     m_sum[t].resize(m_inner->out.value.size());
-    if (m_linear) {
-      linear_forward(x.dims.n, int(x.dims.image()), C, x.value.data(), m_tile_w[t].data(),
-                     (const float*)nullptr, m_sum[t].data());
-    } else {
-      const ConvGeom g = ConvGeom::make(x.dims.n, x.dims.h, x.dims.w, x.dims.c, C, m_layer.kernel,
-                                        m_layer.stride, m_layer.padding, 1);
-      conv2d_forward(g, x.value.data(), m_tile_w[t].data(), (const float*)nullptr, m_sum[t].data(),
-                     *ctx.scratch, ctx.threads);
+    conv_with_codes(ctx, m_pact ? x.value.data() : rounded.data(), t, m_sum[t]);
+    if (!m_pact) {
+      m_raw[t].resize(m_sum[t].size());
+      conv_with_codes(ctx, x.value.data(), t, m_raw[t]);
     }
   }
   m_sf = sf;
+}
+
+void AdcNode::conv_with_codes(const RunContext& ctx, const float* x, int t, std::vector<float>& y) {
+  const Dims& d = inputs[0]->dims;
+  const int C = m_layer.out_channels;
+  if (m_linear) {
+    linear_forward(d.n, int(d.image()), C, x, m_tile_w[t].data(), (const float*)nullptr, y.data());
+  } else {
+    const ConvGeom g =
+        ConvGeom::make(d.n, d.h, d.w, d.c, C, m_layer.kernel, m_layer.stride, m_layer.padding, 1);
+    conv2d_forward(g, x, m_tile_w[t].data(), (const float*)nullptr, y.data(), *ctx.scratch, ctx.threads);
+  }
 }
 
 int AdcNode::choose_shift(const RunContext& ctx, const float* mix) {
@@ -128,10 +145,11 @@ void AdcNode::forward(const RunContext& ctx) {
     if (m == 0) continue;
     double delta = 0;
     for (int t = 0; t < m_tiles; ++t) {
-      const double n = std::nearbyint(double(m_sum[t][e]) * sf);  // exact for PACT codes
+      const double n = std::nearbyint(double(m_sum[t][e]) * sf);  // exact: a sum of integer codes
       const double v = noisy ? n + m_adc.noise * full_scale * normal(rng) : n;
+      const double inner_sum = m_pact ? n : double(m_raw[t][e]) * sf;  // what the inner node summed
       bool clipped = false;
-      delta += double(adc_convert(v, g, m_adc.cu, &clipped)) * std::ldexp(1.0, g) - n;
+      delta += double(adc_convert(v, g, m_adc.cu, &clipped)) * std::ldexp(1.0, g) - inner_sum;
       m_clip[size_t(t) * E + e] = clipped;
       m_clipped_count += clipped;
     }

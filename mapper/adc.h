@@ -8,8 +8,8 @@
 // Forward, per output element e of channel c and row tile t (the tile plan of
 // IntegerBehaviour::tile_inputs, the one the integer network and the simulator use):
 //   n_t  = the tile's integer column sum: sum over the tile's inputs of input code x sf
-//          times ternary code (exact in float for PACT inputs; the network input's codes
-//          are x * 2^input_shift, rounded after the sum);
+//          times ternary code (exact in float; the network input's codes are its int8
+//          codes round(x * 2^input_shift), as the integer network's);
 //   a_t  = adc_convert(n_t [+ noise], g)                  (clamp(round(n_t/2^g), lo, hi))
 //   y    = inner(x)[e] + mix_c * sum_t (a_t * 2^g - n_t) * s_c / sf
 // where inner is the layer's ordinary node (its weights mix every CU's quantized copy,
@@ -83,6 +83,7 @@ class AdcNode : public Node {
  private:
   struct Tiles;
   void tile_sums(const RunContext& ctx, float sf);
+  void conv_with_codes(const RunContext& ctx, const float* x, int t, std::vector<float>& y);
   void tile_backward(const RunContext& ctx, int t, const std::vector<float>& du);
   int choose_shift(const RunContext& ctx, const float* mix);
   WeightQuantizer& quantizer();
@@ -102,7 +103,8 @@ class AdcNode : public Node {
   std::vector<int32_t> m_codes;
   std::vector<double> m_scale;
   std::vector<std::vector<float>> m_tile_w;  // per tile: the ternary codes of its inputs, 0 elsewhere
-  std::vector<std::vector<float>> m_sum;     // per tile: n_t / sf (the conv of the input with codes)
+  std::vector<std::vector<float>> m_sum;     // per tile: n_t / sf (the conv of the input codes with codes)
+  std::vector<std::vector<float>> m_raw;     // network input only: the same of the unrounded input
   std::vector<uint8_t> m_clip;               // per tile and element: the conversion clipped
   std::vector<float> m_delta;                // per element: sum_t (a_t 2^g - n_t) s_c / sf
   int64_t m_clipped_count = 0;
