@@ -74,7 +74,7 @@ mapper::TrainConfig make_config(const TrainOptions& o) {
   if (!o.augment.empty()) c.augment = parse_augment(o.augment);
   c.progress = !o.quiet;
   if (o.adc_noise > 0 && !o.adc_aware)
-    throw Error("--adc-noise: " + std::to_string(o.adc_noise) + ": needs --adc-aware");
+    throw Error("--adc-noise: " + mapper::format_sigma(o.adc_noise) + ": needs --adc-aware");
   if (o.adc_aware) c.adc = diana_adc(c.quant, o.adc_noise, c.seed);
   if (!c.out_dir.empty()) {
     check_output_dir(c.out_dir, "--out");

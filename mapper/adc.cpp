@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <sstream>
 
 #include "mapper/data.h"
 #include "mapper/model.h"
@@ -16,6 +17,12 @@ int int8_input_shift(const DataSplits& d) {
   for (size_t c = 0; c < d.mean.size(); ++c)
     m = std::max({m, (1.0 - double(d.mean[c])) / d.stddev[c], double(d.mean[c]) / d.stddev[c]});
   return std::clamp(int(std::floor(std::log2(127.0 / m))), -8, 16);
+}
+
+std::string format_sigma(double sigma) {
+  std::ostringstream s;
+  s << sigma;
+  return s.str();
 }
 
 AdcNode::AdcNode(const Layer& layer, std::unique_ptr<Node> inner, int option, const AdcTraining& adc,

@@ -37,6 +37,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "hw/cu/integer_behaviour.h"
@@ -57,6 +58,8 @@ struct AdcTraining {
 // The int8 shift of the network input the integer network uses (round(x * 2^k), k the
 // largest shift that keeps every normalised value of the data set's range in [-128, 127]).
 int int8_input_shift(const DataSplits& d);
+// A noise sigma as an error message shows it (shortest form: "0.05").
+std::string format_sigma(double sigma);
 
 class AdcNode : public Node {
  public:

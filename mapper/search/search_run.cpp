@@ -266,9 +266,10 @@ std::string search_fingerprint(const SearchConfig& c, const std::string& soc, co
 }
 
 namespace {
+using mapper::format_sigma;
 void check_adc_options(const SearchConfig& cfg, const SocDescription& soc) {
   if (cfg.adc_noise > 0 && !cfg.adc_aware)
-    throw Error("--adc-noise: " + std::to_string(cfg.adc_noise) + ": needs --adc-aware");
+    throw Error("--adc-noise: " + format_sigma(cfg.adc_noise) + ": needs --adc-aware");
   if (!cfg.adc_aware) return;
   for (int u = 0; u < soc.soc.cu_size(); ++u)
     if (soc.soc.cu(u).has_aimc()) return;
