@@ -61,7 +61,7 @@ WeightQuantizer& AdcNode::quantizer() {
   return *qs[m_option];
 }
 
-// u_t = conv(x, codes of tile t): n_t / sf.
+// n_t = sf * conv(x, codes of tile t), rounded (exact for integer codes).
 void AdcNode::tile_sums(const RunContext& ctx, float sf) {
   WeightSource& ws =
       m_linear ? static_cast<LinearNode&>(*m_inner).weights() : static_cast<ConvNode&>(*m_inner).weights();
@@ -88,12 +88,12 @@ void AdcNode::tile_sums(const RunContext& ctx, float sf) {
   for (int t = 0; t < m_tiles; ++t) {
     m_sum[t].resize(m_inner->out.value.size());
     conv_with_codes(ctx, m_pact ? x.value.data() : rounded.data(), t, m_sum[t]);
+    for (float& v : m_sum[t]) v = std::nearbyint(v * sf);  // n_t: exact, a sum of integer codes
     if (!m_pact) {
       m_raw[t].resize(m_sum[t].size());
       conv_with_codes(ctx, x.value.data(), t, m_raw[t]);
     }
   }
-  m_sf = sf;
 }
 
 void AdcNode::conv_with_codes(const RunContext& ctx, const float* x, int t, std::vector<float>& y) {
@@ -112,9 +112,8 @@ int AdcNode::choose_shift(const RunContext& ctx, const float* mix) {
   const int C = m_layer.out_channels;
   double batch_max = 0;
   for (int t = 0; t < m_tiles; ++t)
-    for (size_t e = 0; e < m_sum[t].size(); ++e)
-      if (!mix || mix[e % C] > 0)
-        batch_max = std::max(batch_max, std::fabs(std::nearbyint(double(m_sum[t][e]) * m_sf)));
+    for (size_t e = 0, c = 0; e < m_sum[t].size(); ++e, c = c + 1 == size_t(C) ? 0 : c + 1)
+      if (!mix || mix[c] > 0) batch_max = std::max(batch_max, double(std::fabs(m_sum[t][e])));
   if (!ctx.training)
     return m_shift.value[0] >= 0 ? int(m_shift.value[0]) : adc_shift_for(batch_max, m_adc.cu.adc_max());
   float& running = m_column_max.value[0];
@@ -146,17 +145,17 @@ void AdcNode::forward(const RunContext& ctx) {
   m_delta.assign(E, 0.0f);
   m_clip.assign(size_t(m_tiles) * E, 0);
   m_clipped_count = 0;
-  for (size_t e = 0; e < E; ++e) {
-    const int c = int(e % C);
+  const double step = std::ldexp(1.0, g), gain = 1.0 / step;
+  for (size_t e = 0, c = 0; e < E; ++e, c = c + 1 == size_t(C) ? 0 : c + 1) {  // NHWC: c = e % C
     const float m = mix ? mix[c] : 1.0f;
     if (m == 0) continue;
     double delta = 0;
     for (int t = 0; t < m_tiles; ++t) {
-      const double n = std::nearbyint(double(m_sum[t][e]) * sf);  // exact: a sum of integer codes
+      const double n = m_sum[t][e];
       const double v = noisy ? n + m_adc.noise * full_scale * normal(rng) : n;
       const double inner_sum = m_pact ? n : double(m_raw[t][e]) * sf;  // what the inner node summed
       bool clipped = false;
-      delta += double(adc_convert(v, g, m_adc.cu, &clipped)) * std::ldexp(1.0, g) - inner_sum;
+      delta += double(adc_convert_gain(v, gain, m_adc.cu, &clipped)) * step - inner_sum;
       m_clip[size_t(t) * E + e] = clipped;
       m_clipped_count += clipped;
     }

@@ -106,12 +106,11 @@ class AdcNode : public Node {
   std::vector<int32_t> m_codes;
   std::vector<double> m_scale;
   std::vector<std::vector<float>> m_tile_w;  // per tile: the ternary codes of its inputs, 0 elsewhere
-  std::vector<std::vector<float>> m_sum;     // per tile: n_t / sf (the conv of the input codes with codes)
+  std::vector<std::vector<float>> m_sum;     // per tile: n_t, the integer column sums
   std::vector<std::vector<float>> m_raw;     // network input only: the same of the unrounded input
   std::vector<uint8_t> m_clip;               // per tile and element: the conversion clipped
   std::vector<float> m_delta;                // per element: sum_t (a_t 2^g - n_t) s_c / sf
   int64_t m_clipped_count = 0;
-  float m_sf = 1;
 };
 
 // Every AdcNode of `model`.

@@ -59,11 +59,16 @@ inline int adc_shift_for(double max_column_sum, int64_t adc_max) {
 // rounding mode is not in the sources read (hw/provenance.md).
 // Returns the ADC code of `column_sum` (real: noise may be added) at gain 2^-shift;
 // *clipped is set when the code hit the range's ends from outside it.
-inline int64_t adc_convert(double column_sum, int shift, const IntegerBehaviour& b, bool* clipped) {
-  const double v = std::floor(std::ldexp(column_sum, -shift) + 0.5);
+// adc_convert with the gain given as the factor 2^-shift (exact: a power of two), for a
+// loop over many conversions at one gain.
+inline int64_t adc_convert_gain(double column_sum, double gain, const IntegerBehaviour& b, bool* clipped) {
+  const double v = std::floor(column_sum * gain + 0.5);
   const bool lo = v<double(b.adc_min()), hi = v> double(b.adc_max());
   if (clipped) *clipped = lo || hi;
   return lo ? b.adc_min() : hi ? b.adc_max() : int64_t(v);
+}
+inline int64_t adc_convert(double column_sum, int shift, const IntegerBehaviour& b, bool* clipped) {
+  return adc_convert_gain(column_sum, std::ldexp(1.0, -shift), b, clipped);
 }
 
 // Fractional bits of the fixed-point values between layers (output stage -> glue ->
