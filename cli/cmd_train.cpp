@@ -6,6 +6,7 @@
 #include "cli/command_line.h"
 #include "cli/mapped_network.h"
 #include "cli/registry.h"
+#include "hw/soc_description.h"
 #include "mapper/limits.h"
 #include "mapper/trainer.h"
 #include "proto/error.h"
@@ -19,8 +20,8 @@ namespace {
 struct TrainOptions {
   mapper::TrainConfig config;
   std::string input, optimizer = "sgd", schedule = "cosine", milestones, quant = "float", augment;
-  double lr = 0.05, weight_decay = 5e-4;
-  bool quiet = false;
+  double lr = 0.05, weight_decay = 5e-4, adc_noise = 0;
+  bool quiet = false, adc_aware = false;
   CLI::Option* lr_option = nullptr;
 };
 
@@ -46,6 +47,19 @@ mapper::Augment parse_augment(const std::string& text) {
   throw Error("--augment: unknown augmentation '" + text + "' (none or crop-flip)");
 }
 
+// --adc-aware: the ADC of DIANA's AIMC as the shipped SoC file `diana` states it.
+mapper::AdcTraining diana_adc(mapper::QuantPreset quant, double noise, uint64_t seed) {
+  if (quant != mapper::QuantPreset::kDianaAimc)
+    throw Error(std::string("--adc-aware: --quant ") + mapper::quant_preset_name(quant) +
+                ": needs --quant diana-aimc (the AIMC's ternary layers)");
+  const SocDescription soc = load_soc("diana");
+  for (int u = 0; u < soc.soc.cu_size(); ++u)
+    if (soc.soc.cu(u).has_aimc())
+      return {soc.unit(u).integer_behaviour(FieldCheck{soc.origin}, "cu[" + std::to_string(u) + "]"), noise,
+              seed};
+  throw Error("--adc-aware: the SoC diana has no aimc CU");
+}
+
 mapper::TrainConfig make_config(const TrainOptions& o) {
   mapper::TrainConfig c = o.config;
   c.input = input_shape(o.input);
@@ -59,6 +73,9 @@ mapper::TrainConfig make_config(const TrainOptions& o) {
   c.quant = mapper::parse_quant_preset(o.quant);
   if (!o.augment.empty()) c.augment = parse_augment(o.augment);
   c.progress = !o.quiet;
+  if (o.adc_noise > 0 && !o.adc_aware)
+    throw Error("--adc-noise: " + mapper::format_sigma(o.adc_noise) + ": needs --adc-aware");
+  if (o.adc_aware) c.adc = diana_adc(c.quant, o.adc_noise, c.seed);
   if (!c.out_dir.empty()) {
     check_output_dir(c.out_dir, "--out");
     check_not_inputs({{"--out", c.out_dir + "/checkpoint.pb"}, {"--out", c.out_dir + "/report.json"}},
@@ -106,6 +123,13 @@ void add_training_options(CLI::App& app, TrainOptions& o) {
   app.add_option("--threads", c.threads, "the batch is split over this many threads")
       ->check(count_range(1, mapper::kMaxThreads));
   app.add_option("--quant", o.quant, "float, diana-digital, diana-aimc or darkside-int8");
+  app.add_flag("--adc-aware", o.adc_aware,
+               "with --quant diana-aimc: model the AIMC's 6-bit ADC (row-tile column sums, power-of-two\n"
+               "gain, clip; the SoC file diana) in training (mapper/adc.h)");
+  app.add_option("--adc-noise", o.adc_noise,
+                 "with --adc-aware: training-time Gaussian noise on each column sum, sigma as a fraction\n"
+                 "of the ADC full scale (as odimo deploy --aimc-noise)")
+      ->check(finite_range(0, 10));
 }
 
 Action define_train(CLI::App& app) {

@@ -37,6 +37,13 @@ void add_search_options(CLI::App& app, SearchChoice& c) {
           ->check(finite_range(mapper::kMinLr, mapper::kMaxLr));
   add_model_options(app, c.model);
   app.add_flag("--compat", cfg.compat, "ODiMO's quirks (temperature e^-0.045/epoch, sign(0) = 0)");
+  app.add_flag("--adc-aware", cfg.adc_aware,
+               "model the AIMC's ADC (row-tile column sums, power-of-two gain, clip) in training\n"
+               "(mapper/adc.h); the gains go into the weights as <layer>.adc_shift for odimo deploy");
+  app.add_option("--adc-noise", cfg.adc_noise,
+                 "with --adc-aware: training-time Gaussian noise on each column sum, sigma as a fraction\n"
+                 "of the ADC full scale (as odimo deploy --aimc-noise)")
+      ->check(finite_range(0, 10));
 }
 
 Epochs parse_epochs(const std::string& text) {

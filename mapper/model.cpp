@@ -196,14 +196,22 @@ std::unique_ptr<Node> Model::make_node(const Layer& l, uint64_t& seed) {
     }
     const int groups = l.op == Op::kConv2d ? l.groups : 1;
     const ChannelLayout cl{w.size(), l.out_channels, w.size() / groups, l.out_channels / groups};
-    auto q = make_quantizer(weight_format(m_options.quant, l), l.name, cl, w.value.data());
+    const WeightFormat format = weight_format(m_options.quant, l);
+    auto q = make_quantizer(format, l.name, cl, w.value.data());
     auto src = q ? make_quantized_weights(std::move(w), std::move(q)) : make_float_weights(std::move(w));
-    if (linear) return std::make_unique<LinearNode>(l.name, l.out_channels, std::move(src), std::move(bias));
+    const bool analog = m_options.adc && format == WeightFormat::kTernaryChannel;
+    if (linear) {
+      auto node = std::make_unique<LinearNode>(l.name, l.out_channels, std::move(src), std::move(bias));
+      if (!analog) return node;
+      return std::make_unique<AdcNode>(l, std::move(node), 0, *m_options.adc, nullptr, nullptr);
+    }
     if (l.op == Op::kDepthwise && l.out_channels != l.in.c)
       throw Error(m_net.origin + ": depthwise layer '" + l.name +
                   "' with a channel multiplier is not supported");
-    return std::make_unique<ConvNode>(l.name, l.op == Op::kDepthwise, l.out_channels, l.kernel, l.stride,
-                                      l.padding, l.groups, std::move(src), std::move(bias));
+    auto node = std::make_unique<ConvNode>(l.name, l.op == Op::kDepthwise, l.out_channels, l.kernel, l.stride,
+                                           l.padding, l.groups, std::move(src), std::move(bias));
+    if (!analog) return node;
+    return std::make_unique<AdcNode>(l, std::move(node), 0, *m_options.adc, nullptr, nullptr);
   }
   switch (l.op) {
     case Op::kBatchNorm:

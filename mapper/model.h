@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "mapper/adc.h"
 #include "mapper/layers.h"
 #include "workloads/network.h"
 
@@ -59,6 +60,9 @@ struct ModelOptions {
   uint64_t seed = 1;           // weight initialisation
   int threads = 1;             // images of a batch are split over this many threads
   NodeFactory node_factory{};  // optional
+  // ADC-aware training (mapper/adc.h): every layer the preset makes ternary (the AIMC's)
+  // gets the ADC of this CU in its forward pass. Call configure_adc once the model is built.
+  std::optional<AdcTraining> adc{};
 };
 
 class Model {

@@ -208,6 +208,9 @@ std::string fingerprint(const TrainConfig& c) {
     << " augment=" << (c.augment ? c.augment->crop_padding * 2 + c.augment->flip : -1);
   for (int m : c.schedule.milestones) s << "," << m;
   if (!c.init.empty()) s << " init=" << c.init;
+  if (c.adc)
+    s << " adc_bits=" << c.adc->cu.adc_bits << " adc_rows=" << c.adc->cu.tile_rows
+      << " adc_noise=" << c.adc->noise;
   return s.str();
 }
 
@@ -316,7 +319,10 @@ TrainResult train(const TrainConfig& c, std::ostream& log) {
   const Network net = load_network(c.net, c.input);
   check_training_memory(net, c.batch);
   const DataSplits data = load_matching_data(c, net);
-  Model model(net, ModelOptions{c.quant, c.seed, c.threads, {}});
+  ModelOptions mo{c.quant, c.seed, c.threads, {}};
+  mo.adc = c.adc;
+  Model model(net, mo);
+  configure_adc(model, int8_input_shift(data));
   if (!c.init.empty()) log << load_initial_weights(c.init, model) << "\n";
   Optimizer opt(c.optimizer, model.parameters(), group_hypers(c));
   TrainConfig cfg = c;

@@ -36,6 +36,9 @@ struct TrainConfig {
   bool resume = false;
   bool progress = true;       // progress bar on `log`
   int stop_after_epochs = 0;  // > 0: return after this many epochs, as if killed (tests of --resume)
+  // ADC-aware training (mapper/adc.h): the ternary (AIMC) layers of --quant diana-aimc get
+  // this CU's ADC; the checkpoint then carries each layer's `<layer>.adc_shift`.
+  std::optional<AdcTraining> adc;
 };
 
 struct Evaluation {

@@ -20,6 +20,7 @@
 //            fractional bits; optional ReLU; the consumer's requantisation to
 //            `output_bits` codes floors (an arithmetic right shift when its scale is a
 //            power of two, as DIANA's shift requantisation).
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -37,17 +38,37 @@ struct IntegerBehaviour {
   int64_t adc_max() const { return (int64_t(1) << (adc_bits - 1)) - 1; }  // 31 for 6 bits
   int64_t adc_min() const { return -(int64_t(1) << (adc_bits - 1)); }     // -32
   int64_t accumulator_max() const { return (int64_t(1) << (accumulator_bits - 1)) - 1; }
+  // The row tile plan (hw/cu/aimc_macro.cpp: `rows` rows per conversion): a conv with
+  // `taps` = k*k unrolled weights per input channel sums floor(rows / taps) input
+  // channels (a linear layer, taps 1: `rows` inputs) per ADC conversion.
+  int64_t tile_inputs(int64_t taps) const {
+    return std::max<int64_t>(1, tile_rows / std::max<int64_t>(1, taps));
+  }
 };
+
+// The ADC gain calibration of `odimo deploy` and of the ADC-aware training: the smallest
+// shift g >= 0 whose range (largest code `adc_max`, IntegerBehaviour::adc_max) holds a
+// column sum of magnitude `max_column_sum`.
+inline int adc_shift_for(double max_column_sum, int64_t adc_max) {
+  int g = 0;
+  while (g < 40 && max_column_sum > (double(adc_max) + 0.5) * std::ldexp(1.0, g)) ++g;
+  return g;
+}
 
 // assumption: the ADC rounds to nearest (half up) before clipping; the chip's
 // rounding mode is not in the sources read (hw/provenance.md).
 // Returns the ADC code of `column_sum` (real: noise may be added) at gain 2^-shift;
 // *clipped is set when the code hit the range's ends from outside it.
-inline int64_t adc_convert(double column_sum, int shift, const IntegerBehaviour& b, bool* clipped) {
-  const double v = std::floor(std::ldexp(column_sum, -shift) + 0.5);
+// adc_convert with the gain given as the factor 2^-shift (exact: a power of two), for a
+// loop over many conversions at one gain.
+inline int64_t adc_convert_gain(double column_sum, double gain, const IntegerBehaviour& b, bool* clipped) {
+  const double v = std::floor(column_sum * gain + 0.5);
   const bool lo = v<double(b.adc_min()), hi = v> double(b.adc_max());
   if (clipped) *clipped = lo || hi;
   return lo ? b.adc_min() : hi ? b.adc_max() : int64_t(v);
+}
+inline int64_t adc_convert(double column_sum, int shift, const IntegerBehaviour& b, bool* clipped) {
+  return adc_convert_gain(column_sum, std::ldexp(1.0, -shift), b, clipped);
 }
 
 // Fractional bits of the fixed-point values between layers (output stage -> glue ->

@@ -9,6 +9,7 @@
 #include <ostream>
 
 #include "hw/mapping.h"
+#include "mapper/adc.h"
 #include "mapper/checkpoint.h"
 #include "mapper/data.h"
 #include "mapper/deploy/integer_network.h"
@@ -92,12 +93,11 @@ void freeze_to_mapping(const std::vector<search::SearchableLayer>& space,
   }
 }
 
-// int8 codes of the normalised input: round(x * 2^k), k as large as keeps every value in range.
-int input_shift(const mapper::DataSplits& d) {
-  double m = 1e-6;
-  for (size_t c = 0; c < d.mean.size(); ++c)
-    m = std::max({m, (1.0 - double(d.mean[c])) / d.stddev[c], double(d.mean[c]) / d.stddev[c]});
-  return std::clamp(int(std::floor(std::log2(127.0 / m))), -8, 16);
+// An ADC-aware checkpoint (mapper/adc.h) carries the trained ADC gains as buffers.
+bool adc_aware(const proto::Checkpoint& c) {
+  for (const auto& t : c.buffers())
+    if (t.name().size() > 10 && t.name().compare(t.name().size() - 10, 10, ".adc_shift") == 0) return true;
+  return false;
 }
 
 std::vector<float> images(const mapper::Dataset& d, const mapper::DataSplits& s, int n) {
@@ -132,9 +132,7 @@ std::vector<std::string> choose_adc_shifts(IntegerNetwork& net, mapper::Model& m
       source[w] = "trained";
       continue;
     }
-    int g = 0;
-    while (g < 40 && max_sum[w] > (double(net.adc_max(w)) + 0.5) * std::ldexp(1.0, g)) ++g;
-    net.set_adc_shift(w, g);
+    net.set_adc_shift(w, adc_shift_for(max_sum[w], net.adc_max(w)));
     source[w] = "calibrated";
   }
   return source;
@@ -163,9 +161,12 @@ proto::DeployReport deploy_point(const DeployConfig& cfg, std::ostream& log) {
   const auto space = search::search_space(net, soc);
   std::vector<search::LayerArch*> archs;
   // one thread: the fake-quantized logits (max_logit_deviation) must not depend on --threads
-  auto model = search::make_search_model(net, soc, space, rep.seed(), 1, false, &archs);
   const std::string wpath = cfg.dir + "/" + rep.weights_file();
-  mapper::restore_weights(mapper::load_checkpoint(wpath), wpath, *model);
+  const proto::Checkpoint weights = mapper::load_checkpoint(wpath);
+  const mapper::AdcTraining adc;  // the training-time forward, ADC included, when it was trained so
+  auto model = search::make_search_model(net, soc, space, rep.seed(), 1, false, &archs,
+                                         adc_aware(weights) ? &adc : nullptr);
+  mapper::restore_weights(weights, wpath, *model);
   const std::string mpath = cfg.dir + "/" + rep.mapping_file();
   proto::Mapping mapping;
   read_text_proto(mpath, &mapping);
@@ -178,7 +179,9 @@ proto::DeployReport deploy_point(const DeployConfig& cfg, std::ostream& log) {
   if (data.test.shape != net.input)
     throw Error("dataset '" + dataset + "' has images " + data.test.shape.str() + ", " + net.name +
                 " expects " + net.input.str());
-  IntegerNetwork inet(*model, soc, cus, deployment_orders(net, mapping, cus, mpath), input_shift(data));
+  mapper::configure_adc(*model, mapper::int8_input_shift(data));
+  IntegerNetwork inet(*model, soc, cus, deployment_orders(net, mapping, cus, mpath),
+                      mapper::int8_input_shift(data));
   const int64_t elems = net.input.elements();
   const int ncal = std::min(cfg.calibration_images, data.train.size());
   const std::vector<float> cal = images(data.train, data, ncal);

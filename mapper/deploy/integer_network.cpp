@@ -6,6 +6,7 @@
 #include <cmath>
 #include <map>
 
+#include "mapper/adc.h"
 #include "mapper/search/search_nodes.h"
 #include "proto/error.h"
 
@@ -43,6 +44,7 @@ struct ChannelSource {
 };
 
 ChannelSource channel_source(Node* node, const Layer& l, int c) {
+  if (auto* a = dynamic_cast<mapper::AdcNode*>(node)) node = &a->inner();  // ADC-aware training
   if (auto* t = dynamic_cast<search::ThermometricNode*>(node)) {
     const bool on_conv = t->arch().assignment()[c] == 0;
     return {on_conv ? &t->conv() : &t->dw(), 0, !on_conv};
@@ -199,7 +201,7 @@ void IntegerNetwork::convert(mapper::Model& model, const SocDescription& soc,
         const bool lin = l.op == Op::kLinear;
         const int64_t taps = lin ? 1 : int64_t(l.kernel) * l.kernel;
         const int64_t cin = lin ? l.in.elements() : l.in.c;
-        W.chunk = std::max<int64_t>(1, b.tile_rows / taps);
+        W.chunk = b.tile_inputs(taps);
         W.tiles = int((cin + W.chunk - 1) / W.chunk);
       }
     }

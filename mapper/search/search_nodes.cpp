@@ -1,6 +1,7 @@
 #include "mapper/search/search_nodes.h"
 
 #include <cmath>
+#include <optional>
 #include <random>
 
 #include "proto/error.h"
@@ -213,6 +214,29 @@ std::unique_ptr<mapper::Node> channel_softmax_node(const SocDescription& soc, co
                                             std::move(src), std::move(bias));
 }
 
+// The channel-softmax layer with the ADC on its AIMC option (mapper/adc.h), or `node` as it
+// is when the layer has no AIMC option or the AIMC cannot run it.
+std::unique_ptr<mapper::Node> with_adc(const SocDescription& soc, const Layer& l, const SearchableLayer& s,
+                                       const mapper::AdcTraining& adc, LayerArch* arch,
+                                       std::unique_ptr<mapper::Node> node) {
+  if (!(l.op == Op::kLinear || (l.op == Op::kConv2d && l.groups == 1))) return node;
+  for (size_t i = 0; i < s.cus.size(); ++i) {
+    if (!soc.soc.cu(s.cus[i]).has_aimc()) continue;
+    mapper::AdcTraining a = adc;
+    a.cu =
+        soc.unit(s.cus[i]).integer_behaviour(FieldCheck{soc.origin}, "cu[" + std::to_string(s.cus[i]) + "]");
+    const int opt = int(i), C = l.out_channels;
+    auto mix = [arch, opt, C]() { return arch->mix().data() + size_t(opt) * C; };
+    auto add = [arch, opt, C](const std::vector<float>& d) {
+      std::vector<float> dmix(arch->mix().size(), 0.0f);
+      std::copy(d.begin(), d.end(), dmix.begin() + size_t(opt) * C);
+      arch->backward_mix(dmix);
+    };
+    return std::make_unique<mapper::AdcNode>(l, std::move(node), opt, a, mix, add);
+  }
+  return node;
+}
+
 std::unique_ptr<mapper::Node> thermometric_node(const SocDescription& soc, const Layer& l,
                                                 const SearchableLayer& s, bool compat, std::mt19937_64& rng,
                                                 LayerArch** arch_out) {
@@ -240,15 +264,19 @@ std::unique_ptr<mapper::Node> thermometric_node(const SocDescription& soc, const
 }  // namespace
 
 mapper::NodeFactory search_node_factory(const SocDescription& soc, const std::vector<SearchableLayer>& space,
-                                        bool compat, std::vector<LayerArch*>* archs) {
+                                        bool compat, std::vector<LayerArch*>* archs,
+                                        const mapper::AdcTraining* adc) {
   archs->assign(space.size(), nullptr);
-  return [&soc, space, compat, archs](const Layer& l, uint64_t seed) -> std::unique_ptr<mapper::Node> {
+  std::optional<mapper::AdcTraining> a;
+  if (adc) a = *adc;
+  return [&soc, space, compat, archs, a](const Layer& l, uint64_t seed) -> std::unique_ptr<mapper::Node> {
     for (size_t s = 0; s < space.size(); ++s) {
       if (l.name != space[s].layer_name) continue;
       std::mt19937_64 rng(seed);
-      return space[s].relaxation == Relaxation::kThermometric
-                 ? thermometric_node(soc, l, space[s], compat, rng, &(*archs)[s])
-                 : channel_softmax_node(soc, l, space[s], compat, rng, &(*archs)[s]);
+      if (space[s].relaxation == Relaxation::kThermometric)
+        return thermometric_node(soc, l, space[s], compat, rng, &(*archs)[s]);
+      auto node = channel_softmax_node(soc, l, space[s], compat, rng, &(*archs)[s]);
+      return a ? with_adc(soc, l, space[s], *a, (*archs)[s], std::move(node)) : std::move(node);
     }
     return nullptr;
   };

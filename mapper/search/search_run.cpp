@@ -338,6 +338,7 @@ std::string search_fingerprint(const SearchConfig& c, const std::string& soc, co
     << " temperatures=" << c.rel_temperature << "/" << c.final_temperature << " compat=" << c.compat
     << " val=" << c.val_fraction << " refine=" << c.refine;
   if (!c.init.empty()) s << " init=" << c.init;
+  if (c.adc_aware) s << " adc_aware=1 adc_noise=" << c.adc_noise;
   s << " fixed=";
   if (c.fixed)
     for (const auto& layer : *c.fixed) {
@@ -347,15 +348,28 @@ std::string search_fingerprint(const SearchConfig& c, const std::string& soc, co
   return s.str();
 }
 
+namespace {
+using mapper::format_sigma;
+void check_adc_options(const SearchConfig& cfg, const SocDescription& soc) {
+  if (cfg.adc_noise > 0 && !cfg.adc_aware)
+    throw Error("--adc-noise: " + format_sigma(cfg.adc_noise) + ": needs --adc-aware");
+  if (!cfg.adc_aware) return;
+  for (int u = 0; u < soc.soc.cu_size(); ++u)
+    if (soc.soc.cu(u).has_aimc()) return;
+  throw Error("--adc-aware: SoC " + soc.name() + " has no CU with an ADC (an aimc CU)");
+}
+}  // namespace
+
 std::unique_ptr<mapper::Model> make_search_model(const Network& net, const SocDescription& soc,
                                                  const std::vector<SearchableLayer>& space, uint64_t seed,
-                                                 int threads, bool compat, std::vector<LayerArch*>* archs) {
+                                                 int threads, bool compat, std::vector<LayerArch*>* archs,
+                                                 const mapper::AdcTraining* adc) {
   mapper::ModelOptions mo;
   mo.quant = soc.soc.split_rule() == proto::CONTIGUOUS_IN_CU_ORDER ? mapper::QuantPreset::kDarksideInt8
                                                                    : mapper::QuantPreset::kDianaDigital;
   mo.seed = seed;
   mo.threads = threads;
-  mo.node_factory = search_node_factory(soc, space, compat, archs);
+  mo.node_factory = search_node_factory(soc, space, compat, archs, adc);
   return std::make_unique<mapper::Model>(net, mo);
 }
 
@@ -364,6 +378,7 @@ proto::SearchReport run_search(const SearchConfig& cfg, const SocDescription& so
                                std::ostream& log) {
   Run r{cfg, soc, load_network(cfg.net, cfg.input), {}, {}, {}, {}, {}, 1};
   r.space = search_space(r.net, soc);
+  check_adc_options(cfg, soc);
   if (r.space.empty())
     throw Error("network '" + r.net.name + "' has no layer the search can split on " + soc.name());
   mapper::check_training_memory(r.net, cfg.batch);
@@ -374,7 +389,12 @@ proto::SearchReport run_search(const SearchConfig& cfg, const SocDescription& so
     throw Error("dataset '" + cfg.dataset + "' has images " + r.data.train.input().str() + " but " +
                 r.net.name + " expects " + r.net.input.str() + " (use --input " + r.data.train.input().str() +
                 ")");
-  r.model = make_search_model(r.net, soc, r.space, cfg.seed, cfg.threads, cfg.compat, &r.archs);
+  mapper::AdcTraining adc;
+  adc.noise = cfg.adc_noise;
+  adc.seed = cfg.seed;
+  r.model = make_search_model(r.net, soc, r.space, cfg.seed, cfg.threads, cfg.compat, &r.archs,
+                              cfg.adc_aware ? &adc : nullptr);
+  mapper::configure_adc(*r.model, mapper::int8_input_shift(r.data));
   if (!cfg.init.empty()) log << mapper::load_initial_weights(cfg.init, *r.model) << "\n";
   r.cost = std::make_unique<NetworkCost>(r.net, soc, cost_model, r.space, cfg.target);
   r.reference = discrete_cost(r, all_on(r.space, soc, soc.soc.default_cu()));

@@ -50,6 +50,11 @@ struct SearchConfig {
   bool resume = false;
   int stop_after_epochs = 0;  // > 0: return an empty report after this many epochs, as if killed (tests)
   bool progress = true;
+  // ADC-aware training (mapper/adc.h): the AIMC option of every searchable conv/linear
+  // layer converts its row tiles' column sums through the ADC, in warmup, search and
+  // fine-tune; adc_noise: training-time noise, sigma / ADC full scale.
+  bool adc_aware = false;
+  double adc_noise = 0;
 };
 
 // The options that change a search's trajectory, as one line (search-checkpoint.pb).
@@ -61,7 +66,8 @@ std::string search_fingerprint(const SearchConfig& config, const std::string& so
 // `archs` must outlive the model.
 std::unique_ptr<mapper::Model> make_search_model(const Network& net, const SocDescription& soc,
                                                  const std::vector<SearchableLayer>& space, uint64_t seed,
-                                                 int threads, bool compat, std::vector<LayerArch*>* archs);
+                                                 int threads, bool compat, std::vector<LayerArch*>* archs,
+                                                 const mapper::AdcTraining* adc = nullptr);
 
 // Runs one point; `cost` scores the search (its target), `compat` is reported next to it.
 proto::SearchReport run_search(const SearchConfig& config, const SocDescription& soc,

@@ -181,6 +181,10 @@ void check_training(proto::SweepSpec& s, const std::string& path) {
   if (s.threads() == 0) s.set_threads(1);
   count("pretrain_epochs", s.pretrain_epochs(), 0, mapper::kMaxEpochs);
   if (!s.init().empty() && !file_exists(s.init())) bad(path, "init", "'" + s.init() + "': no such file");
+  if (!(s.adc_noise() >= 0 && s.adc_noise() <= 10))
+    bad(path, "adc_noise", format_number(s.adc_noise()) + " must be in [0, 10]");
+  if (s.adc_noise() > 0 && !s.adc_aware())
+    bad(path, "adc_noise", format_number(s.adc_noise()) + " needs adc_aware: true");
   for (auto [field, lr] : {std::pair{"lr", s.lr()}, {"arch_lr", s.arch_lr()}})  // 0: odimo search's default
     if (!(lr == 0 || (lr >= mapper::kMinLr && lr <= mapper::kMaxLr)))
       bad(path, field,
@@ -287,6 +291,8 @@ std::vector<proto::SweepPoint> expand(const proto::SweepSpec& s) {
         if (!s.model().empty()) a.insert(a.end(), {"--model", s.model()});
         if (!s.calibration().empty()) a.insert(a.end(), {"--calibration", s.calibration()});
         if (s.compat()) a.push_back("--compat");
+        if (s.adc_aware()) a.push_back("--adc-aware");
+        if (s.adc_noise() > 0) a.insert(a.end(), {"--adc-noise", format_number(s.adc_noise())});
         // With pretraining, run_here adds the pretraining point's checkpoint as --init.
         if (!s.init().empty() && !p.has_init_from()) a.insert(a.end(), {"--init", s.init()});
         a.insert(a.end(), {"--label", full});

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "hw/mapping.h"
+#include "mapper/adc.h"
 #include "mapper/deploy/integer_network.h"
 #include "mapper/search/search_run.h"
 #include "mapper/search/search_space.h"
@@ -36,10 +37,11 @@ struct Case {
   std::vector<std::vector<int>> cus;
 
   Case(SocDescription s, const std::string& network, const std::optional<Shape>& input,
-       const std::function<int(int, int)>& pick)
+       const std::function<int(int, int)>& pick, const mapper::AdcTraining* adc = nullptr)
       : soc(std::move(s)), net(load_network(network, input)) {
     space = search::search_space(net, soc);
-    model = search::make_search_model(net, soc, space, 7, 1, false, &archs);
+    model = search::make_search_model(net, soc, space, 7, 1, false, &archs, adc);
+    mapper::configure_adc(*model, kInputShift);
     const ResolvedMapping def = resolve_mapping(net, soc, "");
     cus.resize(net.layers.size());
     for (size_t i = 0; i < net.layers.size(); ++i)
@@ -209,4 +211,59 @@ TEST_CASE("deploy: more AIMC noise never raises agreement with the noiseless net
     last = agree;
   }
   CHECK(last < n);
+}
+
+TEST_CASE(
+    "deploy: with ADC-aware training the fake-quantized forward equals the integer network, clip included") {
+  // The real 6-bit ADC; channels split digital/AIMC; the trained gains forced low so that
+  // conversions clip: the training engine now models the clip, so both still agree.
+  const mapper::AdcTraining adc;
+  Case k(
+      load_soc("diana"), "tiny", std::nullopt, [](int l, int c) { return (c + l) % 3 == 0 ? 0 : 1; }, &adc);
+  REQUIRE(!mapper::adc_nodes(*k.model).empty());
+  for (mapper::Buffer* b : k.model->buffers())
+    if (b->name.size() > 10 && b->name.substr(b->name.size() - 10) == ".adc_shift") b->value[0] = 1.0f;
+  deploy::IntegerNetwork inet(*k.model, k.soc, k.cus, std::vector<std::vector<int>>(k.net.layers.size()),
+                              kInputShift);
+  int analog = 0;
+  for (int w = 0; w < inet.weighted_count(); ++w) {
+    if (!inet.weighted_analog(w)) continue;
+    ++analog;
+    inet.set_adc_shift(w, 1);  // what odimo deploy reads from <layer>.adc_shift
+  }
+  REQUIRE(analog > 0);
+  const int n = 4;
+  const std::vector<float> x = k.inputs(n);
+  const auto& logits = k.model->forward(x.data(), n, false, nullptr);
+  const std::vector<float> fake(logits.value.begin(), logits.value.end());
+  int64_t clipped = 0;
+  double dev = 0;
+  bool same = true;
+  const int K = k.net.classes;
+  for (int i = 0; i < n; ++i) {
+    const deploy::Trace t = inet.run(x.data() + i * k.net.input.elements(), {}, uint64_t(i));
+    for (const auto& c : t.counters) clipped += c.clipped;
+    const float* f = &fake[size_t(i) * K];
+    int am = 0, af = 0;
+    for (int c = 0; c < K; ++c) {
+      dev = std::max(dev, std::fabs(t.logits[c] - double(f[c])));
+      if (t.logits[c] > t.logits[am]) am = c;
+      if (f[c] > f[af]) af = c;
+    }
+    same = same && am == af;
+  }
+  CHECK(clipped > 0);
+  CHECK(same);
+  CHECK(dev < 1e-3);
+  // Without the ADC in the training engine the same weights disagree with the clipped network.
+  Case plain(load_soc("diana"), "tiny", std::nullopt, [](int l, int c) { return (c + l) % 3 == 0 ? 0 : 1; });
+  for (mapper::Parameter* q : plain.model->parameters()) q->value = k.model->find_parameter(q->name)->value;
+  for (mapper::Buffer* b : plain.model->buffers())
+    for (mapper::Buffer* from : k.model->buffers())
+      if (from->name == b->name) b->value = from->value;
+  const auto& p = plain.model->forward(x.data(), n, false, nullptr);
+  double plain_dev = 0;
+  for (size_t e = 0; e < fake.size(); ++e)
+    plain_dev = std::max(plain_dev, std::fabs(double(p.value[e] - fake[e])));
+  CHECK(plain_dev > 1e-2);
 }

@@ -124,6 +124,24 @@ TEST_CASE("check_spec names the field and the value") {
                        "field 'baseline': 'all:dwe': SoC 'diana' has no such compute unit", Error);
 }
 
+TEST_CASE("adc_aware and adc_noise reach every point's search arguments; noise needs adc_aware") {
+  proto::SweepSpec s = tiny_spec();
+  s.set_adc_aware(true);
+  s.set_adc_noise(0.05);
+  sweep::check_spec(s, "");
+  for (const auto& p : sweep::expand(s)) {
+    CHECK(has_args(p, "--adc-noise", "0.05"));
+    CHECK(std::count(p.search_args().begin(), p.search_args().end(), "--adc-aware") == 1);
+  }
+  s.set_adc_aware(false);
+  CHECK_THROWS_WITH_AS(sweep::check_spec(s, "x.pbtxt"),
+                       "x.pbtxt: field 'adc_noise': 0.05 needs adc_aware: true", Error);
+  s.set_adc_aware(true);
+  s.set_adc_noise(-1);
+  CHECK_THROWS_WITH_AS(sweep::check_spec(s, "x.pbtxt"), "x.pbtxt: field 'adc_noise': -1 must be in [0, 10]",
+                       Error);
+}
+
 TEST_CASE("mark_fronts: a point cheaper and as accurate as another dominates it") {
   std::vector<sweep::ResultPoint> pts = {point("a", 0.9, 10, 5), point("b", 0.8, 20, 1),
                                          point("c", 0.8, 30, 6)};

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# ADC-aware training (mapper/adc.h) end to end: odimo search --adc-aware writes the trained
+# ADC gains (<layer>.adc_shift) that odimo deploy then uses; the same seed gives the same
+# weights with training-time noise; odimo train --quant diana-aimc --adc-aware; bad
+# options are one line and exit 2.
+set -euo pipefail
+odimo=$1
+work=$2
+rm -rf "$work" && mkdir -p "$work" && cd "$work"
+search() {
+  "$odimo" search --soc diana --net tiny --dataset synthetic --lambda 1 --epochs 1,1,1 --batch 32 \
+    --steps-per-epoch 4 --threads 1 --no-replay --quiet "$@"
+}
+search --adc-aware --adc-noise 0.1 --out a > a.out
+search --adc-aware --adc-noise 0.1 --out b > b.out
+cmp a/weights.pb b/weights.pb || { echo "FAIL: ADC-aware search not deterministic"; exit 1; }
+"$odimo" deploy a --threads 1 --quiet > deploy.out
+grep -q '"adc_shift_source": "trained"' a/deployed.json || { echo "FAIL: deploy did not use the trained gains"; exit 1; }
+grep -q '"adc_shift_source": "calibrated"' a/deployed.json && { echo "FAIL: a gain was calibrated"; exit 1; }
+"$odimo" train --net tiny --dataset synthetic --quant diana-aimc --adc-aware --epochs 1 --steps-per-epoch 3 \
+  --batch 16 --threads 1 --out t --quiet > train.out
+grep -aq "adc_shift" t/checkpoint.pb || { echo "FAIL: train --adc-aware wrote no adc_shift"; exit 1; }
+
+expect_bad() {  # name, regex, args...
+  local name=$1 re=$2
+  shift 2
+  set +e
+  "$odimo" "$@" > "$name.out" 2> "$name.err"
+  local rc=$?
+  set -e
+  [ "$rc" = 2 ] || { echo "FAIL $name: exit $rc"; cat "$name.err"; exit 1; }
+  [ "$(wc -l < "$name.err")" = 1 ] || { echo "FAIL $name: not one line"; cat "$name.err"; exit 1; }
+  grep -Eq "^odimo (search|train): error: .*$re" "$name.err" || { echo "FAIL $name:"; cat "$name.err"; exit 1; }
+}
+S="search --soc diana --net tiny --dataset synthetic --lambda 1 --epochs 1,1,1 --steps-per-epoch 1 --no-replay --quiet"
+# shellcheck disable=SC2086
+expect_bad noise-alone "--adc-noise: 0.1: needs --adc-aware" $S --adc-noise 0.1 --out c
+# shellcheck disable=SC2086
+expect_bad noise-range "adc-noise" $S --adc-aware --adc-noise -1 --out c
+expect_bad no-aimc "--adc-aware: SoC darkside has no CU with an ADC" \
+  search --soc darkside --net mobilenetv1-0.25-cifar --input 3x8x8 --dataset synthetic --lambda 1 --adc-aware --no-replay \
+  --out c
+expect_bad train-quant "--adc-aware: --quant diana-digital: needs --quant diana-aimc" \
+  train --net tiny --dataset synthetic --quant diana-digital --adc-aware --epochs 1
+expect_bad train-noise "--adc-noise: 0.2: needs --adc-aware" \
+  train --net tiny --dataset synthetic --quant diana-aimc --adc-noise 0.2 --epochs 1
+[ ! -e c ] || { echo "FAIL: a rejected search left c behind"; exit 1; }
+echo "1 passed, 0 failed"
