@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "hw/mapping.h"
+#include "mapper/deploy/integer_kernels.h"
 #include "mapper/deploy/integer_network.h"
 #include "mapper/search/search_run.h"
 #include "mapper/search/search_space.h"
@@ -209,4 +210,70 @@ TEST_CASE("deploy: more AIMC noise never raises agreement with the noiseless net
     last = agree;
   }
   CHECK(last < n);
+}
+
+namespace {
+
+// Every layer vectorised (integer_kernels.h) and the same logits, counters and column sums
+// as the plain 64-bit loops, with and without noise and in the calibration's ideal ADC.
+void check_fast_equals_plain(Case& k, int n, int adc_shift) {
+  deploy::IntegerNetwork inet(*k.model, k.soc, k.cus, std::vector<std::vector<int>>(k.net.layers.size()),
+                              kInputShift);
+  for (int w = 0; w < inet.weighted_count(); ++w) {
+    CHECK(inet.vectorised(w));
+    inet.set_adc_shift(w, adc_shift);
+  }
+  const std::vector<float> x = k.inputs(n);
+  for (int mode : {0, 1, 2}) {
+    deploy::RunSettings s;
+    s.keep_codes = true;
+    s.ideal_adc = mode == 2;
+    s.aimc_noise = mode == 1 ? 0.2 : 0.0;
+    s.noise_seed = 11;
+    deploy::RunSettings plain = s;
+    plain.plain_loops = true;
+    for (int i = 0; i < n; ++i) {
+      const float* xi = x.data() + i * k.net.input.elements();
+      const deploy::Trace a = inet.run(xi, s, uint64_t(i)), b = inet.run(xi, plain, uint64_t(i));
+      CAPTURE(mode);
+      CHECK(a.logits == b.logits);
+      CHECK(a.codes == b.codes);
+      for (size_t w = 0; w < a.counters.size(); ++w) {
+        CHECK(a.counters[w].conversions == b.counters[w].conversions);
+        CHECK(a.counters[w].clipped == b.counters[w].clipped);
+        CHECK(a.counters[w].max_column_sum == b.counters[w].max_column_sum);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("deploy: the vectorised engine gives the plain loops' integers (DIANA, Darkside, noise, clip)") {
+  const SocDescription diana = load_soc("diana");
+  SUBCASE("DIANA split, 6-bit ADC clipping at gain 1") {
+    Case k(diana, "tiny", std::nullopt, [](int l, int c) { return (c + l) % 3 == 0 ? 1 : 0; });
+    check_fast_equals_plain(k, 3, 0);
+  }
+  SUBCASE("DIANA all AIMC, gain 2^-2") {
+    Case k(diana, "tiny", std::nullopt, [](int, int) { return 1; });
+    check_fast_equals_plain(k, 3, 2);
+  }
+  SUBCASE("Darkside thermometric split") {
+    Case k(load_soc("darkside"), "mobilenetv1-0.25-cifar", Shape{3, 8, 8}, [](int, int c) { return c % 2; });
+    check_fast_equals_plain(k, 2, 0);
+  }
+}
+
+TEST_CASE("deploy: adc_convert_exact is adc_convert on integer column sums") {
+  IntegerBehaviour b;
+  b.adc_bits = 6;
+  for (int shift = 0; shift <= 9; ++shift)
+    for (int64_t s = -40000; s <= 40000; s += 7) {
+      bool c1 = false, c2 = false;
+      CAPTURE(s);
+      CAPTURE(shift);
+      REQUIRE(deploy::adc_convert_exact(s, shift, b, &c1) == adc_convert(double(s), shift, b, &c2));
+      REQUIRE(c1 == c2);
+    }
 }
