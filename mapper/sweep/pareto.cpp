@@ -128,7 +128,7 @@ std::string missing_points(const std::string& out) {
   read_text_proto(out + "/plan.pbtxt", &plan);
   std::vector<std::string> m;
   for (int i = 0; i < plan.points(); ++i)
-    if (!point_complete(out + "/" + point_name(plan, i))) m.push_back(point_name(plan, i));
+    if (!point_complete(out + "/" + point_name(plan, i), plan.spec())) m.push_back(point_name(plan, i));
   if (m.empty()) return "";
   std::string line = out + ": " + std::to_string(m.size()) + " of " + std::to_string(plan.points()) +
                      " points have no complete result yet:";
