@@ -186,13 +186,15 @@ Action define_sweep(CLI::App& app) {
 
 Action define_pareto(CLI::App& app) {
   auto dirs = std::make_shared<std::vector<std::string>>();
+  auto accuracy = std::make_shared<std::string>("trained");
   app.add_option("DIR", *dirs, "sweep folders (DIR/*/report.json)")->required()->default_str("");
+  add_accuracy_option(app, *accuracy);
   app.footer(
       "The points of a sweep: accuracy, simulated latency and energy, Pareto fronts; writes\n"
       "DIR/pareto.svg (one per SoC when there are several). Several folders are shown together.\n"
       "Same as odimo sweep reduce.");
-  return [dirs] {
-    print_fronts(*dirs, std::cout);
+  return [dirs, accuracy] {
+    print_fronts(*dirs, std::cout, sweep::parse_accuracy(*accuracy, "--accuracy"));
     return 0;
   };
 }

@@ -15,8 +15,8 @@ else()
 endif()
 
 # mapper/sweep as a library (label unit): no processes, no SystemC.
-add_executable(sweep_unit_tests unit/main.cpp sweep/test_sweep.cpp)
-target_link_libraries(sweep_unit_tests PRIVATE odimo_sweep doctest::doctest odimo_options)
+add_executable(sweep_unit_tests unit/main.cpp sweep/test_sweep.cpp sweep/test_sweep_deploy.cpp)
+target_link_libraries(sweep_unit_tests PRIVATE odimo_sweep odimo_soc doctest::doctest odimo_options)
 doctest_discover_tests(sweep_unit_tests TEST_PREFIX "sweep/" PROPERTIES LABELS unit
                        ENVIRONMENT "ODIMO_WORKLOADS=${PROJECT_SOURCE_DIR}/workloads")
 list(APPEND ODIMO_UNIT_TEST_BINARIES sweep_unit_tests)
