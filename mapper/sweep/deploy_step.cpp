@@ -26,7 +26,11 @@ bool deployable(const SocDescription& soc, std::string* why) {
 
 bool deploys(const proto::SweepSpec& spec, const std::string& soc) {
   if (spec.has_deploy()) return spec.deploy();
-  return deployable(load_soc(soc));
+  try {
+    return deployable(load_soc(soc));
+  } catch (const Error&) {
+    return false;  // a SoC that no longer loads cannot be deployed (its search failed first)
+  }
 }
 
 void check_deploy(const proto::SweepSpec& s, const std::vector<SocDescription>& socs,

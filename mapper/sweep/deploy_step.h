@@ -21,7 +21,7 @@ namespace odimo::sweep {
 bool deployable(const SocDescription& soc, std::string* why = nullptr);
 
 // Whether the sweep deploys a point of SoC `soc` (a shipped name or a file, as the point's
-// --soc): the spec's `deploy` when set, else whether that SoC is deployable.
+// --soc): the spec's `deploy` when set, else whether that SoC loads and is deployable.
 bool deploys(const proto::SweepSpec& spec, const std::string& soc);
 
 // Checks the spec's deploy fields (ranges; `deploy: true` needs every SoC deployable).
