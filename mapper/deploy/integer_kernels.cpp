@@ -5,7 +5,8 @@
 
 namespace odimo::deploy {
 
-void gather_patch(const Layer& l, const std::vector<int64_t>& x, int oy, int ox, int16_t* patch) {
+void gather_patch(const Layer& l, const std::vector<int64_t>& x, int oy, int ox, bool tap_major,
+                  int16_t* patch) {
   if (l.op == Op::kLinear) {
     for (size_t e = 0; e < x.size(); ++e) patch[e] = int16_t(x[e]);
     return;
@@ -15,7 +16,18 @@ void gather_patch(const Layer& l, const std::vector<int64_t>& x, int oy, int ox,
     for (int kx = 0; kx < K; ++kx) {
       const int iy = oy * l.stride - l.padding + ky, ix = ox * l.stride - l.padding + kx;
       const int tap = ky * K + kx;
-      if (iy < 0 || ix < 0 || iy >= l.in.h || ix >= l.in.w) {
+      const bool outside = iy < 0 || ix < 0 || iy >= l.in.h || ix >= l.in.w;
+      if (tap_major) {
+        int16_t* dst = patch + int64_t(tap) * cin;
+        if (outside) {
+          std::fill(dst, dst + cin, int16_t(0));
+        } else {
+          const int64_t* px = &x[(int64_t(iy) * l.in.w + ix) * cin];
+          for (int ci = 0; ci < cin; ++ci) dst[ci] = int16_t(px[ci]);
+        }
+        continue;
+      }
+      if (outside) {
         for (int ci = 0; ci < cin; ++ci) patch[int64_t(ci) * taps + tap] = 0;
         continue;
       }

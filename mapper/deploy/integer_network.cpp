@@ -41,10 +41,12 @@ struct IntegerNetwork::Weighted {
     int slot[4] = {0, 0, 0, 0};
   };
   bool fast = false;
+  bool tap_major = false;  // patch order (integer_kernels.h: gather_patch)
   int64_t patch_len = 0;
   std::vector<int16_t> packed;
   std::vector<DotBlock> blocks;
-  std::vector<int> slot;  // per channel: its first sum
+  std::vector<int> slot;     // per channel: its first sum
+  std::vector<uint8_t> adc;  // per channel: its sums go through the ADC
   int slots = 0;
 };
 
@@ -131,12 +133,21 @@ void pack(IntegerNetwork::Weighted& W, const std::vector<bool>& analog, int64_t 
     return;
   W.fast = true;
   W.patch_len = cin * taps;
+  // One range for every channel (a group, one row tile, no depthwise channel): the patch in
+  // the weights' own (tap, input channel) order, gathered by contiguous copies.
+  W.tap_major = groups == 1 && W.tiles == 1 &&
+                std::none_of(W.depthwise.begin(), W.depthwise.end(), [](uint8_t d) { return d; });
   W.slot.assign(C, 0);
+  W.adc.assign(analog.begin(), analog.end());
   std::vector<int64_t> at(C);
   for (int c = 0; c < C; ++c) {
     at[c] = int64_t(W.packed.size());
     W.slot[c] = W.slots;
     W.slots += analog[c] ? W.tiles : 1;
+    if (W.tap_major) {
+      for (int32_t v : W.w[c]) W.packed.push_back(int16_t(v));
+      continue;
+    }
     const int64_t n = W.depthwise[c] ? 1 : cin_g, t = W.depthwise[c] ? int64_t(W.w[c].size()) : taps;
     for (int64_t ci = 0; ci < n; ++ci)
       for (int64_t tap = 0; tap < t; ++tap) W.packed.push_back(int16_t(W.w[c][tap * n + ci]));
@@ -482,7 +493,7 @@ void IntegerNetwork::run_weighted_fast(const Weighted& W, const std::vector<int6
   y.assign(int64_t(oh) * ow * C, 0);
   for (int oy = 0; oy < oh; ++oy)
     for (int ox = 0; ox < ow; ++ox) {
-      gather_patch(l, x, oy, ox, patch.data());
+      gather_patch(l, x, oy, ox, W.tap_major, patch.data());
       for (const Weighted::DotBlock& b : W.blocks) {
         const int16_t* a = patch.data() + b.begin;
         if (b.n == 4) {
@@ -495,12 +506,10 @@ void IntegerNetwork::run_weighted_fast(const Weighted& W, const std::vector<int6
         }
       }
       for (int c : W.order) {
-        const IntegerBehaviour& b = m_behaviour[W.cu[c]];
         int64_t acc = sums[W.slot[c]];
-        if (!W.depthwise[c] && b.analog()) {
-          acc = analog_accumulate(&sums[W.slot[c]], W.tiles, W.adc_shift, b, run, k);
-        }
-        y[(int64_t(oy) * ow + ox) * C + c] = W.stage[c].apply(acc);
+        if (W.adc[c])
+          acc = analog_accumulate(&sums[W.slot[c]], W.tiles, W.adc_shift, m_behaviour[W.cu[c]], run, k);
+        y[(int64_t(oy) * ow + ox) * C + c] = apply_output(W.stage[c], acc);
       }
     }
 }

@@ -216,13 +216,16 @@ namespace {
 
 // Every layer vectorised (integer_kernels.h) and the same logits, counters and column sums
 // as the plain 64-bit loops, with and without noise and in the calibration's ideal ADC.
-void check_fast_equals_plain(Case& k, int n, int adc_shift) {
+void check_fast_equals_plain(Case& k, int n, int adc_shift, int min_row_tiles = 0) {
   deploy::IntegerNetwork inet(*k.model, k.soc, k.cus, std::vector<std::vector<int>>(k.net.layers.size()),
                               kInputShift);
+  int most_tiles = 0;
   for (int w = 0; w < inet.weighted_count(); ++w) {
     CHECK(inet.vectorised(w));
     inet.set_adc_shift(w, adc_shift);
+    most_tiles = std::max(most_tiles, inet.row_tiles(w));
   }
+  CHECK(most_tiles >= min_row_tiles);
   const std::vector<float> x = k.inputs(n);
   for (int mode : {0, 1, 2}) {
     deploy::RunSettings s;
@@ -259,6 +262,13 @@ TEST_CASE("deploy: the vectorised engine gives the plain loops' integers (DIANA,
     Case k(diana, "tiny", std::nullopt, [](int, int) { return 1; });
     check_fast_equals_plain(k, 3, 2);
   }
+  SUBCASE("DIANA all AIMC, 36 rows: several row tiles per column") {
+    proto::Soc p = diana.soc;
+    for (auto& cu : *p.mutable_cu())
+      if (cu.has_aimc()) cu.mutable_aimc()->set_rows(36);
+    Case k(build_soc(p, "diana-rows36"), "tiny", std::nullopt, [](int, int) { return 1; });
+    check_fast_equals_plain(k, 3, 1, 2);
+  }
   SUBCASE("Darkside thermometric split") {
     Case k(load_soc("darkside"), "mobilenetv1-0.25-cifar", Shape{3, 8, 8}, [](int, int c) { return c % 2; });
     check_fast_equals_plain(k, 2, 0);
@@ -276,4 +286,17 @@ TEST_CASE("deploy: adc_convert_exact is adc_convert on integer column sums") {
       REQUIRE(deploy::adc_convert_exact(s, shift, b, &c1) == adc_convert(double(s), shift, b, &c2));
       REQUIRE(c1 == c2);
     }
+}
+
+TEST_CASE("deploy: apply_output is OutputStage::apply") {
+  uint32_t r = 99;
+  auto next = [&r] { return r = r * 1664525u + 1013904223u; };
+  for (int i = 0; i < 20000; ++i) {
+    const double scale = std::ldexp(1.0 + double(next() % 1000) / 1000.0, int(next() % 60) - 40);
+    const OutputStage s = OutputStage::make(next() % 2 ? scale : -scale,
+                                            double(int(next() % 2001) - 1000) / 64, next() % 2 == 0);
+    const int64_t acc = int64_t(int32_t(next())) * (i % 3 == 0 ? 4 : 1);
+    CAPTURE(acc);
+    REQUIRE(deploy::apply_output(s, acc) == s.apply(acc));
+  }
 }
