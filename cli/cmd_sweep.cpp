@@ -201,7 +201,8 @@ Action define_pareto(CLI::App& app) {
 
 struct DemoOptions {
   // ODiMO's flow: 2 float epochs once, every point from that checkpoint (mapper/search/README.md:
-  // 6 min 3 s on a quiet 2-core machine, 150 steps of 128 images per epoch).
+  // 6 min 3 s on a quiet 2-core machine, 150 steps of 128 images per epoch; deploying its 8
+  // points adds 8 x 20 s of one core, mapper/deploy/README.md).
   std::string out = "odimo-demo", lambdas = "4,16,64", epochs = "1,1,1";
   int jobs = 2, pretrain_epochs = 2;
   int steps_per_epoch = 150;
@@ -244,7 +245,8 @@ Action define_demo(CLI::App& app) {
   app.footer(
       "The main job: ResNet-8 on Fashion-MNIST pretrained once in float, then mapped onto DIANA's\n"
       "digital array and AIMC macro at training time for a few lambdas, the baselines, each replayed\n"
-      "in SystemC, then the Pareto table and DIR/pareto.svg. About 6 minutes on 2 cores.");
+      "in SystemC, each deployed on the integer pipelines (odimo deploy; --no-deploy: not), then the\n"
+      "Pareto table (trained and deployed accuracy) and DIR/pareto.svg. About 7.5 minutes on 2 cores.");
   return [o] { return run_demo(*o); };
 }
 
