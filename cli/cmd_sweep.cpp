@@ -63,6 +63,22 @@ void set_epochs(proto::SweepSpec& s, const std::string& text) {
   s.set_warmup_epochs(e.warmup), s.set_search_epochs(e.search), s.set_finetune_epochs(e.finetune);
 }
 
+// Whether and how a sweep deploys its points (proto/sweep.proto: deploy, deploy_images).
+struct DeployChoice {
+  bool off = false;
+  int images = 0;
+  void add_options(CLI::App& app) {
+    app.add_flag("--no-deploy", off,
+                 "do not run the points bit-true on the integer pipelines after replay (odimo deploy)");
+    app.add_option("--deploy-images", images, "deploy on the first N test images only (0: all)")
+        ->check(count_range(0, 1 << 24));
+  }
+  void apply(proto::SweepSpec& s) const {
+    if (off) s.set_deploy(false);
+    s.set_deploy_images(images);
+  }
+};
+
 // Plans `spec` into OUT/plan, runs every point `jobs` at a time, shows the fronts.
 int run_spec(proto::SweepSpec spec, const std::string& out, int jobs) {
   if (jobs < 1) throw Error("--jobs must be >= 1");
@@ -80,6 +96,7 @@ struct SweepOptions {
   std::string lambdas, out, seeds, baselines = "all,greedy,minlat";
   int jobs = 1, pretrain_epochs = 0;
   std::string init;
+  DeployChoice deploy;
 };
 
 int run_sweep(const SweepOptions& o) {
@@ -112,6 +129,7 @@ int run_sweep(const SweepOptions& o) {
   s.set_calibration(o.choice.model.calibration);
   s.set_compat(c.compat);
   s.set_pretrain_epochs(o.pretrain_epochs);
+  o.deploy.apply(s);
   if (!o.init.empty()) s.set_init(std::filesystem::absolute(o.init).lexically_normal().string());
   return run_spec(s, o.out, o.jobs);
 }
@@ -130,6 +148,7 @@ Action define_sweep(CLI::App& app) {
                  "FILE: pretrained float weights (odimo train's checkpoint.pb, W.pb of odimo import\n"
                  "--weights or a .onnx): the pretraining starts from them, or every point without it");
   app.add_option("--seeds", o->seeds, "a,b,c: run every point once per seed (overrides --seed)");
+  o->deploy.add_options(app);
   app.add_option("--jobs", o->jobs, "points at a time, each in its own process")
       ->check(count_range(1, mapper::kMaxJobs));
   app.add_option("-o,--out", o->out, "DIR: DIR/plan/, DIR/point-NNN/, DIR/logs/, DIR/pareto.svg");
@@ -171,23 +190,27 @@ Action define_sweep(CLI::App& app) {
 
 Action define_pareto(CLI::App& app) {
   auto dirs = std::make_shared<std::vector<std::string>>();
+  auto accuracy = std::make_shared<std::string>("trained");
   app.add_option("DIR", *dirs, "sweep folders (DIR/*/report.json)")->required()->default_str("");
+  add_accuracy_option(app, *accuracy);
   app.footer(
       "The points of a sweep: accuracy, simulated latency and energy, Pareto fronts; writes\n"
       "DIR/pareto.svg (one per SoC when there are several). Several folders are shown together.\n"
       "Same as odimo sweep reduce.");
-  return [dirs] {
-    print_fronts(*dirs, std::cout);
+  return [dirs, accuracy] {
+    print_fronts(*dirs, std::cout, sweep::parse_accuracy(*accuracy, "--accuracy"));
     return 0;
   };
 }
 
 struct DemoOptions {
   // ODiMO's flow: 2 float epochs once, every point from that checkpoint (mapper/search/README.md:
-  // 6 min 3 s on a quiet 2-core machine, 150 steps of 128 images per epoch).
+  // 6 min 3 s on a quiet 2-core machine, 150 steps of 128 images per epoch; deploying its 8
+  // points adds 8 x 20 s of one core, mapper/deploy/README.md).
   std::string out = "odimo-demo", lambdas = "4,16,64", epochs = "1,1,1";
   int jobs = 2, pretrain_epochs = 2;
   int steps_per_epoch = 150;
+  DeployChoice deploy;
 };
 
 int run_demo(const DemoOptions& o) {
@@ -205,6 +228,7 @@ int run_demo(const DemoOptions& o) {
   s.set_batch(128);
   s.add_seed(1);
   s.set_pretrain_epochs(o.pretrain_epochs);
+  o.deploy.apply(s);
   std::cout << "odimo demo: ResNet-8 / Fashion-MNIST / DIANA, lambdas " << o.lambdas
             << ", baselines all:digital, all:aimc, policy, greedy, minlat\n";
   return run_spec(s, o.out, o.jobs);
@@ -221,10 +245,12 @@ Action define_demo(CLI::App& app) {
   app.add_option(
       "--pretrain-epochs", o->pretrain_epochs,
       "float pretraining epochs every point starts from (0: none, every point from random weights)");
+  o->deploy.add_options(app);
   app.footer(
       "The main job: ResNet-8 on Fashion-MNIST pretrained once in float, then mapped onto DIANA's\n"
       "digital array and AIMC macro at training time for a few lambdas, the baselines, each replayed\n"
-      "in SystemC, then the Pareto table and DIR/pareto.svg. About 6 minutes on 2 cores.");
+      "in SystemC, each deployed on the integer pipelines (odimo deploy; --no-deploy: not), then the\n"
+      "Pareto table (trained and deployed accuracy) and DIR/pareto.svg. About 7.5 minutes on 2 cores.");
   return [o] { return run_demo(*o); };
 }
 

@@ -1,5 +1,6 @@
 #include "cli/pareto_print.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -42,19 +43,30 @@ double worst_error(const sweep::ResultPoint& p) {
 }  // namespace
 
 void print_sweep(const std::vector<sweep::ResultPoint>& pts, std::ostream& out) {
-  Table t({"point", "kind", "seeds", "test acc", "latency us", "energy uJ", "analytic us", "|err|",
-           "channels", "front"},
-          {false, false, true, true, true, true, true, true, false, false});
+  // Both accuracies once a point has been deployed (odimo deploy), else the one.
+  const bool deployed = std::any_of(pts.begin(), pts.end(), [](const auto& p) { return p.has_deployed; });
+  std::vector<std::string> head = {"point", "kind", "seeds", "test acc"};
+  std::vector<bool> right = {false, false, true, true};
+  if (deployed) head.back() = "trained acc", head.push_back("deployed acc"), right.push_back(true);
+  for (const char* h : {"latency us", "energy uJ", "analytic us", "|err|", "channels", "front"})
+    head.push_back(h);
+  for (bool r : {true, true, true, true, false, false}) right.push_back(r);
+  Table t(head, right);
   for (const auto& p : pts) {
     const auto& r = p.report();
+    const size_t n = p.runs.size();
     double analytic = 0;
-    for (const auto& run : p.runs) analytic += run.analytic().latency_us() / double(p.runs.size());
+    for (const auto& run : p.runs) analytic += run.analytic().latency_us() / double(n);
     const double err = worst_error(p);
-    t.add({p.label, r.kind(), std::to_string(p.runs.size()), mean_std(p.acc, p.runs.size(), 100, 2, " %"),
-           mean_std(p.latency, p.runs.size(), 1, 1, r.replayed() ? "" : " (analytic)"),
-           mean_std(p.energy, p.runs.size(), 1, 2, ""), fixed(analytic, 1),
-           err >= 0 ? fixed(err, 2) + " %" : "-", channels(p),
-           std::string(p.front_latency ? "latency " : "") + (p.front_energy ? "energy" : "")});
+    std::vector<std::string> row = {p.label, r.kind(), std::to_string(n),
+                                    mean_std(p.trained, n, 100, 2, " %")};
+    if (deployed) row.push_back(p.has_deployed ? mean_std(p.deployed, n, 100, 2, " %") : "-");
+    for (std::string cell :
+         {mean_std(p.latency, n, 1, 1, r.replayed() ? "" : " (analytic)"), mean_std(p.energy, n, 1, 2, ""),
+          fixed(analytic, 1), err >= 0 ? fixed(err, 2) + " %" : "-", channels(p),
+          std::string(p.front_latency ? "latency " : "") + (p.front_energy ? "energy" : "")})
+      row.push_back(cell);
+    t.add(row);
   }
   t.print(out);
 }
@@ -90,15 +102,18 @@ void print_quality(const std::vector<sweep::ResultPoint>& pts, std::ostream& out
   }
 }
 
-void print_fronts(const std::vector<std::string>& outs, std::ostream& out) {
-  const sweep::Fronts fronts = sweep::collect_fronts(outs);
+void print_fronts(const std::vector<std::string>& outs, std::ostream& out, sweep::AccuracyKind kind) {
+  const sweep::Fronts fronts = sweep::collect_fronts(outs, kind);
   const bool several = fronts.by_soc.size() > 1;
+  if (kind == sweep::AccuracyKind::kDeployed)
+    out << "fronts, hypervolumes and dominance on the deployed accuracy (odimo deploy: the integer "
+           "pipelines)\n\n";
   for (const auto& [soc, pts] : fronts.by_soc) {
     if (several) out << "== " << soc << "\n";
     print_sweep(pts, out);
     print_quality(pts, out);
     const std::string svg = fronts.svg_path(soc);
-    write_file_atomic(svg, sweep::pareto_svg(pts, sweep::plot_title(pts)));
+    write_file_atomic(svg, sweep::pareto_svg(pts, sweep::plot_title(pts, kind)));
     out << "\nwrote " << svg << "\n";
     if (several) out << "\n";
   }

@@ -15,7 +15,10 @@ void print_sweep(const std::vector<sweep::ResultPoint>& points, std::ostream& ou
 void print_quality(const std::vector<sweep::ResultPoint>& points, std::ostream& out);
 
 // The results in the OUT folders together: one table and SVG per SoC (SVGs in the
-// first folder, written atomically), then each plan's points still missing.
-void print_fronts(const std::vector<std::string>& outs, std::ostream& out);
+// first folder, written atomically), then each plan's points still missing. Fronts,
+// hypervolumes and dominance on `kind` (pareto.h); the table shows the trained and the
+// deployed accuracy once a point has been deployed.
+void print_fronts(const std::vector<std::string>& outs, std::ostream& out,
+                  sweep::AccuracyKind kind = sweep::AccuracyKind::kTrained);
 
 }  // namespace odimo::cli

@@ -123,6 +123,15 @@ int run_sbatch(const SbatchOptions& o) {
 
 }  // namespace
 
+void add_accuracy_option(CLI::App& app, std::string& accuracy) {
+  app.add_option("--accuracy", accuracy,
+                 "trained (the training engine's test accuracy) or deployed (odimo deploy's, on the CUs'\n"
+                 "integer pipelines; every point must have been deployed): the accuracy of the fronts,\n"
+                 "hypervolumes and dominance")
+      ->default_val("trained")
+      ->check(CLI::IsMember({"trained", "deployed"}));
+}
+
 int search_here(const std::string& command, const std::vector<std::string>& args) {
   const Command* c = find_command(command);
   if (!c) throw Error("this build has no " + command + " command");
@@ -167,14 +176,16 @@ Action define_sweep_run(CLI::App& app) {
 
 Action define_sweep_reduce(CLI::App& app) {
   auto outs = std::make_shared<std::vector<std::string>>();
+  auto accuracy = std::make_shared<std::string>("trained");
   app.add_option("OUT", *outs, "result folders of odimo sweep run")->required()->default_str("");
+  add_accuracy_option(app, *accuracy);
   app.footer(
       "The Pareto fronts of a sweep's results, as odimo pareto shows them: the table and OUT/pareto.svg;\n"
       "with several SoC variants, one table and OUT/pareto-<soc>.svg per SoC. Several folders (e.g. a\n"
       "plan with more lambdas run later) are shown together, SVGs in the first. Points of each plan\n"
       "without a complete result are listed.");
-  return [outs] {
-    print_fronts(*outs, std::cout);
+  return [outs, accuracy] {
+    print_fronts(*outs, std::cout, sweep::parse_accuracy(*accuracy, "--accuracy"));
     return 0;
   };
 }

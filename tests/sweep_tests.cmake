@@ -15,8 +15,13 @@ else()
 endif()
 
 # mapper/sweep as a library (label unit): no processes, no SystemC.
-add_executable(sweep_unit_tests unit/main.cpp sweep/test_sweep.cpp)
-target_link_libraries(sweep_unit_tests PRIVATE odimo_sweep doctest::doctest odimo_options)
+add_executable(sweep_unit_tests unit/main.cpp sweep/test_sweep.cpp sweep/test_sweep_deploy.cpp)
+target_link_libraries(sweep_unit_tests PRIVATE odimo_sweep odimo_soc doctest::doctest odimo_options)
 doctest_discover_tests(sweep_unit_tests TEST_PREFIX "sweep/" PROPERTIES LABELS unit
                        ENVIRONMENT "ODIMO_WORKLOADS=${PROJECT_SOURCE_DIR}/workloads")
 list(APPEND ODIMO_UNIT_TEST_BINARIES sweep_unit_tests)
+
+# Sweeps deploy their points after replay; odimo pareto --accuracy trained|deployed (issue 14).
+odimo_checked_test(NAME sweep/deploy LABEL sweep REGEX "1 passed, 0 failed"
+                   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/sweep/sweep_deploy.sh $<TARGET_FILE:odimo>
+                           ${CMAKE_CURRENT_BINARY_DIR}/sweep_deploy ${PROJECT_SOURCE_DIR}/hw/socs/diana.pbtxt)

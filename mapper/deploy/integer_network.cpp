@@ -7,6 +7,7 @@
 #include <map>
 
 #include "mapper/adc.h"
+#include "mapper/deploy/integer_kernels.h"
 #include "mapper/search/search_nodes.h"
 #include "proto/error.h"
 
@@ -30,6 +31,24 @@ struct IntegerNetwork::Weighted {
   int64_t chunk = 0;  // AIMC: input channels (conv) or inputs (linear) per row tile
   int tiles = 1;
   bool analog = false;
+  // The vectorised form (integer_kernels.h), when the layer's numbers fit it (pack()):
+  // every channel's weights in patch order, and the dot products one pixel needs, four
+  // channels sharing a range of the patch at a time; a channel's sums land in `slot`
+  // (one per channel, an AIMC channel one per row tile).
+  struct DotBlock {
+    int64_t begin = 0, len = 0;  // range of the patch
+    int n = 0;
+    int64_t w[4] = {0, 0, 0, 0};  // offsets in `packed`
+    int slot[4] = {0, 0, 0, 0};
+  };
+  bool fast = false;
+  bool tap_major = false;  // patch order (integer_kernels.h: gather_patch)
+  int64_t patch_len = 0;
+  std::vector<int16_t> packed;
+  std::vector<DotBlock> blocks;
+  std::vector<int> slot;     // per channel: its first sum
+  std::vector<uint8_t> adc;  // per channel: its sums go through the ADC
+  int slots = 0;
 };
 
 namespace {
@@ -84,6 +103,74 @@ struct CodeCache {
     return slot;
   }
 };
+
+// Blocks of up to four channels over one range of the patch (integer_kernels.h).
+void add_blocks(IntegerNetwork::Weighted& W, const std::vector<std::pair<int, int64_t>>& chans, int64_t begin,
+                int64_t len, int tile) {
+  for (size_t k = 0; k < chans.size(); k += 4) {
+    IntegerNetwork::Weighted::DotBlock b;
+    b.begin = begin, b.len = len;
+    for (size_t j = k; j < std::min(chans.size(), k + 4); ++j, ++b.n) {
+      b.w[b.n] = chans[j].second;
+      b.slot[b.n] = W.slot[chans[j].first] + tile;
+    }
+    W.blocks.push_back(b);
+  }
+}
+
+// The vectorised form of a converted layer when its codes and weights fit 16 bits and
+// every sum it forms fits 31 (the bound of integer_kernels.h); else it keeps the plain
+// 64-bit loops. `analog[c]`: channel c sums per AIMC row tile.
+void pack(IntegerNetwork::Weighted& W, const std::vector<bool>& analog, int64_t in_max) {
+  const Layer& l = W.geom;
+  const bool lin = l.op == Op::kLinear;
+  const int64_t taps = lin ? 1 : int64_t(l.kernel) * l.kernel, cin = lin ? l.in.elements() : l.in.c;
+  const int C = l.out_channels, groups = l.op == Op::kConv2d ? l.groups : 1;
+  const int64_t cin_g = cin / groups;
+  int64_t wmax = 0;
+  for (const auto& w : W.w)
+    for (int32_t v : w) wmax = std::max<int64_t>(wmax, std::abs(int64_t(v)));
+  if ((W.analog && groups > 1) || in_max > 32767 || wmax > 32767 ||
+      double(cin_g * taps) * double(in_max) * double(wmax) > 2147483647.0)
+    return;
+  W.fast = true;
+  W.patch_len = cin * taps;
+  // One range for every channel (a group, one row tile, no depthwise channel): the patch in
+  // the weights' own (tap, input channel) order, gathered by contiguous copies.
+  W.tap_major = groups == 1 && W.tiles == 1 &&
+                std::none_of(W.depthwise.begin(), W.depthwise.end(), [](uint8_t d) { return d; });
+  W.slot.assign(C, 0);
+  W.adc.assign(analog.begin(), analog.end());
+  std::vector<int64_t> at(C);
+  for (int c = 0; c < C; ++c) {
+    at[c] = int64_t(W.packed.size());
+    W.slot[c] = W.slots;
+    W.slots += analog[c] ? W.tiles : 1;
+    if (W.tap_major) {
+      for (int32_t v : W.w[c]) W.packed.push_back(int16_t(v));
+      continue;
+    }
+    const int64_t n = W.depthwise[c] ? 1 : cin_g, t = W.depthwise[c] ? int64_t(W.w[c].size()) : taps;
+    for (int64_t ci = 0; ci < n; ++ci)
+      for (int64_t tap = 0; tap < t; ++tap) W.packed.push_back(int16_t(W.w[c][tap * n + ci]));
+  }
+  const int cout_g = C / groups;
+  for (int g = 0; g < groups; ++g) {  // digital channels: a group's whole fan-in
+    std::vector<std::pair<int, int64_t>> chans;
+    for (int c = g * cout_g; c < (g + 1) * cout_g; ++c)
+      if (!W.depthwise[c] && !analog[c]) chans.push_back({c, at[c]});
+    add_blocks(W, chans, g * cin_g * taps, cin_g * taps, 0);
+  }
+  for (int t = 0; t < (W.analog ? W.tiles : 0); ++t) {  // AIMC channels: one row tile's inputs
+    const int64_t begin = t * W.chunk * taps, end = std::min(cin, (t + 1) * W.chunk) * taps;
+    std::vector<std::pair<int, int64_t>> chans;
+    for (int c = 0; c < C; ++c)
+      if (analog[c]) chans.push_back({c, at[c] + begin});
+    add_blocks(W, chans, begin, end - begin, t);
+  }
+  for (int c = 0; c < C; ++c)  // depthwise channels: their own input channel
+    if (W.depthwise[c]) add_blocks(W, {{c, at[c]}}, c * taps, taps, 0);
+}
 
 }  // namespace
 
@@ -205,6 +292,9 @@ void IntegerNetwork::convert(mapper::Model& model, const SocDescription& soc,
         W.tiles = int((cin + W.chunk - 1) / W.chunk);
       }
     }
+    std::vector<bool> analog(C);
+    for (int c = 0; c < C; ++c) analog[c] = !W.depthwise[c] && m_behaviour[W.cu[c]].analog();
+    pack(W, analog, W.src == kNetworkInput ? 128 : (int64_t(1) << m_code_bits[W.src]) - 1);
     m_weighted_of[i] = int(m_weighted.size());
     m_weighted.push_back(std::move(W));
   }
@@ -218,6 +308,9 @@ const std::string& IntegerNetwork::weighted_name(int w) const {
 }
 bool IntegerNetwork::weighted_analog(int w) const {
   return m_weighted[w].analog;
+}
+bool IntegerNetwork::vectorised(int w) const {
+  return m_weighted[w].fast;
 }
 int IntegerNetwork::row_tiles(int w) const {
   return m_weighted[w].analog ? m_weighted[w].tiles : 0;
@@ -250,20 +343,24 @@ struct ImageRun {
 namespace {
 
 // Column sums of one AIMC channel at one pixel, through the ADC, added digitally.
-int64_t analog_accumulate(const std::vector<int64_t>& tile_sums, int shift, const IntegerBehaviour& b,
-                          ImageRun& r, LayerCounters& k) {
+template <class Sum>
+int64_t analog_accumulate(const Sum* tile_sums, int tiles, int shift, const IntegerBehaviour& b, ImageRun& r,
+                          LayerCounters& k) {
   int64_t acc = 0;
-  const double full_scale = std::ldexp(double(int64_t(1) << (b.adc_bits - 1)), shift);
-  for (int64_t s : tile_sums) {
+  const bool noisy = r.s.aimc_noise > 0 && !r.s.ideal_adc;
+  const double full_scale = noisy ? std::ldexp(double(int64_t(1) << (b.adc_bits - 1)), shift) : 0.0;
+  for (int t = 0; t < tiles; ++t) {
+    const int64_t s = tile_sums[t];
     k.max_column_sum = std::max(k.max_column_sum, std::fabs(double(s)));
     if (r.s.ideal_adc) {
       acc += s;
       continue;
     }
-    double v = double(s);
-    if (r.s.aimc_noise > 0) v += r.s.aimc_noise * full_scale * r.normal(r.rng);
     bool clipped = false;
-    acc += adc_convert(v, shift, b, &clipped) * (int64_t(1) << shift);
+    const int64_t code =
+        noisy ? adc_convert(double(s) + r.s.aimc_noise * full_scale * r.normal(r.rng), shift, b, &clipped)
+              : adc_convert_exact(s, shift, b, &clipped);
+    acc += code * (int64_t(1) << shift);
     ++k.conversions;
     k.clipped += clipped;
   }
@@ -380,6 +477,47 @@ void IntegerNetwork::pool(const Layer& l, const std::vector<int64_t>& x, std::ve
 
 void IntegerNetwork::run_weighted(const Weighted& W, const std::vector<int64_t>& x, std::vector<int64_t>& y,
                                   ImageRun& run, LayerCounters& k) const {
+  if (W.fast && !run.s.plain_loops)
+    run_weighted_fast(W, x, y, run, k);
+  else
+    run_weighted_plain(W, x, y, run, k);
+}
+
+// The same integers as run_weighted_plain (integer_kernels.h): per pixel every dot product
+// first, then the channels in deployment order (the order the noise is drawn in).
+void IntegerNetwork::run_weighted_fast(const Weighted& W, const std::vector<int64_t>& x,
+                                       std::vector<int64_t>& y, ImageRun& run, LayerCounters& k) const {
+  const Layer& l = W.geom;
+  const bool lin = l.op == Op::kLinear;
+  const int oh = lin ? 1 : l.out.h, ow = lin ? 1 : l.out.w, C = l.out_channels;
+  std::vector<int16_t> patch(size_t(W.patch_len));
+  std::vector<int32_t> sums(size_t(W.slots));
+  y.assign(int64_t(oh) * ow * C, 0);
+  for (int oy = 0; oy < oh; ++oy)
+    for (int ox = 0; ox < ow; ++ox) {
+      gather_patch(l, x, oy, ox, W.tap_major, patch.data());
+      for (const Weighted::DotBlock& b : W.blocks) {
+        const int16_t* a = patch.data() + b.begin;
+        if (b.n == 4) {
+          const int16_t* w[4] = {&W.packed[b.w[0]], &W.packed[b.w[1]], &W.packed[b.w[2]], &W.packed[b.w[3]]};
+          int32_t out[4];
+          dot16x4(a, w, b.len, out);
+          for (int j = 0; j < 4; ++j) sums[b.slot[j]] = out[j];
+        } else {
+          for (int j = 0; j < b.n; ++j) sums[b.slot[j]] = dot16(a, &W.packed[b.w[j]], b.len);
+        }
+      }
+      for (int c : W.order) {
+        int64_t acc = sums[W.slot[c]];
+        if (W.adc[c])
+          acc = analog_accumulate(&sums[W.slot[c]], W.tiles, W.adc_shift, m_behaviour[W.cu[c]], run, k);
+        y[(int64_t(oy) * ow + ox) * C + c] = apply_output(W.stage[c], acc);
+      }
+    }
+}
+
+void IntegerNetwork::run_weighted_plain(const Weighted& W, const std::vector<int64_t>& x,
+                                        std::vector<int64_t>& y, ImageRun& run, LayerCounters& k) const {
   const Layer& l = W.geom;
   const int C = l.out_channels;
   const bool lin = l.op == Op::kLinear;
@@ -414,7 +552,7 @@ void IntegerNetwork::run_weighted(const Weighted& W, const std::vector<int64_t>&
           for (int tap = 0; tap < K * K; ++tap)
             for (int ci = 0; ci < Cin; ++ci)
               tile_sums[ci / W.chunk] += patch[int64_t(tap) * Cin + ci] * w[int64_t(tap) * Cin + ci];
-          acc = analog_accumulate(tile_sums, W.adc_shift, b, run, k);
+          acc = analog_accumulate(tile_sums.data(), int(tile_sums.size()), W.adc_shift, b, run, k);
         } else {
           const int g = c / cout_g;
           for (int tap = 0; tap < K * K; ++tap) {

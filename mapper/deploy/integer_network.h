@@ -45,6 +45,7 @@ struct RunSettings {
   uint64_t noise_seed = 0;  // per image: the caller mixes in the image index
   bool ideal_adc = false;   // calibration: no clip, gain 1, column sums recorded
   bool keep_codes = false;
+  bool plain_loops = false;  // tests: the plain 64-bit loops instead of integer_kernels.h
 };
 
 struct ImageRun;  // per-image state (integer_network.cpp)
@@ -69,6 +70,7 @@ class IntegerNetwork {
   std::string weighted_cus(int w) const;  // "digital:12 aimc:4"
   bool weighted_analog(int w) const;
   int row_tiles(int w) const;
+  bool vectorised(int w) const;  // computed with integer_kernels.h (else the plain loops)
   int adc_shift(int w) const;
   void set_adc_shift(int w, int shift);
   int input_shift() const { return m_input_shift; }
@@ -79,6 +81,10 @@ class IntegerNetwork {
                const std::vector<std::vector<int>>& channel_cu, const std::vector<std::vector<int>>& order);
   void run_weighted(const Weighted& w, const std::vector<int64_t>& x, std::vector<int64_t>& y, ImageRun& r,
                     LayerCounters& k) const;
+  void run_weighted_fast(const Weighted& w, const std::vector<int64_t>& x, std::vector<int64_t>& y,
+                         ImageRun& r, LayerCounters& k) const;
+  void run_weighted_plain(const Weighted& w, const std::vector<int64_t>& x, std::vector<int64_t>& y,
+                          ImageRun& r, LayerCounters& k) const;
   void pool(const Layer& l, const std::vector<int64_t>& x, std::vector<int64_t>& y) const;
 
   const Network m_net;

@@ -28,7 +28,7 @@ void nap() {
 // Runs point i in a child process and waits for it (workers).
 Outcome run_blocking(const Run& run, int i, const PointCommand& command) {
   try {
-    if (point_complete(run.result_dir(i))) return Outcome::kSkipped;
+    if (run.complete(i)) return Outcome::kSkipped;
     return wait_child(start_child(run, i, command), true) == 0 ? Outcome::kComputed : Outcome::kFailed;
   } catch (const std::exception& e) {
     std::cerr << "odimo sweep run: error: " << run.name(i) << ": " << e.what() << "\n";
@@ -64,7 +64,7 @@ int dispatch(const Run& run, int ranks, const PointCommand& command, Tally& tall
       skip_pretraining();
       busy = true;
       try {
-        if (point_complete(run.result_dir(i))) {
+        if (run.complete(i)) {
           tally.add(run, i, Outcome::kSkipped, std::cout);
         } else {
           own = start_child(run, i, command), own_index = i;

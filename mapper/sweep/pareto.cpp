@@ -22,9 +22,18 @@ double latency_us(const proto::SearchReport& r) {
 double energy_uj(const proto::SearchReport& r) {
   return r.replayed() ? r.simulated().energy_uj() : r.analytic().energy_uj();
 }
-// Issue 14 (`--accuracy deployed`) chooses here which accuracy a sweep compares.
-double accuracy(const proto::SearchReport& r) {
-  return r.test_accuracy();
+AccuracyKind parse_accuracy(const std::string& text, const std::string& option) {
+  if (text == "trained") return AccuracyKind::kTrained;
+  if (text == "deployed") return AccuracyKind::kDeployed;
+  throw Error(option + ": '" + text + "': expected trained or deployed");
+}
+
+double accuracy(const proto::SearchReport& r, AccuracyKind kind) {
+  if (kind == AccuracyKind::kTrained) return r.test_accuracy();
+  if (!r.has_deployed())
+    throw Error("point '" + r.label() +
+                "' has not been deployed (odimo deploy DIR, or sweep run again with deploy on)");
+  return r.deployed().test_accuracy();
 }
 
 Stat stat_of(const std::vector<double>& v) {
@@ -47,13 +56,18 @@ std::string label_without_seed(const std::string& label) {
   return out;
 }
 
-std::vector<ResultPoint> group_runs(const std::vector<std::pair<std::string, proto::SearchReport>>& runs) {
+std::vector<ResultPoint> group_runs(const std::vector<std::pair<std::string, proto::SearchReport>>& runs,
+                                    AccuracyKind kind) {
   auto sorted = runs;  // seed order within each point
   std::stable_sort(sorted.begin(), sorted.end(),
                    [](const auto& a, const auto& b) { return a.second.seed() < b.second.seed(); });
   // kind, lambda (search points in lambda order), label, SoC
   std::map<std::tuple<std::string, double, std::string, std::string>, ResultPoint> groups;
   for (const auto& [dir, r] : sorted) {
+    if (kind == AccuracyKind::kDeployed && !r.has_deployed())
+      throw Error(dir + "/report.json: field 'deployed': missing: point '" + r.label() +
+                  "' has not been deployed; --accuracy deployed needs every point deployed (odimo deploy " +
+                  dir + ", or sweep run again with deploy on)");
     ResultPoint& p =
         groups[{r.kind(), r.kind() == "search" ? r.lambda() : 0.0, label_without_seed(r.label()), r.soc()}];
     p.label = label_without_seed(r.label());
@@ -67,13 +81,18 @@ std::vector<ResultPoint> group_runs(const std::vector<std::pair<std::string, pro
   }
   std::vector<ResultPoint> out;
   for (auto& [key, p] : groups) {
-    std::vector<double> acc, lat, en;
+    std::vector<double> trained, deployed, lat, en;
+    p.has_deployed = true;
     for (const auto& r : p.runs) {
-      acc.push_back(accuracy(r));
+      trained.push_back(accuracy(r, AccuracyKind::kTrained));
+      p.has_deployed = p.has_deployed && r.has_deployed();
+      if (r.has_deployed()) deployed.push_back(accuracy(r, AccuracyKind::kDeployed));
       lat.push_back(latency_us(r));
       en.push_back(energy_uj(r));
     }
-    p.acc = stat_of(acc), p.latency = stat_of(lat), p.energy = stat_of(en);
+    p.trained = stat_of(trained), p.latency = stat_of(lat), p.energy = stat_of(en);
+    if (p.has_deployed) p.deployed = stat_of(deployed);
+    p.acc = kind == AccuracyKind::kDeployed ? p.deployed : p.trained;
     out.push_back(std::move(p));
   }
   mark_fronts(out);
@@ -115,9 +134,10 @@ void mark_fronts(std::vector<ResultPoint>& pts) {
   mark_front(pts, true, &ResultPoint::front_energy);
 }
 
-std::string plot_title(const std::vector<ResultPoint>& pts) {
+std::string plot_title(const std::vector<ResultPoint>& pts, AccuracyKind kind) {
   const auto& r = pts.front().report();
-  return r.network() + " on " + r.soc() + ", " + r.dataset() + " (target " + r.target() + ")";
+  return r.network() + " on " + r.soc() + ", " + r.dataset() + " (target " + r.target() + ")" +
+         (kind == AccuracyKind::kDeployed ? ", deployed accuracy (integer pipelines)" : "");
 }
 
 std::string Fronts::svg_path(const std::string& soc) const {
@@ -133,7 +153,7 @@ std::string missing_points(const std::string& out) {
   read_text_proto(out + "/plan.pbtxt", &plan);
   std::vector<std::string> m;
   for (int i = 0; i < plan.points(); ++i)
-    if (!point_complete(out + "/" + point_name(plan, i))) m.push_back(point_name(plan, i));
+    if (!point_complete(out + "/" + point_name(plan, i), plan.spec())) m.push_back(point_name(plan, i));
   if (m.empty()) return "";
   std::string line = out + ": " + std::to_string(m.size()) + " of " + std::to_string(plan.points()) +
                      " points have no complete result yet:";
@@ -143,8 +163,9 @@ std::string missing_points(const std::string& out) {
 
 }  // namespace
 
-Fronts collect_fronts(const std::vector<std::string>& outs) {
+Fronts collect_fronts(const std::vector<std::string>& outs, AccuracyKind kind) {
   Fronts f;
+  f.accuracy = kind;
   f.svg_dir = outs.at(0);
   for (const auto& out : outs) {
     if (auto line = missing_points(out); !line.empty()) f.missing.push_back(line);
@@ -152,7 +173,7 @@ Fronts collect_fronts(const std::vector<std::string>& outs) {
   std::map<std::string, std::vector<std::pair<std::string, proto::SearchReport>>> runs;
   for (const auto& out : outs)
     for (auto& run : read_sweep(out)) runs[run.second.soc()].push_back(std::move(run));
-  for (const auto& [soc, r] : runs) f.by_soc[soc] = group_runs(r);
+  for (const auto& [soc, r] : runs) f.by_soc[soc] = group_runs(r, kind);
   return f;
 }
 

@@ -13,8 +13,14 @@ namespace odimo::sweep {
 // The point's cost: simulated when replayed, else analytic (us, uJ).
 double latency_us(const proto::SearchReport& r);
 double energy_uj(const proto::SearchReport& r);
-// The accuracy a sweep compares (0..1): the one place it is read from a report.
-double accuracy(const proto::SearchReport& r);
+// Which accuracy a sweep compares: the training engine's test accuracy (`odimo search`,
+// fake-quantized) or the integer pipelines' (`odimo deploy`, report.json's `deployed`).
+enum class AccuracyKind { kTrained, kDeployed };
+// "trained" / "deployed" -> the kind; anything else is an Error naming `option`.
+AccuracyKind parse_accuracy(const std::string& text, const std::string& option);
+// The accuracy (0..1): the one place it is read from a report. kDeployed on a report
+// without a deployment is an Error.
+double accuracy(const proto::SearchReport& r, AccuracyKind kind = AccuracyKind::kTrained);
 
 struct Stat {
   double mean = 0, std = 0;  // std: sample standard deviation over the seeds (0 for one seed)
@@ -26,7 +32,9 @@ struct ResultPoint {
   std::string label;                      // without " seed=N"
   std::vector<std::string> dirs;          // one per seed
   std::vector<proto::SearchReport> runs;  // one per seed, in seed order
-  Stat acc, latency, energy;              // accuracy (0..1), us, uJ
+  Stat acc, latency, energy;              // the compared accuracy (0..1), us, uJ
+  Stat trained, deployed;                 // both accuracies (0..1); deployed when every run has one
+  bool has_deployed = false;
   bool front_latency = false, front_energy = false;
 
   const proto::SearchReport& report() const { return runs.front(); }  // SoC, kind, network, ...
@@ -37,8 +45,10 @@ struct ResultPoint {
 // "lambda=0.5 seed=2 soc=diana" -> "lambda=0.5 soc=diana".
 std::string label_without_seed(const std::string& label);
 // Groups runs (each with its folder) by SoC and label without seed, fills the
-// statistics; ordered by kind and label.
-std::vector<ResultPoint> group_runs(const std::vector<std::pair<std::string, proto::SearchReport>>& runs);
+// statistics; ordered by kind and label. Fronts on `kind`: with kDeployed, a run without
+// a deployment is an Error naming its folder.
+std::vector<ResultPoint> group_runs(const std::vector<std::pair<std::string, proto::SearchReport>>& runs,
+                                    AccuracyKind kind = AccuracyKind::kTrained);
 
 // Every DIR/*/report.json. Points without a replay use their analytic cost.
 std::vector<std::pair<std::string, proto::SearchReport>> read_sweep(const std::string& dir);
@@ -48,7 +58,8 @@ void mark_fronts(std::vector<ResultPoint>& points);
 // in different marks, error bars of one standard deviation, the front joined by a line.
 std::string pareto_svg(const std::vector<ResultPoint>& points, const std::string& title);
 // "resnet8 on diana, fashion-mnist (target latency)": the plot's title.
-std::string plot_title(const std::vector<ResultPoint>& points);
+// With kDeployed: "..., deployed accuracy".
+std::string plot_title(const std::vector<ResultPoint>& points, AccuracyKind kind = AccuracyKind::kTrained);
 
 // The results in several OUT folders together, one group per SoC with its fronts
 // marked, and for each folder holding a plan the points without a complete result.
@@ -56,9 +67,10 @@ struct Fronts {
   std::map<std::string, std::vector<ResultPoint>> by_soc;
   std::vector<std::string> missing;  // "OUT: 2 of 6 points have no complete result yet: ..."
   std::string svg_dir;               // the first folder: where the SVGs go
+  AccuracyKind accuracy = AccuracyKind::kTrained;
   // OUT/pareto.svg, or OUT/pareto-<soc>.svg when there are several SoCs.
   std::string svg_path(const std::string& soc) const;
 };
-Fronts collect_fronts(const std::vector<std::string>& outs);
+Fronts collect_fronts(const std::vector<std::string>& outs, AccuracyKind kind = AccuracyKind::kTrained);
 
 }  // namespace odimo::sweep

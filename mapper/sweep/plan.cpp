@@ -15,6 +15,7 @@
 #include "hw/soc_description.h"
 #include "mapper/cost/calibrated_model.h"
 #include "mapper/limits.h"
+#include "mapper/sweep/deploy_step.h"
 #include "mapper/sweep/search_report.h"
 #include "proto/error.h"
 #include "proto/proto_io.h"
@@ -219,6 +220,7 @@ void check_spec(proto::SweepSpec& s, const std::string& path) {
   check_points(s, socs, path);
   check_training(s, path);
   check_model(s, socs, path);
+  check_deploy(s, socs, path);
 }
 
 namespace {
@@ -377,7 +379,7 @@ bool is_pretraining_result(const std::string& result_dir) {
   return file_exists(result_dir + "/checkpoint.pb") && !file_exists(result_dir + "/mapping.pbtxt");
 }
 
-bool point_complete(const std::string& result_dir) {
+bool point_replayed(const std::string& result_dir) {
   if (!file_exists(result_dir + "/report.json")) return false;
   if (is_pretraining_result(result_dir)) return true;  // odimo train writes report.json last
   try {
@@ -385,6 +387,12 @@ bool point_complete(const std::string& result_dir) {
   } catch (const Error&) {
     return false;  // a half-written point is run again
   }
+}
+
+bool point_complete(const std::string& result_dir, const proto::SweepSpec& spec) {
+  if (!point_replayed(result_dir)) return false;
+  if (is_pretraining_result(result_dir)) return true;
+  return !awaits_deployment(spec, read_search_report(result_dir));
 }
 
 }  // namespace odimo::sweep

@@ -36,7 +36,9 @@ std::string point_name(const proto::SweepPlan& plan, int index);
 
 // A point's result folder holds a report that has been replayed in simulation, or
 // (a pretraining point) the report and checkpoint of a finished `odimo train`.
-bool point_complete(const std::string& result_dir);
+bool point_replayed(const std::string& result_dir);
+// Replayed, and deployed when the spec deploys it (deploy_step.h): nothing left to run.
+bool point_complete(const std::string& result_dir, const proto::SweepSpec& spec);
 // The folder holds a training run's checkpoint and no mapping (a pretraining point).
 bool is_pretraining_result(const std::string& result_dir);
 

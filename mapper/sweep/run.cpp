@@ -9,6 +9,7 @@
 #include <iostream>
 #include <map>
 
+#include "mapper/sweep/deploy_step.h"
 #include "mapper/sweep/plan.h"
 #include "mapper/sweep/process.h"
 #include "proto/error.h"
@@ -28,6 +29,9 @@ std::string Run::log(int index) const {
 }
 bool Run::pretraining(int index) const {
   return std::find(init_from.begin(), init_from.end(), index) != init_from.end();
+}
+bool Run::complete(int index) const {
+  return point_complete(result_dir(index), plan.spec());
 }
 std::string Run::title(int index) const {
   return name(index) + " (" + labels[size_t(index)] + ")";
@@ -60,19 +64,16 @@ Run open_run(const std::string& plan_dir, const std::string& out) {
   return run;
 }
 
-int run_here(const Run& run, int index, const SearchCommand& search) {
-  const proto::SweepPoint p = read_point(run.plan_dir, run.plan, index);
+namespace {
+
+// The point's `odimo search` (or `odimo train`) into its result folder, resumed.
+int search_point(const Run& run, int index, const proto::SweepPoint& p, const SearchCommand& search) {
   const std::string dir = run.result_dir(index);
-  if (point_complete(dir)) {
-    std::cout << "odimo sweep: " << run.name(index) << " (" << p.label()
-              << "): complete result exists, skipped\n";
-    return 0;
-  }
   std::vector<std::string> args(p.search_args().begin(), p.search_args().end());
   args.insert(args.end(), {"--out", dir, "--resume"});  // a killed point goes on from its last epoch
   if (p.has_init_from()) {
     const std::string from = run.result_dir(p.init_from());
-    if (!point_complete(from))
+    if (!point_replayed(from))
       throw Error(run.name(index) + " (" + p.label() + ") starts from " + run.title(p.init_from()) +
                   ", which has no complete result yet in " + run.out + ": run it first");
     args.insert(args.end(), {"--init", from + "/checkpoint.pb"});
@@ -80,6 +81,24 @@ int run_here(const Run& run, int index, const SearchCommand& search) {
   std::cout << "odimo sweep: " << run.name(index) << " of " << run.plan.points() << " (" << p.label()
             << ")\n";
   return search(p.command().empty() ? "search" : p.command(), args);
+}
+
+}  // namespace
+
+int run_here(const Run& run, int index, const SearchCommand& search) {
+  const proto::SweepPoint p = read_point(run.plan_dir, run.plan, index);
+  const std::string dir = run.result_dir(index);
+  if (run.complete(index)) {
+    std::cout << "odimo sweep: " << run.name(index) << " (" << p.label()
+              << "): complete result exists, skipped\n";
+    return 0;
+  }
+  if (!point_replayed(dir))
+    if (const int status = search_point(run, index, p, search); status != 0) return status;
+  const std::vector<std::string> deploy = deploy_args(run.plan.spec(), p, dir);
+  if (deploy.empty()) return 0;
+  std::cout << "odimo sweep: " << run.name(index) << " (" << p.label() << "): deploy\n" << std::flush;
+  return search("deploy", deploy);
 }
 
 pid_t start_child(const Run& run, int index, const PointCommand& command) {
@@ -136,14 +155,13 @@ int run_local(const Run& run, int jobs, const PointCommand& command, bool hint) 
   std::cout << "odimo sweep: " << run.plan.points() << " points of " << run.plan_dir << " into " << run.out
             << ", " << jobs << " at a time\n";
   for (int i = 0; i < run.plan.points(); ++i) {
-    if (point_complete(run.result_dir(i))) {
+    if (run.complete(i)) {
       tally.add(run, i, Outcome::kSkipped, std::cout);
       continue;
     }
     const int from = run.init_from[size_t(i)];  // its pretraining point, started earlier
-    while (from >= 0 && !running.empty() && !point_complete(run.result_dir(from)) && !finished.count(from))
-      reap_one();
-    if (from >= 0 && !point_complete(run.result_dir(from))) {
+    while (from >= 0 && !running.empty() && !run.complete(from) && !finished.count(from)) reap_one();
+    if (from >= 0 && !run.complete(from)) {
       std::cout << "  (" << run.title(i) << " needs " << run.name(from) << ")\n";
       tally.add(run, i, Outcome::kFailed, std::cout);
       continue;

@@ -23,6 +23,7 @@ struct Run {
   std::string result_dir(int index) const;  // OUT/point-007
   std::string log(int index) const;         // OUT/logs/point-007.log
   bool pretraining(int index) const;        // other points start from this one
+  bool complete(int index) const;           // nothing left to run (plan.h: point_complete)
 };
 
 // Reads the plan and every point (a broken plan stops here, before any work);

@@ -8,6 +8,7 @@
 
 #include "hw/mapping.h"
 #include "mapper/adc.h"
+#include "mapper/deploy/integer_kernels.h"
 #include "mapper/deploy/integer_network.h"
 #include "mapper/search/search_run.h"
 #include "mapper/search/search_space.h"
@@ -266,4 +267,93 @@ TEST_CASE(
   for (size_t e = 0; e < fake.size(); ++e)
     plain_dev = std::max(plain_dev, std::fabs(double(p.value[e] - fake[e])));
   CHECK(plain_dev > 1e-2);
+}
+
+namespace {
+
+// Every layer vectorised (integer_kernels.h) and the same logits, counters and column sums
+// as the plain 64-bit loops, with and without noise and in the calibration's ideal ADC.
+void check_fast_equals_plain(Case& k, int n, int adc_shift, int min_row_tiles = 0) {
+  deploy::IntegerNetwork inet(*k.model, k.soc, k.cus, std::vector<std::vector<int>>(k.net.layers.size()),
+                              kInputShift);
+  int most_tiles = 0;
+  for (int w = 0; w < inet.weighted_count(); ++w) {
+    CHECK(inet.vectorised(w));
+    inet.set_adc_shift(w, adc_shift);
+    most_tiles = std::max(most_tiles, inet.row_tiles(w));
+  }
+  CHECK(most_tiles >= min_row_tiles);
+  const std::vector<float> x = k.inputs(n);
+  for (int mode : {0, 1, 2}) {
+    deploy::RunSettings s;
+    s.keep_codes = true;
+    s.ideal_adc = mode == 2;
+    s.aimc_noise = mode == 1 ? 0.2 : 0.0;
+    s.noise_seed = 11;
+    deploy::RunSettings plain = s;
+    plain.plain_loops = true;
+    for (int i = 0; i < n; ++i) {
+      const float* xi = x.data() + i * k.net.input.elements();
+      const deploy::Trace a = inet.run(xi, s, uint64_t(i)), b = inet.run(xi, plain, uint64_t(i));
+      CAPTURE(mode);
+      CHECK(a.logits == b.logits);
+      CHECK(a.codes == b.codes);
+      for (size_t w = 0; w < a.counters.size(); ++w) {
+        CHECK(a.counters[w].conversions == b.counters[w].conversions);
+        CHECK(a.counters[w].clipped == b.counters[w].clipped);
+        CHECK(a.counters[w].max_column_sum == b.counters[w].max_column_sum);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("deploy: the vectorised engine gives the plain loops' integers (DIANA, Darkside, noise, clip)") {
+  const SocDescription diana = load_soc("diana");
+  SUBCASE("DIANA split, 6-bit ADC clipping at gain 1") {
+    Case k(diana, "tiny", std::nullopt, [](int l, int c) { return (c + l) % 3 == 0 ? 1 : 0; });
+    check_fast_equals_plain(k, 3, 0);
+  }
+  SUBCASE("DIANA all AIMC, gain 2^-2") {
+    Case k(diana, "tiny", std::nullopt, [](int, int) { return 1; });
+    check_fast_equals_plain(k, 3, 2);
+  }
+  SUBCASE("DIANA all AIMC, 36 rows: several row tiles per column") {
+    proto::Soc p = diana.soc;
+    for (auto& cu : *p.mutable_cu())
+      if (cu.has_aimc()) cu.mutable_aimc()->set_rows(36);
+    Case k(build_soc(p, "diana-rows36"), "tiny", std::nullopt, [](int, int) { return 1; });
+    check_fast_equals_plain(k, 3, 1, 2);
+  }
+  SUBCASE("Darkside thermometric split") {
+    Case k(load_soc("darkside"), "mobilenetv1-0.25-cifar", Shape{3, 8, 8}, [](int, int c) { return c % 2; });
+    check_fast_equals_plain(k, 2, 0);
+  }
+}
+
+TEST_CASE("deploy: adc_convert_exact is adc_convert on integer column sums") {
+  IntegerBehaviour b;
+  b.adc_bits = 6;
+  for (int shift = 0; shift <= 9; ++shift)
+    for (int64_t s = -40000; s <= 40000; s += 7) {
+      bool c1 = false, c2 = false;
+      CAPTURE(s);
+      CAPTURE(shift);
+      REQUIRE(deploy::adc_convert_exact(s, shift, b, &c1) == adc_convert(double(s), shift, b, &c2));
+      REQUIRE(c1 == c2);
+    }
+}
+
+TEST_CASE("deploy: apply_output is OutputStage::apply") {
+  uint32_t r = 99;
+  auto next = [&r] { return r = r * 1664525u + 1013904223u; };
+  for (int i = 0; i < 20000; ++i) {
+    const double scale = std::ldexp(1.0 + double(next() % 1000) / 1000.0, int(next() % 60) - 40);
+    const OutputStage s = OutputStage::make(next() % 2 ? scale : -scale,
+                                            double(int(next() % 2001) - 1000) / 64, next() % 2 == 0);
+    const int64_t acc = int64_t(int32_t(next())) * (i % 3 == 0 ? 4 : 1);
+    CAPTURE(acc);
+    REQUIRE(deploy::apply_output(s, acc) == s.apply(acc));
+  }
 }
