@@ -166,19 +166,14 @@ void data_grad_chunk(const ConvGeom& g, const T* w, const T* dy, T* dx, bool acc
 }
 
 // Thread t's images [a, e) of the direct path's backward (ops_conv_direct.h): dW into
-// `part`; dX direct over dy with the flipped weights `wf` (stride 1: one forward conv, stride > 1:
-// one per phase), else by col2im.
+// `part`; dX direct over the padded dy with the flipped weights `wf` (stride 1), else by col2im.
 template <class T>
 void direct_backward_share(const ConvGeom& g, const T* x, const T* w, const T* wf, const T* dy, T* dx,
                            bool accumulate, T* part, int t, int a, int e, Scratch<T>& s) {
   direct_weight_grad(g, x, dy, part, a, e, s.get(t, 0, direct_border_elements(g)));
   if (!dx) return;
-  if (wf && g.stride == 1) {
-    direct_forward(direct_data_geometry(g), dy, wf, dx, a, e, accumulate);
-    return;
-  }
   if (wf) {
-    direct_strided_data_grad(g, dy, wf, dx, a, e, accumulate);
+    direct_forward(direct_data_geometry(g), dy, wf, dx, a, e, accumulate);
     return;
   }
   const int chunk = chunk_images(g);
@@ -280,9 +275,6 @@ void conv2d_backward(const ConvGeom& g, const T* x, const T* w, const T* dy, T* 
   if (direct && dx && direct_conv_data_applies(g)) {
     wf = s.get(0, 4, nw);
     flip_weights(g, w, wf);
-  } else if (direct && dx && direct_conv_strided_data_applies(g)) {
-    wf = s.get(0, 4, nw);
-    flip_phase_weights(g, w, wf);
   }
   for_each_thread(
       threads,

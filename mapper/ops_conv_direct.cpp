@@ -262,94 +262,7 @@ void weight_tiles(int jt, const ConvGeom& g, const WeightImage<T>& img, int ky, 
   }
 }
 
-// ---- stride > 1 data gradient by phases ----------------------------------------------------------
-// dx(iy, ix) = sum over ky = (iy + pad) mod s + s*m (m >= 0, ky < k) of dy(oy = (iy + pad - ky)/s, ...).
-// Along one axis, residue r = (i + pad) mod s has t = phase_taps(r) taps; tap a = 0..t-1 is
-// kernel index r + s*(t-1-a) and reads dy at q - (t-1) + a with q = (i + pad) / s.
-inline int phase_taps(const ConvGeom& g, int r) {
-  return r < g.k ? (g.k - r + g.stride - 1) / g.stride : 0;
-}
-
-// Offset of phase (ry, rx)'s weights in wp: the phases before it, (ry, rx) row-major.
-inline int64_t phase_offset(const ConvGeom& g, int ry, int rx) {
-  int64_t off = 0;
-  for (int y = 0; y < g.stride; ++y)
-    for (int x = 0; x < g.stride; ++x) {
-      if (y == ry && x == rx) return off;
-      off += int64_t(phase_taps(g, y)) * phase_taps(g, x) * g.cout * g.cin;
-    }
-  return off;
-}
-
-// The dx pixels of one row iy and one column phase rx: ix = first + s*i, i < m. Interior
-// pixels (all tx taps inside dy) in balanced tiles of up to 6, the others one at a time.
-template <class T>
-void strided_data_row(const ConvGeom& g, const T* dyimg, const T* wp, T* dxrow, int iy, int rx,
-                      bool accumulate) {
-  const int s = g.stride, ry = (iy + g.pad) % s;
-  const int ty = phase_taps(g, ry), tx = phase_taps(g, rx);
-  const int oy0 = (iy + g.pad) / s - ty + 1;  // dy row of tap a = 0
-  const int a0 = std::max(0, -oy0), a1 = std::max(a0, std::min(ty, g.oh - oy0));
-  const int first = ((rx - g.pad) % s + s) % s;
-  if (first >= g.w) return;
-  const int m = (g.w - 1 - first) / s + 1, qx0 = (first + g.pad) / s, kc = tx * g.cout;
-  const T* w = wp + phase_offset(g, ry, rx);
-  const int64_t rs = int64_t(g.ow) * g.cout;
-  auto run = [&](int i, int pt, int b0, int b1) {
-    const int ox0 = qx0 + i - tx + 1;  // dy column of tap b = 0
-    const Taps t{a0, a1, b0 * g.cout, b1 * g.cout};
-    const T* xp = dyimg + (int64_t(oy0 + a0) * g.ow + ox0) * g.cout + t.j0;
-    T* y = dxrow + int64_t(first + s * i) * g.cin;
-    for (int co = 0; co < g.cin; co += kCoTile)
-      forward_tiles(pt, xp, rs, g.cout, t, kc, w + co, g.cin, y + co, s * g.cin, accumulate);
-  };
-  // Interior: ox0 >= 0 and ox0 + tx <= ow.
-  const int lo = std::clamp(tx - 1 - qx0, 0, m), hi = std::clamp(g.ow - qx0, lo, m);
-  balanced_tiles(hi - lo, [&](int at, int pt) { run(lo + at, pt, 0, tx); });
-  for (int i = 0; i < m; ++i) {
-    if (i == lo) i = hi;
-    if (i >= m) break;
-    const int ox0 = qx0 + i - tx + 1;
-    const int b0 = std::max(0, -ox0);
-    run(i, 1, b0, std::max(b0, std::min(tx, g.ow - ox0)));
-  }
-}
-
 }  // namespace
-
-bool direct_conv_strided_data_applies(const ConvGeom& g) {
-  return direct_conv_applies(g) && g.stride > 1 && g.cin % kCoTile == 0;
-}
-
-template <class T>
-void flip_phase_weights(const ConvGeom& g, const T* w, T* wp) {
-  const int s = g.stride;
-  for (int ry = 0; ry < s; ++ry)
-    for (int rx = 0; rx < s; ++rx) {
-      const int ty = phase_taps(g, ry), tx = phase_taps(g, rx);
-      T* d = wp + phase_offset(g, ry, rx);
-      for (int a = 0; a < ty; ++a)
-        for (int b = 0; b < tx; ++b) {
-          const int ky = ry + s * (ty - 1 - a), kx = rx + s * (tx - 1 - b);
-          for (int co = 0; co < g.cout; ++co)
-            for (int ci = 0; ci < g.cin; ++ci)
-              d[((int64_t(a) * tx + b) * g.cout + co) * g.cin + ci] =
-                  w[((int64_t(ky) * g.k + kx) * g.cin + ci) * g.cout + co];
-        }
-    }
-}
-
-template <class T>
-void direct_strided_data_grad(const ConvGeom& g, const T* dy, const T* wp, T* dx, int n0, int n1,
-                              bool accumulate) {
-  for (int n = n0; n < n1; ++n) {
-    const T* dyimg = dy + int64_t(n) * g.out_pixels() * g.cout;
-    T* dximg = dx + int64_t(n) * g.h * g.w * g.cin;
-    for (int iy = 0; iy < g.h; ++iy)
-      for (int rx = 0; rx < g.stride; ++rx)
-        strided_data_row(g, dyimg, wp, dximg + int64_t(iy) * g.w * g.cin, iy, rx, accumulate);
-  }
-}
 
 bool direct_conv_applies(const ConvGeom& g) {
   return g.allow_direct && g.groups == 1 && g.k > 1 && g.cout % kCoTile == 0 && g.cin <= 32;
@@ -414,9 +327,7 @@ void direct_weight_grad(const ConvGeom& g, const T* x, const T* dy, T* dw, int n
 #define ODIMO_DIRECT_INSTANTIATE(T)                                                           \
   template void direct_forward<T>(const ConvGeom&, const T*, const T*, T*, int, int, bool);   \
   template void direct_weight_grad<T>(const ConvGeom&, const T*, const T*, T*, int, int, T*); \
-  template void flip_weights<T>(const ConvGeom&, const T*, T*);                               \
-  template void flip_phase_weights<T>(const ConvGeom&, const T*, T*);                         \
-  template void direct_strided_data_grad<T>(const ConvGeom&, const T*, const T*, T*, int, int, bool);
+  template void flip_weights<T>(const ConvGeom&, const T*, T*);
 ODIMO_DIRECT_INSTANTIATE(float)
 ODIMO_DIRECT_INSTANTIATE(double)
 

@@ -9,13 +9,8 @@
 //             (rows out of the image skipped; the border columns' tap runs, zeros outside
 //             the image, copied once per image: 2 of 28 columns in ResNet); register tiles of 6 (kx,ci) rows
 //             x 16 output channels, streamed over pixels;
-//   data      stride 1: dx is the forward kernel run on dy (read in place) with the
-//             flipped, transposed weights wf[(ky',kx',co), ci] = w[(k-1-ky', k-1-kx', ci), co];
-//             stride s > 1 (sub-pixel decomposition, e.g. Shi et al. 2016, arXiv:1609.05158):
-//             the dx pixels of one phase ((iy + pad) mod s, (ix + pad) mod s) receive only the
-//             taps ky, kx of that phase, from a contiguous ty x tx window of dy, so each phase
-//             is a stride-1 correlation of dy with its own flipped, transposed weights, run with
-//             the forward's register tiles (output pixel step s); no W^T dY, no col2im.
+//   data      (stride 1 only) dx is the forward kernel run on dy (read in place) with the
+//             flipped, transposed weights wf[(ky',kx',co), ci] = w[(k-1-ky', k-1-kx', ci), co].
 // Summation order is fixed by the geometry alone (deterministic). Used by conv2d_forward /
 // conv2d_backward (ops_conv.h) when direct_conv_applies(g) and when g.allow_direct.
 #include "mapper/ops_conv.h"
@@ -27,8 +22,6 @@ namespace odimo::mapper {
 bool direct_conv_applies(const ConvGeom& g);
 // The data gradient also runs direct (stride 1 and Cin a multiple of 16).
 bool direct_conv_data_applies(const ConvGeom& g);
-// The stride > 1 data gradient runs direct by phases (Cin a multiple of 16).
-bool direct_conv_strided_data_applies(const ConvGeom& g);
 
 // Images [n0, n1) of y (N,OH,OW,Cout), written (or added to when accumulate). Reads x in
 // place: taps outside the image are skipped.
@@ -43,12 +36,5 @@ size_t direct_border_elements(const ConvGeom& g);
 ConvGeom direct_data_geometry(const ConvGeom& g);
 template <class T>
 void flip_weights(const ConvGeom& g, const T* w, T* wf);
-// Stride > 1: wp (g.weights() elements) = every phase's flipped, transposed weights, phase by
-// phase; dx of images [n0, n1) written (or added to when accumulate) from dy read in place.
-template <class T>
-void flip_phase_weights(const ConvGeom& g, const T* w, T* wp);
-template <class T>
-void direct_strided_data_grad(const ConvGeom& g, const T* dy, const T* wp, T* dx, int n0, int n1,
-                              bool accumulate);
 
 }  // namespace odimo::mapper

@@ -42,19 +42,10 @@ TEST_CASE("direct conv gradient: 3x3 stride 1, 16 -> 16 with bias, 2 threads (di
   CHECK(direct_conv_data_applies(g));
   check_direct_gradient(g, true, 2);
 }
-TEST_CASE("direct conv gradient: 3x3 stride 2, 16 -> 32 (dx by phases)") {
+TEST_CASE("direct conv gradient: 3x3 stride 2, 16 -> 32 (dx by col2im)") {
   const ConvGeom g = ConvGeom::make(2, 5, 6, 16, 32, 3, 2, 1, 1);
   CHECK(!direct_conv_data_applies(g));
-  CHECK(direct_conv_strided_data_applies(g));
   check_direct_gradient(g, false, 1);
-}
-TEST_CASE("direct conv gradient by phases: even and odd sizes, stride 3, 5x5, unpadded, 32 channels") {
-  check_direct_gradient(ConvGeom::make(2, 8, 7, 16, 16, 3, 2, 1, 1), true, 2);     // even/odd widths
-  check_direct_gradient(ConvGeom::make(1, 10, 11, 16, 16, 3, 3, 1, 1), false, 1);  // 3 phases per axis
-  check_direct_gradient(ConvGeom::make(1, 9, 12, 16, 16, 5, 2, 2, 1), false, 1);   // 3 and 2 taps per phase
-  check_direct_gradient(ConvGeom::make(1, 7, 9, 16, 16, 3, 2, 0, 1), false, 1);    // no padding
-  check_direct_gradient(ConvGeom::make(1, 6, 6, 32, 16, 3, 2, 1, 1), false, 1);    // two 16-channel dx tiles
-  check_direct_gradient(ConvGeom::make(1, 9, 9, 16, 16, 3, 4, 1, 1), false, 1);  // k < s: phases without taps
 }
 TEST_CASE("direct conv gradient: more than 6 full rows and interior columns (balanced and vertical tiles)") {
   check_direct_gradient(ConvGeom::make(1, 15, 9, 16, 16, 3, 1, 1, 1), false,
