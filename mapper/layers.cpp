@@ -88,17 +88,10 @@ void ConvNode::forward(const RunContext& ctx) {
   out.resize({g.n, g.oh, g.ow, g.cout});
   m_w = m_weights->forward();
   const float* b = m_bias ? m_bias->value.data() : nullptr;
-  double* sums = nullptr;  // a training batch norm's statistics, taken while the output is in cache
-  if (ctx.training && out.want_image_sums) {
-    out.image_sums.resize(size_t(g.n) * 2 * g.cout);
-    sums = out.image_sums.data();
-  } else {
-    out.image_sums.clear();
-  }
   if (m_depthwise)
-    depthwise_forward(g, inputs[0]->value.data(), m_w, b, out.value.data(), ctx.threads, sums);
+    depthwise_forward(g, inputs[0]->value.data(), m_w, b, out.value.data(), ctx.threads);
   else
-    conv2d_forward(g, inputs[0]->value.data(), m_w, b, out.value.data(), *ctx.scratch, ctx.threads, sums);
+    conv2d_forward(g, inputs[0]->value.data(), m_w, b, out.value.data(), *ctx.scratch, ctx.threads);
 }
 
 void ConvNode::backward(const RunContext& ctx) {
@@ -171,14 +164,12 @@ BatchNormGeom BatchNormNode::geom(const Dims& d) const {
 }
 
 void BatchNormNode::forward(const RunContext& ctx) {
-  Activation& x = *inputs[0];
+  const Activation& x = *inputs[0];
   out.resize(x.dims);
-  x.want_image_sums = true;  // from the next forward on, a conv producer takes them (ConvNode)
-  const bool given = x.image_sums.size() == size_t(x.dims.n) * 2 * x.dims.c;
   if (ctx.training)
     batchnorm_train_forward(geom(x.dims), x.value.data(), gamma.value.data(), beta.value.data(),
                             out.value.data(), m_cache, running_mean.value.data(), running_var.value.data(),
-                            *ctx.sums, ctx.threads, given ? x.image_sums.data() : nullptr);
+                            *ctx.sums, ctx.threads);
   else
     batchnorm_eval_forward(geom(x.dims), x.value.data(), gamma.value.data(), beta.value.data(),
                            running_mean.value.data(), running_var.value.data(), out.value.data(),

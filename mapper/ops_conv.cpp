@@ -6,7 +6,6 @@
 #include <cstring>
 
 #include "mapper/ops_conv_direct.h"
-#include "mapper/ops_norm.h"
 #include "proto/error.h"
 
 namespace odimo::mapper {
@@ -209,16 +208,6 @@ void add_bias(const ConvGeom& g, const T* b, T* y, int n0, int n1) {
     for (int c = 0; c < g.cout; ++c) y[p * g.cout + c] += b[c];
 }
 
-// The images [n0, n1) of y are final: their bias, then their batch-norm statistics (when asked).
-template <class T>
-void finish_images(const ConvGeom& g, const T* b, T* y, int n0, int n1, double* image_sums) {
-  if (b) add_bias(g, b, y, n0, n1);
-  if (!image_sums) return;
-  for (int n = n0; n < n1; ++n)
-    batchnorm_image_sums(y + n * g.out_pixels() * g.cout, g.out_pixels(), g.cout,
-                         image_sums + int64_t(n) * 2 * g.cout);
-}
-
 }  // namespace
 
 ConvGeom ConvGeom::make(int n, int h, int w, int cin, int cout, int k, int stride, int pad, int groups) {
@@ -235,16 +224,14 @@ ConvGeom ConvGeom::make(int n, int h, int w, int cin, int cout, int k, int strid
 }
 
 template <class T>
-void conv2d_forward(const ConvGeom& g, const T* x, const T* w, const T* b, T* y, Scratch<T>& s, int threads,
-                    double* image_sums) {
+void conv2d_forward(const ConvGeom& g, const T* x, const T* w, const T* b, T* y, Scratch<T>& s, int threads) {
   if (direct_conv_applies(g)) {
     for_each_thread(
         threads,
         [&](int t) {
-          for (int n = share_begin(g.n, t, threads); n < share_end(g.n, t, threads); ++n) {
-            direct_forward(g, x, w, y, n, n + 1);
-            finish_images(g, b, y, n, n + 1, image_sums);
-          }
+          const int a = share_begin(g.n, t, threads), e = share_end(g.n, t, threads);
+          direct_forward(g, x, w, y, a, e);
+          if (b) add_bias(g, b, y, a, e);
         },
         macs(g));
     return;
@@ -259,7 +246,7 @@ void conv2d_forward(const ConvGeom& g, const T* x, const T* w, const T* b, T* y,
         for (int n0 = a; n0 < e; n0 += chunk) {
           const int n1 = std::min(e, n0 + chunk);
           forward_chunk(g, x, w, y, n0, n1, col);
-          finish_images(g, b, y, n0, n1, image_sums);
+          if (b) add_bias(g, b, y, n0, n1);
         }
       },
       macs(g));
@@ -303,8 +290,7 @@ void conv2d_backward(const ConvGeom& g, const T* x, const T* w, const T* dy, T* 
 }
 
 template <class T>
-void depthwise_forward(const ConvGeom& g, const T* x, const T* w, const T* b, T* y, int threads,
-                       double* image_sums) {
+void depthwise_forward(const ConvGeom& g, const T* x, const T* w, const T* b, T* y, int threads) {
   const int C = g.cin;
   for_each_thread(
       threads,
@@ -327,7 +313,6 @@ void depthwise_forward(const ConvGeom& g, const T* x, const T* w, const T* b, T*
                 }
               }
             }
-          finish_images(g, static_cast<const T*>(nullptr), y, n, n + 1, image_sums);
         }
       },
       macs(g));
@@ -375,13 +360,12 @@ void depthwise_backward(const ConvGeom& g, const T* x, const T* w, const T* dy, 
   if (db) bias_grad(g, dy, db, s, threads, 3);
 }
 
-#define ODIMO_CONV_INSTANTIATE(T)                                                                      \
-  template void conv2d_forward<T>(const ConvGeom&, const T*, const T*, const T*, T*, Scratch<T>&, int, \
-                                  double*);                                                            \
-  template void conv2d_backward<T>(const ConvGeom&, const T*, const T*, const T*, T*, bool, T*, T*,    \
-                                   Scratch<T>&, int);                                                  \
-  template void depthwise_forward<T>(const ConvGeom&, const T*, const T*, const T*, T*, int, double*); \
-  template void depthwise_backward<T>(const ConvGeom&, const T*, const T*, const T*, T*, bool, T*, T*, \
+#define ODIMO_CONV_INSTANTIATE(T)                                                                       \
+  template void conv2d_forward<T>(const ConvGeom&, const T*, const T*, const T*, T*, Scratch<T>&, int); \
+  template void conv2d_backward<T>(const ConvGeom&, const T*, const T*, const T*, T*, bool, T*, T*,     \
+                                   Scratch<T>&, int);                                                   \
+  template void depthwise_forward<T>(const ConvGeom&, const T*, const T*, const T*, T*, int);           \
+  template void depthwise_backward<T>(const ConvGeom&, const T*, const T*, const T*, T*, bool, T*, T*,  \
                                       Scratch<T>&, int);
 ODIMO_CONV_INSTANTIATE(float)
 ODIMO_CONV_INSTANTIATE(double)

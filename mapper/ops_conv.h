@@ -30,11 +30,8 @@ struct ConvGeom {
 };
 
 // x (N,H,W,Cin), w per group col-major [Cout_g, K], b (Cout) or null -> y (N,OH,OW,Cout).
-// image_sums ([N][2 Cout]) or null: each image's batch-norm statistics of y (ops_norm.h
-// batchnorm_image_sums), taken right after the image (or chunk of images) is written, while in cache.
 template <class T>
-void conv2d_forward(const ConvGeom& g, const T* x, const T* w, const T* b, T* y, Scratch<T>& s, int threads,
-                    double* image_sums = nullptr);
+void conv2d_forward(const ConvGeom& g, const T* x, const T* w, const T* b, T* y, Scratch<T>& s, int threads);
 
 // dy (N,OH,OW,Cout) -> dx (N,H,W,Cin) (skipped when null; added to when accumulate),
 // dw (written), db (written, skipped when null). Caches nothing: recomputes im2col.
@@ -44,8 +41,7 @@ void conv2d_backward(const ConvGeom& g, const T* x, const T* w, const T* dy, T* 
 
 // Depthwise (channel multiplier 1): x (N,H,W,C), w (k,k,C), b (C) or null -> y (N,OH,OW,C).
 template <class T>
-void depthwise_forward(const ConvGeom& g, const T* x, const T* w, const T* b, T* y, int threads,
-                       double* image_sums = nullptr);
+void depthwise_forward(const ConvGeom& g, const T* x, const T* w, const T* b, T* y, int threads);
 template <class T>
 void depthwise_backward(const ConvGeom& g, const T* x, const T* w, const T* dy, T* dx, bool accumulate, T* dw,
                         T* db, Scratch<T>& s, int threads);

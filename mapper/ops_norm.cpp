@@ -103,20 +103,6 @@ void dx_rows(const T* __restrict x, const T* __restrict dy, ReluMask<T> m, const
     }
 }
 
-// channel_sums' reduction of per-image sums taken elsewhere (batchnorm_image_sums): the same
-// thread partials in the same order, so the same bits.
-void reduce_image_sums(const BatchNormGeom& g, const double* image_sums, int threads, double* total) {
-  const int C = g.channels;
-  std::vector<double> part(2 * size_t(C));
-  std::fill(total, total + 2 * C, 0.0);
-  for (int t = 0; t < threads; ++t) {
-    std::fill(part.begin(), part.end(), 0.0);
-    for (int n = share_begin(g.n, t, threads); n < share_end(g.n, t, threads); ++n)
-      for (int c = 0; c < 2 * C; ++c) part[c] += image_sums[int64_t(n) * 2 * C + c];
-    for (int c = 0; c < 2 * C; ++c) total[c] += part[c];
-  }
-}
-
 // fn(first_row, last_row) over each thread's images.
 template <class F>
 void row_ranges(const BatchNormGeom& g, int threads, F&& fn) {
@@ -132,15 +118,12 @@ void row_ranges(const BatchNormGeom& g, int threads, F&& fn) {
 template <class T>
 void batchnorm_train_forward(const BatchNormGeom& g, const T* x, const T* gamma, const T* beta, T* y,
                              BatchNormCache<T>& cache, T* running_mean, T* running_var, Scratch<double>& s,
-                             int threads, const double* image_sums) {
+                             int threads) {
   const int C = g.channels;
   // One pass: sum x and sum x^2 (per image in T, then double; enough for normalised activations).
   std::vector<double> tot(2 * C);
-  if (image_sums)
-    reduce_image_sums(g, image_sums, std::max(1, threads), tot.data());
-  else
-    channel_sums<T>(g, s, threads, tot.data(),
-                    [&](int64_t r0, int64_t r1, T* s0, T* s1) { sum_rows(x, r0, r1, C, s0, s1); });
+  channel_sums<T>(g, s, threads, tot.data(),
+                  [&](int64_t r0, int64_t r1, T* s0, T* s1) { sum_rows(x, r0, r1, C, s0, s1); });
   cache.mean.resize(C);
   cache.invstd.resize(C);
   for (int c = 0; c < C; ++c) cache.mean[c] = T(tot[c] / double(g.rows));
@@ -168,13 +151,6 @@ void batchnorm_train_forward(const BatchNormGeom& g, const T* x, const T* gamma,
     g.relu ? affine_rows<true>(x, scale.data(), shift.data(), y, r0, r1, C)
            : affine_rows<false>(x, scale.data(), shift.data(), y, r0, r1, C);
   });
-}
-
-template <class T>
-void batchnorm_image_sums(const T* x, int64_t rows, int C, double* sums) {
-  std::vector<T> acc(2 * size_t(C), T(0));
-  sum_rows(x, 0, rows, C, acc.data(), acc.data() + C);
-  for (int c = 0; c < 2 * C; ++c) sums[c] = double(acc[c]);
 }
 
 template <class T>
@@ -240,9 +216,7 @@ void fold_batchnorm(std::vector<float>& weight, std::vector<float>& bias, const 
 
 #define ODIMO_BN_INSTANTIATE(T)                                                                           \
   template void batchnorm_train_forward<T>(const BatchNormGeom&, const T*, const T*, const T*, T*,        \
-                                           BatchNormCache<T>&, T*, T*, Scratch<double>&, int,             \
-                                           const double*);                                                \
-  template void batchnorm_image_sums<T>(const T*, int64_t, int, double*);                                 \
+                                           BatchNormCache<T>&, T*, T*, Scratch<double>&, int);            \
   template void batchnorm_eval_forward<T>(const BatchNormGeom&, const T*, const T*, const T*, const T*,   \
                                           const T*, T*, int);                                             \
   template void batchnorm_train_backward<T>(const BatchNormGeom&, const T*, const T*, const T*,           \

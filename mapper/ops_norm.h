@@ -22,17 +22,11 @@ struct BatchNormCache {
   std::vector<T> mean, invstd, scale, shift;
 };
 
-// x (rows,C) -> y (rows,C); updates running_mean/var (C) when they are non-null. image_sums:
-// the batch statistics of x when its producer took them ([n][2C], batchnorm_image_sums per
-// image; the same bits as the sums this computes without them), else null.
+// x (rows,C) -> y (rows,C); updates running_mean/var (C) when they are non-null.
 template <class T>
 void batchnorm_train_forward(const BatchNormGeom& g, const T* x, const T* gamma, const T* beta, T* y,
                              BatchNormCache<T>& cache, T* running_mean, T* running_var, Scratch<double>& s,
-                             int threads, const double* image_sums = nullptr);
-// One image's statistics: sums[c] = sum of x[., c], sums[C + c] = sum of x[., c]^2 over its `rows`
-// rows, accumulated in T in row order, then converted to double.
-template <class T>
-void batchnorm_image_sums(const T* x, int64_t rows, int C, double* sums);
+                             int threads);
 // Eval: y = (x - running_mean) / sqrt(running_var + eps) * gamma + beta.
 template <class T>
 void batchnorm_eval_forward(const BatchNormGeom& g, const T* x, const T* gamma, const T* beta,

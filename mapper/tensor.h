@@ -28,12 +28,6 @@ struct Dims {
 struct Activation {
   Dims dims;
   std::vector<float> value, grad;
-  // Per image, per channel (sum, sum of squares) of value ([N][2C], ops_norm.h
-  // batchnorm_image_sums), for a training batch norm reading this activation: it sets
-  // want_image_sums; a producer that can take them while its output is in cache (conv) fills
-  // image_sums in a training forward and clears it otherwise (empty: not computed).
-  bool want_image_sums = false;
-  std::vector<double> image_sums;
   // Keeps capacity when shrinking, so the last (smaller) batch does not reallocate.
   void resize(const Dims& d) {
     dims = d;

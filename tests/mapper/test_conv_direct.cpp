@@ -8,7 +8,6 @@
 #include "grad_check.h"
 #include "mapper/ops_conv.h"
 #include "mapper/ops_conv_direct.h"
-#include "mapper/ops_norm.h"
 
 namespace odimo::mapper {
 namespace {
@@ -91,47 +90,6 @@ TEST_CASE("direct conv (float) equals im2col + GEMM on ResNet-8/20 shapes") {
   compare_paths(ConvGeom::make(4, 28, 28, 1, 16, 3, 1, 1, 1), false);
   compare_paths(ConvGeom::make(3, 14, 14, 32, 64, 3, 2, 1, 1), false);  // ResNet-20's third stage entry
   compare_paths(ConvGeom::make(2, 15, 13, 16, 16, 3, 1, 1, 1), true);   // odd sizes
-}
-
-// Batch-norm statistics taken by the conv (image_sums) give the bits of batch norm's own pass.
-void check_image_sums(const ConvGeom& g, bool depthwise, int threads) {
-  std::mt19937_64 rng(3);
-  auto rnd = [&](size_t n) {
-    const V v = random_vector(n, rng);
-    return std::vector<float>(v.begin(), v.end());
-  };
-  const size_t nw = depthwise ? size_t(g.k) * g.k * g.cin : size_t(g.weights());
-  const std::vector<float> x = rnd(size_t(g.n) * g.h * g.w * g.cin), w = rnd(nw), b = rnd(g.cout),
-                           gamma = rnd(g.cout), beta = rnd(g.cout);
-  std::vector<float> y(size_t(g.n) * g.out_pixels() * g.cout), out[2];
-  std::vector<double> sums(size_t(g.n) * 2 * g.cout);
-  Scratch<float> s;
-  Scratch<double> sd;
-  if (depthwise)
-    depthwise_forward(g, x.data(), w.data(), b.data(), y.data(), threads, sums.data());
-  else
-    conv2d_forward(g, x.data(), w.data(), b.data(), y.data(), s, threads, sums.data());
-  BatchNormGeom bg;
-  bg.n = g.n, bg.rows = g.n * g.out_pixels(), bg.channels = g.cout, bg.relu = true;
-  BatchNormCache<float> cache[2];
-  std::vector<float> rm[2], rv[2];
-  for (int given = 0; given < 2; ++given) {
-    out[given].resize(y.size()), rm[given].assign(g.cout, 0.5f), rv[given].assign(g.cout, 2.0f);
-    batchnorm_train_forward(bg, y.data(), gamma.data(), beta.data(), out[given].data(), cache[given],
-                            rm[given].data(), rv[given].data(), sd, threads, given ? sums.data() : nullptr);
-  }
-  CHECK(out[0] == out[1]);
-  CHECK(cache[0].mean == cache[1].mean);
-  CHECK(cache[0].invstd == cache[1].invstd);
-  CHECK(rm[0] == rm[1]);
-  CHECK(rv[0] == rv[1]);
-}
-
-TEST_CASE("batch-norm statistics from the conv epilogue equal batch norm's own (direct, GEMM, depthwise)") {
-  check_image_sums(ConvGeom::make(3, 9, 8, 16, 16, 3, 1, 1, 1), false, 2);  // direct
-  check_image_sums(ConvGeom::make(5, 7, 7, 64, 64, 3, 1, 1, 1), false, 2);  // im2col + GEMM, chunks
-  check_image_sums(ConvGeom::make(3, 8, 8, 16, 32, 1, 2, 0, 1), false, 1);  // 1x1/s2 projection
-  check_image_sums(ConvGeom::make(3, 6, 6, 24, 24, 3, 2, 1, 24), true, 2);  // depthwise
 }
 
 }  // namespace
