@@ -187,8 +187,7 @@ void BatchNormNode::backward(const RunContext& ctx) {
     dx = unused.data();
   }
   batchnorm_train_backward(geom(x.dims), x.value.data(), gamma.value.data(), out.grad.data(), m_cache, dx,
-                           need_grad[0] && accumulate[0], dg.data(), db.data(), *ctx.sums, ctx.threads,
-                           out.value.data());
+                           need_grad[0] && accumulate[0], dg.data(), db.data(), *ctx.sums, ctx.threads);
   for (int c = 0; c < C; ++c) gamma.grad[c] += dg[c], beta.grad[c] += db[c];
 }
 

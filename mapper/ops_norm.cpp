@@ -49,13 +49,27 @@ void sum_rows(const T* __restrict x, int64_t r0, int64_t r1, int C, T* __restric
     }
 }
 
+// The forward's affine map; the fused ReLU's backward recomputes its sign with this same
+// expression (y > 0 exactly where affine(x) > 0, NaN included: max(NaN, 0) is NaN).
+template <class T>
+[[gnu::always_inline]] inline T affine(T x, T scale, T shift) {
+  return x * scale + shift;
+}
+
+// The affine map of the fused ReLU's mask: null without kRelu.
+template <class T>
+struct ReluMask {
+  const T* __restrict scale;
+  const T* __restrict shift;
+};
+
 template <bool kRelu, class T>
-void grad_sum_rows(const T* __restrict x, const T* __restrict dy, const T* __restrict y, int64_t r0,
-                   int64_t r1, int C, T* __restrict sdy, T* __restrict sdyx) {
+void grad_sum_rows(const T* __restrict x, const T* __restrict dy, ReluMask<T> m, int64_t r0, int64_t r1,
+                   int C, T* __restrict sdy, T* __restrict sdyx) {
   for (int64_t r = r0; r < r1; ++r)
     for (int c = 0; c < C; ++c) {
       T d = dy[r * C + c];
-      if constexpr (kRelu) d = y[r * C + c] > T(0) ? d : T(0);
+      if constexpr (kRelu) d = affine(x[r * C + c], m.scale[c], m.shift[c]) > T(0) ? d : T(0);
       sdy[c] += d;
       sdyx[c] += d * x[r * C + c];
     }
@@ -66,21 +80,21 @@ void affine_rows(const T* __restrict x, const T* __restrict scale, const T* __re
                  int64_t r0, int64_t r1, int C) {
   for (int64_t r = r0; r < r1; ++r)
     for (int c = 0; c < C; ++c) {
-      T v = x[r * C + c] * scale[c] + shift[c];
+      T v = affine(x[r * C + c], scale[c], shift[c]);
       if constexpr (kRelu) v = std::max(v, T(0));
       y[r * C + c] = v;
     }
 }
 
-// dx = k1*dy' + k2*(x - mean) + k3 with dy' = dy masked by y > 0 when kRelu.
+// dx = k1*dy' + k2*(x - mean) + k3 with dy' = dy masked by affine(x) > 0 when kRelu.
 template <bool kRelu, bool kAccumulate, class T>
-void dx_rows(const T* __restrict x, const T* __restrict dy, const T* __restrict y, const T* __restrict mean,
+void dx_rows(const T* __restrict x, const T* __restrict dy, ReluMask<T> m, const T* __restrict mean,
              const T* __restrict k1, const T* __restrict k2, const T* __restrict k3, T* __restrict dx,
              int64_t r0, int64_t r1, int C) {
   for (int64_t r = r0; r < r1; ++r)
     for (int c = 0; c < C; ++c) {
       T d = dy[r * C + c];
-      if constexpr (kRelu) d = y[r * C + c] > T(0) ? d : T(0);
+      if constexpr (kRelu) d = affine(x[r * C + c], m.scale[c], m.shift[c]) > T(0) ? d : T(0);
       const T v = k1[c] * d + k2[c] * (x[r * C + c] - mean[c]) + k3[c];
       if constexpr (kAccumulate)
         dx[r * C + c] += v;
@@ -126,7 +140,9 @@ void batchnorm_train_forward(const BatchNormGeom& g, const T* x, const T* gamma,
       running_var[c] = T((1 - g.momentum) * running_var[c] + g.momentum * unbiased);
     }
   }
-  std::vector<T> scale(C), shift(C);
+  std::vector<T>&scale = cache.scale, &shift = cache.shift;
+  scale.resize(C);
+  shift.resize(C);
   for (int c = 0; c < C; ++c) {
     scale[c] = gamma[c] * cache.invstd[c];
     shift[c] = beta[c] - cache.mean[c] * scale[c];
@@ -155,14 +171,15 @@ void batchnorm_eval_forward(const BatchNormGeom& g, const T* x, const T* gamma, 
 template <class T>
 void batchnorm_train_backward(const BatchNormGeom& g, const T* x, const T* gamma, const T* dy,
                               const BatchNormCache<T>& cache, T* dx, bool accumulate, T* dgamma, T* dbeta,
-                              Scratch<double>& s, int threads, const T* y) {
+                              Scratch<double>& s, int threads) {
   const int C = g.channels;
   const T* mean = cache.mean.data();
   const T* invstd = cache.invstd.data();
+  const ReluMask<T> m{cache.scale.data(), cache.shift.data()};
   std::vector<double> tot(2 * C);  // [sum dy | sum dy*x], then sum dy*xhat = invstd*(sum dy*x - mean*sum dy)
   channel_sums<T>(g, s, threads, tot.data(), [&](int64_t r0, int64_t r1, T* sdy, T* sdyx) {
-    g.relu ? grad_sum_rows<true>(x, dy, y, r0, r1, C, sdy, sdyx)
-           : grad_sum_rows<false>(x, dy, y, r0, r1, C, sdy, sdyx);
+    g.relu ? grad_sum_rows<true>(x, dy, m, r0, r1, C, sdy, sdyx)
+           : grad_sum_rows<false>(x, dy, m, r0, r1, C, sdy, sdyx);
   });
   for (int c = 0; c < C; ++c) tot[C + c] = double(invstd[c]) * (tot[C + c] - double(mean[c]) * tot[c]);
   // dx = k1*dy + k2*xhat + k3 per channel.
@@ -178,11 +195,11 @@ void batchnorm_train_backward(const BatchNormGeom& g, const T* x, const T* gamma
   row_ranges(g, threads, [&](int64_t r0, int64_t r1) {
     const T *a = k1.data(), *b = k2.data(), *c3 = k3.data();
     if (g.relu)
-      accumulate ? dx_rows<true, true>(x, dy, y, mean, a, b, c3, dx, r0, r1, C)
-                 : dx_rows<true, false>(x, dy, y, mean, a, b, c3, dx, r0, r1, C);
+      accumulate ? dx_rows<true, true>(x, dy, m, mean, a, b, c3, dx, r0, r1, C)
+                 : dx_rows<true, false>(x, dy, m, mean, a, b, c3, dx, r0, r1, C);
     else
-      accumulate ? dx_rows<false, true>(x, dy, y, mean, a, b, c3, dx, r0, r1, C)
-                 : dx_rows<false, false>(x, dy, y, mean, a, b, c3, dx, r0, r1, C);
+      accumulate ? dx_rows<false, true>(x, dy, m, mean, a, b, c3, dx, r0, r1, C)
+                 : dx_rows<false, false>(x, dy, m, mean, a, b, c3, dx, r0, r1, C);
   });
 }
 
@@ -204,7 +221,7 @@ void fold_batchnorm(std::vector<float>& weight, std::vector<float>& bias, const 
                                           const T*, T*, int);                                             \
   template void batchnorm_train_backward<T>(const BatchNormGeom&, const T*, const T*, const T*,           \
                                             const BatchNormCache<T>&, T*, bool, T*, T*, Scratch<double>&, \
-                                            int, const T*);
+                                            int);
 ODIMO_BN_INSTANTIATE(float)
 ODIMO_BN_INSTANTIATE(double)
 

@@ -15,10 +15,11 @@ struct BatchNormGeom {
   bool relu = false;      // fused ReLU: y = max(bn(x), 0) (saves a pass each way, train-speed.md advice 4)
 };
 
-// What training forward caches for backward: per-channel mean and 1/sqrt(var+eps).
+// What training forward caches for backward: per-channel mean and 1/sqrt(var+eps), and the
+// affine map y = x*scale + shift it applied (the fused ReLU's mask is recomputed from x with it).
 template <class T>
 struct BatchNormCache {
-  std::vector<T> mean, invstd;
+  std::vector<T> mean, invstd, scale, shift;
 };
 
 // x (rows,C) -> y (rows,C); updates running_mean/var (C) when they are non-null.
@@ -31,11 +32,12 @@ template <class T>
 void batchnorm_eval_forward(const BatchNormGeom& g, const T* x, const T* gamma, const T* beta,
                             const T* running_mean, const T* running_var, T* y, int threads);
 // dx = gamma*invstd*(dy - mean(dy) - xhat*mean(dy*xhat)); dgamma = sum dy*xhat; dbeta = sum dy.
-// With g.relu, dy is first masked by y > 0 (y: the forward output, required then).
+// With g.relu, dy is first masked by y > 0, recomputed from x and the cache's affine map (the
+// same float expression as the forward: the same bits, one memory stream less than reading y).
 template <class T>
 void batchnorm_train_backward(const BatchNormGeom& g, const T* x, const T* gamma, const T* dy,
                               const BatchNormCache<T>& cache, T* dx, bool accumulate, T* dgamma, T* dbeta,
-                              Scratch<double>& s, int threads, const T* y = nullptr);
+                              Scratch<double>& s, int threads);
 
 // Folds eval-mode batch norm into the preceding conv/linear (as ODiMO does before
 // its search, odimo-method.md §2.1): w'[o,:] = w[o,:]*a_o, b'_o = (b_o - mean_o)*a_o + beta_o
