@@ -6,6 +6,7 @@
 #include "cli/command_line.h"
 #include "cli/mapped_network.h"
 #include "cli/registry.h"
+#include "cli/search_options.h"
 #include "hw/soc_description.h"
 #include "mapper/limits.h"
 #include "mapper/trainer.h"
@@ -123,13 +124,9 @@ void add_training_options(CLI::App& app, TrainOptions& o) {
   app.add_option("--threads", c.threads, "the batch is split over this many threads")
       ->check(count_range(1, mapper::kMaxThreads));
   app.add_option("--quant", o.quant, "float, diana-digital, diana-aimc or darkside-int8");
-  app.add_flag("--adc-aware", o.adc_aware,
-               "with --quant diana-aimc: model the AIMC's 6-bit ADC (row-tile column sums, power-of-two\n"
-               "gain, clip; the SoC file diana) in training (mapper/adc.h)");
-  app.add_option("--adc-noise", o.adc_noise,
-                 "with --adc-aware: training-time Gaussian noise on each column sum, sigma as a fraction\n"
-                 "of the ADC full scale (as odimo deploy --aimc-noise)")
-      ->check(finite_range(0, 10));
+  add_adc_options(app, o.adc_aware, o.adc_noise,
+                  "with --quant diana-aimc: model the AIMC's 6-bit ADC (row-tile column sums, power-of-two\n"
+                  "gain, clip; the SoC file diana) in training (mapper/adc.h)");
 }
 
 Action define_train(CLI::App& app) {

@@ -37,10 +37,14 @@ void add_search_options(CLI::App& app, SearchChoice& c) {
           ->check(finite_range(mapper::kMinLr, mapper::kMaxLr));
   add_model_options(app, c.model);
   app.add_flag("--compat", cfg.compat, "ODiMO's quirks (temperature e^-0.045/epoch, sign(0) = 0)");
-  app.add_flag("--adc-aware", cfg.adc_aware,
-               "model the AIMC's ADC (row-tile column sums, power-of-two gain, clip) in training\n"
-               "(mapper/adc.h); the gains go into the weights as <layer>.adc_shift for odimo deploy");
-  app.add_option("--adc-noise", cfg.adc_noise,
+  add_adc_options(app, cfg.adc_aware, cfg.adc_noise,
+                  "model the AIMC's ADC (row-tile column sums, power-of-two gain, clip) in training\n"
+                  "(mapper/adc.h); the gains go into the weights as <layer>.adc_shift for odimo deploy");
+}
+
+void add_adc_options(CLI::App& app, bool& adc_aware, double& adc_noise, const std::string& aware_help) {
+  app.add_flag("--adc-aware", adc_aware, aware_help);
+  app.add_option("--adc-noise", adc_noise,
                  "with --adc-aware: training-time Gaussian noise on each column sum, sigma as a fraction\n"
                  "of the ADC full scale (as odimo deploy --aimc-noise)")
       ->check(finite_range(0, 10));
