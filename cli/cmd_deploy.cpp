@@ -15,10 +15,10 @@ namespace odimo::cli {
 namespace {
 
 int run_deploy(const deploy::DeployConfig& c) {
-  // Both outputs checked before the work (minutes of integer inference), once DIR is a result.
+  // The outputs checked before the work (minutes of integer inference), once DIR is a result.
   const proto::SearchReport rep = sweep::read_search_report(c.dir);
   check_output_files(
-      {{"--out", c.out.empty() ? c.dir + "/deployed.json" : c.out}, {"DIR", c.dir + "/report.json"}},
+      {{"--out", deploy::deployed_file(c)}, {"DIR", deploy::records_in_report(c) ? c.dir + "/report.json" : ""}},
       {{"DIR", c.dir + "/" + rep.mapping_file()},
        {"DIR", c.dir + "/" + rep.weights_file()},
        {"the report's soc_file", sweep::soc_source(rep)},

@@ -17,6 +17,7 @@
 #include "mapper/search/search_space.h"
 #include "mapper/sweep/search_report.h"
 #include "proto/error.h"
+#include "proto/output_file.h"
 #include "proto/proto_io.h"
 
 namespace odimo::deploy {
@@ -147,6 +148,19 @@ void progress(std::ostream& log, bool on, int done, int total, bool final) {
 
 }  // namespace
 
+std::string deployed_file(const DeployConfig& cfg) {
+  return cfg.out.empty() ? cfg.dir + "/deployed.json" : cfg.out;
+}
+
+bool records_in_report(const DeployConfig& cfg) {
+  if (cfg.out.empty()) return true;
+  namespace fs = std::filesystem;
+  const fs::path a = fs::absolute(output_target(cfg.out)).lexically_normal();
+  const fs::path b = fs::absolute(output_target(cfg.dir + "/deployed.json")).lexically_normal();
+  std::error_code ec;
+  return a == b || fs::equivalent(a, b, ec);
+}
+
 proto::DeployReport deploy_point(const DeployConfig& cfg, std::ostream& log) {
   proto::SearchReport rep = sweep::read_search_report(cfg.dir);
   const std::string origin = cfg.dir + "/report.json";
@@ -263,9 +277,11 @@ proto::DeployReport deploy_point(const DeployConfig& cfg, std::ostream& log) {
     clip += l->clipped();
   }
   d.set_adc_saturation(conv ? double(clip) / double(conv) : 0.0);
-  write_file_atomic(cfg.out.empty() ? cfg.dir + "/deployed.json" : cfg.out, to_json(d));
-  *rep.mutable_deployed() = d;
-  sweep::write_search_report(cfg.dir, rep);
+  write_file_atomic(deployed_file(cfg), to_json(d));
+  if (records_in_report(cfg)) {
+    *rep.mutable_deployed() = d;
+    sweep::write_search_report(cfg.dir, rep);
+  }
   return d;
 }
 

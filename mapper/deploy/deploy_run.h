@@ -1,7 +1,8 @@
 #pragma once
 // `odimo deploy DIR`: a search or sweep point (report.json, mapping.pbtxt,
 // weights.pb) converted to the integer network (integer_network.h) and run on the
-// test set. Writes FILE (default DIR/deployed.json) and DIR/report.json's `deployed`.
+// test set. Writes FILE (default DIR/deployed.json) and, when FILE is DIR/deployed.json,
+// DIR/report.json's `deployed` (the deployment the point's fronts are drawn on).
 #include <cstdint>
 #include <iosfwd>
 #include <string>
@@ -21,6 +22,14 @@ struct DeployConfig {
   int max_images = 0;            // > 0: only the first test images (quick runs, tests)
   bool progress = true;
 };
+
+// FILE: --out, or DIR/deployed.json.
+std::string deployed_file(const DeployConfig& config);
+
+// Whether the deployment is the point's own (FILE is DIR/deployed.json, however
+// spelled): only then is it recorded in DIR/report.json. A deployment written
+// elsewhere (`--out DIR/deployed-sigma0.05.json`) leaves the report as it was.
+bool records_in_report(const DeployConfig& config);
 
 proto::DeployReport deploy_point(const DeployConfig& config, std::ostream& log);
 

@@ -15,7 +15,13 @@ rm -rf "$work" && mkdir -p "$work" && cd "$work"
 grep -q "integer test accuracy" ok.out || { echo "FAIL: no summary"; exit 1; }
 grep -q '"test_accuracy"' point/deployed.json || { echo "FAIL: no deployed.json"; exit 1; }
 grep -q '"deployed"' point/report.json || { echo "FAIL: report.json has no deployed"; exit 1; }
+# A deployment written elsewhere (--out) leaves the point's report.json as it was; the point's
+# own file, however spelled, records it there.
+cp point/report.json report.before
 "$odimo" deploy point --aimc-noise 0.2 --seed 5 --threads 1 --quiet --out n1.json > /dev/null
+cmp point/report.json report.before || { echo "FAIL: --out elsewhere changed report.json"; exit 1; }
+"$odimo" deploy point --aimc-noise 0.2 --seed 5 --threads 1 --quiet --images 16 --out point/./deployed.json > /dev/null
+grep -q '"aimcNoise": 0.2\|"aimc_noise": 0.2' point/report.json || { echo "FAIL: point/./deployed.json not recorded"; exit 1; }
 "$odimo" deploy point --aimc-noise 0.2 --seed 5 --threads 2 --quiet --out n2.json > /dev/null
 cmp n1.json n2.json || { echo "FAIL: noise not deterministic across thread counts"; exit 1; }
 # Darkside: the thermometric conv-vs-depthwise split on the cluster and the DWE.

@@ -68,6 +68,18 @@ expect_error "^odimo pareto: error: .*nodeploy/point-000/report.json: field 'dep
 expect_error "^odimo sweep reduce: error: .*field 'deployed': missing" "$odimo" sweep reduce nodeploy --accuracy deployed
 expect_error "^odimo pareto: error: --accuracy: bogus not in" "$odimo" pareto ref --accuracy bogus
 "$odimo" pareto nodeploy --accuracy trained > /dev/null
+# deploy_table.py: one row per deployment, the noisy ones written beside deployed.json included;
+# a folder without deployed points, or a broken file, is one line and exit 2.
+table=$here/../../mapper/deploy/deploy_table.py
+cp ref/point-002/report.json before-noise.json
+"$odimo" deploy ref/point-002 --aimc-noise 0.2 --images 50 --seed 1 --quiet --out ref/point-002/deployed-sigma0.2.json > /dev/null
+cmp before-noise.json ref/point-002/report.json || fail "a deployment with --out changed report.json"
+python3 "$table" ref > table.md
+[ "$(grep -c '^| [a-z]' table.md)" = 4 ] || { cat table.md; fail "deploy_table: header + 3 rows"; }
+grep -qE '^\| [^|]+ \| ADC-free \| [0-9]+ / [0-9]+ \| [0-9.]+ \| 0.2 \| 50 \| ' table.md || { cat table.md; fail "deploy_table: the noisy row"; }
+expect_error "nodeploy: no deployed search or baseline point" python3 "$table" nodeploy
+cp -r ref broken && echo '{' > broken/point-001/report.json
+expect_error "deploy_table.py: error: broken/point-001/report.json: " python3 "$table" broken
 
 # Bad deploy fields of a spec.
 grep -v "adc_bits" "$soc_file" > noadc.pbtxt
