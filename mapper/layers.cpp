@@ -160,6 +160,7 @@ BatchNormGeom BatchNormNode::geom(const Dims& d) const {
   g.channels = d.c;
   g.n = d.n;
   g.relu = fused_relu;
+  g.momentum = momentum;
   return g;
 }
 

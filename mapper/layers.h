@@ -112,6 +112,9 @@ class BatchNormNode : public Node {
   Parameter gamma, beta;
   Buffer running_mean, running_var;
   bool fused_relu = false;  // out = max(bn(x), 0): the model folded the following ReLU in
+  // running = (1 - momentum) running + momentum batch, in training mode
+  static constexpr double kTrainingMomentum = 0.1;
+  double momentum = kTrainingMomentum;
 
  private:
   BatchNormGeom geom(const Dims& d) const;

@@ -53,6 +53,8 @@ class LayerArch {
   std::vector<int> assignment() const;
   // Fixes the assignment (fine-tuning); mix() becomes one-hot, gradients stop.
   void freeze();
+  // Undoes freeze(): the mix follows alpha again (alpha was not changed by freezing).
+  void thaw() { m_frozen = false; }
   // Sets alpha so that `assignment` is what argmax / the mask gives (baselines).
   void force(const std::vector<int>& assignment);
   bool frozen() const { return m_frozen; }

@@ -12,7 +12,7 @@ SplitChoice refine_split(const std::vector<int>& order, int learned, const std::
   const int C = int(order.size());
   if (learned < 0 || learned > C || int(switch_loss.size()) != C)
     throw Error("refine_split: inconsistent sizes");
-  SplitChoice best{learned, learned, 0, 0, learned, 0, 0};
+  SplitChoice best{learned, learned, 0, 0, learned, 0, 0, 0};
   const double base = layer_cost(learned);
   double best_j = 0;  // a split replaces the learned one only below J = 0
   // Candidates by increasing distance from the learned split (ties: the closest, then the
@@ -26,7 +26,7 @@ SplitChoice refine_split(const std::vector<int>& order, int learned, const std::
       const double dr = layer_cost(k) - base;
       if (!(dr < 0)) continue;
       const double j = weight * dr + std::max(0.0, moved);
-      if (j < best_j) best_j = j, best = {learned, k, dr, moved, k, 0, dr};
+      if (j < best_j) best_j = j, best = {learned, k, dr, moved, k, 0, 0, dr};
     }
   }
   return best;
@@ -62,7 +62,7 @@ std::vector<double> switch_losses(const LayerArch& arch) {
 }
 
 Refinement refine_mapping(const NetworkCost& cost, const std::vector<LayerArch*>& archs, double weight,
-                          const ProbeLoss& probe) {
+                          const Probe& probe) {
   Refinement out;
   std::vector<std::vector<int>> orders(archs.size());
   for (size_t s = 0; s < archs.size(); ++s) {
@@ -71,7 +71,7 @@ Refinement refine_mapping(const NetworkCost& cost, const std::vector<LayerArch*>
     const int k = int(std::count(a.begin(), a.end(), 0));
     out.assignments.push_back(a);
     if (arch.options() != 2) {  // both shipped SoCs split between two CUs
-      out.layers.push_back({k, k, 0, 0, k, 0, 0});
+      out.layers.push_back({k, k, 0, 0, k, 0, 0, 0});
       continue;
     }
     const int C = arch.channels();
@@ -79,7 +79,7 @@ Refinement refine_mapping(const NetworkCost& cost, const std::vector<LayerArch*>
     auto layer_cost = [&](int k0) { return cost.layer(s, {double(k0), double(C - k0)}, 0, nullptr); };
     out.layers.push_back(refine_split(orders[s], k, switch_losses(arch), layer_cost, weight));
   }
-  const double base = probe ? probe() : 0.0;
+  Measurement base = probe ? probe() : Measurement{};
   for (size_t s = 0; s < archs.size(); ++s) {
     SplitChoice& c = out.layers[s];
     if (c.proposed == c.learned) continue;
@@ -87,12 +87,15 @@ Refinement refine_mapping(const NetworkCost& cost, const std::vector<LayerArch*>
     if (probe) {
       const std::vector<float> learned_alpha = archs[s]->alpha().value;
       archs[s]->force(proposal);
-      c.measured_change = probe() - base;
-      archs[s]->alpha().value = learned_alpha;
+      const Measurement m = probe();
+      c.measured_change = m.loss - base.loss;
+      c.measured_accuracy_change = m.accuracy - base.accuracy;
       if (!(weight * c.proposed_cost_change + std::max(0.0, c.measured_change) < 0)) {
+        archs[s]->alpha().value = learned_alpha;
         c.refined = c.learned, c.cost_change = 0;  // refused: the learned split stays
         continue;
       }
+      base = m;  // the next layers are measured on top of this split
     }
     out.assignments[s] = proposal;
   }

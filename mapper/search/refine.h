@@ -16,11 +16,14 @@
 // the channels between k and k' (sum of their switch losses, LayerArch::mean_mix_gradient);
 // an estimated fall counts as 0. k' replaces k only if R(k') < R(k) and J(k') < 0: the
 // refinement never raises the cost, and lambda = 0 leaves the learned mapping as it is.
-// Checked: when a probe is given, each proposed split is then measured: the training loss
-// (batch statistics, as in the search) on a fixed probe set with that layer at k' and every
-// other layer as learned, minus the loss as learned. The split is kept only if
-// weight * (R(k') - R(k)) + max(0, measured change) < 0 as well; otherwise the layer keeps its
-// learned split. The first-order estimate proposes, the measurement decides.
+// Checked: when a probe is given, each proposed split is then measured as it will be used:
+// the validation loss and accuracy of the network with that layer at k' (hard assignments
+// everywhere, batch-norm statistics re-estimated for the mapping: search_run.cpp), minus the
+// same measurement before the move. The split is kept only if
+// weight * (R(k') - R(k)) + max(0, measured loss change) < 0 as well; otherwise the layer keeps
+// its learned split. Layers are measured in network order, each on top of the splits already
+// taken, so the last measurement is the refined network's. The first-order estimate proposes,
+// the measurement decides.
 // Which channels: option 0 takes the first k' of `order`, the channels by decreasing learned
 // preference for it (channel softmax: alpha_0 - alpha_1; thermometric: channel index, the
 // split rule's contiguous prefix), so the learned ranking is kept.
@@ -33,13 +36,14 @@
 namespace odimo::search {
 
 struct SplitChoice {
-  int learned = 0;                  // channels on option 0, learned
-  int refined = 0;                  // after the refinement (learned, or proposed if taken)
-  double cost_change = 0;           // R(refined) - R(learned), cycles or uJ
-  double loss_change = 0;           // estimated change of the cross-entropy at the proposal (first order)
-  int proposed = 0;                 // the first-order proposal
-  double measured_change = 0;       // the probe's loss change at the proposal (0: not measured)
-  double proposed_cost_change = 0;  // R(proposed) - R(learned)
+  int learned = 0;                      // channels on option 0, learned
+  int refined = 0;                      // after the refinement (learned, or proposed if taken)
+  double cost_change = 0;               // R(refined) - R(learned), cycles or uJ
+  double loss_change = 0;               // estimated change of the cross-entropy at the proposal (first order)
+  int proposed = 0;                     // the first-order proposal
+  double measured_change = 0;           // the probe's loss change at the proposal (0: not measured)
+  double measured_accuracy_change = 0;  // the probe's accuracy change at the proposal (fraction)
+  double proposed_cost_change = 0;      // R(proposed) - R(learned)
 };
 
 // One layer. order: a permutation of the channels, option 0 takes a prefix of it;
@@ -63,15 +67,19 @@ struct Refinement {
   std::vector<SplitChoice> layers;            // per searchable layer (learned == refined: unchanged)
 };
 
-// The training loss of the model as the architecture logits stand now, on a fixed probe set
-// (search_run.cpp); it must leave the model as it found it.
-using ProbeLoss = std::function<double()>;
+// What the probe measures of the network as the architecture logits stand now.
+struct Measurement {
+  double loss = 0, accuracy = 0;
+};
+// The validation of the mapping as it stands (search_run.cpp); it must leave the model as it
+// found it.
+using Probe = std::function<Measurement()>;
 
 // Every searchable layer of cost.space() (archs in the same order); layers with other than
-// two options keep their learned assignment. With a probe, each proposal is checked (above);
-// the archs' logits are put back as they were after each measurement. Deterministic: a
-// function of its inputs only.
+// two options keep their learned assignment. With a probe, each proposal is checked (above):
+// a taken split stays forced into its arch's logits, a refused one's logits are put back.
+// Without one the archs are not touched. Deterministic: a function of its inputs only.
 Refinement refine_mapping(const NetworkCost& cost, const std::vector<LayerArch*>& archs, double weight,
-                          const ProbeLoss& probe = {});
+                          const Probe& probe = {});
 
 }  // namespace odimo::search

@@ -18,6 +18,7 @@
 #include "mapper/ops_misc.h"
 #include "mapper/optim.h"
 #include "mapper/search/export.h"
+#include "mapper/search/mapping_validation.h"
 #include "mapper/search/refine.h"
 #include "mapper/search/search_nodes.h"
 #include "mapper/trainer.h"
@@ -38,7 +39,8 @@ struct Run {
   std::vector<LayerArch*> archs;
   std::unique_ptr<mapper::Model> model;
   std::unique_ptr<NetworkCost> cost;
-  double reference = 1;  // cost of the all-default mapping
+  double reference = 1;                 // cost of the all-default mapping
+  mapper::StatisticsImages statistics;  // for validate(): fixed training images
 };
 
 std::vector<std::vector<int>> assignments(const Run& r) {
@@ -52,6 +54,12 @@ double discrete_cost(const Run& r, const std::vector<std::vector<int>>& a) {
   for (size_t s = 0; s < a.size(); ++s)
     c += r.cost->layer(s, NetworkCost::counts(a[s], r.archs[s]->options()), 0, nullptr);
   return c;
+}
+
+// mapping_validation.h: the network as it would be exported now.
+mapper::Evaluation validate(Run& r) {
+  return validate_mapping(*r.model, r.archs, r.data.validation, r.data.mean, r.data.stddev, r.statistics,
+                          r.cfg.batch);
 }
 
 std::map<std::string, int64_t> channels_per_cu(const Run& r, const std::vector<std::vector<int>>& a) {
@@ -127,8 +135,7 @@ proto::SearchEpoch train_epoch(Run& r, const std::string& phase, int epoch, mapp
   // At the training batch: activations keep their largest size, so evaluating 500 images at
   // once made every activation (value + gradient) 3.9x larger than training needs (ResNet-20:
   // 2.1 GB peak instead of 0.6 GB; mapper/README.md, "Search memory").
-  e.set_val_accuracy(
-      mapper::evaluate(*r.model, r.data.validation, r.data.mean, r.data.stddev, r.cfg.batch).accuracy);
+  e.set_val_accuracy(validate(r).accuracy);
   const auto a = assignments(r);
   e.set_cost(discrete_cost(r, a));
   e.set_expected_cost(arch ? expected : e.cost());
@@ -147,45 +154,23 @@ proto::SearchEpoch train_epoch(Run& r, const std::string& phase, int epoch, mapp
   return e;
 }
 
-// The split refinement (refine.h) after the last search epoch: forces the refined mapping
-// into the architecture logits (so a checkpoint holds it) and records it as an epoch of phase
-// "refine": cost = the refined mapping's, expected_cost = the learned one's, val_accuracy
-// before any fine-tuning.
-// The refinement's probe (refine.h): the mean training loss (batch statistics, as in the
-// search) on the first kProbeBatches batches of the training set in file order, centre crops;
-// the batch-norm running statistics are put back, so probing leaves the model as it was.
-constexpr int kProbeBatches = 8;
+// The images batch-norm statistics are re-estimated on before a mapping is validated: the
+// first kStatisticsBatches batches of the training set in file order, centre crops.
+constexpr int kStatisticsBatches = 8;
 
-ProbeLoss make_probe(Run& r, std::vector<float>& x, std::vector<int>& y) {
+mapper::StatisticsImages statistics_images(const Run& r) {
   const mapper::Dataset& d = r.data.train;
-  const int n = std::min<int>(kProbeBatches * r.cfg.batch, d.size());
-  const int64_t per_image = d.input().elements();
-  std::vector<int> idx(static_cast<size_t>(n));
+  mapper::StatisticsImages s;
+  s.n = std::min<int>(kStatisticsBatches * r.cfg.batch, d.size());
+  s.per_image = d.input().elements();
+  std::vector<int> idx(static_cast<size_t>(s.n)), y(static_cast<size_t>(s.n));
   std::iota(idx.begin(), idx.end(), 0);
-  x.resize(size_t(n) * size_t(per_image));
-  y.resize(size_t(n));
+  s.x.resize(size_t(s.n) * size_t(s.per_image));
   std::mt19937_64 rng(r.cfg.seed);  // unused by centre crops and fixed-size sets
-  for (int i = 0; i < n; i += r.cfg.batch)
-    mapper::fill_batch(d, idx.data() + i, std::min(r.cfg.batch, n - i), r.data.mean, r.data.stddev, {}, rng,
-                       r.cfg.seed, 0, x.data() + size_t(i) * size_t(per_image), y.data() + i);
-  return [&r, &x, &y, n, per_image] {
-    const std::vector<mapper::Buffer*> buffers = r.model->buffers();
-    std::vector<std::vector<float>> kept;
-    for (const mapper::Buffer* b : buffers) kept.push_back(b->value);
-    double sum = 0;
-    mapper::Tape tape;
-    for (int i = 0; i < n; i += r.cfg.batch) {
-      const int m = std::min(r.cfg.batch, n - i);
-      const mapper::Activation& logits =
-          r.model->forward(x.data() + size_t(i) * size_t(per_image), m, true, &tape);
-      tape.clear();
-      int right = 0;
-      sum += m * mapper::softmax_cross_entropy(m, r.model->classes(), logits.value.data(), y.data() + i,
-                                               r.model->logits_grad(), &right);
-    }
-    for (size_t b = 0; b < buffers.size(); ++b) buffers[b]->value = kept[b];
-    return sum / n;
-  };
+  for (int i = 0; i < s.n; i += r.cfg.batch)
+    mapper::fill_batch(d, idx.data() + i, std::min(r.cfg.batch, s.n - i), r.data.mean, r.data.stddev, {}, rng,
+                       r.cfg.seed, 0, s.x.data() + size_t(i) * size_t(s.per_image), y.data() + i);
+  return s;
 }
 
 void log_refined_layer(const Run& r, size_t s, const SplitChoice& c, std::ostream& log) {
@@ -194,16 +179,17 @@ void log_refined_layer(const Run& r, size_t s, const SplitChoice& c, std::ostrea
       << r.soc.soc.cu(l.cus[1]).name() << "): " << c.learned << "/" << l.channels - c.learned << " -> "
       << c.proposed << "/" << l.channels - c.proposed << " cost " << std::fixed << std::showpos
       << std::setprecision(4) << c.proposed_cost_change / r.reference << "x, loss est. "
-      << std::setprecision(5) << c.loss_change << ", measured " << c.measured_change << std::noshowpos
+      << std::setprecision(5) << c.loss_change << ", measured val loss " << c.measured_change << " acc "
+      << std::setprecision(2) << 100 * c.measured_accuracy_change << std::noshowpos << " pt"
       << (c.refined == c.proposed ? ": taken" : ": refused") << "\n";
 }
 
 proto::SearchEpoch refine_epoch(Run& r, int epoch, std::ostream& log) {
   const auto learned = assignments(r);
-  std::vector<float> probe_x;
-  std::vector<int> probe_y;
-  const Refinement ref =
-      refine_mapping(*r.cost, r.archs, r.cfg.lambda / r.reference, make_probe(r, probe_x, probe_y));
+  const Refinement ref = refine_mapping(*r.cost, r.archs, r.cfg.lambda / r.reference, [&r] {
+    const mapper::Evaluation ev = validate(r);
+    return Measurement{ev.loss, ev.accuracy};
+  });
   for (size_t s = 0; s < r.archs.size(); ++s) {
     const SplitChoice& c = ref.layers[s];
     if (c.proposed == c.learned) continue;
@@ -213,8 +199,7 @@ proto::SearchEpoch refine_epoch(Run& r, int epoch, std::ostream& log) {
   proto::SearchEpoch e;
   e.set_epoch(epoch);
   e.set_phase("refine");
-  e.set_val_accuracy(
-      mapper::evaluate(*r.model, r.data.validation, r.data.mean, r.data.stddev, r.cfg.batch).accuracy);
+  e.set_val_accuracy(validate(r).accuracy);
   e.set_cost(discrete_cost(r, ref.assignments));
   e.set_expected_cost(discrete_cost(r, learned));
   e.set_temperature(r.archs.empty() ? 0.0 : r.archs[0]->temperature());
@@ -376,7 +361,7 @@ std::unique_ptr<mapper::Model> make_search_model(const Network& net, const SocDe
 proto::SearchReport run_search(const SearchConfig& cfg, const SocDescription& soc,
                                const cost::CostModel& cost_model, const cost::CostModel& compat,
                                std::ostream& log) {
-  Run r{cfg, soc, load_network(cfg.net, cfg.input), {}, {}, {}, {}, {}, 1};
+  Run r{cfg, soc, load_network(cfg.net, cfg.input), {}, {}, {}, {}, {}, 1, {}};
   r.space = search_space(r.net, soc);
   check_adc_options(cfg, soc);
   if (r.space.empty())
@@ -398,6 +383,7 @@ proto::SearchReport run_search(const SearchConfig& cfg, const SocDescription& so
   if (!cfg.init.empty()) log << mapper::load_initial_weights(cfg.init, *r.model) << "\n";
   r.cost = std::make_unique<NetworkCost>(r.net, soc, cost_model, r.space, cfg.target);
   r.reference = discrete_cost(r, all_on(r.space, soc, soc.soc.default_cu()));
+  r.statistics = statistics_images(r);
 
   Progress p{make_optimizer(r, false), make_optimizer(r, true), {}, {}, {}, 0};
   if (cfg.fixed)

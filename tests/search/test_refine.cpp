@@ -170,7 +170,7 @@ TEST_CASE("refine_mapping with a probe: a proposal whose measured loss outweighs
   auto probe = [&] {
     ++calls;
     const auto a = c.archs[s]->assignment();
-    return std::count(a.begin(), a.end(), 0) > 0 ? 1.0 : 0.0;
+    return Measurement{std::count(a.begin(), a.end(), 0) > 0 ? 1.0 : 0.0, 0.5};
   };
   const std::vector<float> alpha_before = c.archs[s]->alpha().value;
   SUBCASE("weight * saving = 0.5 < 1: refused, the other layers taken") {
