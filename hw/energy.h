@@ -1,6 +1,6 @@
 #pragma once
 // Energy composition, once for the simulator (sim/) and the calibrated cost
-// model (mapper/cost/) (DESIGN.md §5; hw/README.md "Energy"):
+// model (mapper/cost/) (hw/README.md "Energy"; ARCHITECTURE.md "Energy"):
 //
 //   E_layer = shared_power * T + sum over every CU i of
 //             [busy_power_i * B_i + idle_power_i * (T - B_i)] + memory energy

@@ -1,5 +1,5 @@
 #pragma once
-// ADC-aware training (issue 14): DIANA's AIMC converts each column sum of a row tile
+// ADC-aware training: DIANA's AIMC converts each column sum of a row tile
 // through a signed `adc_bits` ADC at a per-layer power-of-two gain 2^-g, and the
 // tiles' ADC outputs are added digitally (hw/cu/integer_behaviour.h has the formula,
 // adc_convert; `odimo deploy` runs it bit-true). AdcNode puts the same conversion in

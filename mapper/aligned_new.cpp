@@ -3,9 +3,9 @@
 // Vectorised kernels (Eigen's among them) treat the unaligned head of a buffer
 // differently from its aligned body, so with glibc's 16-byte alignment the same
 // training run gave different bits depending on where its buffers happened to land,
-// which depends on everything allocated before (measured in session 2: the same sweep
-// point run into /tmp/dre and into /tmp/demo-final ended at 85.8 % and 85.0 % test
-// accuracy). With one alignment for every block, results depend on the inputs only.
+// which depends on everything allocated before (with 16-byte alignment, the same sweep
+// point run into two output folders of different path lengths ended at 85.8 % and 85.0 %
+// test accuracy). With one alignment for every block, results depend on the inputs only.
 // Linked into the odimo command and the training test binaries (mapper/CMakeLists.txt);
 // not in sanitizer builds, whose runtimes replace operator new themselves.
 #include <cstdlib>

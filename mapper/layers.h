@@ -44,7 +44,7 @@ class Node {
 };
 
 // The weights a conv or linear layer computes with. Float weights, fake-quantized
-// weights, and (issue 6) a per-output-channel softmax mix of several quantized
+// weights, and a per-output-channel softmax mix of several quantized
 // versions of one float tensor all fit behind this interface.
 class WeightSource {
  public:

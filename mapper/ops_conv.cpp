@@ -22,7 +22,7 @@ using StridedMap = Eigen::Map<Mat<T>, 0, Eigen::OuterStride<>>;
 template <class T>
 using CStridedMap = Eigen::Map<const Mat<T>, 0, Eigen::OuterStride<>>;
 
-// About 384 KB of col per chunk for float: fits the 1 MB L2 (train-speed.md, "chunk size barely matters").
+// About 384 KB of col per chunk for float: fits the 1 MB L2 (the chunk size barely matters).
 constexpr int64_t kColElements = 96 * 1024;
 
 int64_t macs(const ConvGeom& g) {

@@ -1,5 +1,5 @@
 // Batch-norm kernels; formulas in ops_norm.h. Per-channel sums are taken per
-// thread in double and reduced in thread order (train-speed.md advice 4).
+// thread in double and reduced in thread order.
 #include "mapper/ops_norm.h"
 
 #include <algorithm>

@@ -12,7 +12,7 @@ struct BatchNormGeom {
   int n = 0;  // images, the unit the batch is split over threads
   double eps = 1e-5;
   double momentum = 0.1;  // running = (1-m)*running + m*batch
-  bool relu = false;      // fused ReLU: y = max(bn(x), 0) (saves a pass each way, train-speed.md advice 4)
+  bool relu = false;      // fused ReLU: y = max(bn(x), 0) (saves a pass each way)
 };
 
 // What training forward caches for backward: per-channel mean and 1/sqrt(var+eps), and the

@@ -1,5 +1,5 @@
 #pragma once
-// Fake quantizers with straight-through gradients (reference/odimo-method.md §2).
+// Fake quantizers with straight-through gradients (mapper/search/odimo-method.md §2).
 // Each maps a float tensor to its quantized value in the forward pass; the
 // backward pass implements the *stated* surrogate gradient, documented per class.
 #include <memory>

@@ -109,7 +109,7 @@ odimo_cli_test(onnx_import ARGS import ${_onnx}/resnet18.onnx -o ${CMAKE_CURRENT
 odimo_cli_test(onnx_import_needs_onnx ARGS import ${PROJECT_SOURCE_DIR}/workloads/tiny.pbtxt -o x.pbtxt
                FAIL "tiny.pbtxt: expected an ONNX model")
 
-# Bad input of several classes (issue 16): one line naming the file, field and value, exit 2.
+# Bad input of several classes: one line naming the file, field and value, exit 2.
 set(_bad ${PROJECT_SOURCE_DIR}/tests/data/bad)
 odimo_cli_test(bad_repeated_channel ARGS simulate --soc diana --net tiny --mapping ${_bad}/repeated-channel.mapping.pbtxt
                FAIL "layer 'conv1': output channel 0 is listed twice for digital")

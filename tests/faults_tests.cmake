@@ -1,4 +1,4 @@
-# Faults with real parts (issue 16, label faults): a real single-node Slurm, an MPI rank
+# Faults with real parts (label faults): a real single-node Slurm, an MPI rank
 # killed mid-way, train and search killed and resumed, a full disk. Each script exits 0
 # (pass), 77 (skipped, with the reason printed: not root, no slurm-wlm/munge, no mount) or
 # non-zero with the logs. A few seconds to a minute each.

@@ -1,4 +1,4 @@
-# mapper/ (issue 5): unit tests of the autograd ops, quantizers, optimizers, data
+# mapper/: unit tests of the autograd ops, quantizers, optimizers, data
 # and trainer (label unit), end-to-end `odimo train` runs (label train), and the
 # ResNet-8 benchmark against PyTorch (a program, not a test).
 add_executable(mapper_unit_tests unit/main.cpp

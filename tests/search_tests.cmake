@@ -1,4 +1,4 @@
-# The ODiMO search (issue 6): relaxations, search space, network cost, export.
+# The ODiMO search: relaxations, search space, network cost, export.
 add_executable(search_tests unit/main.cpp search/test_arch.cpp search/test_search_space.cpp
   search/test_search_run.cpp search/test_refine.cpp search/test_mapping_validation.cpp
   deploy/test_integer_network.cpp)
@@ -35,7 +35,7 @@ add_test(NAME search/sweep_resume COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/searc
 set_tests_properties(search/sweep_resume PROPERTIES LABELS search
                      ENVIRONMENT "ODIMO_WORKLOADS=${PROJECT_SOURCE_DIR}/workloads")
 
-# odimo deploy (issue 14): a point deployed; bad input is one line and exit 2.
+# odimo deploy: a point deployed; bad input is one line and exit 2.
 add_test(NAME deploy/cli COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/deploy/deploy_cli.sh
          $<TARGET_FILE:odimo> ${CMAKE_CURRENT_BINARY_DIR}/deploy_cli ${PROJECT_SOURCE_DIR}/hw/socs/diana.pbtxt)
 set_tests_properties(deploy/cli PROPERTIES LABELS search

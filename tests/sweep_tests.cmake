@@ -1,4 +1,4 @@
-# Sweeps beyond one machine (issue 7): idempotent points, job arrays, MPI; mapper/sweep unit tests.
+# Sweeps beyond one machine: idempotent points, job arrays, MPI; mapper/sweep unit tests.
 set(_tiny_sweep ${PROJECT_SOURCE_DIR}/workloads/sweeps/tiny.sweep.pbtxt)
 odimo_checked_test(NAME sweep/points LABEL sweep REGEX "1 passed, 0 failed"
                    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/sweep/sweep_points.sh $<TARGET_FILE:odimo> ${_tiny_sweep}
@@ -21,7 +21,7 @@ doctest_discover_tests(sweep_unit_tests TEST_PREFIX "sweep/" PROPERTIES LABELS u
                        ENVIRONMENT "ODIMO_WORKLOADS=${PROJECT_SOURCE_DIR}/workloads")
 list(APPEND ODIMO_UNIT_TEST_BINARIES sweep_unit_tests)
 
-# Sweeps deploy their points after replay; odimo pareto --accuracy trained|deployed (issue 14).
+# Sweeps deploy their points after replay; odimo pareto --accuracy trained|deployed.
 odimo_checked_test(NAME sweep/deploy LABEL sweep REGEX "1 passed, 0 failed"
                    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/sweep/sweep_deploy.sh $<TARGET_FILE:odimo>
                            ${CMAKE_CURRENT_BINARY_DIR}/sweep_deploy ${PROJECT_SOURCE_DIR}/hw/socs/diana.pbtxt)

@@ -1,4 +1,4 @@
-# Calibration and analytic-vs-simulated regression (issue 4). The thresholds are
+# Calibration and analytic-vs-simulated regression. The thresholds are
 # the product's promises: calibrated vs simulated latency on held-out suite
 # points mean <= 5 %, worst <= 15 %; whole networks <= 3 %.
 
@@ -34,7 +34,7 @@ odimo_cli_test(cost_bad_coefficient ARGS cost --soc diana --net tiny
                FAIL "coefficient 'tile_roofline' = -1 must be finite, >= 0 and at most 1e\\+06")
 odimo_cli_test(cost_calibrated_default ARGS cost --soc diana --net resnet20 PASS "\\(calibrated\\)")
 
-# Calibration from measurements (issue 17): a hidden chip found from its traces alone.
+# Calibration from measurements: a hidden chip found from its traces alone.
 set(_hidden_nets "resnet20;mobilenetv1-0.25-cifar")
 foreach(soc diana darkside)
   if(soc STREQUAL diana)

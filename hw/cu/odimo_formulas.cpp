@@ -83,7 +83,7 @@ CuTerm diana_aimc(const Geometry& g, double n, const AimcShape& a, Flavour f) {
 
 CuTerm darkside_cluster(const Geometry& g, double n, Flavour f) {
   // ODiMO never puts depthwise or linear layers on the cluster; for those we use
-  // PLiNIO's GAP8 models of the same PULP-NN kernels (hardware.md §3.2.2):
+  // PLiNIO's GAP8 models of the same PULP-NN kernels (hw/provenance.md §3.2.2):
   // depthwise 4*ceil(n/4)*Ox*Oy*K*K, linear ceil(C_in/2)*ceil(n/4).
   if (g.op == Op::kDepthwise || (g.groups > 1 && g.groups == g.c_in)) {
     const Ceil quads = ceil_div(n, 4, f);

@@ -1,6 +1,6 @@
 #pragma once
 // The first-order per-CU latency formulas of the original ODiMO code, exactly
-// (mapper/search/odimo-method.md §6; hardware.md §2.2.3, §2.3.3, §3.2.2, §3.3),
+// (mapper/search/odimo-method.md §6; hw/provenance.md §2.2.3, §2.3.3, §3.2.2, §3.3),
 // each evaluated at a real-valued channel count n together with d/dn.
 //
 // Surrogate gradients (odimo-method.md §4.3), chosen deliberately:

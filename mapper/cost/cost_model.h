@@ -1,7 +1,7 @@
 #pragma once
 // The analytic cost model of a SoC: per-CU cycles of a layer for real-valued
 // numbers of output channels n (with d/dn), combined into layer latency and
-// energy. Two families behind one interface (DESIGN.md §6):
+// energy. Two families behind one interface (ARCHITECTURE.md "Cost models"):
 //  - odimo-compat: the original ODiMO formulas and constants (formulas.h),
 //    each CU's from its home (hw/cu/); operators ODiMO does not model cost 0;
 //  - calibrated: tile-plan features fitted on simulator traces (calibrated_model.h).

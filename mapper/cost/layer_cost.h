@@ -2,7 +2,7 @@
 // Combining per-CU cycles into a layer's latency and energy, with gradients
 // with respect to each CU's channel count.
 //
-// Energy (DESIGN.md §5, odimo-method.md §4.1/§4.2), one form for both SoCs:
+// Energy (ARCHITECTURE.md "Energy"; mapper/search/odimo-method.md §4.1/§4.2), one form for both SoCs:
 //   E = sum_i busy_i * t_i + sum_i idle_i * (T - t_i) + shared * T,   T = layer latency
 // DIANA in ODiMO: busy_D = P_D - P_S, busy_A = P_A - P_S, shared = P_S = P_D + P_A - P_hyb,
 // idle = 0 (exactly ODiMO's P_hyb/P_A/P_D formula). Darkside: busy = 168/118, idle = 1.32, shared = 0.

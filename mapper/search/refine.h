@@ -6,7 +6,7 @@
 // Why: the search prices a layer at real-valued channel counts. A CU's fixed cost (host
 // launch, synchronisation, weight load) is paid as soon as it gets any channel, so a small
 // share on a second CU costs more than it saves; gradient descent on the relaxation stays at
-// a layer's corner (all channels on one CU) even where a split is cheaper (issue 13).
+// a layer's corner (all channels on one CU) even where a split is cheaper.
 //
 // What: per searchable layer with two options, the learned split (k channels on option 0) is
 // replaced by the split k' minimising the search's own loss, discretely, to first order:

@@ -1,5 +1,5 @@
 #pragma once
-// The deployment step of a sweep point (issue 14): after its search and replay, a search
+// The deployment step of a sweep point: after its search and replay, a search
 // point or baseline is run bit-true on the CUs' integer pipelines (`odimo deploy DIR`,
 // mapper/deploy/), when the spec asks for it or, by default, when its SoC can be deployed.
 // Like every step it is skipped once done (report.json holds `deployed`), so a sweep

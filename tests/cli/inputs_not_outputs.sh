@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# No output over an input (label cli, issue 16): an output naming one of the command's
+# No output over an input (label cli): an output naming one of the command's
 # input files, directly, through a symlink or through "..", is refused before any work,
 # the input is left as it was, and a command that fails after choosing a new --out folder
 # leaves no empty folder behind.

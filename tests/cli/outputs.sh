@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Output destinations (label cli, issue 16): a symlink is written through to its
+# Output destinations (label cli): a symlink is written through to its
 # target, FIFOs, devices and directories are refused, two outputs of one command
 # naming the same file are refused, and every destination is checked before the
 # work starts (the refusal comes without the work's output) and leaves no folder.

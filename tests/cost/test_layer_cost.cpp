@@ -10,7 +10,7 @@ using namespace odimo::cost;
 
 namespace {
 
-// ODiMO's DIANA powers (hardware.md §2.4) in the busy/idle/shared form.
+// ODiMO's DIANA powers (hw/provenance.md §2.4) in the busy/idle/shared form.
 PowerModel diana_power() {
   const double pd = 24.96, pa = 28.74, phyb = 42.39, ps = pd + pa - phyb;
   return {{pd - ps, pa - ps}, {0, 0}, ps, 260};

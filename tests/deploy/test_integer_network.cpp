@@ -217,7 +217,7 @@ TEST_CASE("deploy: more AIMC noise never raises agreement with the noiseless net
 TEST_CASE(
     "deploy: with ADC-aware training the fake-quantized forward equals the integer network, clip included") {
   // The real 6-bit ADC; channels split digital/AIMC; the trained gains forced low so that
-  // conversions clip: the training engine now models the clip, so both still agree.
+  // conversions clip: the training engine models the clip, so both still agree.
   const mapper::AdcTraining adc;
   Case k(
       load_soc("diana"), "tiny", std::nullopt, [](int l, int c) { return (c + l) % 3 == 0 ? 0 : 1; }, &adc);

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Several thousand malformed inputs against the odimo CLI (issue 16): every numeric field of
+"""Several thousand malformed inputs against the odimo CLI: every numeric field of
 the shipped SoC, network, mapping, calibration and sweep files set to absurd values, structural
 edits of networks and mappings, bad option texts, mutated search reports and point folders.
 

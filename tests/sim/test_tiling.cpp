@@ -130,7 +130,7 @@ TEST_CASE("a tile that cannot fit any memory is an error naming the layer and si
 }
 
 TEST_CASE("input channels are tiled when one output row of one channel does not fit, partial sums in L1") {
-  // issue 11: a 3x3 conv with 512 input channels at 64x64 on Darkside: 3 input rows x 64 x 512 B
+  // A 3x3 conv with 512 input channels at 64x64 on Darkside: 3 input rows x 64 x 512 B
   // per output row, double-buffered, exceed the 128 KiB TCDM
   const SocDescription k = load_soc("darkside");
   Network net = one_conv(512, 64, 64, 512, 3);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sweeps deploy their points (issue 14, label sweep): `sweep run` runs each search point and
+# Sweeps deploy their points (label sweep): `sweep run` runs each search point and
 # baseline bit-true on the integer pipelines after replay, the pretraining point not; a
 # deployed point is skipped, a point replayed but not deployed only deploys; local and array
 # mode write the same bytes; `pareto --accuracy trained|deployed` shows both accuracies and

@@ -1,4 +1,4 @@
-# validation/hidden_chip_<soc> (issue 17): a hidden chip (a copy of a shipped SoC
+# validation/hidden_chip_<soc>: a hidden chip (a copy of a shipped SoC
 # with several numbers changed) is "measured" — its layer suite and some
 # networks simulated and exported as traces — then the cost model is calibrated
 # from those traces with the unchanged SoC file. The re-fitted model must be
