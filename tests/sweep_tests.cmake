@@ -25,3 +25,8 @@ list(APPEND ODIMO_UNIT_TEST_BINARIES sweep_unit_tests)
 odimo_checked_test(NAME sweep/deploy LABEL sweep REGEX "1 passed, 0 failed"
                    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/sweep/sweep_deploy.sh $<TARGET_FILE:odimo>
                            ${CMAKE_CURRENT_BINARY_DIR}/sweep_deploy ${PROJECT_SOURCE_DIR}/hw/socs/diana.pbtxt)
+
+# Reference results kept as reports only: complete for run and reduce; resumed to the same bytes.
+odimo_checked_test(NAME sweep/reference LABEL sweep REGEX "1 passed, 0 failed"
+                   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/sweep/sweep_reference.sh $<TARGET_FILE:odimo>
+                           ${CMAKE_CURRENT_BINARY_DIR}/sweep_reference)

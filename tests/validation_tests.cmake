@@ -68,3 +68,9 @@ odimo_cli_test(traces_bad_header ARGS validate --soc diana --traces ${_traces}/b
                FAIL "bad-header.csv:1: the header must be 'name,op,in_c")
 odimo_cli_test(traces_out_of_simulate ARGS simulate --soc diana --net tiny
                --trace-csv ${CMAKE_CURRENT_BINARY_DIR}/tiny.trace.csv PASS "measured-layer rows")
+
+# Committed reference results (validation/reference/): each table and SVG is what
+# `odimo sweep reduce` prints from the committed reports.
+odimo_checked_test(NAME validation/reference_tables LABEL validation REGEX "1 passed, 0 failed"
+                   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/validation/reference_tables.sh $<TARGET_FILE:odimo>
+                           ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/reference_tables)

@@ -376,7 +376,8 @@ proto::SweepPoint read_point(const std::string& dir, const proto::SweepPlan& pla
 }
 
 bool is_pretraining_result(const std::string& result_dir) {
-  return file_exists(result_dir + "/checkpoint.pb") && !file_exists(result_dir + "/mapping.pbtxt");
+  return (file_exists(result_dir + "/checkpoint.pb") || file_exists(result_dir + "/report.json")) &&
+         !file_exists(result_dir + "/mapping.pbtxt");
 }
 
 bool point_replayed(const std::string& result_dir) {

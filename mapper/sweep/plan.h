@@ -35,11 +35,13 @@ proto::SweepPoint read_point(const std::string& dir, const proto::SweepPlan& pla
 std::string point_name(const proto::SweepPlan& plan, int index);
 
 // A point's result folder holds a report that has been replayed in simulation, or
-// (a pretraining point) the report and checkpoint of a finished `odimo train`.
+// (a pretraining point) the report of a finished `odimo train`.
 bool point_replayed(const std::string& result_dir);
 // Replayed, and deployed when the spec deploys it (deploy_step.h): nothing left to run.
 bool point_complete(const std::string& result_dir, const proto::SweepSpec& spec);
-// The folder holds a training run's checkpoint and no mapping (a pretraining point).
+// The folder holds a training run (a pretraining point): its checkpoint or its report, and no
+// mapping. Committed reference results keep a pretraining point's report without its
+// checkpoint (weights are not committed; Run::complete says when it is recomputed).
 bool is_pretraining_result(const std::string& result_dir);
 
 // The shortest decimal text that reads back as the same double ("0.1", "30").

@@ -31,7 +31,12 @@ bool Run::pretraining(int index) const {
   return std::find(init_from.begin(), init_from.end(), index) != init_from.end();
 }
 bool Run::complete(int index) const {
-  return point_complete(result_dir(index), plan.spec());
+  if (!pretraining(index) || file_exists(result_dir(index) + "/checkpoint.pb"))
+    return point_complete(result_dir(index), plan.spec());
+  if (!file_exists(result_dir(index) + "/report.json")) return false;
+  for (size_t j = 0; j < init_from.size(); ++j)
+    if (init_from[j] == index && !complete(int(j))) return false;  // needed: recompute it
+  return true;
 }
 std::string Run::title(int index) const {
   return name(index) + " (" + labels[size_t(index)] + ")";
@@ -92,6 +97,13 @@ int run_here(const Run& run, int index, const SearchCommand& search) {
     std::cout << "odimo sweep: " << run.name(index) << " (" << p.label()
               << "): complete result exists, skipped\n";
     return 0;
+  }
+  if (run.pretraining(index) && !file_exists(dir + "/checkpoint.pb")) {
+    // A report without its checkpoint (reference results): trained again from scratch. The
+    // report goes first, so that nothing counts the point complete before `odimo train`
+    // writes its report again, last.
+    std::error_code ec;
+    fs::remove(dir + "/report.json", ec);
   }
   if (!point_replayed(dir))
     if (const int status = search_point(run, index, p, search); status != 0) return status;

@@ -23,7 +23,10 @@ struct Run {
   std::string result_dir(int index) const;  // OUT/point-007
   std::string log(int index) const;         // OUT/logs/point-007.log
   bool pretraining(int index) const;        // other points start from this one
-  bool complete(int index) const;           // nothing left to run (plan.h: point_complete)
+  // Nothing left to run (plan.h: point_complete). A pretraining point whose checkpoint is
+  // absent (reference results keep reports only) is complete unless a point that still has
+  // to run starts from it; then it is recomputed, deterministically, from scratch.
+  bool complete(int index) const;
 };
 
 // Reads the plan and every point (a broken plan stops here, before any work);
