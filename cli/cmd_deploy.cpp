@@ -6,8 +6,8 @@
 #include "cli/registry.h"
 #include "cli/table.h"
 #include "mapper/deploy/deploy_run.h"
-#include "mapper/limits.h"
 #include "mapper/sweep/search_report.h"
+#include "mapper/tensor/limits.h"
 #include "proto/error.h"
 #include "proto/output_file.h"
 

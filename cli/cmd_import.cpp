@@ -1,13 +1,13 @@
 // odimo import MODEL.onnx -o NET.pbtxt [--weights W.pb]: an ONNX model as an odimo network
 // file, for users who want to read or edit it (every command also takes the .onnx itself),
-// and its initializers as a weights file for --init (mapper/initial_weights.h).
+// and its initializers as a weights file for --init (mapper/train/initial_weights.h).
 #include <filesystem>
 #include <iostream>
 
 #include "cli/command_line.h"
 #include "cli/registry.h"
-#include "mapper/checkpoint.h"
-#include "mapper/initial_weights.h"
+#include "mapper/train/checkpoint.h"
+#include "mapper/train/initial_weights.h"
 #include "proto/error.h"
 #include "proto/output_file.h"
 #include "proto/proto_io.h"

@@ -11,9 +11,9 @@
 #include "cli/replay.h"
 #include "cli/search_options.h"
 #include "cli/table.h"
-#include "mapper/limits.h"
 #include "mapper/search/search_run.h"
 #include "mapper/sweep/search_report.h"
+#include "mapper/tensor/limits.h"
 #include "proto/error.h"
 #include "proto/output_file.h"
 

@@ -14,9 +14,9 @@
 #include "cli/registry.h"
 #include "cli/search_options.h"
 #include "cli/sweep_commands.h"
-#include "mapper/limits.h"
 #include "mapper/sweep/plan.h"
 #include "mapper/sweep/run.h"
+#include "mapper/tensor/limits.h"
 #include "proto/error.h"
 #include "proto/output_file.h"
 

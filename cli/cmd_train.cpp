@@ -1,5 +1,5 @@
 // odimo train: trains a network from the Network IR on real or synthetic data
-// with optional fake quantization (mapper/trainer.h).
+// with optional fake quantization (mapper/train/trainer.h).
 #include <iostream>
 #include <sstream>
 
@@ -8,8 +8,8 @@
 #include "cli/registry.h"
 #include "cli/search_options.h"
 #include "hw/soc_description.h"
-#include "mapper/limits.h"
-#include "mapper/trainer.h"
+#include "mapper/tensor/limits.h"
+#include "mapper/train/trainer.h"
 #include "proto/error.h"
 #include "proto/output_file.h"
 
@@ -126,7 +126,7 @@ void add_training_options(CLI::App& app, TrainOptions& o) {
   app.add_option("--quant", o.quant, "float, diana-digital, diana-aimc or darkside-int8");
   add_adc_options(app, o.adc_aware, o.adc_noise,
                   "with --quant diana-aimc: model the AIMC's 6-bit ADC (row-tile column sums, power-of-two\n"
-                  "gain, clip; the SoC file diana) in training (mapper/adc.h)");
+                  "gain, clip; the SoC file diana) in training (mapper/nn/adc.h)");
 }
 
 Action define_train(CLI::App& app) {

@@ -22,7 +22,7 @@ void configure(CLI::App& app);
 CLI::Validator finite_range(double lo, double hi);
 
 // The largest thread or process count an option or a sweep spec may ask for
-// (mapper/thread_pool.h: kMaxThreads); counts are checked as 1..kMaxThreads.
+// (mapper/tensor/thread_pool.h: kMaxThreads); counts are checked as 1..kMaxThreads.
 CLI::Validator count_range(int lo, int hi);
 
 // Parses `args` (after the command's name) with the command's parser and runs its

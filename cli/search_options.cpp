@@ -7,7 +7,7 @@
 
 #include "cli/command_line.h"
 #include "cli/mapped_network.h"
-#include "mapper/limits.h"
+#include "mapper/tensor/limits.h"
 #include "proto/error.h"
 
 namespace odimo::cli {
@@ -39,7 +39,7 @@ void add_search_options(CLI::App& app, SearchChoice& c) {
   app.add_flag("--compat", cfg.compat, "ODiMO's quirks (temperature e^-0.045/epoch, sign(0) = 0)");
   add_adc_options(app, cfg.adc_aware, cfg.adc_noise,
                   "model the AIMC's ADC (row-tile column sums, power-of-two gain, clip) in training\n"
-                  "(mapper/adc.h); the gains go into the weights as <layer>.adc_shift for odimo deploy");
+                  "(mapper/nn/adc.h); the gains go into the weights as <layer>.adc_shift for odimo deploy");
 }
 
 void add_adc_options(CLI::App& app, bool& adc_aware, double& adc_noise, const std::string& aware_help) {

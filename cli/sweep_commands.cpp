@@ -7,9 +7,9 @@
 #include "cli/command_line.h"
 #include "cli/pareto_print.h"
 #include "cli/table.h"
-#include "mapper/limits.h"
 #include "mapper/sweep/plan.h"
 #include "mapper/sweep/slurm.h"
+#include "mapper/tensor/limits.h"
 #include "proto/error.h"
 #include "proto/output_file.h"
 

@@ -16,7 +16,7 @@ find_package(doctest 2.4 REQUIRED)
 find_package(CLI11 2.1 REQUIRED CONFIG)  # Debian libcli11-dev: the odimo command lines
 find_package(OpenMP REQUIRED COMPONENTS CXX)
 find_package(ZLIB REQUIRED)
-# Image folders (mapper/image_decode.h): JPEG through libjpeg-turbo's TurboJPEG API
+# Image folders (mapper/data/image_decode.h): JPEG through libjpeg-turbo's TurboJPEG API
 # (libturbojpeg0-dev, pkg-config only) and PNG through libpng (libpng-dev).
 pkg_check_modules(TurboJPEG REQUIRED IMPORTED_TARGET libturbojpeg)
 find_package(PNG REQUIRED)

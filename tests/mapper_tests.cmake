@@ -52,7 +52,7 @@ odimo_train_test(multistep_needs_milestones ARGS --net tiny --dataset synthetic 
 odimo_train_test(resume_needs_out ARGS --net tiny --dataset synthetic --resume FAIL "--resume needs --out")
 odimo_train_test(help ARGS --help PASS "--quant TEXT=float")
 
-# --init (mapper/initial_weights.h): round trips, and every error (one line, exit 2).
+# --init (mapper/train/initial_weights.h): round trips, and every error (one line, exit 2).
 add_test(NAME train/init_roundtrip COMMAND ${CMAKE_COMMAND} -DODIMO=$<TARGET_FILE:odimo>
          -DWORK=${CMAKE_CURRENT_BINARY_DIR} -DONNX=${PROJECT_SOURCE_DIR}/tests/data/onnx
          -P ${CMAKE_CURRENT_SOURCE_DIR}/mapper/init_roundtrip.cmake)

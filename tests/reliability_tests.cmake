@@ -7,7 +7,7 @@ odimo_checked_test(NAME cli/inputs_not_outputs LABEL cli REGEX "inputs_not_outpu
                            ${CMAKE_CURRENT_BINARY_DIR}/cli_inputs_not_outputs ${PROJECT_SOURCE_DIR})
 
 # Resources: thread and process counts in the engine's range, checked before any work
-# (the per-thread scratch is sized for 256, mapper/tensor.h), in options and sweep specs;
+# (the per-thread scratch is sized for 256, mapper/tensor/tensor.h), in options and sweep specs;
 # a network too large to train is refused before any allocation.
 set(_bad ${PROJECT_SOURCE_DIR}/tests/data/bad)
 odimo_cli_test(search_threads_257 ARGS search --soc diana --net tiny --dataset synthetic --lambda 1 -o unused

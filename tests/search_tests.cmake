@@ -40,7 +40,7 @@ add_test(NAME deploy/cli COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/deploy/deploy_
          $<TARGET_FILE:odimo> ${CMAKE_CURRENT_BINARY_DIR}/deploy_cli ${PROJECT_SOURCE_DIR}/hw/socs/diana.pbtxt)
 set_tests_properties(deploy/cli PROPERTIES LABELS search
                      ENVIRONMENT "ODIMO_WORKLOADS=${PROJECT_SOURCE_DIR}/workloads")
-# ADC-aware training (mapper/adc.h): trained gains reach deploy; deterministic; bad options exit 2.
+# ADC-aware training (mapper/nn/adc.h): trained gains reach deploy; deterministic; bad options exit 2.
 add_test(NAME deploy/adc_aware COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/deploy/adc_cli.sh
          $<TARGET_FILE:odimo> ${CMAKE_CURRENT_BINARY_DIR}/adc_cli)
 set_tests_properties(deploy/adc_aware PROPERTIES LABELS search

@@ -11,7 +11,7 @@
 // beta 1, either transB), MatMul (+ an Add of a constant bias), Identity,
 // Constant; a symbolic (dynamic) batch dimension. Anything else is an Error
 // naming the file, the node and its op type. The initializers of every layer with
-// weights are kept as the file has them (ONNX layout); mapper/initial_weights.h
+// weights are kept as the file has them (ONNX layout); mapper/train/initial_weights.h
 // converts them to the training engine's layout.
 #include <map>
 #include <string>

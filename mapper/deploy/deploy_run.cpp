@@ -9,13 +9,13 @@
 #include <ostream>
 
 #include "hw/mapping.h"
-#include "mapper/adc.h"
-#include "mapper/checkpoint.h"
-#include "mapper/data.h"
+#include "mapper/data/data.h"
 #include "mapper/deploy/integer_network.h"
+#include "mapper/nn/adc.h"
 #include "mapper/search/search_run.h"
 #include "mapper/search/search_space.h"
 #include "mapper/sweep/search_report.h"
+#include "mapper/train/checkpoint.h"
 #include "proto/error.h"
 #include "proto/output_file.h"
 #include "proto/proto_io.h"
@@ -94,7 +94,7 @@ void freeze_to_mapping(const std::vector<search::SearchableLayer>& space,
   }
 }
 
-// An ADC-aware checkpoint (mapper/adc.h) carries the trained ADC gains as buffers.
+// An ADC-aware checkpoint (mapper/nn/adc.h) carries the trained ADC gains as buffers.
 bool adc_aware(const proto::Checkpoint& c) {
   for (const auto& t : c.buffers())
     if (t.name().size() > 10 && t.name().compare(t.name().size() - 10, 10, ".adc_shift") == 0) return true;

@@ -6,8 +6,8 @@
 #include <cmath>
 #include <map>
 
-#include "mapper/adc.h"
 #include "mapper/deploy/integer_kernels.h"
+#include "mapper/nn/adc.h"
 #include "mapper/search/search_nodes.h"
 #include "proto/error.h"
 
@@ -469,7 +469,7 @@ void IntegerNetwork::pool(const Layer& l, const std::vector<int64_t>& x, std::ve
             sum += v;
             best = std::max(best, v);
           }
-        // avgpool counts the padding (PyTorch's count_include_pad, mapper/ops_misc.h)
+        // avgpool counts the padding (PyTorch's count_include_pad, mapper/ops/ops_misc.h)
         y[(int64_t(oy) * ow + ox) * C + c] =
             l.op == Op::kMaxPool ? best : std::llround(double(sum) / double(k * k));
       }

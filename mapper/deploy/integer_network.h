@@ -23,7 +23,7 @@
 
 #include "hw/cu/integer_behaviour.h"
 #include "hw/soc_description.h"
-#include "mapper/model.h"
+#include "mapper/nn/model.h"
 
 namespace odimo::deploy {
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "mapper/search/search_space.h"
-#include "mapper/tensor.h"
+#include "mapper/tensor/tensor.h"
 
 namespace odimo::search {
 

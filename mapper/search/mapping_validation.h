@@ -5,7 +5,7 @@
 // own running statistics, as `odimo deploy` runs it. Before (warmup, search, refinement) it is
 // the hard assignment of every layer (argmax / mask: what export_mapping writes) with the
 // batch-norm statistics re-estimated for it on fixed training images
-// (mapper/batch_norm_statistics.h). The running averages the search steps leave behind mix
+// (mapper/nn/batch_norm_statistics.h). The running averages the search steps leave behind mix
 // the outputs of mappings the search has since left (soft channel mixes on DIANA, a
 // thermometric boundary that moves every step on Darkside), so evaluating with them measured
 // none of the networks the search could export: the validation swung by tens of points
@@ -15,11 +15,11 @@
 // running statistics were.
 #include <vector>
 
-#include "mapper/batch_norm_statistics.h"
-#include "mapper/data.h"
-#include "mapper/model.h"
+#include "mapper/data/data.h"
+#include "mapper/nn/batch_norm_statistics.h"
+#include "mapper/nn/model.h"
 #include "mapper/search/arch.h"
-#include "mapper/trainer.h"
+#include "mapper/train/trainer.h"
 
 namespace odimo::search {
 

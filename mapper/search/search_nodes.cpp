@@ -214,7 +214,7 @@ std::unique_ptr<mapper::Node> channel_softmax_node(const SocDescription& soc, co
                                             std::move(src), std::move(bias));
 }
 
-// The channel-softmax layer with the ADC on its AIMC option (mapper/adc.h), or `node` as it
+// The channel-softmax layer with the ADC on its AIMC option (mapper/nn/adc.h), or `node` as it
 // is when the layer has no AIMC option or the AIMC cannot run it.
 std::unique_ptr<mapper::Node> with_adc(const SocDescription& soc, const Layer& l, const SearchableLayer& s,
                                        const mapper::AdcTraining& adc, LayerArch* arch,

@@ -11,9 +11,9 @@
 #include <memory>
 #include <vector>
 
-#include "mapper/adc.h"
-#include "mapper/layers.h"
-#include "mapper/model.h"
+#include "mapper/nn/adc.h"
+#include "mapper/nn/layers.h"
+#include "mapper/nn/model.h"
 #include "mapper/search/arch.h"
 
 namespace odimo::search {
@@ -71,7 +71,7 @@ std::unique_ptr<mapper::WeightQuantizer> quantizer_for(const proto::ComputeUnit&
 // A node factory for mapper::ModelOptions that builds the searchable layers of
 // `space` with their relaxation and records their architecture parameters in *archs
 // (in search-space order). `adc` (null: off): ADC-aware training, the searchable convs and
-// linear layers with an AIMC option get its ADC on that option (mapper/adc.h; `adc->cu` is
+// linear layers with an AIMC option get its ADC on that option (mapper/nn/adc.h; `adc->cu` is
 // replaced by the AIMC's integer behaviour from the SoC file).
 mapper::NodeFactory search_node_factory(const SocDescription& soc, const std::vector<SearchableLayer>& space,
                                         bool compat, std::vector<LayerArch*>* archs,

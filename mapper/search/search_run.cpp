@@ -9,19 +9,19 @@
 #include <random>
 #include <sstream>
 
-#include "mapper/batch_queue.h"
-#include "mapper/checkpoint.h"
 #include "mapper/cost/cost_report.h"
-#include "mapper/data.h"
-#include "mapper/initial_weights.h"
-#include "mapper/model.h"
-#include "mapper/ops_misc.h"
-#include "mapper/optim.h"
+#include "mapper/data/batch_queue.h"
+#include "mapper/data/data.h"
+#include "mapper/nn/model.h"
+#include "mapper/ops/ops_misc.h"
 #include "mapper/search/export.h"
 #include "mapper/search/mapping_validation.h"
 #include "mapper/search/refine.h"
 #include "mapper/search/search_nodes.h"
-#include "mapper/trainer.h"
+#include "mapper/train/checkpoint.h"
+#include "mapper/train/initial_weights.h"
+#include "mapper/train/optim.h"
+#include "mapper/train/trainer.h"
 #include "proto/error.h"
 #include "proto/proto_io.h"
 
@@ -98,7 +98,7 @@ proto::SearchEpoch train_epoch(Run& r, const std::string& phase, int epoch, mapp
   int64_t correct = 0, seen = 0;
   mapper::Tape tape;
   // No augmentation for fixed-size sets (the search's recipe); image folders still need their
-  // crop to the network input: random-resized + flip, per image (mapper/image_folder.h).
+  // crop to the network input: random-resized + flip, per image (mapper/data/image_folder.h).
   const mapper::Augment aug = d.folder() ? mapper::Augment{0, true} : mapper::Augment{};
   mapper::BatchQueue queue(steps, r.cfg.batch, d.input().elements(), [&](int64_t s, mapper::Batch& b) {
     b.n = std::min<int>(r.cfg.batch, d.size() - int(s * r.cfg.batch));

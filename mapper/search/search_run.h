@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "mapper/cost/cost_model.h"
-#include "mapper/model.h"
+#include "mapper/nn/model.h"
 #include "mapper/search/arch.h"
 #include "mapper/search/network_cost.h"
 #include "proto/search.pb.h"
@@ -40,7 +40,7 @@ struct SearchConfig {
   double val_fraction = 0.1;
   // Baselines: skip warmup and search, fine-tune this assignment (per searchable layer).
   std::optional<std::vector<std::vector<int>>> fixed;
-  // Pretrained float weights every CU's copy starts from (mapper/initial_weights.h): a float
+  // Pretrained float weights every CU's copy starts from (mapper/train/initial_weights.h): a float
   // `odimo train` checkpoint, an `odimo import --weights` file or a .onnx; empty: random.
   std::string init;
   std::string label;    // report label ("lambda=..." by default)
@@ -50,7 +50,7 @@ struct SearchConfig {
   bool resume = false;
   int stop_after_epochs = 0;  // > 0: return an empty report after this many epochs, as if killed (tests)
   bool progress = true;
-  // ADC-aware training (mapper/adc.h): the AIMC option of every searchable conv/linear
+  // ADC-aware training (mapper/nn/adc.h): the AIMC option of every searchable conv/linear
   // layer converts its row tiles' column sums through the ADC, in warmup, search and
   // fine-tune; adc_noise: training-time noise, sigma / ADC full scale.
   bool adc_aware = false;

@@ -14,9 +14,9 @@
 
 #include "hw/soc_description.h"
 #include "mapper/cost/calibrated_model.h"
-#include "mapper/limits.h"
 #include "mapper/sweep/deploy_step.h"
 #include "mapper/sweep/search_report.h"
+#include "mapper/tensor/limits.h"
 #include "proto/error.h"
 #include "proto/proto_io.h"
 #include "workloads/network.h"
@@ -166,7 +166,7 @@ void check_training(proto::SweepSpec& s, const std::string& path) {
   if (!s.has_warmup_epochs()) s.set_warmup_epochs(1);
   if (!s.has_search_epochs()) s.set_search_epochs(2);
   if (!s.has_finetune_epochs()) s.set_finetune_epochs(1);
-  // A count in [lo, hi] (mapper/limits.h), or `bad` names the field, the value and the range.
+  // A count in [lo, hi] (mapper/tensor/limits.h), or `bad` names the field, the value and the range.
   auto count = [&](const char* field, int64_t v, int64_t lo, int64_t hi) {
     if (v < lo || v > hi)
       bad(path, field,

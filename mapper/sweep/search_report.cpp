@@ -3,7 +3,7 @@
 #include <google/protobuf/util/json_util.h>
 
 #include "hw/field_check.h"
-#include "mapper/limits.h"
+#include "mapper/tensor/limits.h"
 #include "proto/error.h"
 #include "proto/proto_io.h"
 

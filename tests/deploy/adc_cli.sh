@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ADC-aware training (mapper/adc.h) end to end: odimo search --adc-aware writes the trained
+# ADC-aware training (mapper/nn/adc.h) end to end: odimo search --adc-aware writes the trained
 # ADC gains (<layer>.adc_shift) that odimo deploy then uses; the same seed gives the same
 # weights with training-time noise; odimo train --quant diana-aimc --adc-aware; bad
 # options are one line and exit 2.

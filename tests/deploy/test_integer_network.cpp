@@ -7,9 +7,9 @@
 #include <cmath>
 
 #include "hw/mapping.h"
-#include "mapper/adc.h"
 #include "mapper/deploy/integer_kernels.h"
 #include "mapper/deploy/integer_network.h"
+#include "mapper/nn/adc.h"
 #include "mapper/search/search_run.h"
 #include "mapper/search/search_space.h"
 

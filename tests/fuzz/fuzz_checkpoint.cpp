@@ -1,8 +1,8 @@
-// The checkpoint reader (mapper/checkpoint.h): odimo train --resume, read and
+// The checkpoint reader (mapper/train/checkpoint.h): odimo train --resume, read and
 // restored into the tiny network with SGD and with Adam, as the trainer does.
-#include "mapper/checkpoint.h"
-#include "mapper/model.h"
-#include "mapper/optim.h"
+#include "mapper/nn/model.h"
+#include "mapper/train/checkpoint.h"
+#include "mapper/train/optim.h"
 #include "tests/fuzz/fuzz_input.h"
 #include "workloads/network.h"
 

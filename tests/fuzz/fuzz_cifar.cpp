@@ -1,6 +1,6 @@
-// The CIFAR binary reader (mapper/data.h): --dataset cifar10:DIR and cifar100:DIR,
+// The CIFAR binary reader (mapper/data/data.h): --dataset cifar10:DIR and cifar100:DIR,
 // the input as the test file of both.
-#include "mapper/data.h"
+#include "mapper/data/data.h"
 #include "tests/fuzz/fuzz_input.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

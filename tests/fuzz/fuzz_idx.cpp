@@ -1,9 +1,9 @@
-// The IDX reader (mapper/data.h): --dataset fashion-mnist. The input is the images
+// The IDX reader (mapper/data/data.h): --dataset fashion-mnist. The input is the images
 // file, then "\n--labels--\n", then the labels file (gzip or plain: zlib reads both).
 #include <algorithm>
 #include <cstring>
 
-#include "mapper/data.h"
+#include "mapper/data/data.h"
 #include "tests/fuzz/fuzz_input.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -22,8 +22,8 @@
 #include <string>
 #include <vector>
 
-#include "mapper/batch_queue.h"
-#include "mapper/image_folder.h"
+#include "mapper/data/batch_queue.h"
+#include "mapper/data/image_folder.h"
 #include "proto/error.h"
 #include "tests/mapper/image_folder_maker.h"
 

@@ -18,7 +18,7 @@
 #include "hw/soc_description.h"
 #include "mapper/cost/calibrated_model.h"
 #include "mapper/search/search_run.h"
-#include "mapper/trainer.h"
+#include "mapper/train/trainer.h"
 #include "proto/error.h"
 
 using namespace odimo;

@@ -27,10 +27,10 @@
 #include <string>
 
 #include "bench_search.h"
-#include "mapper/data.h"
-#include "mapper/model.h"
-#include "mapper/ops_misc.h"
-#include "mapper/optim.h"
+#include "mapper/data/data.h"
+#include "mapper/nn/model.h"
+#include "mapper/ops/ops_misc.h"
+#include "mapper/train/optim.h"
 #include "proto/error.h"
 
 using namespace odimo;

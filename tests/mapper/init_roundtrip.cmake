@@ -1,4 +1,4 @@
-# odimo train/search --init (mapper/initial_weights.h) end to end:
+# odimo train/search --init (mapper/train/initial_weights.h) end to end:
 #  1. train tiny 1 short epoch -> DIR/checkpoint.pb; `train --init DIR/checkpoint.pb --epochs 0`
 #     reports the same test accuracy and loss (weights and batch-norm statistics restored exactly);
 #  2. the same checkpoint starts a quantized training and a search (a float checkpoint for search,

@@ -1,4 +1,4 @@
-// ADC-aware training (mapper/adc.h): the AdcNode's forward is the AIMC's row-tiled ADC
+// ADC-aware training (mapper/nn/adc.h): the AdcNode's forward is the AIMC's row-tiled ADC
 // result, its backward the stated surrogate (identity inside the ADC range, zero for a
 // clipped conversion), the gain follows the calibration rule, noise is seeded.
 #include <doctest/doctest.h>
@@ -6,8 +6,8 @@
 #include <cmath>
 #include <random>
 
-#include "mapper/adc.h"
-#include "mapper/layers.h"
+#include "mapper/nn/adc.h"
+#include "mapper/nn/layers.h"
 
 using namespace odimo;
 using namespace odimo::mapper;

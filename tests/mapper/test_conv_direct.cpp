@@ -6,8 +6,8 @@
 #include <cmath>
 
 #include "grad_check.h"
-#include "mapper/ops_conv.h"
-#include "mapper/ops_conv_direct.h"
+#include "mapper/ops/ops_conv.h"
+#include "mapper/ops/ops_conv_direct.h"
 
 namespace odimo::mapper {
 namespace {

@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "mapper/data.h"
+#include "mapper/data/data.h"
 #include "proto/error.h"
 
 namespace odimo::mapper {

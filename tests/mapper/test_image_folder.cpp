@@ -9,11 +9,11 @@
 #include <filesystem>
 #include <sstream>
 
-#include "mapper/batch_queue.h"
-#include "mapper/image_decode.h"
-#include "mapper/image_folder.h"
-#include "mapper/image_geometry.h"
-#include "mapper/trainer.h"
+#include "mapper/data/batch_queue.h"
+#include "mapper/data/image_decode.h"
+#include "mapper/data/image_folder.h"
+#include "mapper/data/image_geometry.h"
+#include "mapper/train/trainer.h"
 #include "proto/error.h"
 #include "tests/mapper/image_folder_maker.h"
 

@@ -1,4 +1,4 @@
-// Imported ONNX networks with their weights (mapper/initial_weights.h) against PyTorch:
+// Imported ONNX networks with their weights (mapper/train/initial_weights.h) against PyTorch:
 // NAME.io.txt holds fixed input images and PyTorch 1.13's outputs (eval, float32), written
 // with the .onnx by tests/workloads/make_onnx.py; CI needs no torch.
 #include <doctest/doctest.h>
@@ -7,8 +7,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "mapper/initial_weights.h"
-#include "mapper/model.h"
+#include "mapper/nn/model.h"
+#include "mapper/train/initial_weights.h"
 #include "proto/error.h"
 
 namespace odimo::mapper {

@@ -3,9 +3,9 @@
 #include <doctest/doctest.h>
 
 #include "grad_check.h"
-#include "mapper/ops_conv.h"
-#include "mapper/ops_misc.h"
-#include "mapper/ops_norm.h"
+#include "mapper/ops/ops_conv.h"
+#include "mapper/ops/ops_misc.h"
+#include "mapper/ops/ops_norm.h"
 
 namespace odimo::mapper {
 namespace {

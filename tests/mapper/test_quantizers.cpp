@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "mapper/quantizers.h"
+#include "mapper/nn/quantizers.h"
 
 namespace odimo::mapper {
 namespace {

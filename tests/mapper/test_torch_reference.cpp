@@ -4,10 +4,10 @@
 #include <doctest/doctest.h>
 
 #include "grad_check.h"
-#include "mapper/model.h"
-#include "mapper/ops_conv.h"
-#include "mapper/ops_misc.h"
-#include "mapper/ops_norm.h"
+#include "mapper/nn/model.h"
+#include "mapper/ops/ops_conv.h"
+#include "mapper/ops/ops_misc.h"
+#include "mapper/ops/ops_norm.h"
 
 namespace odimo::mapper {
 namespace {

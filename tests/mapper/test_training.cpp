@@ -10,11 +10,11 @@
 
 #include <unistd.h>
 
-#include "mapper/checkpoint.h"
-#include "mapper/model.h"
-#include "mapper/ops_misc.h"
-#include "mapper/optim.h"
-#include "mapper/trainer.h"
+#include "mapper/nn/model.h"
+#include "mapper/ops/ops_misc.h"
+#include "mapper/train/checkpoint.h"
+#include "mapper/train/optim.h"
+#include "mapper/train/trainer.h"
 #include "proto/error.h"
 #include "proto/proto_io.h"
 

@@ -6,8 +6,8 @@
 #include <array>
 #include <cmath>
 
-#include "mapper/optim.h"
 #include "mapper/search/arch.h"
+#include "mapper/train/optim.h"
 
 using namespace odimo;
 using namespace odimo::search;

@@ -9,7 +9,7 @@
 #include <random>
 
 #include "mapper/cost/calibrated_model.h"
-#include "mapper/layers.h"
+#include "mapper/nn/layers.h"
 #include "mapper/search/mapping_validation.h"
 #include "mapper/search/refine.h"
 #include "mapper/search/search_run.h"

@@ -9,11 +9,11 @@
 #include <sstream>
 
 #include "mapper/cost/calibrated_model.h"
-#include "mapper/initial_weights.h"
-#include "mapper/model.h"
-#include "mapper/ops_misc.h"
+#include "mapper/nn/model.h"
+#include "mapper/ops/ops_misc.h"
 #include "mapper/search/search_nodes.h"
 #include "mapper/search/search_run.h"
+#include "mapper/train/initial_weights.h"
 #include "proto/error.h"
 #include "proto/proto_io.h"
 

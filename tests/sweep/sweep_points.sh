@@ -97,7 +97,7 @@ grep -q "sweep run --index-from-env $work/plan -o $work/slurm-out$" sweep.sbatch
 bash -n sweep.sbatch || fail "sbatch: not a valid script"
 
 # Results do not depend on where they are written: the heap layout differs with the path's
-# length and, before mapper/aligned_new.cpp, so did the bits of this ResNet-8 point.
+# length and, before mapper/tensor/aligned_new.cpp, so did the bits of this ResNet-8 point.
 printf 'soc: "diana"\nnet: "resnet8"\ndataset: "synthetic"\nlambda: 1\nsteps_per_epoch: 5\nbatch: 32\nsearch_epochs: 1\n' > r8.pbtxt
 "$odimo" sweep plan r8.pbtxt -o plan-r8 > /dev/null
 "$odimo" sweep run plan-r8 -o r8 --index 0 > /dev/null

@@ -1,0 +1,96 @@
+// Checkpoint capture/restore: tensors matched by name, sizes checked.
+#include "mapper/train/checkpoint.h"
+
+#include <map>
+
+#include "proto/error.h"
+#include "proto/proto_io.h"
+
+namespace odimo::mapper {
+void put_tensor(google::protobuf::RepeatedPtrField<proto::NamedTensor>* out, const std::string& name,
+                const std::vector<int>& shape, const std::vector<float>& values) {
+  proto::NamedTensor* t = out->Add();
+  t->set_name(name);
+  for (int s : shape) t->add_shape(s);
+  t->mutable_values()->Add(values.begin(), values.end());
+}
+
+namespace {
+
+void get(const google::protobuf::RepeatedPtrField<proto::NamedTensor>& in, const std::string& origin,
+         const std::string& name, std::vector<float>& values) {
+  for (const auto& t : in) {
+    if (t.name() != name) continue;
+    if (size_t(t.values_size()) != values.size())
+      throw Error(origin + ": tensor '" + name + "' has " + std::to_string(t.values_size()) +
+                  " values, the model " + std::to_string(values.size()));
+    std::copy(t.values().begin(), t.values().end(), values.begin());
+    return;
+  }
+  throw Error(origin + ": tensor '" + name + "' is missing (checkpoint of another network?)");
+}
+
+}  // namespace
+
+void capture_values(const std::vector<Parameter*>& params, const std::vector<Buffer*>& buffers,
+                    proto::Checkpoint& ckpt) {
+  ckpt.clear_parameters();
+  ckpt.clear_buffers();
+  for (Parameter* p : params) put_tensor(ckpt.mutable_parameters(), p->name, p->shape, p->value);
+  for (Buffer* b : buffers) put_tensor(ckpt.mutable_buffers(), b->name, {int(b->value.size())}, b->value);
+}
+
+void restore_values(const proto::Checkpoint& ckpt, const std::string& origin,
+                    const std::vector<Parameter*>& params, const std::vector<Buffer*>& buffers) {
+  for (Parameter* p : params) get(ckpt.parameters(), origin, p->name, p->value);
+  for (Buffer* b : buffers) get(ckpt.buffers(), origin, b->name, b->value);
+}
+
+void capture_state(const std::vector<Parameter*>& params, const std::vector<Buffer*>& buffers, Optimizer& opt,
+                   proto::Checkpoint& ckpt) {
+  capture_values(params, buffers, ckpt);
+  ckpt.clear_optimizer_first();
+  ckpt.clear_optimizer_second();
+  for (size_t i = 0; i < params.size(); ++i) {
+    put_tensor(ckpt.mutable_optimizer_first(), params[i]->name, params[i]->shape, opt.first_moments()[i]);
+    if (!opt.second_moments()[i].empty())
+      put_tensor(ckpt.mutable_optimizer_second(), params[i]->name, params[i]->shape, opt.second_moments()[i]);
+  }
+  ckpt.set_steps_done(opt.steps());
+}
+
+void restore_state(const proto::Checkpoint& ckpt, const std::string& origin,
+                   const std::vector<Parameter*>& params, const std::vector<Buffer*>& buffers,
+                   Optimizer& opt) {
+  restore_values(ckpt, origin, params, buffers);
+  for (size_t i = 0; i < params.size(); ++i) {
+    get(ckpt.optimizer_first(), origin, params[i]->name, opt.first_moments()[i]);
+    if (!opt.second_moments()[i].empty())
+      get(ckpt.optimizer_second(), origin, params[i]->name, opt.second_moments()[i]);
+  }
+  opt.set_steps(ckpt.steps_done());
+}
+
+void capture_state(Model& model, Optimizer& opt, proto::Checkpoint& ckpt) {
+  capture_state(model.parameters(), model.buffers(), opt, ckpt);
+}
+
+void restore_state(const proto::Checkpoint& ckpt, const std::string& origin, Model& model, Optimizer& opt) {
+  restore_state(ckpt, origin, model.parameters(), model.buffers(), opt);
+}
+
+void restore_weights(const proto::Checkpoint& ckpt, const std::string& origin, Model& model) {
+  restore_values(ckpt, origin, model.parameters(), model.buffers());
+}
+
+void save_checkpoint(const std::string& path, const proto::Checkpoint& ckpt) {
+  write_binary_proto(path, ckpt);
+}
+
+proto::Checkpoint load_checkpoint(const std::string& path) {
+  proto::Checkpoint c;
+  read_binary_proto(path, &c);
+  return c;
+}
+
+}  // namespace odimo::mapper

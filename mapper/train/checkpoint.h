@@ -1,0 +1,38 @@
+#pragma once
+// Saving and restoring a training run (proto/checkpoint.proto), atomically.
+#include <string>
+#include <vector>
+
+#include "mapper/nn/model.h"
+#include "mapper/train/optim.h"
+#include "proto/checkpoint.pb.h"
+
+namespace odimo::mapper {
+
+// Fills parameters, buffers and optimizer state of `ckpt` from the live objects.
+void capture_state(Model& model, Optimizer& opt, proto::Checkpoint& ckpt);
+// Restores them; throws Error naming `origin` when a tensor is missing or has another size.
+void restore_state(const proto::Checkpoint& ckpt, const std::string& origin, Model& model, Optimizer& opt);
+// The same for an optimizer over `params` only (their order is the optimizer's), e.g. the
+// search's weights and architecture optimizers.
+void capture_state(const std::vector<Parameter*>& params, const std::vector<Buffer*>& buffers, Optimizer& opt,
+                   proto::Checkpoint& ckpt);
+void restore_state(const proto::Checkpoint& ckpt, const std::string& origin,
+                   const std::vector<Parameter*>& params, const std::vector<Buffer*>& buffers,
+                   Optimizer& opt);
+// Values only, no optimizer state: exported weights, the best weights of a fine-tune.
+void capture_values(const std::vector<Parameter*>& params, const std::vector<Buffer*>& buffers,
+                    proto::Checkpoint& ckpt);
+void restore_values(const proto::Checkpoint& ckpt, const std::string& origin,
+                    const std::vector<Parameter*>& params, const std::vector<Buffer*>& buffers);
+
+// Restores parameters and buffers only (a search result's weights.pb).
+void restore_weights(const proto::Checkpoint& ckpt, const std::string& origin, Model& model);
+// Appends one named tensor (the layout every checkpoint and weights file uses).
+void put_tensor(google::protobuf::RepeatedPtrField<proto::NamedTensor>* out, const std::string& name,
+                const std::vector<int>& shape, const std::vector<float>& values);
+
+void save_checkpoint(const std::string& path, const proto::Checkpoint& ckpt);
+proto::Checkpoint load_checkpoint(const std::string& path);
+
+}  // namespace odimo::mapper

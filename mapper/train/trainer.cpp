@@ -1,0 +1,357 @@
+// The training loop; see trainer.h. Each epoch's shuffle and augmentation draw
+// from generators seeded by (seed, epoch), so a run resumed from an epoch-end
+// checkpoint replays exactly the batches of an uninterrupted run.
+#include "mapper/train/trainer.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <iomanip>
+#include <numeric>
+#include <ostream>
+#include <sstream>
+
+#include "mapper/data/batch_queue.h"
+#include "mapper/train/checkpoint.h"
+#include "mapper/train/initial_weights.h"
+#include "proto/error.h"
+#include "proto/proto_io.h"
+
+namespace odimo::mapper {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+std::mt19937_64 epoch_rng(uint64_t seed, int epoch, int stream) {
+  std::seed_seq s{uint32_t(seed), uint32_t(seed >> 32), uint32_t(epoch), uint32_t(stream)};
+  return std::mt19937_64(s);
+}
+
+// One line per epoch, redrawn in place on a terminal:
+// epoch 2/5 [##########..........] 211/422  loss 0.4123  acc 85.02%  1893 img/s
+class ProgressBar {
+ public:
+  ProgressBar(std::ostream& out, bool enabled, int epoch, int epochs, int64_t steps)
+      : m_out(out),
+        m_enabled(enabled),
+        m_tty(isatty(STDERR_FILENO)),
+        m_epoch(epoch),
+        m_epochs(epochs),
+        m_steps(steps) {}
+  void update(int64_t step, double loss, double acc, double ips, bool final) {
+    if (!m_enabled || (!final && (!m_tty || seconds_since(m_last) < 0.25))) return;
+    m_last = Clock::now();
+    const int width = 20, done = int(width * step / std::max<int64_t>(1, m_steps));
+    std::ostringstream s;
+    s << "epoch " << m_epoch << "/" << m_epochs << " [" << std::string(done, '#')
+      << std::string(width - done, '.') << "] " << step << "/" << m_steps << "  loss " << std::fixed
+      << std::setprecision(4) << loss << "  acc " << std::setprecision(2) << 100 * acc << "%  "
+      << std::setprecision(0) << ips << " img/s";
+    m_out << (m_tty ? "\r" : "") << s.str() << (final ? "" : "") << std::flush;
+  }
+
+ private:
+  std::ostream& m_out;
+  bool m_enabled, m_tty;
+  int m_epoch, m_epochs;
+  int64_t m_steps;
+  Clock::time_point m_last{};
+};
+
+struct Run {
+  const TrainConfig& cfg;
+  const DataSplits& data;
+  Augment augment;
+  Model& model;
+  Optimizer& opt;
+};
+
+std::array<GroupHyper, kParamGroups> group_hypers(const TrainConfig& c) {
+  std::array<GroupHyper, kParamGroups> g{c.weights, c.weights, c.weights};
+  g[int(ParamGroup::kQuantizer)].lr = c.quant_lr >= 0 ? c.quant_lr : c.weights.lr / 100;
+  g[int(ParamGroup::kQuantizer)].weight_decay = 0;
+  g[int(ParamGroup::kArchitecture)].weight_decay = 0;
+  return g;
+}
+
+int64_t steps_per_epoch(const TrainConfig& c, int train_size) {
+  const int64_t full = (train_size + c.batch - 1) / c.batch;
+  return c.steps_per_epoch > 0 ? std::min<int64_t>(full, c.steps_per_epoch) : full;
+}
+
+bool all_finite(Model& m) {
+  for (Parameter* p : m.parameters())
+    for (float v : p->value)
+      if (!std::isfinite(v)) return false;
+  return true;
+}
+
+void diverged(const TrainConfig& c, int epoch, int64_t step, double loss) {
+  std::ostringstream s;
+  s << "training diverged: "
+    << (std::isnan(loss)   ? "loss is NaN"
+        : std::isinf(loss) ? "loss is infinite"
+                           : "weights are not finite")
+    << " at epoch " << epoch;
+  if (step > 0) s << ", step " << step;
+  s << " (try a lower --lr)";
+  const std::string ckpt = c.out_dir + "/checkpoint.pb";
+  if (!c.out_dir.empty() && file_exists(ckpt))
+    s << "; the last good checkpoint is kept in " << ckpt;
+  else if (!c.out_dir.empty())
+    s << "; no epoch finished, so no checkpoint was written";
+  throw Error(s.str());
+}
+
+// Trains one epoch; returns its record (validation filled in by the caller).
+proto::EpochRecord train_epoch(Run& r, int epoch, std::ostream& log) {
+  const TrainConfig& c = r.cfg;
+  const Dataset& d = r.data.train;
+  std::vector<int> order(d.size());
+  std::iota(order.begin(), order.end(), 0);
+  auto shuffle_rng = epoch_rng(c.seed, epoch, 1), aug_rng = epoch_rng(c.seed, epoch, 2);
+  std::shuffle(order.begin(), order.end(), shuffle_rng);
+  const int64_t steps = steps_per_epoch(c, d.size());
+  ProgressBar bar(log, c.progress, epoch, c.epochs, steps);
+  double loss_sum = 0, lr = 0;
+  int64_t correct = 0, seen = 0;
+  Tape tape;
+  const auto t0 = Clock::now();
+  // Batches are cut on a background thread ahead of the step, in step order (mapper/data/batch_queue.h).
+  BatchQueue queue(steps, c.batch, d.input().elements(), [&](int64_t s, Batch& b) {
+    b.n = std::min<int>(c.batch, d.size() - int(s * c.batch));
+    fill_batch(d, order.data() + s * c.batch, b.n, r.data.mean, r.data.stddev, r.augment, aug_rng, c.seed,
+               epoch, b.x.data(), b.y.data());
+  });
+  for (int64_t s = 0; s < steps; ++s) {
+    const Batch& b = queue.next();
+    const int n = b.n;
+    const Activation& logits = r.model.forward(b.x.data(), n, true, &tape);
+    int right = 0;
+    const double loss = softmax_cross_entropy(n, r.model.classes(), logits.value.data(), b.y.data(),
+                                              r.model.logits_grad(), &right);
+    if (!std::isfinite(loss)) diverged(c, epoch, s + 1, loss);
+    r.model.zero_grad();
+    r.model.backward(tape);
+    lr = c.weights.lr * c.schedule.factor(epoch - 1, r.opt.steps());
+    r.opt.step(c.schedule.factor(epoch - 1, r.opt.steps()));
+    loss_sum += loss * n, correct += right, seen += n;
+    const double dt = seconds_since(t0);
+    bar.update(s + 1, loss_sum / seen, double(correct) / seen, seen / std::max(dt, 1e-9), false);
+  }
+  proto::EpochRecord e;
+  e.set_epoch(epoch);
+  e.set_seconds(seconds_since(t0));
+  e.set_train_loss(loss_sum / std::max<int64_t>(1, seen));
+  e.set_train_accuracy(double(correct) / std::max<int64_t>(1, seen));
+  e.set_images_per_second(seen / std::max(e.seconds(), 1e-9));
+  e.set_learning_rate(lr);
+  bar.update(steps, e.train_loss(), e.train_accuracy(), e.images_per_second(), true);
+  return e;
+}
+
+std::string json_number(double v) {
+  std::ostringstream s;
+  s << std::setprecision(10) << (std::isfinite(v) ? v : 0.0);
+  return s.str();
+}
+
+void write_report(const TrainConfig& c, const TrainResult& res, const std::string& path) {
+  std::ostringstream o;
+  o << "{\n  \"network\": \"" << c.net << "\",\n  \"dataset\": \"" << c.dataset << "\",\n  \"quant\": \""
+    << quant_preset_name(c.quant) << "\",\n  \"epochs\": " << res.epochs << ",\n  \"steps\": " << res.steps
+    << ",\n  \"test_accuracy\": " << json_number(res.test_accuracy)
+    << ",\n  \"test_loss\": " << json_number(res.test_loss)
+    << ",\n  \"images_per_second\": " << json_number(res.images_per_second)
+    << ",\n  \"threads\": " << c.threads << ",\n  \"batch\": " << c.batch << ",\n  \"history\": [";
+  for (size_t i = 0; i < res.history.size(); ++i) {
+    const auto& e = res.history[i];
+    o << (i ? ",\n" : "\n") << "    {\"epoch\": " << e.epoch()
+      << ", \"train_loss\": " << json_number(e.train_loss())
+      << ", \"train_accuracy\": " << json_number(e.train_accuracy())
+      << ", \"validation_loss\": " << json_number(e.validation_loss())
+      << ", \"validation_accuracy\": " << json_number(e.validation_accuracy())
+      << ", \"images_per_second\": " << json_number(e.images_per_second()) << "}";
+  }
+  o << "\n  ]\n}\n";
+  write_file_atomic(path, o.str());
+}
+
+void check_config(const TrainConfig& c) {
+  if (c.epochs < 0 || (c.epochs == 0 && c.init.empty()))
+    throw Error("--epochs must be at least 1 (0, only evaluating, needs --init FILE)");
+  if (c.batch < 1) throw Error("--batch must be at least 1");
+  if (c.threads < 1 || c.threads > kMaxThreads)
+    throw Error("--threads must be between 1 and " + std::to_string(kMaxThreads));
+  if (!(c.weights.lr > 0)) throw Error("--lr must be positive");
+  if (c.resume && c.out_dir.empty()) throw Error("--resume needs --out DIR (where the checkpoint is)");
+}
+
+}  // namespace
+
+std::string fingerprint(const TrainConfig& c) {
+  std::ostringstream s;
+  s << std::setprecision(17) << "net=" << c.net << " input=" << (c.input ? c.input->str() : "default")
+    << " dataset=" << c.dataset << " epochs=" << c.epochs << " batch=" << c.batch
+    << " steps/epoch=" << c.steps_per_epoch << " optimizer=" << int(c.optimizer) << " lr=" << c.weights.lr
+    << " momentum=" << c.weights.momentum << " nesterov=" << c.weights.nesterov
+    << " wd=" << c.weights.weight_decay << " quant_lr=" << c.quant_lr << " schedule=" << int(c.schedule.kind)
+    << "/" << c.schedule.gamma << "/" << c.schedule.step_epochs << "/" << c.schedule.milestones.size()
+    << " seed=" << c.seed << " threads=" << c.threads << " quant=" << quant_preset_name(c.quant)
+    << " val=" << c.val_fraction
+    << " augment=" << (c.augment ? c.augment->crop_padding * 2 + c.augment->flip : -1);
+  for (int m : c.schedule.milestones) s << "," << m;
+  if (!c.init.empty()) s << " init=" << c.init;
+  if (c.adc)
+    s << " adc_bits=" << c.adc->cu.adc_bits << " adc_rows=" << c.adc->cu.tile_rows
+      << " adc_noise=" << c.adc->noise;
+  return s.str();
+}
+
+Evaluation evaluate(Model& model, const Dataset& data, const std::vector<float>& mean,
+                    const std::vector<float>& stddev, int batch) {
+  Evaluation ev;
+  std::vector<float> x(size_t(batch) * data.input().elements());
+  std::vector<int> y(batch), idx(batch);
+  std::mt19937_64 unused;
+  double loss = 0;
+  int64_t correct = 0;
+  for (int first = 0; first < data.size(); first += batch) {
+    const int n = std::min(batch, data.size() - first);
+    std::iota(idx.begin(), idx.begin() + n, first);
+    fill_batch(data, idx.data(), n, mean, stddev, Augment{}, unused, 0, 0, x.data(), y.data());
+    const Activation& logits = model.forward(x.data(), n, false, nullptr);
+    int right = 0;
+    loss +=
+        softmax_cross_entropy(n, model.classes(), logits.value.data(), y.data(), (float*)nullptr, &right) * n;
+    correct += right;
+  }
+  ev.images = data.size();
+  ev.loss = data.size() ? loss / data.size() : 0;
+  ev.accuracy = data.size() ? double(correct) / data.size() : 0;
+  return ev;
+}
+
+namespace {
+
+Augment default_augment(const TrainConfig& c) {
+  if (c.augment) return *c.augment;
+  const bool cifar = c.dataset.rfind("cifar", 0) == 0, folder = c.dataset.rfind("imagefolder:", 0) == 0;
+  return cifar || folder ? Augment{4, true} : Augment{};  // folders: random-resized crop + flip
+}
+
+// Loads the checkpoint of an interrupted run, if any; returns the epochs it completed.
+int resume_from(const TrainConfig& c, const std::string& path, Model& model, Optimizer& opt,
+                proto::Checkpoint& ckpt, std::ostream& log) {
+  if (!c.resume) return 0;
+  if (!file_exists(path)) {
+    log << "no checkpoint at " << path << ": starting from scratch\n";
+    return 0;
+  }
+  ckpt = load_checkpoint(path);
+  if (ckpt.fingerprint() != fingerprint(c))
+    throw Error(path + ": checkpoint was written by a run with other options:\n  it: " + ckpt.fingerprint() +
+                "\n now: " + fingerprint(c));
+  restore_state(ckpt, path, model, opt);
+  log << "resumed from " << path << " after epoch " << ckpt.epochs_done() << "\n";
+  return ckpt.epochs_done();
+}
+
+}  // namespace
+
+namespace {
+
+DataSplits load_matching_data(const TrainConfig& c, const Network& net) {
+  DataSplits data = load_dataset(c.dataset, c.val_fraction, c.seed, net.input, net.layers.back().out.c,
+                                 c.fashion_dir, c.threads);
+  if (data.train.input() != net.input)
+    throw Error("--dataset " + c.dataset + " has " + data.train.input().str() + " images but " + net.name +
+                " expects " + net.input.str() + " (use --input " + data.train.input().str() + ")");
+  if (data.train.size() == 0) throw Error("--dataset " + c.dataset + ": the training split is empty");
+  const int outputs = net.layers.back().out.c;
+  if (outputs < data.train.classes)
+    throw Error(net.name + " has " + std::to_string(outputs) + " outputs but " + c.dataset + " has " +
+                std::to_string(data.train.classes) + " classes");
+  return data;
+}
+
+void validate(Run& r, proto::EpochRecord& e, std::ostream& log) {
+  if (r.data.validation.size()) {
+    const Evaluation v = evaluate(r.model, r.data.validation, r.data.mean, r.data.stddev, r.cfg.batch);
+    e.set_validation_loss(v.loss);
+    e.set_validation_accuracy(v.accuracy);
+    if (r.cfg.progress)
+      log << "  val loss " << std::fixed << std::setprecision(4) << v.loss << "  val acc "
+          << std::setprecision(2) << 100 * v.accuracy << "%";
+  }
+  if (r.cfg.progress) log << "\n" << std::flush;
+}
+
+// Test accuracy, throughput over every epoch of the run (including those before a --resume), report.
+TrainResult finish(Run& r, const proto::Checkpoint& ckpt, std::ostream& log) {
+  TrainResult res;
+  const Evaluation t = evaluate(r.model, r.data.test, r.data.mean, r.data.stddev, r.cfg.batch);
+  res.test_loss = t.loss;
+  res.test_accuracy = t.accuracy;
+  res.epochs = r.cfg.epochs;
+  res.steps = r.opt.steps();
+  res.history.assign(ckpt.history().begin(), ckpt.history().end());
+  double images = 0, seconds = 0;
+  for (const auto& e : res.history) images += e.images_per_second() * e.seconds(), seconds += e.seconds();
+  res.images_per_second = seconds > 0 ? images / seconds : 0;
+  log << "test accuracy " << std::fixed << std::setprecision(2) << 100 * t.accuracy << "% (loss "
+      << std::setprecision(4) << t.loss << ") on " << t.images << " images; " << std::setprecision(0)
+      << res.images_per_second << " training images/s\n";
+  if (!r.cfg.out_dir.empty()) write_report(r.cfg, res, r.cfg.out_dir + "/report.json");
+  return res;
+}
+
+}  // namespace
+
+TrainResult train(const TrainConfig& c, std::ostream& log) {
+  check_config(c);
+  const Network net = load_network(c.net, c.input);
+  check_training_memory(net, c.batch);
+  const DataSplits data = load_matching_data(c, net);
+  ModelOptions mo{c.quant, c.seed, c.threads, {}};
+  mo.adc = c.adc;
+  Model model(net, mo);
+  configure_adc(model, int8_input_shift(data));
+  if (!c.init.empty()) log << load_initial_weights(c.init, model) << "\n";
+  Optimizer opt(c.optimizer, model.parameters(), group_hypers(c));
+  TrainConfig cfg = c;
+  cfg.schedule.total_steps = int64_t(c.epochs) * steps_per_epoch(c, data.train.size());
+  Run r{cfg, data, default_augment(c), model, opt};
+
+  const std::string ckpt_path = c.out_dir.empty() ? "" : c.out_dir + "/checkpoint.pb";
+  if (!c.out_dir.empty()) std::filesystem::create_directories(c.out_dir);
+  proto::Checkpoint ckpt;
+  const int start = resume_from(cfg, ckpt_path, model, opt, ckpt, log);
+  ckpt.set_fingerprint(fingerprint(cfg));
+  ckpt.set_network(net.name);
+  ckpt.set_quant(quant_preset_name(c.quant));
+  log << net.name << " (" << model.parameters().size() << " tensors) on " << data.train.name << ": "
+      << data.train.size() << " train / " << data.validation.size() << " validation / " << data.test.size()
+      << " test images, quant " << quant_preset_name(c.quant) << ", " << c.threads << " threads\n";
+  for (int epoch = start + 1; epoch <= c.epochs; ++epoch) {
+    proto::EpochRecord e = train_epoch(r, epoch, log);
+    if (!all_finite(model)) diverged(c, epoch, 0, 0.0);
+    validate(r, e, log);
+    *ckpt.add_history() = e;
+    ckpt.set_epochs_done(epoch);
+    if (!ckpt_path.empty()) {
+      capture_state(model, opt, ckpt);
+      save_checkpoint(ckpt_path, ckpt);
+    }
+    if (epoch == c.stop_after_epochs) return TrainResult{0, 0, 0, epoch, opt.steps(), {}};
+  }
+  return finish(r, ckpt, log);
+}
+
+}  // namespace odimo::mapper
