@@ -161,59 +161,84 @@ bool records_in_report(const DeployConfig& cfg) {
   return a == b || fs::equivalent(a, b, ec);
 }
 
-proto::DeployReport deploy_point(const DeployConfig& cfg, std::ostream& log) {
-  proto::SearchReport rep = sweep::read_search_report(cfg.dir);
-  const std::string origin = cfg.dir + "/report.json";
+namespace {
+
+// A search or sweep point loaded for deployment: its report, SoC, network, the search model
+// with the trained weights, frozen to the point's mapping. Not movable: the model refers to
+// the SoC and the search space.
+// DIR/report.json, which must name a mapping and weights (a search result folder).
+proto::SearchReport read_deployable_report(const std::string& dir) {
+  proto::SearchReport rep = sweep::read_search_report(dir);
+  const std::string origin = dir + "/report.json";
   if (rep.mapping_file().empty())
     throw Error(origin + ": field 'mapping_file': value \"\" must name the mapping (a search result folder)");
   if (rep.weights_file().empty())
     throw Error(origin + ": field 'weights_file': value \"\" must name the trained weights");
-  const SocDescription soc = load_soc(sweep::soc_source(rep));
-  const Network net =
-      load_network(sweep::network_source(rep), parse_shape(rep.input(), origin + ": field 'input'"));
-  sweep::check_loaded_names(rep, origin, soc.name(), net.name);
-  const auto space = search::search_space(net, soc);
+  return rep;
+}
+
+struct LoadedPoint {
+  proto::SearchReport rep;
+  std::string origin;  // DIR/report.json
+  SocDescription soc;
+  Network net;
+  std::vector<search::SearchableLayer> space;
   std::vector<search::LayerArch*> archs;
-  // one thread: the fake-quantized logits (max_logit_deviation) must not depend on --threads
-  const std::string wpath = cfg.dir + "/" + rep.weights_file();
-  const proto::Checkpoint weights = mapper::load_checkpoint(wpath);
-  const mapper::AdcTraining adc;  // the training-time forward, ADC included, when it was trained so
-  auto model = search::make_search_model(net, soc, space, rep.seed(), 1, false, &archs,
-                                         adc_aware(weights) ? &adc : nullptr);
-  mapper::restore_weights(weights, wpath, *model);
-  const std::string mpath = cfg.dir + "/" + rep.mapping_file();
+  mapper::AdcTraining adc;  // the training-time forward, ADC included, when it was trained so
+  std::unique_ptr<mapper::Model> model;
   proto::Mapping mapping;
-  read_text_proto(mpath, &mapping);
-  const ResolvedMapping resolved = resolve_mapping(net, soc, mapping, mpath);
-  const auto cus = channel_cus(net, soc, mapping, resolved, mpath);
-  freeze_to_mapping(space, archs, cus);
+  std::string mapping_path;
+  std::vector<std::vector<int>> cus;  // per layer and channel
 
-  const std::string dataset = cfg.dataset.empty() ? rep.dataset() : cfg.dataset;
-  const mapper::DataSplits data = mapper::load_dataset(dataset, 0.1, rep.seed(), net.input, net.classes);
-  if (data.test.shape != net.input)
-    throw Error("dataset '" + dataset + "' has images " + data.test.shape.str() + ", " + net.name +
-                " expects " + net.input.str());
-  mapper::configure_adc(*model, mapper::int8_input_shift(data));
-  IntegerNetwork inet(*model, soc, cus, deployment_orders(net, mapping, cus, mpath),
-                      mapper::int8_input_shift(data));
-  const int64_t elems = net.input.elements();
-  const int ncal = std::min(cfg.calibration_images, data.train.size());
-  const std::vector<float> cal = images(data.train, data, ncal);
-  const auto source = choose_adc_shifts(inet, *model, cal.data(), ncal, elems);
+  explicit LoadedPoint(const std::string& dir)
+      : rep(read_deployable_report(dir)),
+        origin(dir + "/report.json"),
+        soc(load_soc(sweep::soc_source(rep))),
+        net(load_network(sweep::network_source(rep), parse_shape(rep.input(), origin + ": field 'input'"))) {
+    sweep::check_loaded_names(rep, origin, soc.name(), net.name);
+    space = search::search_space(net, soc);
+    // one thread: the fake-quantized logits (max_logit_deviation) must not depend on --threads
+    const std::string wpath = dir + "/" + rep.weights_file();
+    const proto::Checkpoint weights = mapper::load_checkpoint(wpath);
+    model = search::make_search_model(net, soc, space, rep.seed(), 1, false, &archs,
+                                      adc_aware(weights) ? &adc : nullptr);
+    mapper::restore_weights(weights, wpath, *model);
+    mapping_path = dir + "/" + rep.mapping_file();
+    read_text_proto(mapping_path, &mapping);
+    const ResolvedMapping resolved = resolve_mapping(net, soc, mapping, mapping_path);
+    cus = channel_cus(net, soc, mapping, resolved, mapping_path);
+    freeze_to_mapping(space, archs, cus);
+  }
+  LoadedPoint(const LoadedPoint&) = delete;
+  LoadedPoint& operator=(const LoadedPoint&) = delete;
+};
 
-  const int n = cfg.max_images > 0 ? std::min(cfg.max_images, data.test.size()) : data.test.size();
-  const std::vector<float> x = images(data.test, data, n);
-  // The training engine's fake-quantized forward on the same images.
-  const int K = net.classes;
-  std::vector<float> fake(size_t(n) * K);
+// The training engine's fake-quantized logits of n images, [image * classes + k].
+std::vector<float> fake_quantized_logits(mapper::Model& model, const float* x, int n, int64_t elems,
+                                         int classes) {
+  std::vector<float> fake(size_t(n) * classes);
   for (int b = 0; b < n; b += 100) {
     const int m = std::min(100, n - b);
-    const auto& out = model->forward(x.data() + b * elems, m, false, nullptr);
-    std::copy(out.value.begin(), out.value.begin() + int64_t(m) * K, fake.begin() + int64_t(b) * K);
+    const auto& out = model.forward(x + b * elems, m, false, nullptr);
+    std::copy(out.value.begin(), out.value.begin() + int64_t(m) * classes,
+              fake.begin() + int64_t(b) * classes);
   }
-  // The integer network, images split over the threads (per-image results: deterministic).
-  std::vector<int> pred(n), fake_pred(n);
-  std::vector<double> dev(n);
+  return fake;
+}
+
+// Per image: the integer network's class, the fake-quantized one's, the largest logit
+// difference; per weighted layer: the ADC's conversions and clipped conversions.
+struct IntegerResults {
+  std::vector<int> pred, fake_pred;
+  std::vector<double> deviation;
+  std::vector<LayerCounters> layers;
+};
+
+// The integer network on n images split over the threads (per-image results: deterministic).
+IntegerResults run_integer(IntegerNetwork& inet, const float* x, const std::vector<float>& fake, int n,
+                           int64_t elems, int classes, const DeployConfig& cfg, std::ostream& log) {
+  IntegerResults r{std::vector<int>(n), std::vector<int>(n), std::vector<double>(n),
+                   std::vector<LayerCounters>(inet.weighted_count())};
   const int threads = std::max(1, cfg.threads);
   std::vector<std::vector<LayerCounters>> counters(threads,
                                                    std::vector<LayerCounters>(inet.weighted_count()));
@@ -224,11 +249,12 @@ proto::DeployReport deploy_point(const DeployConfig& cfg, std::ostream& log) {
       threads,
       [&](int t) {
         for (int i = mapper::share_begin(n, t, threads); i < mapper::share_end(n, t, threads); ++i) {
-          const Trace tr = inet.run(x.data() + i * elems, rs, uint64_t(i));
-          const float* f = &fake[size_t(i) * K];
-          pred[i] = int(std::max_element(tr.logits.begin(), tr.logits.end()) - tr.logits.begin());
-          fake_pred[i] = int(std::max_element(f, f + K) - f);
-          for (int k = 0; k < K; ++k) dev[i] = std::max(dev[i], std::fabs(tr.logits[k] - double(f[k])));
+          const Trace tr = inet.run(x + i * elems, rs, uint64_t(i));
+          const float* f = &fake[size_t(i) * classes];
+          r.pred[i] = int(std::max_element(tr.logits.begin(), tr.logits.end()) - tr.logits.begin());
+          r.fake_pred[i] = int(std::max_element(f, f + classes) - f);
+          for (int k = 0; k < classes; ++k)
+            r.deviation[i] = std::max(r.deviation[i], std::fabs(tr.logits[k] - double(f[k])));
           for (int w = 0; w < inet.weighted_count(); ++w) {
             counters[t][w].conversions += tr.counters[w].conversions;
             counters[t][w].clipped += tr.counters[w].clipped;
@@ -238,16 +264,27 @@ proto::DeployReport deploy_point(const DeployConfig& cfg, std::ostream& log) {
       },
       int64_t(1) << 40);
   progress(log, cfg.progress, n, n, true);
+  for (int t = 0; t < threads; ++t)  // in thread order
+    for (int w = 0; w < inet.weighted_count(); ++w) {
+      r.layers[w].conversions += counters[t][w].conversions;
+      r.layers[w].clipped += counters[t][w].clipped;
+    }
+  return r;
+}
 
+// Accuracies against the labels, agreement, and per weighted layer its CUs, ADC and saturation.
+proto::DeployReport summarize(const IntegerResults& r, const std::vector<uint16_t>& labels,
+                              IntegerNetwork& inet, const std::vector<std::string>& shift_source,
+                              const DeployConfig& cfg, int ncal) {
+  const int n = int(r.pred.size());
   proto::DeployReport d;
   int right = 0, fake_right = 0, agree = 0;
   double maxdev = 0;
   for (int i = 0; i < n; ++i) {
-    const int label = data.test.labels[i];
-    right += pred[i] == label;
-    fake_right += fake_pred[i] == label;
-    agree += pred[i] == fake_pred[i];
-    maxdev = std::max(maxdev, dev[i]);
+    right += r.pred[i] == labels[i];
+    fake_right += r.fake_pred[i] == labels[i];
+    agree += r.pred[i] == r.fake_pred[i];
+    maxdev = std::max(maxdev, r.deviation[i]);
   }
   d.set_test_accuracy(double(right) / std::max(1, n));
   d.set_trained_test_accuracy(double(fake_right) / std::max(1, n));
@@ -266,21 +303,45 @@ proto::DeployReport deploy_point(const DeployConfig& cfg, std::ostream& log) {
     l->set_row_tiles(inet.row_tiles(w));
     if (inet.weighted_analog(w)) {
       l->set_adc_shift(inet.adc_shift(w));
-      l->set_adc_shift_source(source[w]);
+      l->set_adc_shift_source(shift_source[w]);
     }
-    for (int t = 0; t < threads; ++t) {
-      l->set_conversions(l->conversions() + counters[t][w].conversions);
-      l->set_clipped(l->clipped() + counters[t][w].clipped);
-    }
+    l->set_conversions(r.layers[w].conversions);
+    l->set_clipped(r.layers[w].clipped);
     l->set_saturation(l->conversions() ? double(l->clipped()) / double(l->conversions()) : 0.0);
     conv += l->conversions();
     clip += l->clipped();
   }
   d.set_adc_saturation(conv ? double(clip) / double(conv) : 0.0);
+  return d;
+}
+
+}  // namespace
+
+proto::DeployReport deploy_point(const DeployConfig& cfg, std::ostream& log) {
+  LoadedPoint pt(cfg.dir);
+  const Network& net = pt.net;
+  const std::string dataset = cfg.dataset.empty() ? pt.rep.dataset() : cfg.dataset;
+  const mapper::DataSplits data = mapper::load_dataset(dataset, 0.1, pt.rep.seed(), net.input, net.classes);
+  if (data.test.shape != net.input)
+    throw Error("dataset '" + dataset + "' has images " + data.test.shape.str() + ", " + net.name +
+                " expects " + net.input.str());
+  mapper::configure_adc(*pt.model, mapper::int8_input_shift(data));
+  IntegerNetwork inet(*pt.model, pt.soc, pt.cus, deployment_orders(net, pt.mapping, pt.cus, pt.mapping_path),
+                      mapper::int8_input_shift(data));
+  const int64_t elems = net.input.elements();
+  const int ncal = std::min(cfg.calibration_images, data.train.size());
+  const std::vector<float> cal = images(data.train, data, ncal);
+  const auto source = choose_adc_shifts(inet, *pt.model, cal.data(), ncal, elems);
+
+  const int n = cfg.max_images > 0 ? std::min(cfg.max_images, data.test.size()) : data.test.size();
+  const std::vector<float> x = images(data.test, data, n);
+  const std::vector<float> fake = fake_quantized_logits(*pt.model, x.data(), n, elems, net.classes);
+  const IntegerResults r = run_integer(inet, x.data(), fake, n, elems, net.classes, cfg, log);
+  const proto::DeployReport d = summarize(r, data.test.labels, inet, source, cfg, ncal);
   write_file_atomic(deployed_file(cfg), to_json(d));
   if (records_in_report(cfg)) {
-    *rep.mutable_deployed() = d;
-    sweep::write_search_report(cfg.dir, rep);
+    *pt.rep.mutable_deployed() = d;
+    sweep::write_search_report(cfg.dir, pt.rep);
   }
   return d;
 }

@@ -358,10 +358,11 @@ std::unique_ptr<mapper::Model> make_search_model(const Network& net, const SocDe
   return std::make_unique<mapper::Model>(net, mo);
 }
 
-proto::SearchReport run_search(const SearchConfig& cfg, const SocDescription& soc,
-                               const cost::CostModel& cost_model, const cost::CostModel& compat,
-                               std::ostream& log) {
-  Run r{cfg, soc, load_network(cfg.net, cfg.input), {}, {}, {}, {}, {}, 1, {}};
+namespace {
+
+// The network, data, search model, cost and reference of one search, ready to train.
+void prepare_run(Run& r, const SearchConfig& cfg, const SocDescription& soc,
+                 const cost::CostModel& cost_model, std::ostream& log) {
   r.space = search_space(r.net, soc);
   check_adc_options(cfg, soc);
   if (r.space.empty())
@@ -384,7 +385,53 @@ proto::SearchReport run_search(const SearchConfig& cfg, const SocDescription& so
   r.cost = std::make_unique<NetworkCost>(r.net, soc, cost_model, r.space, cfg.target);
   r.reference = discrete_cost(r, all_on(r.space, soc, soc.soc.default_cu()));
   r.statistics = statistics_images(r);
+}
 
+// The report's description of the run (everything but its epochs and results).
+void describe_run(const Run& r, proto::SearchReport& rep, const std::string& cost_model) {
+  const SearchConfig& cfg = r.cfg;
+  rep.set_label(cfg.label);
+  rep.set_kind(cfg.fixed ? "baseline" : "search");
+  rep.set_soc(r.soc.name());
+  rep.set_network(r.net.name);
+  rep.set_input(r.net.input.str());
+  rep.set_dataset(cfg.dataset);
+  // Relative to the report's folder: a sweep's points read "../point-000/checkpoint.pb" in
+  // every mode and wherever OUT is, so their reports stay byte-identical.
+  if (!cfg.init.empty())
+    rep.set_init(std::filesystem::absolute(cfg.init)
+                     .lexically_normal()
+                     .lexically_relative(std::filesystem::absolute(cfg.out_dir).lexically_normal())
+                     .generic_string());
+  rep.set_lambda(cfg.fixed ? 0 : cfg.lambda);
+  rep.set_target(target_name(cfg.target));
+  rep.set_cost_model(cost_model);
+  rep.set_seed(cfg.seed);
+  rep.set_warmup_epochs(cfg.fixed ? 0 : cfg.warmup_epochs);
+  rep.set_search_epochs(cfg.fixed ? 0 : cfg.search_epochs);
+  rep.set_finetune_epochs(std::max(1, cfg.finetune_epochs));
+}
+
+// mapping.pbtxt and weights.pb into the output folder, named in the report.
+void write_result_files(Run& r, const proto::Mapping& mapping, proto::SearchReport& rep) {
+  const std::string& dir = r.cfg.out_dir;
+  if (dir.empty()) return;
+  write_text_proto(dir + "/mapping.pbtxt", mapping);
+  // The trained weights (parameters and batch-norm statistics; no optimizer state).
+  proto::Checkpoint ckpt;
+  mapper::capture_values(r.model->parameters(), r.model->buffers(), ckpt);
+  mapper::save_checkpoint(dir + "/weights.pb", ckpt);
+  rep.set_mapping_file("mapping.pbtxt");
+  rep.set_weights_file("weights.pb");
+}
+
+}  // namespace
+
+proto::SearchReport run_search(const SearchConfig& cfg, const SocDescription& soc,
+                               const cost::CostModel& cost_model, const cost::CostModel& compat,
+                               std::ostream& log) {
+  Run r{cfg, soc, load_network(cfg.net, cfg.input), {}, {}, {}, {}, {}, 1, {}};
+  prepare_run(r, cfg, soc, cost_model, log);
   Progress p{make_optimizer(r, false), make_optimizer(r, true), {}, {}, {}, 0};
   if (cfg.fixed)
     for (size_t s = 0; s < r.archs.size(); ++s) r.archs[s]->force((*cfg.fixed)[s]);
@@ -400,33 +447,12 @@ proto::SearchReport run_search(const SearchConfig& cfg, const SocDescription& so
   train_phases(r, p, log);
   if (p.stopped) return {};
   proto::SearchReport& rep = p.rep;
-  const int ft = std::max(1, cfg.finetune_epochs);
   const auto a = assignments(r);
   const proto::Mapping mapping = export_mapping(r.net, soc, r.space, a);
   const ResolvedMapping resolved = resolve_mapping(r.net, soc, mapping, "search");
   const proto::Report analytic = cost::predict_network(r.net, soc, resolved, cost_model, "");
   const proto::Report old = cost::predict_network(r.net, soc, resolved, compat, "");
-
-  rep.set_label(cfg.label);
-  rep.set_kind(cfg.fixed ? "baseline" : "search");
-  rep.set_soc(soc.name());
-  rep.set_network(r.net.name);
-  rep.set_input(r.net.input.str());
-  rep.set_dataset(cfg.dataset);
-  // Relative to the report's folder: a sweep's points read "../point-000/checkpoint.pb" in
-  // every mode and wherever OUT is, so their reports stay byte-identical.
-  if (!cfg.init.empty())
-    rep.set_init(std::filesystem::absolute(cfg.init)
-                     .lexically_normal()
-                     .lexically_relative(std::filesystem::absolute(cfg.out_dir).lexically_normal())
-                     .generic_string());
-  rep.set_lambda(cfg.fixed ? 0 : cfg.lambda);
-  rep.set_target(target_name(cfg.target));
-  rep.set_cost_model(cost_model.name());
-  rep.set_seed(cfg.seed);
-  rep.set_warmup_epochs(cfg.fixed ? 0 : cfg.warmup_epochs);
-  rep.set_search_epochs(cfg.fixed ? 0 : cfg.search_epochs);
-  rep.set_finetune_epochs(ft);
+  describe_run(r, rep, cost_model.name());
   rep.set_best_val_accuracy(p.ckpt.best_val_accuracy());
   rep.set_test_accuracy(
       mapper::evaluate(*r.model, r.data.test, r.data.mean, r.data.stddev, cfg.batch).accuracy);
@@ -436,15 +462,7 @@ proto::SearchReport run_search(const SearchConfig& cfg, const SocDescription& so
     out->set_latency_us(rp->total().latency_us());
     out->set_energy_uj(rp->total().energy_uj());
   }
-  if (!cfg.out_dir.empty()) {
-    write_text_proto(cfg.out_dir + "/mapping.pbtxt", mapping);
-    // The trained weights (parameters and batch-norm statistics; no optimizer state).
-    proto::Checkpoint ckpt;
-    mapper::capture_values(r.model->parameters(), r.model->buffers(), ckpt);
-    mapper::save_checkpoint(cfg.out_dir + "/weights.pb", ckpt);
-    rep.set_mapping_file("mapping.pbtxt");
-    rep.set_weights_file("weights.pb");
-  }
+  write_result_files(r, mapping, rep);
   return rep;
 }
 
