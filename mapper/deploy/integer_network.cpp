@@ -86,24 +86,6 @@ const mapper::Parameter* bias_of(Node* n) {
   return dynamic_cast<LinearNode&>(*n).bias();
 }
 
-// Integer codes and scales of every (node, option) a layer uses, computed once.
-struct CodeCache {
-  std::map<std::pair<Node*, int>, std::pair<std::vector<int32_t>, std::vector<double>>> m;
-  const std::pair<std::vector<int32_t>, std::vector<double>>& get(Node* n, int option,
-                                                                  const std::string& layer) {
-    auto key = std::make_pair(n, option);
-    auto it = m.find(key);
-    if (it != m.end()) return it->second;
-    mapper::WeightSource& ws = weights_of(n);
-    auto qs = ws.quantizers();
-    auto& slot = m[key];
-    if (option >= int(qs.size()) || !qs[option] ||
-        !qs[option]->integer_codes(ws.weight().value.data(), slot.first, slot.second))
-      throw Error("layer '" + layer + "': float weights cannot be deployed (train with a quantized preset)");
-    return slot;
-  }
-};
-
 // Blocks of up to four channels over one range of the patch (integer_kernels.h).
 void add_blocks(IntegerNetwork::Weighted& W, const std::vector<std::pair<int, int64_t>>& chans, int64_t begin,
                 int64_t len, int tile) {
@@ -174,6 +156,24 @@ void pack(IntegerNetwork::Weighted& W, const std::vector<bool>& analog, int64_t 
 
 }  // namespace
 
+// Integer codes and scales of every (node, option) a layer uses, computed once.
+struct IntegerNetwork::CodeCache {
+  std::map<std::pair<Node*, int>, std::pair<std::vector<int32_t>, std::vector<double>>> m;
+  const std::pair<std::vector<int32_t>, std::vector<double>>& get(Node* n, int option,
+                                                                  const std::string& layer) {
+    auto key = std::make_pair(n, option);
+    auto it = m.find(key);
+    if (it != m.end()) return it->second;
+    mapper::WeightSource& ws = weights_of(n);
+    auto qs = ws.quantizers();
+    auto& slot = m[key];
+    if (option >= int(qs.size()) || !qs[option] ||
+        !qs[option]->integer_codes(ws.weight().value.data(), slot.first, slot.second))
+      throw Error("layer '" + layer + "': float weights cannot be deployed (train with a quantized preset)");
+    return slot;
+  }
+};
+
 IntegerNetwork::IntegerNetwork(mapper::Model& model, const SocDescription& soc,
                                const std::vector<std::vector<int>>& channel_cu,
                                const std::vector<std::vector<int>>& order, int input_shift)
@@ -182,11 +182,117 @@ IntegerNetwork::IntegerNetwork(mapper::Model& model, const SocDescription& soc,
 }
 IntegerNetwork::~IntegerNetwork() = default;
 
+void IntegerNetwork::read_scales_and_norms(mapper::Model& model) {
+  const size_t L = m_net.layers.size();
+  m_sf.assign(L, 0.0);
+  m_code_bits.assign(L, 0);
+  m_bn_a.assign(L, {});
+  m_bn_b.assign(L, {});
+  for (size_t i = 0; i < L; ++i) {
+    // PACT scales of the weighted layers' inputs.
+    if (auto* p = dynamic_cast<mapper::PactNode*>(model.find_node(m_net.layers[i].name + ".aq"))) {
+      m_sf[i] = mapper::pact_state(p->clip.value[0], p->config()).sf;
+      m_code_bits[i] = p->config().bits;
+    }
+    const Layer& l = m_net.layers[i];
+    if (l.op != Op::kBatchNorm) continue;
+    auto* bn = dynamic_cast<mapper::BatchNormNode*>(model.find_node(l.name));
+    if (!bn) throw Error("layer '" + l.name + "': the model has no batch norm node for it");
+    m_bn_a[i].resize(l.out.c);
+    m_bn_b[i].resize(l.out.c);
+    for (int c = 0; c < l.out.c; ++c) {
+      m_bn_a[i][c] = double(bn->gamma.value[c]) / std::sqrt(double(bn->running_var.value[c]) + 1e-5);
+      m_bn_b[i][c] = double(bn->beta.value[c]) - double(bn->running_mean.value[c]) * m_bn_a[i][c];
+    }
+  }
+}
+
+IntegerNetwork::Weighted IntegerNetwork::convert_weighted(size_t i, mapper::Model& model,
+                                                          const std::vector<int>& channel_cu,
+                                                          const std::vector<int>& order, CodeCache& cache) {
+  const Layer& l = m_net.layers[i];
+  Weighted W;
+  W.layer = int(i);
+  W.name = l.name;
+  W.geom = l;
+  W.src = l.inputs[0];
+  const int C = l.out_channels;
+  W.order = order;
+  if (W.order.empty())
+    for (int c = 0; c < C; ++c) W.order.push_back(c);
+  if (int(W.order.size()) != C) throw Error("layer '" + l.name + "': the permutation does not cover it");
+  const double sx = W.src == kNetworkInput ? std::ldexp(1.0, -m_input_shift) : 1.0 / m_sf[W.src];
+  if (W.src != kNetworkInput && m_sf[W.src] <= 0)
+    throw Error("layer '" + l.name + "': its input is not quantized (train with a quantized preset)");
+  // Batch norm folded into the output stage when it is the layer's only consumer.
+  int bn = -1;
+  if (m_net.consumers[i].size() == 1 && m_net.layers[m_net.consumers[i][0]].op == Op::kBatchNorm)
+    bn = m_net.consumers[i][0];
+  if (int(channel_cu.size()) != C) throw Error("layer '" + l.name + "': the mapping does not cover it");
+  Node* node = model.find_node(l.name);
+  W.cu = channel_cu;
+  W.depthwise.resize(C);
+  W.w.resize(C);
+  W.stage.resize(C);
+  const int groups = l.op == Op::kConv2d ? l.groups : 1;
+  for (int c = 0; c < C; ++c) {
+    const ChannelSource s = channel_source(node, l, c);
+    const auto& [codes, scales] = cache.get(s.node, s.option, l.name);
+    W.depthwise[c] = s.depthwise;
+    const int64_t fan = s.depthwise ? int64_t(l.kernel) * l.kernel : int64_t(codes.size()) / C * groups;
+    const int g_out = s.depthwise ? C : C / groups;
+    const int64_t block = int64_t(codes.size()) / (s.depthwise ? 1 : groups);
+    const int64_t fan_g = s.depthwise ? fan : fan / groups;
+    W.w[c].resize(fan_g);
+    for (int64_t k = 0; k < fan_g; ++k) W.w[c][k] = codes[(c / g_out) * block + k * g_out + c % g_out];
+    double scale = sx * scales[c], b = 0;
+    if (const mapper::Parameter* bp = bias_of(s.node)) b = bp->value[c];
+    if (bn >= 0) {
+      b = b * m_bn_a[bn][c] + m_bn_b[bn][c];
+      scale *= m_bn_a[bn][c];
+    }
+    W.stage[c] = OutputStage::make(scale, b, false);
+  }
+  if (bn >= 0) m_folded_into[bn] = int(m_weighted.size());
+  return W;
+}
+
+void IntegerNetwork::check_and_tile(Weighted& W, const SocDescription& soc,
+                                    std::vector<bool>& behaviour_done) {
+  const Layer& l = m_net.layers[size_t(W.layer)];
+  FieldCheck at{soc.origin};
+  for (size_t c = 0; c < W.cu.size(); ++c) {
+    const int cu = W.cu[c];
+    if (!behaviour_done[cu]) {
+      m_behaviour[cu] = soc.unit(cu).integer_behaviour(at, "cu[" + std::to_string(cu) + "]");
+      behaviour_done[cu] = true;
+    }
+    const IntegerBehaviour& b = m_behaviour[cu];
+    const int64_t wmax = b.weight_bits <= 2 ? 1 : (int64_t(1) << (b.weight_bits - 1)) - 1;
+    for (int32_t v : W.w[c])
+      if (std::abs(int64_t(v)) > wmax)
+        throw Error("layer '" + l.name + "': weight code " + std::to_string(v) + " does not fit " +
+                    m_cu_names[cu] + "'s " + std::to_string(b.weight_bits) + "-bit weights");
+    const int in_bits = W.src == kNetworkInput ? 8 : m_code_bits[W.src];
+    const double worst = double(W.w[c].size()) * double((int64_t(1) << in_bits) - 1) * double(wmax);
+    if (!b.analog() && worst > double(b.accumulator_max()))
+      throw Error("layer '" + l.name + "': a " + std::to_string(b.accumulator_bits) + "-bit accumulator of " +
+                  m_cu_names[cu] + " can overflow (fan-in " + std::to_string(W.w[c].size()) + ")");
+    if (b.analog()) {
+      W.analog = true;
+      const bool lin = l.op == Op::kLinear;
+      const int64_t taps = lin ? 1 : int64_t(l.kernel) * l.kernel;
+      const int64_t cin = lin ? l.in.elements() : l.in.c;
+      W.chunk = b.tile_inputs(taps);
+      W.tiles = int((cin + W.chunk - 1) / W.chunk);
+    }
+  }
+}
+
 void IntegerNetwork::convert(mapper::Model& model, const SocDescription& soc,
                              const std::vector<std::vector<int>>& channel_cu,
                              const std::vector<std::vector<int>>& order) {
   const size_t L = m_net.layers.size();
-  FieldCheck at{soc.origin};
   for (size_t u = 0; u < soc.units.size(); ++u) {
     m_cu_names.push_back(soc.unit(int(u)).name());
     m_behaviour.push_back(IntegerBehaviour{});
@@ -194,104 +300,13 @@ void IntegerNetwork::convert(mapper::Model& model, const SocDescription& soc,
   std::vector<bool> behaviour_done(soc.units.size(), false);
   m_weighted_of.assign(L, -1);
   m_folded_into.assign(L, -1);
-  m_sf.assign(L, 0.0);
-  m_code_bits.assign(L, 0);
-  m_bn_a.assign(L, {});
-  m_bn_b.assign(L, {});
-  // PACT scales of the weighted layers' inputs.
-  for (size_t i = 0; i < L; ++i) {
-    if (auto* p = dynamic_cast<mapper::PactNode*>(model.find_node(m_net.layers[i].name + ".aq"))) {
-      m_sf[i] = mapper::pact_state(p->clip.value[0], p->config()).sf;
-      m_code_bits[i] = p->config().bits;
-    }
-    const Layer& l = m_net.layers[i];
-    if (l.op == Op::kBatchNorm) {
-      auto* bn = dynamic_cast<mapper::BatchNormNode*>(model.find_node(l.name));
-      if (!bn) throw Error("layer '" + l.name + "': the model has no batch norm node for it");
-      m_bn_a[i].resize(l.out.c);
-      m_bn_b[i].resize(l.out.c);
-      for (int c = 0; c < l.out.c; ++c) {
-        m_bn_a[i][c] = double(bn->gamma.value[c]) / std::sqrt(double(bn->running_var.value[c]) + 1e-5);
-        m_bn_b[i][c] = double(bn->beta.value[c]) - double(bn->running_mean.value[c]) * m_bn_a[i][c];
-      }
-    }
-  }
+  read_scales_and_norms(model);
   CodeCache cache;
   for (size_t i = 0; i < L; ++i) {
-    const Layer& l = m_net.layers[i];
-    if (!l.has_weights()) continue;
-    Weighted W;
-    W.layer = int(i);
-    W.name = l.name;
-    W.geom = l;
-    W.src = l.inputs[0];
-    const int C = l.out_channels;
-    W.order = order[i].empty() ? std::vector<int>() : order[i];
-    if (W.order.empty())
-      for (int c = 0; c < C; ++c) W.order.push_back(c);
-    if (int(W.order.size()) != C) throw Error("layer '" + l.name + "': the permutation does not cover it");
-    const double sx = W.src == kNetworkInput ? std::ldexp(1.0, -m_input_shift) : 1.0 / m_sf[W.src];
-    if (W.src != kNetworkInput && m_sf[W.src] <= 0)
-      throw Error("layer '" + l.name + "': its input is not quantized (train with a quantized preset)");
-    // Batch norm folded into the output stage when it is the layer's only consumer.
-    int bn = -1;
-    if (m_net.consumers[i].size() == 1 && m_net.layers[m_net.consumers[i][0]].op == Op::kBatchNorm)
-      bn = m_net.consumers[i][0];
-    if (int(channel_cu[i].size()) != C) throw Error("layer '" + l.name + "': the mapping does not cover it");
-    Node* node = model.find_node(l.name);
-    W.cu.resize(C);
-    W.depthwise.resize(C);
-    W.w.resize(C);
-    W.stage.resize(C);
-    const int groups = l.op == Op::kConv2d ? l.groups : 1;
-    for (int c = 0; c < C; ++c) {
-      const ChannelSource s = channel_source(node, l, c);
-      const auto& [codes, scales] = cache.get(s.node, s.option, l.name);
-      W.cu[c] = channel_cu[i][c];
-      W.depthwise[c] = s.depthwise;
-      const int64_t fan = s.depthwise ? int64_t(l.kernel) * l.kernel : int64_t(codes.size()) / C * groups;
-      const int g_out = s.depthwise ? C : C / groups;
-      const int64_t block = int64_t(codes.size()) / (s.depthwise ? 1 : groups);
-      const int64_t fan_g = s.depthwise ? fan : fan / groups;
-      W.w[c].resize(fan_g);
-      for (int64_t k = 0; k < fan_g; ++k) W.w[c][k] = codes[(c / g_out) * block + k * g_out + c % g_out];
-      double scale = sx * scales[c], b = 0;
-      if (const mapper::Parameter* bp = bias_of(s.node)) b = bp->value[c];
-      if (bn >= 0) {
-        b = b * m_bn_a[bn][c] + m_bn_b[bn][c];
-        scale *= m_bn_a[bn][c];
-      }
-      W.stage[c] = OutputStage::make(scale, b, false);
-    }
-    if (bn >= 0) m_folded_into[bn] = int(m_weighted.size());
-    // Each CU's integer behaviour: bits, ranges, row tiles.
-    for (int c = 0; c < C; ++c) {
-      const int cu = W.cu[c];
-      if (!behaviour_done[cu]) {
-        m_behaviour[cu] = soc.unit(cu).integer_behaviour(at, "cu[" + std::to_string(cu) + "]");
-        behaviour_done[cu] = true;
-      }
-      const IntegerBehaviour& b = m_behaviour[cu];
-      const int64_t wmax = b.weight_bits <= 2 ? 1 : (int64_t(1) << (b.weight_bits - 1)) - 1;
-      for (int32_t v : W.w[c])
-        if (std::abs(int64_t(v)) > wmax)
-          throw Error("layer '" + l.name + "': weight code " + std::to_string(v) + " does not fit " +
-                      m_cu_names[cu] + "'s " + std::to_string(b.weight_bits) + "-bit weights");
-      const int in_bits = W.src == kNetworkInput ? 8 : m_code_bits[W.src];
-      const double worst = double(W.w[c].size()) * double((int64_t(1) << in_bits) - 1) * double(wmax);
-      if (!b.analog() && worst > double(b.accumulator_max()))
-        throw Error("layer '" + l.name + "': a " + std::to_string(b.accumulator_bits) +
-                    "-bit accumulator of " + m_cu_names[cu] + " can overflow (fan-in " +
-                    std::to_string(W.w[c].size()) + ")");
-      if (b.analog()) {
-        W.analog = true;
-        const bool lin = l.op == Op::kLinear;
-        const int64_t taps = lin ? 1 : int64_t(l.kernel) * l.kernel;
-        const int64_t cin = lin ? l.in.elements() : l.in.c;
-        W.chunk = b.tile_inputs(taps);
-        W.tiles = int((cin + W.chunk - 1) / W.chunk);
-      }
-    }
+    if (!m_net.layers[i].has_weights()) continue;
+    Weighted W = convert_weighted(i, model, channel_cu[i], order[i], cache);
+    check_and_tile(W, soc, behaviour_done);
+    const int C = int(W.cu.size());
     std::vector<bool> analog(C);
     for (int c = 0; c < C; ++c) analog[c] = !W.depthwise[c] && m_behaviour[W.cu[c]].analog();
     pack(W, analog, W.src == kNetworkInput ? 128 : (int64_t(1) << m_code_bits[W.src]) - 1);

@@ -79,6 +79,14 @@ class IntegerNetwork {
  private:
   void convert(mapper::Model& model, const SocDescription& soc,
                const std::vector<std::vector<int>>& channel_cu, const std::vector<std::vector<int>>& order);
+  // convert()'s steps: the PACT scales and batch norms of every layer; one weighted layer's
+  // codes and output stages (channels in `order`, batch norm folded where it may be); each
+  // CU's integer behaviour and the checks that the layer's channels fit it.
+  struct CodeCache;  // integer codes of each (node, option), computed once (integer_network.cpp)
+  void read_scales_and_norms(mapper::Model& model);
+  Weighted convert_weighted(size_t layer, mapper::Model& model, const std::vector<int>& channel_cu,
+                            const std::vector<int>& order, CodeCache& cache);
+  void check_and_tile(Weighted& w, const SocDescription& soc, std::vector<bool>& behaviour_done);
   void run_weighted(const Weighted& w, const std::vector<int64_t>& x, std::vector<int64_t>& y, ImageRun& r,
                     LayerCounters& k) const;
   void run_weighted_fast(const Weighted& w, const std::vector<int64_t>& x, std::vector<int64_t>& y,
