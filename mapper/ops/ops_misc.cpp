@@ -1,5 +1,6 @@
 // Elementwise, pooling and head kernels; contracts in ops_misc.h.
 #include "mapper/ops/ops_misc.h"
+#include "mapper/ops/eigen_blocking.h"
 
 #include <Eigen/Core>
 #include <algorithm>
@@ -9,6 +10,9 @@
 #include "proto/error.h"
 
 namespace odimo::mapper {
+
+// Before any product of this file runs (eigen_blocking.h).
+[[maybe_unused]] const bool kEigenBlockingFixed = fix_eigen_blocking();
 namespace {
 
 template <class T>

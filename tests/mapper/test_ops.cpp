@@ -2,7 +2,10 @@
 // kinks avoided explicitly (inputs kept away from ReLU's 0 and 6, pool ties).
 #include <doctest/doctest.h>
 
+#include <Eigen/Core>
 #include "grad_check.h"
+
+#include "mapper/ops/eigen_blocking.h"
 #include "mapper/ops/ops_conv.h"
 #include "mapper/ops/ops_misc.h"
 #include "mapper/ops/ops_norm.h"
@@ -268,3 +271,10 @@ TEST_CASE("batch norm folded into the preceding conv gives the same eval output"
 
 }  // namespace
 }  // namespace odimo::mapper
+
+TEST_CASE("Eigen's product blocking is fixed, not taken from this CPU's caches") {
+  // Any program linking the kernels has set them before main (mapper/ops/eigen_blocking.h).
+  CHECK(Eigen::l1CacheSize() == odimo::mapper::kEigenL1Bytes);
+  CHECK(Eigen::l2CacheSize() == odimo::mapper::kEigenL2Bytes);
+  CHECK(Eigen::l3CacheSize() == odimo::mapper::kEigenL3Bytes);
+}
