@@ -88,3 +88,10 @@ odimo_checked_test(NAME cli/number_texts LABEL cli REGEX "number_texts: all chec
 odimo_checked_test(NAME cli/reports LABEL cli REGEX "reports: all checks passed"
                    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/reports.sh $<TARGET_FILE:odimo>
                            ${CMAKE_CURRENT_BINARY_DIR}/cli_reports)
+
+# Slurm scripts: values of #SBATCH lines that a line cannot hold are refused, every other
+# value is quoted; hostile values neither break the script's syntax nor run.
+odimo_checked_test(NAME cli/sbatch_quoting LABEL cli REGEX "sbatch_quoting: all checks passed"
+                   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/sbatch_quoting.sh $<TARGET_FILE:odimo>
+                           ${CMAKE_CURRENT_BINARY_DIR}/cli_sbatch_quoting
+                           ${PROJECT_SOURCE_DIR}/workloads/sweeps/tiny.sweep.pbtxt)

@@ -248,13 +248,25 @@ TEST_CASE("slurm_script: one array task per point, words quoted for the shell") 
   plan.mutable_spec()->set_name("t");
   plan.mutable_spec()->set_threads(2);
   sweep::SlurmJob job;
-  job.plan_dir = "/p", job.out = "/o w", job.max_parallel = 2, job.time = "01:00:00";
-  job.task_command = {"/bin/odimo", "sweep", "run", "--index-from-env", "/p", "-o", "/o w"};
+  job.plan_dir = "/p q", job.out = "/o", job.max_parallel = 2, job.time = "01:00:00";
+  job.task_command = {"/bin/odimo", "sweep", "run", "--index-from-env", "/p q", "-o", "/o"};
   const std::string s = sweep::slurm_script(job, plan);
   CHECK(s.find("#SBATCH --array=0-5%2\n") != std::string::npos);
   CHECK(s.find("#SBATCH --time=01:00:00\n") != std::string::npos);
   CHECK(s.find("#SBATCH --partition") == std::string::npos);
-  CHECK(s.find("\n/bin/odimo sweep run --index-from-env /p -o '/o w'\n") != std::string::npos);
+  CHECK(s.find("\n/bin/odimo sweep run --index-from-env '/p q' -o /o\n") != std::string::npos);
+  // An #SBATCH line is read by Slurm, not the shell: what it cannot hold is refused.
+  for (const std::string bad : {"/o w", "/o\nrm -rf ~", "/o$(touch x)", "/o'"}) {
+    sweep::SlurmJob j = job;
+    j.out = bad;
+    CHECK_THROWS_AS(sweep::slurm_script(j, plan), Error);
+  }
+  sweep::SlurmJob j = job;
+  j.partition = "gpu\n#SBATCH --account=x";
+  CHECK_THROWS_WITH_AS(sweep::slurm_script(j, plan),
+                       "--partition: the character '0x0a' cannot be written into a Slurm #SBATCH line "
+                       "(allowed: letters, digits and /._-+=:,@%)",
+                       Error);
 }
 
 TEST_CASE("slurm_script with pretraining: the array is the pretraining, task 0 submits the rest afterok") {
