@@ -1,7 +1,9 @@
 // Checkpoint capture/restore: tensors matched by name, sizes checked.
 #include "mapper/checkpoint.h"
 
+#include <cmath>
 #include <map>
+#include <sstream>
 
 #include "proto/error.h"
 #include "proto/proto_io.h"
@@ -87,9 +89,37 @@ void save_checkpoint(const std::string& path, const proto::Checkpoint& ckpt) {
   write_binary_proto(path, ckpt);
 }
 
+void check_values(const float* values, size_t n, const std::string& what, bool variance) {
+  for (size_t i = 0; i < n; ++i) {
+    const float x = values[i];
+    if (std::isfinite(x) && (!variance || x >= 0)) continue;
+    std::ostringstream v;
+    v << x;
+    throw Error(what + ": value " + v.str() + " at index " + std::to_string(i) + ": expected " +
+                (variance ? "a finite variance >= 0" : "a finite number"));
+  }
+}
+
+void check_values(const proto::Checkpoint& ckpt, const std::string& origin) {
+  const std::string var = ".running_var";
+  auto check = [&](const google::protobuf::RepeatedPtrField<proto::NamedTensor>& list, const char* part) {
+    for (const proto::NamedTensor& t : list) {
+      const std::string& n = t.name();
+      const bool variance = n.size() > var.size() && n.compare(n.size() - var.size(), var.size(), var) == 0;
+      check_values(t.values().data(), size_t(t.values_size()),
+                   origin + ": " + part + " tensor '" + t.name() + "'", variance);
+    }
+  };
+  check(ckpt.parameters(), "parameter");
+  check(ckpt.buffers(), "buffer");
+  check(ckpt.optimizer_first(), "optimizer");
+  check(ckpt.optimizer_second(), "optimizer");
+}
+
 proto::Checkpoint load_checkpoint(const std::string& path) {
   proto::Checkpoint c;
   read_binary_proto(path, &c);
+  check_values(c, path);
   return c;
 }
 

@@ -33,6 +33,13 @@ void put_tensor(google::protobuf::RepeatedPtrField<proto::NamedTensor>* out, con
                 const std::vector<int>& shape, const std::vector<float>& values);
 
 void save_checkpoint(const std::string& path, const proto::Checkpoint& ckpt);
+// Reads a binary proto::Checkpoint (a training checkpoint, a search's weights.pb, an imported
+// W.pb) and checks its values (check_values).
 proto::Checkpoint load_checkpoint(const std::string& path);
+// Every value of every tensor finite, and every batch-norm running variance ("*.running_var")
+// at least 0; throws Error naming `origin`, the tensor and the value otherwise.
+void check_values(const proto::Checkpoint& ckpt, const std::string& origin);
+// The same for one tensor's values (e.g. an ONNX initializer), `what` naming it.
+void check_values(const float* values, size_t n, const std::string& what, bool variance);
 
 }  // namespace odimo::mapper

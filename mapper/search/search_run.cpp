@@ -248,6 +248,8 @@ void resume_progress(Run& r, Progress& p, std::ostream& log) {
   }
   proto::SearchCheckpoint c;
   read_binary_proto(p.path, &c);
+  for (const proto::Checkpoint* part : {&c.weights(), &c.arch(), &c.best()})
+    mapper::check_values(*part, p.path);
   if (c.fingerprint() != p.ckpt.fingerprint())
     throw Error(p.path + ": checkpoint was written by a search with other options:\n  it: " +
                 c.fingerprint() + "\n now: " + p.ckpt.fingerprint());
