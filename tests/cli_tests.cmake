@@ -96,6 +96,11 @@ odimo_cli_test(onnx_mobilenet_v2_cost ARGS cost --soc diana --net ${_onnx}/mobil
                PASS "[0-9,]+ cycles = [0-9.]+ us")
 odimo_cli_test(onnx_dilation ARGS inspect ${_onnx}/bad-dilation.onnx
                FAIL "bad-dilation.onnx: node '/0/Conv' \\(Conv\\): dilation 2 is not supported")
+# 64-bit sizes that do not fit the Network IR are refused, not wrapped to small numbers.
+odimo_cli_test(onnx_huge_stride ARGS inspect ${_onnx}/bad-huge-stride.onnx
+               FAIL "bad-huge-stride.onnx: node '/0/Conv' \\(Conv\\): strides 4294967297 is out of range: expected at most 2147483647")
+odimo_cli_test(onnx_huge_channels ARGS inspect ${_onnx}/bad-huge-channels.onnx
+               FAIL "bad-huge-channels.onnx: node '/0/Conv' \\(Conv\\): output channels \\(weight dimension 0\\) 4294967304 is out of range")
 odimo_cli_test(onnx_unsupported_op ARGS inspect ${_onnx}/bad-leakyrelu.onnx
                FAIL "bad-leakyrelu.onnx: node '/1/LeakyRelu' \\(LeakyRelu\\): operator not supported")
 # Found by fuzz_onnx: an Add with one input indexed past the end (protobuf CHECK, exit 3).
