@@ -168,6 +168,20 @@ Dataset make_synthetic(const Shape& shape, int classes, int count, uint64_t seed
   return d;
 }
 
+DataSplits load_dataset_for(const Network& net, const std::string& spec, double val_fraction, uint64_t seed,
+                            int threads, const std::string& fashion_dir) {
+  const int outputs = net.layers.back().out.c;
+  DataSplits data = load_dataset(spec, val_fraction, seed, net.input, outputs, fashion_dir, threads);
+  if (data.train.input() != net.input)
+    throw Error("--dataset " + spec + " has " + data.train.input().str() + " images but " + net.name +
+                " expects " + net.input.str() + " (use --input " + data.train.input().str() + ")");
+  if (data.train.size() == 0) throw Error("--dataset " + spec + ": the training split is empty");
+  if (outputs < data.train.classes)
+    throw Error(net.name + " has " + std::to_string(outputs) + " outputs but " + spec + " has " +
+                std::to_string(data.train.classes) + " classes");
+  return data;
+}
+
 DataSplits load_dataset(const std::string& spec, double val_fraction, uint64_t seed, const Shape& net_input,
                         int synthetic_classes, const std::string& fashion_dir, int threads) {
   DataSplits s;

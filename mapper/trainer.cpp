@@ -268,17 +268,7 @@ int resume_from(const TrainConfig& c, const std::string& path, Model& model, Opt
 namespace {
 
 DataSplits load_matching_data(const TrainConfig& c, const Network& net) {
-  DataSplits data = load_dataset(c.dataset, c.val_fraction, c.seed, net.input, net.layers.back().out.c,
-                                 c.fashion_dir, c.threads);
-  if (data.train.input() != net.input)
-    throw Error("--dataset " + c.dataset + " has " + data.train.input().str() + " images but " + net.name +
-                " expects " + net.input.str() + " (use --input " + data.train.input().str() + ")");
-  if (data.train.size() == 0) throw Error("--dataset " + c.dataset + ": the training split is empty");
-  const int outputs = net.layers.back().out.c;
-  if (outputs < data.train.classes)
-    throw Error(net.name + " has " + std::to_string(outputs) + " outputs but " + c.dataset + " has " +
-                std::to_string(data.train.classes) + " classes");
-  return data;
+  return load_dataset_for(net, c.dataset, c.val_fraction, c.seed, c.threads, c.fashion_dir);
 }
 
 void validate(Run& r, proto::EpochRecord& e, std::ostream& log) {

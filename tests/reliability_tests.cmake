@@ -95,3 +95,16 @@ odimo_checked_test(NAME cli/sbatch_quoting LABEL cli REGEX "sbatch_quoting: all 
                    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/sbatch_quoting.sh $<TARGET_FILE:odimo>
                            ${CMAKE_CURRENT_BINARY_DIR}/cli_sbatch_quoting
                            ${PROJECT_SOURCE_DIR}/workloads/sweeps/tiny.sweep.pbtxt)
+
+# Class counts: one rule for train, search and deploy (mapper/data.h load_dataset_for): a data
+# set with more classes than the network's outputs is refused; a network that states no class
+# count (an imported one) has its outputs as classes.
+foreach(cmd train search)
+  set(_extra)
+  if(cmd STREQUAL search)
+    set(_extra --soc diana --lambda 1 -o unused)
+  endif()
+  odimo_cli_test(${cmd}_more_classes_than_outputs ARGS ${cmd} --net ${_bad}/four-outputs.net.pbtxt --input 1x28x28
+                 --dataset fashion-mnist ${_extra}
+                 FAIL "odimo ${cmd}: error: tiny has 4 outputs but fashion-mnist has 10 classes")
+endforeach()

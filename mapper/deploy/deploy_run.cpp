@@ -189,7 +189,7 @@ proto::DeployReport deploy_point(const DeployConfig& cfg, std::ostream& log) {
   freeze_to_mapping(space, archs, cus);
 
   const std::string dataset = cfg.dataset.empty() ? rep.dataset() : cfg.dataset;
-  const mapper::DataSplits data = mapper::load_dataset(dataset, 0.1, rep.seed(), net.input, net.classes);
+  const mapper::DataSplits data = mapper::load_dataset_for(net, dataset, 0.1, rep.seed(), 2);
   if (data.test.shape != net.input)
     throw Error("dataset '" + dataset + "' has images " + data.test.shape.str() + ", " + net.name +
                 " expects " + net.input.str());
@@ -204,7 +204,7 @@ proto::DeployReport deploy_point(const DeployConfig& cfg, std::ostream& log) {
   const int n = cfg.max_images > 0 ? std::min(cfg.max_images, data.test.size()) : data.test.size();
   const std::vector<float> x = images(data.test, data, n);
   // The training engine's fake-quantized forward on the same images.
-  const int K = net.classes;
+  const int K = net.layers.back().out.c;  // the logits (an imported network states no class count)
   std::vector<float> fake(size_t(n) * K);
   for (int b = 0; b < n; b += 100) {
     const int m = std::min(100, n - b);

@@ -369,13 +369,7 @@ proto::SearchReport run_search(const SearchConfig& cfg, const SocDescription& so
   if (r.space.empty())
     throw Error("network '" + r.net.name + "' has no layer the search can split on " + soc.name());
   mapper::check_training_memory(r.net, cfg.batch);
-  r.data = mapper::load_dataset(cfg.dataset, cfg.val_fraction, cfg.seed, r.net.input,
-                                r.net.layers.back().out.c, mapper::kFashionMnistDir,
-                                cfg.threads);  // as the trainer: ONNX networks state no classes
-  if (r.data.train.input() != r.net.input)
-    throw Error("dataset '" + cfg.dataset + "' has images " + r.data.train.input().str() + " but " +
-                r.net.name + " expects " + r.net.input.str() + " (use --input " + r.data.train.input().str() +
-                ")");
+  r.data = mapper::load_dataset_for(r.net, cfg.dataset, cfg.val_fraction, cfg.seed, cfg.threads);
   mapper::AdcTraining adc;
   adc.noise = cfg.adc_noise;
   adc.seed = cfg.seed;
