@@ -23,6 +23,7 @@ std::vector<uint8_t> read_gzip(const std::string& path) {
     throw Error(path +
                 ": no such file (Fashion-MNIST comes with Debian's dataset-fashion-mnist package; elsewhere "
                 "give --dataset fashion-mnist:DIR with the four *-ubyte.gz files)");
+  check_readable_file(path);
   gzFile f = gzopen(path.c_str(), "rb");
   if (!f) throw Error(path + ": cannot open");
   std::vector<uint8_t> out;
@@ -130,9 +131,10 @@ Dataset load_cifar(const std::string& dir, bool hundred, bool train) {
   d.classes = hundred ? 100 : 10;
   for (const auto& f : files) {
     const std::string path = dir + "/" + f;
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(path + ": no such file (expected the CIFAR binary version in " + dir + ")");
-    std::vector<uint8_t> raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!file_exists(path))
+      throw Error(path + ": no such file (expected the CIFAR binary version in " + dir + ")");
+    const std::string bytes = read_file(path);
+    const std::vector<uint8_t> raw(bytes.begin(), bytes.end());
     if (raw.empty() || raw.size() % record)
       throw Error(path + ": " + std::to_string(raw.size()) + " bytes is not a whole number of " +
                   std::to_string(record) + "-byte CIFAR records (truncated or wrong format?)");

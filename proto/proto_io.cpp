@@ -52,7 +52,13 @@ bool file_exists(const std::filesystem::path& path) {
   return std::filesystem::exists(path, ec);
 }
 
+void check_readable_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw Error(path + ": is a folder: expected a file");
+}
+
 std::string read_file(const std::string& path) {
+  check_readable_file(path);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(path + ": cannot open: " + std::strerror(errno));
   std::ostringstream ss;

@@ -28,7 +28,11 @@ void write_json(const std::string& path, const google::protobuf::Message& msg);
 void write_binary_proto(const std::string& path, const google::protobuf::Message& msg);
 void read_binary_proto(const std::string& path, google::protobuf::Message* msg);
 
+// The whole file; Error naming `path` when it cannot be opened or read, or is a folder (which
+// a stream would read as an empty file). Every reader of a file odimo is given goes through it
+// (or check_readable_file, for a library that opens the file itself).
 std::string read_file(const std::string& path);
+void check_readable_file(const std::string& path);
 
 // Whether `path` names an existing file or folder; false, never a throw, for a
 // name the system refuses (too long, a component that is not a folder).

@@ -108,3 +108,8 @@ foreach(cmd train search)
                  --dataset fashion-mnist ${_extra}
                  FAIL "odimo ${cmd}: error: tiny has 4 outputs but fashion-mnist has 10 classes")
 endforeach()
+
+# A folder where a file is expected is refused by the one reader, never read as empty.
+odimo_checked_test(NAME cli/folder_inputs LABEL cli REGEX "folder_inputs: all checks passed"
+                   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/folder_inputs.sh $<TARGET_FILE:odimo>
+                           ${CMAKE_CURRENT_BINARY_DIR}/cli_folder_inputs)

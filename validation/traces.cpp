@@ -8,6 +8,7 @@
 
 #include "hw/energy.h"
 #include "proto/error.h"
+#include "proto/proto_io.h"
 
 namespace odimo::validation {
 
@@ -148,8 +149,7 @@ std::string TraceRow::network() const {
 }
 
 std::vector<TraceRow> read_traces(const std::string& path, const SocDescription& soc) {
-  std::ifstream in(path);
-  if (!in) throw Error(path + ": cannot open the trace file");
+  std::istringstream in(read_file(path));
   std::string text;
   std::vector<TraceRow> rows;
   int line = 0;

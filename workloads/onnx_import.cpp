@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "proto/error.h"
+#include "proto/proto_io.h"
 #include "workloads/network.h"
 
 namespace odimo {
@@ -412,12 +413,8 @@ OnnxImport Importer::run() {
 }  // namespace
 
 OnnxImport import_onnx(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path + ": cannot open");
-  std::stringstream buf;
-  buf << in.rdbuf();
   onnx::ModelProto model;
-  if (!model.ParseFromString(buf.str()))
+  if (!model.ParseFromString(read_file(path)))
     throw Error(path + ": not an ONNX model (the protobuf does not parse)");
   if (!model.has_graph()) throw Error(path + ": the model has no graph");
   for (const auto& o : model.opset_import())
