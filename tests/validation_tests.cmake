@@ -24,6 +24,13 @@ endforeach()
 odimo_cli_test(validate_threshold_exceeded ARGS validate --soc diana --max-err 0.001
                FAIL "FAIL: worst held-out layer latency error" STATUS 1)
 odimo_cli_test(calibrate_needs_out ARGS calibrate --soc diana FAIL "give exactly one of --out FILE and --check FILE")
+# An option the chosen mode does not read is refused, never ignored.
+odimo_cli_test(calibrate_make_suite_out ARGS calibrate --soc diana --make-suite ${CMAKE_CURRENT_BINARY_DIR}/never.suite.pbtxt
+               --out ${CMAKE_CURRENT_BINARY_DIR}/never.pbtxt
+               FAIL "^odimo calibrate: error: --out [^\n]*never.pbtxt: not used with --make-suite \\(leave it out\\)\n$")
+odimo_cli_test(calibrate_traces_check ARGS calibrate --soc diana --traces ${PROJECT_SOURCE_DIR}/tests/data/traces/bad-header.csv
+               --out ${CMAKE_CURRENT_BINARY_DIR}/never.pbtxt --check ${PROJECT_SOURCE_DIR}/hw/socs/diana.calibration.pbtxt
+               FAIL "--check [^\n]*: not used with --traces")
 odimo_cli_test(calibrate_wrong_suite ARGS calibrate --soc darkside --suite ${PROJECT_SOURCE_DIR}/validation/suites/diana.pbtxt
                --out ${CMAKE_CURRENT_BINARY_DIR}/x.pbtxt FAIL "suite is for 'diana', not 'darkside'")
 odimo_cli_test(cost_wrong_calibration ARGS cost --soc darkside --net tiny
