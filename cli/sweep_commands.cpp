@@ -26,7 +26,7 @@ int parse_index(const std::string& text, const std::string& what) {
 }
 
 std::string absolute(const std::string& p) {
-  return fs::absolute(p).lexically_normal().string();
+  return absolute_path(p);
 }
 
 // The files `sweep plan` writes into DIR (proto/sweep.proto) must not be its SPEC.

@@ -150,9 +150,7 @@ void write_file_atomic(const std::string& path, const std::string& content) {
   check_output_file(path, "");
   const std::string target = output_target(path);
   // Host and pid: array tasks on different nodes of a shared file system may share a pid.
-  char host[256] = "host";
-  ::gethostname(host, sizeof host - 1);
-  const std::string tmp = target + ".tmp." + host + "." + std::to_string(::getpid());
+  const std::string tmp = temporary_name(target);
   // Nothing of a failed write stays behind: the temporary is removed, the previous file
   // under `path` is untouched.
   if (const int err = write_whole_file(tmp, content)) {

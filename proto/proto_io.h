@@ -18,7 +18,7 @@ void parse_text_proto(const std::string& text, const std::string& origin, google
 std::string to_text_proto(const google::protobuf::Message& msg);
 std::string to_json(const google::protobuf::Message& msg);
 
-// Writes `content` to `path` atomically: to path.tmp.<host>.<pid>, fsync, rename. A short
+// Writes `content` to `path` atomically: to path.tmp.<host>.<pid> (temporary_name), fsync, rename. A short
 // write (full disk), a failed fsync or close: Error "<path>: cannot write: <why>", the
 // temporary removed and the previous file under `path` intact.
 // Through a symlink to its target, refusing non-regular destinations (proto/output_file.h).

@@ -113,3 +113,9 @@ endforeach()
 odimo_checked_test(NAME cli/folder_inputs LABEL cli REGEX "folder_inputs: all checks passed"
                    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/folder_inputs.sh $<TARGET_FILE:odimo>
                            ${CMAKE_CURRENT_BINARY_DIR}/cli_folder_inputs)
+
+# Output paths at the limits: a 255-byte name is written, a longer one or a deleted working
+# directory is refused before any work (proto/output_file.h).
+odimo_checked_test(NAME cli/output_paths LABEL cli REGEX "output_paths: all checks passed"
+                   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/output_paths.sh $<TARGET_FILE:odimo>
+                           ${CMAKE_CURRENT_BINARY_DIR}/cli_output_paths)

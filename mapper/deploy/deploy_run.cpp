@@ -155,8 +155,8 @@ std::string deployed_file(const DeployConfig& cfg) {
 bool records_in_report(const DeployConfig& cfg) {
   if (cfg.out.empty()) return true;
   namespace fs = std::filesystem;
-  const fs::path a = fs::absolute(output_target(cfg.out)).lexically_normal();
-  const fs::path b = fs::absolute(output_target(cfg.dir + "/deployed.json")).lexically_normal();
+  const fs::path a = absolute_path(output_target(cfg.out));
+  const fs::path b = absolute_path(output_target(cfg.dir + "/deployed.json"));
   std::error_code ec;
   return a == b || fs::equivalent(a, b, ec);
 }
