@@ -296,3 +296,23 @@ TEST_CASE("Tally: a failed point makes the summary's status 1 and names its log"
   CHECK(tally.summary(run, log, true) == 1);
   CHECK(log.str().find("computed 0, skipped 1, failed 1 of 2 points in out") != std::string::npos);
 }
+
+TEST_CASE("group_runs: points of different networks, inputs, data sets or targets share no front") {
+  proto::SearchReport a = report("lambda=1 seed=1", 0.8, 10, 5, 1),
+                      b = report("lambda=2 seed=1", 0.7, 5, 2, 1);
+  a.set_network("tiny"), b.set_network("tiny");
+  CHECK(sweep::group_runs({{"a", a}, {"b", b}}).size() == 2);
+  b.set_network("resnet8");
+  CHECK_THROWS_WITH_AS(
+      sweep::group_runs({{"a", a}, {"b", b}}),
+      "b/report.json: field 'network': 'resnet8' but a/report.json has 'tiny': one front compares "
+      "points of one SoC, network, input, data set and target (give the results of each to its "
+      "own odimo pareto)",
+      Error);
+  b.set_network("tiny"), b.set_dataset("cifar10:/d");
+  CHECK_THROWS_WITH_AS(sweep::group_runs({{"a", a}, {"b", b}}), doctest::Contains("field 'dataset'"), Error);
+  b.set_dataset(""), b.set_input("3x32x32");
+  CHECK_THROWS_WITH_AS(sweep::group_runs({{"a", a}, {"b", b}}), doctest::Contains("field 'input'"), Error);
+  b.set_input(""), b.set_target("energy");
+  CHECK_THROWS_WITH_AS(sweep::group_runs({{"a", a}, {"b", b}}), doctest::Contains("field 'target'"), Error);
+}
