@@ -24,7 +24,7 @@ done
 
 # A PLAN folder with a hostile name only reaches quoted words and a comment: the script parses,
 # and running it (without Slurm, so the task fails for want of its index) executes nothing else.
-hostile="p \$(touch PWNED) \`touch PWNED\` 'q\" ;touch PWNED"
+hostile="p \$(touch PWNED) \`touch PWNED\` 'q\" &touch PWNED"  # no ';': a CMake list separator
 cp -r plan "$hostile"
 "$odimo" sweep sbatch "$hostile" -o out --partition gpu --account a-1 --time 01:00:00 > job.sbatch
 bash -n job.sbatch || fail "the script does not parse"
@@ -34,4 +34,5 @@ env -u SLURM_ARRAY_TASK_ID bash job.sbatch > run.txt 2>&1 || rc=$?
 [ "$rc" = 2 ] || { cat run.txt; fail "the script exited $rc, expected 2 (no array index)"; }
 grep -q 'SLURM_ARRAY_TASK_ID is not set' run.txt || { cat run.txt; fail "the task did not run as written"; }
 [ ! -e PWNED ] || fail "a value was executed"
+rm -rf "$hostile"  # other tests glob the build tree
 echo "sbatch_quoting: all checks passed"
