@@ -279,8 +279,8 @@ proto::DeployReport deploy_point(const DeployConfig& cfg, std::ostream& log) {
   d.set_adc_saturation(conv ? double(clip) / double(conv) : 0.0);
   write_file_atomic(deployed_file(cfg), to_json(d));
   if (records_in_report(cfg)) {
-    *rep.mutable_deployed() = d;
-    sweep::write_search_report(cfg.dir, rep);
+    // Only this field: a replay of the point meanwhile keeps its own.
+    sweep::update_search_report(cfg.dir, [&](proto::SearchReport& now) { *now.mutable_deployed() = d; });
   }
   return d;
 }
