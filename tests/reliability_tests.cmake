@@ -119,3 +119,8 @@ odimo_checked_test(NAME cli/folder_inputs LABEL cli REGEX "folder_inputs: all ch
 odimo_checked_test(NAME cli/output_paths LABEL cli REGEX "output_paths: all checks passed"
                    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/output_paths.sh $<TARGET_FILE:odimo>
                            ${CMAKE_CURRENT_BINARY_DIR}/cli_output_paths)
+
+# Outputs odimo reads back: a name a trace file cannot hold is refused before the simulation.
+odimo_cli_test(trace_csv_comma_name ARGS simulate --soc diana --net ${_bad}/comma-layer.net.pbtxt
+               --trace-csv ${CMAKE_CURRENT_BINARY_DIR}/never.trace.csv
+               FAIL "^odimo simulate: error: --trace-csv: layer 'fc,logits' of tiny: its name holds a comma, which a trace file \\(CSV\\) cannot hold\n$")
