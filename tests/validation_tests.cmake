@@ -75,3 +75,10 @@ odimo_cli_test(traces_bad_header ARGS validate --soc diana --traces ${_traces}/b
                FAIL "bad-header.csv:1: the header must be 'name,op,in_c")
 odimo_cli_test(traces_out_of_simulate ARGS simulate --soc diana --net tiny
                --trace-csv ${CMAKE_CURRENT_BINARY_DIR}/tiny.trace.csv PASS "measured-layer rows")
+
+# Measured rows without split rows: the split-layer coefficients stay the base's.
+odimo_checked_test(NAME validation/traces_without_splits LABEL validation
+                   REGEX "traces_without_splits: all checks passed"
+                   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/traces_without_splits.sh $<TARGET_FILE:odimo>
+                           ${CMAKE_CURRENT_BINARY_DIR}/traces_without_splits
+                           ${PROJECT_SOURCE_DIR}/hw/socs/diana.calibration.pbtxt)
