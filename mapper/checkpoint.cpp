@@ -116,6 +116,55 @@ void check_values(const proto::Checkpoint& ckpt, const std::string& origin) {
   check(ckpt.optimizer_second(), "optimizer");
 }
 
+namespace {
+
+// key=value words in order; a word without '=' belongs to the value before it (a path with a blank).
+std::vector<std::pair<std::string, std::string>> options_of(const std::string& fingerprint) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::istringstream in(fingerprint);
+  for (std::string w; in >> w;) {
+    const size_t eq = w.find('=');
+    if (eq == std::string::npos && !out.empty())
+      out.back().second += " " + w;
+    else
+      out.emplace_back(w.substr(0, eq), eq == std::string::npos ? "" : w.substr(eq + 1));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string fingerprint_difference(const std::string& it, const std::string& now) {
+  const auto a = options_of(it), b = options_of(now);
+  auto find = [](const auto& list, const std::string& key) -> const std::string* {
+    for (const auto& [k, v] : list)
+      if (k == key) return &v;
+    return nullptr;
+  };
+  for (const auto& [k, v] : b) {
+    const std::string* old = find(a, k);
+    if (!old) return k + "=" + v + " now, not set in the checkpoint";
+    if (*old != v) return k + "=" + *old + " in the checkpoint, " + k + "=" + v + " now";
+  }
+  for (const auto& [k, v] : a)
+    if (!find(b, k)) return k + "=" + v + " in the checkpoint, not set now";
+  return "the options differ";
+}
+
+void check_epochs_done(int done, int epochs, const std::vector<int>& numbers, const std::string& origin) {
+  const std::string damaged = " (a damaged checkpoint: remove it to start afresh)";
+  if (done < 0 || done > epochs)
+    throw Error(origin + ": field 'epochs_done': " + std::to_string(done) + ": expected 0 to " +
+                std::to_string(epochs) + damaged);
+  if (int(numbers.size()) != done)
+    throw Error(origin + ": " + std::to_string(numbers.size()) + " epoch records for epochs_done " +
+                std::to_string(done) + damaged);
+  for (size_t i = 0; i < numbers.size(); ++i)
+    if (numbers[i] != int(i) + 1)
+      throw Error(origin + ": epoch record " + std::to_string(i + 1) + " is numbered " +
+                  std::to_string(numbers[i]) + damaged);
+}
+
 proto::Checkpoint load_checkpoint(const std::string& path) {
   proto::Checkpoint c;
   read_binary_proto(path, &c);

@@ -256,8 +256,14 @@ int resume_from(const TrainConfig& c, const std::string& path, Model& model, Opt
   }
   ckpt = load_checkpoint(path);
   if (ckpt.fingerprint() != fingerprint(c))
-    throw Error(path + ": checkpoint was written by a run with other options:\n  it: " + ckpt.fingerprint() +
-                "\n now: " + fingerprint(c));
+    throw Error(path + ": checkpoint was written by a run with other options: " +
+                fingerprint_difference(ckpt.fingerprint(), fingerprint(c)) +
+                " (resume with the same options, or remove it to start afresh)");
+  std::vector<int> numbers;
+  for (const auto& e : ckpt.history()) numbers.push_back(e.epoch());
+  check_epochs_done(ckpt.epochs_done(), c.epochs, numbers, path);
+  if (ckpt.steps_done() < 0)
+    throw Error(path + ": field 'steps_done': " + std::to_string(ckpt.steps_done()) + ": expected >= 0");
   restore_state(ckpt, path, model, opt);
   log << "resumed from " << path << " after epoch " << ckpt.epochs_done() << "\n";
   return ckpt.epochs_done();

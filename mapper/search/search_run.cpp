@@ -251,8 +251,15 @@ void resume_progress(Run& r, Progress& p, std::ostream& log) {
   for (const proto::Checkpoint* part : {&c.weights(), &c.arch(), &c.best()})
     mapper::check_values(*part, p.path);
   if (c.fingerprint() != p.ckpt.fingerprint())
-    throw Error(p.path + ": checkpoint was written by a search with other options:\n  it: " +
-                c.fingerprint() + "\n now: " + p.ckpt.fingerprint());
+    throw Error(p.path + ": checkpoint was written by a search with other options: " +
+                mapper::fingerprint_difference(c.fingerprint(), p.ckpt.fingerprint()) +
+                " (resume with the same options, or remove it to start afresh)");
+  std::vector<int> numbers;  // the training epochs' records (a refinement repeats its epoch's number)
+  for (const auto& e : c.epochs())
+    if (e.phase() != "refine") numbers.push_back(e.epoch());
+  const int ft = std::max(1, r.cfg.finetune_epochs);
+  mapper::check_epochs_done(
+      c.epochs_done(), r.cfg.fixed ? ft : r.cfg.warmup_epochs + r.cfg.search_epochs + ft, numbers, p.path);
   mapper::restore_state(c.weights(), p.path, group_parameters(r, false), r.model->buffers(), p.weights);
   mapper::restore_state(c.arch(), p.path, group_parameters(r, true), {}, p.arch);
   *p.rep.mutable_epochs() = c.epochs();
