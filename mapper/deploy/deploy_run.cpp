@@ -104,9 +104,10 @@ bool adc_aware(const proto::Checkpoint& c) {
 std::vector<float> images(const mapper::Dataset& d, const mapper::DataSplits& s, int n) {
   std::vector<int> idx(n), y(n);
   for (int i = 0; i < n; ++i) idx[i] = i;
-  std::vector<float> x(size_t(n) * d.image_bytes());
+  // As the training engine evaluates: whole images, or an image folder's centre crop.
+  std::vector<float> x(size_t(n) * d.input().elements());
   std::mt19937_64 rng(1);
-  mapper::make_batch(d, idx.data(), n, s.mean, s.stddev, {}, rng, x.data(), y.data());
+  mapper::fill_batch(d, idx.data(), n, s.mean, s.stddev, mapper::Augment{}, rng, 0, 0, x.data(), y.data());
   return x;
 }
 
@@ -190,9 +191,6 @@ proto::DeployReport deploy_point(const DeployConfig& cfg, std::ostream& log) {
 
   const std::string dataset = cfg.dataset.empty() ? rep.dataset() : cfg.dataset;
   const mapper::DataSplits data = mapper::load_dataset_for(net, dataset, 0.1, rep.seed(), 2);
-  if (data.test.shape != net.input)
-    throw Error("dataset '" + dataset + "' has images " + data.test.shape.str() + ", " + net.name +
-                " expects " + net.input.str());
   mapper::configure_adc(*model, mapper::int8_input_shift(data));
   IntegerNetwork inet(*model, soc, cus, deployment_orders(net, mapping, cus, mpath),
                       mapper::int8_input_shift(data));
