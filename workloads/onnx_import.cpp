@@ -162,7 +162,20 @@ void Importer::keep_weights(const onnx::NodeProto& n, const std::string& layer, 
 std::string Importer::source(const onnx::NodeProto& n, int input) const {
   if (input >= n.input_size()) fail(n, "has no input " + std::to_string(input));
   auto it = m_layer_of.find(n.input(input));
-  if (it == m_layer_of.end()) fail(n, "reads '" + n.input(input) + "', which no supported node produces");
+  if (it == m_layer_of.end()) {
+    const std::string& t = n.input(input);
+    bool after = false;  // nodes are walked in file order: a producer at or after `n` is out of order
+    for (const auto& m : m_graph.node()) {
+      after = after || &m == &n;
+      for (const auto& o : m.output()) {
+        if (o != t || !after) continue;
+        if (&m == &n) fail(n, "reads '" + t + "', its own output: a cycle");
+        fail(n, "reads '" + t + "', which node '" + m.name() + "' (" + m.op_type() +
+                    ") after it produces: a cycle, or nodes not in the topological order ONNX requires");
+      }
+    }
+    fail(n, "reads '" + t + "', which no supported node produces");
+  }
   return it->second;
 }
 
