@@ -106,6 +106,8 @@ odimo_cli_test(onnx_unsorted ARGS inspect ${_onnx}/bad-unsorted.onnx
                FAIL "^odimo inspect: error: [^\n]*bad-unsorted.onnx: node '/1/Relu' \\(Relu\\): reads 'mid', which node '/0/Conv' \\(Conv\\) after it produces: a cycle, or nodes not in the topological order ONNX requires\n$")
 odimo_cli_test(onnx_self_loop ARGS inspect ${_onnx}/bad-self-loop.onnx
                FAIL "bad-self-loop.onnx: node '/1/Relu' \\(Relu\\): reads 'loop', its own output: a cycle")
+odimo_cli_test(onnx_two_inputs ARGS inspect ${_onnx}/bad-two-inputs.onnx
+               FAIL "bad-two-inputs.onnx: node '/1/Add' \\(Add\\): reads 'second', a graph input after the first, as data: odimo networks take one data input")
 odimo_cli_test(onnx_unsupported_op ARGS inspect ${_onnx}/bad-leakyrelu.onnx
                FAIL "bad-leakyrelu.onnx: node '/1/LeakyRelu' \\(LeakyRelu\\): operator not supported")
 # Found by fuzz_onnx: an Add with one input indexed past the end (protobuf CHECK, exit 3).

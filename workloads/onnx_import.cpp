@@ -164,6 +164,9 @@ std::string Importer::source(const onnx::NodeProto& n, int input) const {
   auto it = m_layer_of.find(n.input(input));
   if (it == m_layer_of.end()) {
     const std::string& t = n.input(input);
+    if (m_parameter_inputs.count(t))
+      fail(n,
+           "reads '" + t + "', a graph input after the first, as data: odimo networks take one data input");
     bool after = false;  // nodes are walked in file order: a producer at or after `n` is out of order
     for (const auto& m : m_graph.node()) {
       after = after || &m == &n;
