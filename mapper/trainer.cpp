@@ -326,7 +326,11 @@ TrainResult train(const TrainConfig& c, std::ostream& log) {
   Run r{cfg, data, default_augment(c), model, opt};
 
   const std::string ckpt_path = c.out_dir.empty() ? "" : c.out_dir + "/checkpoint.pb";
-  if (!c.out_dir.empty()) std::filesystem::create_directories(c.out_dir);
+  if (!c.out_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(c.out_dir, ec);
+    if (ec) throw Error(c.out_dir + ": cannot create the output folder: " + ec.message());
+  }
   proto::Checkpoint ckpt;
   const int start = resume_from(cfg, ckpt_path, model, opt, ckpt, log);
   ckpt.set_fingerprint(fingerprint(cfg));

@@ -121,7 +121,14 @@ void check_output_dir(const std::string& dir, const std::string& option) {
   while (!p.empty() && !fs::exists(fs::symlink_status(p, ec)) && p.has_relative_path() &&
          p != p.parent_path())
     p = p.parent_path();
-  check_writable_dir(p.empty() ? "." : p.string(), what);
+  const std::string existing = p.empty() ? "." : p.string();
+  check_writable_dir(existing, what);
+  const size_t limit = name_max(existing);
+  for (const fs::path& part : fs::path(dir))
+    if (part.string().size() > limit)
+      throw Error(what + "the folder name " + part.string().substr(0, 16) + "... is " +
+                  std::to_string(part.string().size()) + " bytes: its file system takes at most " +
+                  std::to_string(limit));
 }
 
 namespace {

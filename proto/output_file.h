@@ -28,7 +28,8 @@ std::string absolute_path(const std::string& path);
 std::string temporary_name(const std::string& target);
 
 // A folder a command writes into (created when the work is done): an existing
-// one must be a writable directory; otherwise its nearest existing ancestor.
+// one must be a writable directory; otherwise its nearest existing ancestor. No
+// name on the way may be longer than the file system allows.
 void check_output_dir(const std::string& dir, const std::string& option);
 
 // A file a command writes or reads, and the option that names it.

@@ -18,6 +18,8 @@ grep -q '"total"' "$long" || fail "the 255-byte name was not written"
 too_long=$(printf 'r%.0s' $(seq 300)).json
 expect_error "^odimo simulate: error: r+\.json: --report: the file name is 305 bytes: its file system takes at most 255$" \
   "${sim[@]}" --report "$too_long"
+expect_error "^odimo train: error: r+\.json/out: --out: the folder name r{16}\.\.\. is 305 bytes: its file system takes at most 255$" \
+  "$odimo" train --net tiny --dataset synthetic --epochs 1 --out "$too_long/out"
 
 # The working directory deleted under the command: a relative output has no folder.
 mkdir gone
