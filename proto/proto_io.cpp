@@ -7,6 +7,7 @@
 #include <google/protobuf/text_format.h>
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/type_resolver_util.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -53,8 +54,16 @@ bool file_exists(const std::filesystem::path& path) {
 }
 
 void check_readable_file(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw Error(path + ": is a folder: expected a file");
+  // A device reads as empty (/dev/null) or without end (/dev/zero); a FIFO is kept (<(...)).
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return;  // opening says why
+  if (S_ISDIR(st.st_mode)) throw Error(path + ": is a folder: expected a file");
+  if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) || S_ISSOCK(st.st_mode))
+    throw Error(path + ": is " +
+                (S_ISCHR(st.st_mode)   ? "a character device"
+                 : S_ISBLK(st.st_mode) ? "a block device"
+                                       : "a socket") +
+                ": expected a file");
 }
 
 std::string read_file(const std::string& path) {

@@ -29,8 +29,8 @@ void write_binary_proto(const std::string& path, const google::protobuf::Message
 void read_binary_proto(const std::string& path, google::protobuf::Message* msg);
 
 // The whole file; Error naming `path` when it cannot be opened or read, or is a folder (which
-// a stream would read as an empty file). Every reader of a file odimo is given goes through it
-// (or check_readable_file, for a library that opens the file itself).
+// a stream would read as an empty file) or a device (empty, or without end). Every reader of a file odimo is
+// given goes through it (or check_readable_file, for a library that opens the file itself).
 std::string read_file(const std::string& path);
 void check_readable_file(const std::string& path);
 

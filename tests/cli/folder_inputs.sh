@@ -17,6 +17,9 @@ expect_error "cal.pbtxt: $said" "$odimo" cost --soc diana --net tiny --calibrati
 expect_error "map.pbtxt: $said" "$odimo" cost --soc diana --net tiny --mapping ./map.pbtxt
 expect_error "traces.csv: $said" "$odimo" validate --soc diana --traces ./traces.csv
 expect_error "W.pb: $said" "$odimo" train --net tiny --dataset synthetic --init ./W.pb --epochs 1
+# Devices read as empty (/dev/null) or without end (/dev/zero): refused too.
+expect_error "/dev/zero: is a character device: expected a file" "$odimo" cost --soc diana --net tiny --mapping /dev/zero
+expect_error "/dev/null: is a character device: expected a file" "$odimo" validate --soc diana --traces /dev/null
 # A file name with a line break: the error is still one line (the break written as \n).
 mkdir $'two\nlines.pbtxt'
 expect_error 'two\\nlines.pbtxt: is a folder' "$odimo" inspect $'./two\nlines.pbtxt'
