@@ -131,6 +131,20 @@ int run_calibrate(const CalibrateOptions& o) {
                       {"--traces", o.traces},
                       {"--base", o.base},
                       {"--check", o.check}});
+  // Each mode uses only its own options: one it would not read is refused, never ignored.
+  const std::vector<std::pair<const char*, const std::string*>> others = {
+      {"--out", &o.out},   {"--check", &o.check}, {"--traces", &o.traces}, {"--traces-out", &o.traces_out},
+      {"--base", &o.base}, {"--suite", &o.suite}};
+  auto refuse_with = [&](const char* mode, std::initializer_list<const char*> ignored) {
+    for (const auto& [name, value] : others)
+      for (const char* i : ignored)
+        if (!value->empty() && std::string(name) == i)
+          throw Error(std::string(name) + " " + *value + ": not used with " + mode + " (leave it out)");
+  };
+  if (!o.make_suite.empty())
+    refuse_with("--make-suite", {"--out", "--check", "--traces", "--traces-out", "--base", "--suite"});
+  else if (!o.traces.empty())
+    refuse_with("--traces", {"--check", "--traces-out", "--suite"});
   const SocDescription soc = load_soc(o.soc);
   if (!o.make_suite.empty()) return make_suite(o, soc);
   if (!o.traces.empty()) return calibrate_from_traces(o, soc);

@@ -89,6 +89,7 @@ int run_simulate(const SimulateOptions& o) {
   const SocDescription soc = load_soc(o.network.soc);
   const Network net = load_network(o.network.net, input_shape(o.network.input));
   const ResolvedMapping mapping = resolve_mapping(net, soc, o.network.mapping);
+  if (!o.trace_csv.empty()) validation::check_trace_names(net);  // before the work
 
   sim::Options options;
   options.record_trace = !o.trace.empty() || !o.vcd.empty();

@@ -1,6 +1,7 @@
 #include "cli/command_line.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
@@ -154,11 +155,31 @@ void check_number_texts(CLI::App& app) {
 }
 
 int report(const std::string& name, const std::string& message, int status) {
-  std::cerr << name << (status == 3 ? ": internal error: " : ": error: ") << message << "\n";
+  std::cerr << one_line(name) << (status == 3 ? ": internal error: " : ": error: ") << one_line(message)
+            << "\n";
   return status;
 }
 
 }  // namespace
+
+std::string one_line(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (u < 0x20 && c != '\t') {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\x%02x", u);
+      out += hex;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
 
 CLI::Validator finite_range(double lo, double hi) {
   const std::string range = range_text(lo, hi);

@@ -16,6 +16,10 @@ namespace odimo::cli {
 // option wins, unknown arguments kept so that run_command can name them.
 void configure(CLI::App& app);
 
+// `text` as one line of an error message: line breaks and other control characters (e.g. in
+// a file name) written as escapes (\n, \r, \xNN).
+std::string one_line(const std::string& text);
+
 // The range of a floating-point option: a finite number in [lo, hi]; NaN, ±inf
 // and 1e308 are refused in one line naming the option, the value and the range.
 // Every FLOAT option of every command carries one (run_command checks it).

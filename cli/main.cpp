@@ -23,8 +23,8 @@ void usage(std::ostream& out) {
 }
 
 int unknown_command(const std::string& who, const std::string& name) {
-  std::cerr << who << ": error: unknown " << (name.rfind('-', 0) == 0 ? "option" : "command") << " '" << name
-            << "' (see odimo --help)\n";
+  std::cerr << who << ": error: unknown " << (name.rfind('-', 0) == 0 ? "option" : "command") << " '"
+            << odimo::cli::one_line(name) << "' (see odimo --help)\n";
   return 2;
 }
 

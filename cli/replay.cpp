@@ -36,7 +36,10 @@ void replay_point(const std::string& dir) {
   rep.set_replayed(true);
   sim.set_mapping(rep.mapping_file());  // relative to DIR: results must not depend on where DIR is
   write_json(dir + "/simulation.json", sim);
-  sweep::write_search_report(dir, rep);
+  sweep::update_search_report(dir, [&](proto::SearchReport& now) {  // keeps a concurrent deploy's
+    *now.mutable_simulated() = rep.simulated();
+    now.set_replayed(true);
+  });
   const double err = rep.analytic().cycles() > 0
                          ? 100.0 * double(rep.analytic().cycles() - s->cycles()) / double(s->cycles())
                          : 0.0;

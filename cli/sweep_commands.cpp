@@ -26,7 +26,7 @@ int parse_index(const std::string& text, const std::string& what) {
 }
 
 std::string absolute(const std::string& p) {
-  return fs::absolute(p).lexically_normal().string();
+  return absolute_path(p);
 }
 
 // The files `sweep plan` writes into DIR (proto/sweep.proto) must not be its SPEC.
@@ -108,8 +108,6 @@ int run_sbatch(const SbatchOptions& o) {
   check_output_dir(job.out, "--out");
   check_not_inputs({{"--out", job.out + "/plan.pbtxt"}}, {{"PLAN", job.plan_dir + "/plan.pbtxt"}});
   std::error_code ec;
-  fs::create_directories(job.out + "/logs", ec);  // Slurm opens --output before the script runs
-  if (ec) throw Error("cannot create " + job.out + "/logs: " + ec.message());
   const std::string self = fs::read_symlink("/proc/self/exe", ec).string();
   job.max_parallel = o.max_parallel, job.time = o.time, job.partition = o.partition, job.account = o.account;
   job.task_command = {ec ? "odimo" : self, "sweep", "run", "--index-from-env", job.plan_dir, "-o", job.out};
@@ -117,7 +115,10 @@ int run_sbatch(const SbatchOptions& o) {
   while (pretraining < plan.points() &&
          sweep::read_point(job.plan_dir, plan, pretraining).kind() == "pretrain")
     ++pretraining;
-  std::cout << sweep::slurm_script(job, plan, pretraining);
+  const std::string script = sweep::slurm_script(job, plan, pretraining);  // refuses before any folder
+  fs::create_directories(job.out + "/logs", ec);  // Slurm opens --output before the script runs
+  if (ec) throw Error("cannot create " + job.out + "/logs: " + ec.message());
+  std::cout << script;
   return 0;
 }
 

@@ -4,9 +4,12 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
+#include <cstdio>
 #include <cstring>
 #include <exception>
 #include <filesystem>
+#include <functional>
 
 #include "proto/error.h"
 
@@ -39,11 +42,46 @@ void check_writable_dir(const std::string& dir, const std::string& what) {
   if (::stat(dir.c_str(), &st) != 0)
     throw Error(what + "folder " + dir + " does not exist (" + std::strerror(errno) + ")");
   if (!S_ISDIR(st.st_mode)) throw Error(what + dir + " is " + kind(st.st_mode) + ", expected a folder");
+  if (st.st_nlink == 0)
+    throw Error(what + "folder " + dir + " has been deleted" +
+                (dir == "." ? " (the working directory)" : ""));
   if (::access(dir.c_str(), W_OK | X_OK) != 0)
     throw Error(what + "folder " + dir + " is not writable (" + std::strerror(errno) + ")");
 }
 
+// The longest file name the file system holding `dir` takes.
+size_t name_max(const std::string& dir) {
+  const long n = ::pathconf(dir.c_str(), _PC_NAME_MAX);
+  return n > 0 ? size_t(n) : size_t(NAME_MAX);
+}
+
 }  // namespace
+
+std::string absolute_path(const std::string& path) {
+  std::error_code ec;
+  const fs::path a = fs::absolute(path, ec);
+  if (ec)
+    throw Error(path + ": cannot tell where this is: " + ec.message() +
+                " (was the working directory deleted?)");
+  return a.lexically_normal().string();
+}
+
+std::string temporary_name(const std::string& target) {
+  char host[65] = "host";
+  ::gethostname(host, sizeof host - 1);
+  host[sizeof host - 1] = '\0';
+  const std::string suffix = ".tmp." + std::string(host) + "." + std::to_string(::getpid());
+  const fs::path t(target);
+  std::string name = t.filename().string();
+  const size_t limit = name_max(folder_of(target));
+  if (name.size() + suffix.size() > limit) {
+    char hash[20];
+    std::snprintf(hash, sizeof hash, ".%016zx", std::hash<std::string>{}(name));
+    const size_t keep = limit > suffix.size() + 17 ? limit - suffix.size() - 17 : 0;
+    name = name.substr(0, keep) + hash;
+  }
+  return (t.parent_path() / (name + suffix)).string();
+}
 
 std::string output_target(const std::string& path) {
   std::string p = path;
@@ -68,6 +106,11 @@ void check_output_file(const std::string& path, const std::string& option) {
     throw Error(what + (target == path ? "" : "(-> " + target + ") ") + "is " + kind(st.st_mode) +
                 ": odimo writes outputs to regular files only");
   check_writable_dir(folder_of(target), what);
+  const std::string name = fs::path(target).filename().string();
+  const size_t limit = name_max(folder_of(target));
+  if (name.size() > limit)
+    throw Error(what + "the file name is " + std::to_string(name.size()) +
+                " bytes: its file system takes at most " + std::to_string(limit));
 }
 
 void check_output_dir(const std::string& dir, const std::string& option) {
@@ -78,7 +121,14 @@ void check_output_dir(const std::string& dir, const std::string& option) {
   while (!p.empty() && !fs::exists(fs::symlink_status(p, ec)) && p.has_relative_path() &&
          p != p.parent_path())
     p = p.parent_path();
-  check_writable_dir(p.empty() ? "." : p.string(), what);
+  const std::string existing = p.empty() ? "." : p.string();
+  check_writable_dir(existing, what);
+  const size_t limit = name_max(existing);
+  for (const fs::path& part : fs::path(dir))
+    if (part.string().size() > limit)
+      throw Error(what + "the folder name " + part.string().substr(0, 16) + "... is " +
+                  std::to_string(part.string().size()) + " bytes: its file system takes at most " +
+                  std::to_string(limit));
 }
 
 namespace {
@@ -87,7 +137,7 @@ namespace {
 // output_target, in folders by weakly_canonical), absolute and normalised.
 fs::path resolved(const std::string& path) {
   std::error_code ec;
-  const fs::path target = fs::absolute(output_target(path)).lexically_normal();
+  const fs::path target = absolute_path(output_target(path));
   const fs::path canonical = fs::weakly_canonical(target, ec);
   return ec ? target : canonical;
 }
@@ -137,7 +187,7 @@ void check_output_files(const std::vector<OutputFile>& outputs, const std::vecto
   for (const OutputFile& o : outputs) {
     if (o.path.empty()) continue;
     check_output_file(o.path, o.option);
-    const fs::path target = fs::absolute(output_target(o.path)).lexically_normal();
+    const fs::path target = absolute_path(output_target(o.path));
     for (const auto& [other, t] : seen) {
       std::error_code ec;
       if (t == target || fs::equivalent(t, target, ec))

@@ -12,12 +12,24 @@ namespace odimo {
 std::string output_target(const std::string& path);
 
 // Throws Error unless a write to `path` can succeed: an existing destination
-// must be a regular file (not a FIFO, device, socket or directory), and its
-// folder must exist and be writable. `option` names the flag in the message.
+// must be a regular file (not a FIFO, device, socket or directory), its name no
+// longer than its file system allows, and its folder must exist (not deleted,
+// e.g. a working directory removed under the command) and be writable. `option`
+// names the flag in the message.
 void check_output_file(const std::string& path, const std::string& option);
 
+// `path` made absolute and normalised; Error (not an exception of the library) when
+// it is relative and the working directory is gone.
+std::string absolute_path(const std::string& path);
+
+// The temporary name a write to `target` goes through before its rename
+// (target.tmp.<host>.<pid>), in the same folder; cut, with a hash of the whole
+// name, to fit the file system's limit on a name's length when `target`'s is long.
+std::string temporary_name(const std::string& target);
+
 // A folder a command writes into (created when the work is done): an existing
-// one must be a writable directory; otherwise its nearest existing ancestor.
+// one must be a writable directory; otherwise its nearest existing ancestor. No
+// name on the way may be longer than the file system allows.
 void check_output_dir(const std::string& dir, const std::string& option);
 
 // A file a command writes or reads, and the option that names it.

@@ -7,6 +7,7 @@
 #include <google/protobuf/text_format.h>
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/type_resolver_util.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -52,7 +53,21 @@ bool file_exists(const std::filesystem::path& path) {
   return std::filesystem::exists(path, ec);
 }
 
+void check_readable_file(const std::string& path) {
+  // A device reads as empty (/dev/null) or without end (/dev/zero); a FIFO is kept (<(...)).
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return;  // opening says why
+  if (S_ISDIR(st.st_mode)) throw Error(path + ": is a folder: expected a file");
+  if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) || S_ISSOCK(st.st_mode))
+    throw Error(path + ": is " +
+                (S_ISCHR(st.st_mode)   ? "a character device"
+                 : S_ISBLK(st.st_mode) ? "a block device"
+                                       : "a socket") +
+                ": expected a file");
+}
+
 std::string read_file(const std::string& path) {
+  check_readable_file(path);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(path + ": cannot open: " + std::strerror(errno));
   std::ostringstream ss;
@@ -144,9 +159,7 @@ void write_file_atomic(const std::string& path, const std::string& content) {
   check_output_file(path, "");
   const std::string target = output_target(path);
   // Host and pid: array tasks on different nodes of a shared file system may share a pid.
-  char host[256] = "host";
-  ::gethostname(host, sizeof host - 1);
-  const std::string tmp = target + ".tmp." + host + "." + std::to_string(::getpid());
+  const std::string tmp = temporary_name(target);
   // Nothing of a failed write stays behind: the temporary is removed, the previous file
   // under `path` is untouched.
   if (const int err = write_whole_file(tmp, content)) {

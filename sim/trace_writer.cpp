@@ -52,8 +52,9 @@ std::string vcd(const hw::TraceLog& trace, double clock_mhz) {
   o << "$date odimo simulate $end\n$version odimo virtual SoC $end\n$timescale 1ps $end\n$scope module soc "
        "$end\n";
   for (size_t t = 0; t < trace.tracks.size(); ++t) {
-    std::string name = trace.tracks[t];
-    std::replace(name.begin(), name.end(), ':', '_');
+    std::string name = trace.tracks[t];  // one VCD word: no blank, control character or ':'
+    for (char& c : name)
+      if (c == ':' || static_cast<unsigned char>(c) <= ' ' || c == 0x7f) c = '_';
     o << "$var wire 1 " << vcd_id(t) << " " << name << "_busy $end\n";
   }
   o << "$upscope $end\n$enddefinitions $end\n#0\n$dumpvars\n";

@@ -96,6 +96,18 @@ odimo_cli_test(onnx_mobilenet_v2_cost ARGS cost --soc diana --net ${_onnx}/mobil
                PASS "[0-9,]+ cycles = [0-9.]+ us")
 odimo_cli_test(onnx_dilation ARGS inspect ${_onnx}/bad-dilation.onnx
                FAIL "bad-dilation.onnx: node '/0/Conv' \\(Conv\\): dilation 2 is not supported")
+# 64-bit sizes that do not fit the Network IR are refused, not wrapped to small numbers.
+odimo_cli_test(onnx_huge_stride ARGS inspect ${_onnx}/bad-huge-stride.onnx
+               FAIL "bad-huge-stride.onnx: node '/0/Conv' \\(Conv\\): strides 4294967297 is out of range: expected at most 2147483647")
+odimo_cli_test(onnx_huge_channels ARGS inspect ${_onnx}/bad-huge-channels.onnx
+               FAIL "bad-huge-channels.onnx: node '/0/Conv' \\(Conv\\): output channels \\(weight dimension 0\\) 4294967304 is out of range")
+# A graph whose nodes read what they or later nodes produce: said as such.
+odimo_cli_test(onnx_unsorted ARGS inspect ${_onnx}/bad-unsorted.onnx
+               FAIL "^odimo inspect: error: [^\n]*bad-unsorted.onnx: node '/1/Relu' \\(Relu\\): reads 'mid', which node '/0/Conv' \\(Conv\\) after it produces: a cycle, or nodes not in the topological order ONNX requires\n$")
+odimo_cli_test(onnx_self_loop ARGS inspect ${_onnx}/bad-self-loop.onnx
+               FAIL "bad-self-loop.onnx: node '/1/Relu' \\(Relu\\): reads 'loop', its own output: a cycle")
+odimo_cli_test(onnx_two_inputs ARGS inspect ${_onnx}/bad-two-inputs.onnx
+               FAIL "bad-two-inputs.onnx: node '/1/Add' \\(Add\\): reads 'second', a graph input after the first, as data: odimo networks take one data input")
 odimo_cli_test(onnx_unsupported_op ARGS inspect ${_onnx}/bad-leakyrelu.onnx
                FAIL "bad-leakyrelu.onnx: node '/1/LeakyRelu' \\(LeakyRelu\\): operator not supported")
 # Found by fuzz_onnx: an Add with one input indexed past the end (protobuf CHECK, exit 3).

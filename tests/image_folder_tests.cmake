@@ -51,7 +51,12 @@ odimo_train_test(imagefolder_no_dir ARGS --net tiny --dataset imagefolder: FAIL 
 odimo_cli_test(search_imagefolder LABEL train ARGS search --soc diana --net tiny --input 3x16x16
                --dataset imagefolder:${_folders}/good --lambda 1 --epochs 0,1,1 --batch 4 --steps-per-epoch 2
                --threads 1 --out ${CMAKE_CURRENT_BINARY_DIR}/search_out/imagefolder PASS "replay .*simulated")
-set_tests_properties(train/search_imagefolder PROPERTIES FIXTURES_REQUIRED folder_good)
+set_tests_properties(train/search_imagefolder PROPERTIES FIXTURES_REQUIRED folder_good
+                     FIXTURES_SETUP search_imagefolder_point)
+# ...and deploy takes such a point: the folder's centre crop, as the training engine evaluates.
+odimo_cli_test(deploy_imagefolder LABEL train ARGS deploy ${CMAKE_CURRENT_BINARY_DIR}/search_out/imagefolder
+               --threads 1 --quiet PASS "integer test accuracy")
+set_tests_properties(train/deploy_imagefolder PROPERTIES FIXTURES_REQUIRED "folder_good;search_imagefolder_point")
 
 # The loader alone (not a test): images/s of decoding into the cache and of batches.
 add_executable(bench_loader mapper/bench_loader.cpp)

@@ -88,3 +88,39 @@ odimo_checked_test(NAME cli/number_texts LABEL cli REGEX "number_texts: all chec
 odimo_checked_test(NAME cli/reports LABEL cli REGEX "reports: all checks passed"
                    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/reports.sh $<TARGET_FILE:odimo>
                            ${CMAKE_CURRENT_BINARY_DIR}/cli_reports)
+
+# Slurm scripts: values of #SBATCH lines that a line cannot hold are refused, every other
+# value is quoted; hostile values neither break the script's syntax nor run.
+odimo_checked_test(NAME cli/sbatch_quoting LABEL cli REGEX "sbatch_quoting: all checks passed"
+                   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/sbatch_quoting.sh $<TARGET_FILE:odimo>
+                           ${CMAKE_CURRENT_BINARY_DIR}/cli_sbatch_quoting
+                           ${PROJECT_SOURCE_DIR}/workloads/sweeps/tiny.sweep.pbtxt)
+
+# Class counts: one rule for train, search and deploy (mapper/data/data.h load_dataset_for): a data
+# set with more classes than the network's outputs is refused; a network that states no class
+# count (an imported one) has its outputs as classes.
+foreach(cmd train search)
+  set(_extra)
+  if(cmd STREQUAL search)
+    set(_extra --soc diana --lambda 1 -o unused)
+  endif()
+  odimo_cli_test(${cmd}_more_classes_than_outputs ARGS ${cmd} --net ${_bad}/four-outputs.net.pbtxt --input 1x28x28
+                 --dataset fashion-mnist ${_extra}
+                 FAIL "odimo ${cmd}: error: tiny has 4 outputs but fashion-mnist has 10 classes")
+endforeach()
+
+# A folder where a file is expected is refused by the one reader, never read as empty.
+odimo_checked_test(NAME cli/folder_inputs LABEL cli REGEX "folder_inputs: all checks passed"
+                   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/folder_inputs.sh $<TARGET_FILE:odimo>
+                           ${CMAKE_CURRENT_BINARY_DIR}/cli_folder_inputs)
+
+# Output paths at the limits: a 255-byte name is written, a longer one or a deleted working
+# directory is refused before any work (proto/output_file.h).
+odimo_checked_test(NAME cli/output_paths LABEL cli REGEX "output_paths: all checks passed"
+                   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/output_paths.sh $<TARGET_FILE:odimo>
+                           ${CMAKE_CURRENT_BINARY_DIR}/cli_output_paths)
+
+# Outputs odimo reads back: a name a trace file cannot hold is refused before the simulation.
+odimo_cli_test(trace_csv_comma_name ARGS simulate --soc diana --net ${_bad}/comma-layer.net.pbtxt
+               --trace-csv ${CMAKE_CURRENT_BINARY_DIR}/never.trace.csv
+               FAIL "^odimo simulate: error: --trace-csv: layer 'fc,logits' of tiny: its name holds a comma, which a trace file \\(CSV\\) cannot hold\n$")

@@ -25,6 +25,11 @@ odimo_cli_test(search_onnx_replay ARGS search --soc ${PROJECT_SOURCE_DIR}/hw/soc
                --net ${CMAKE_CURRENT_SOURCE_DIR}/data/onnx/small-residual.onnx --dataset synthetic --lambda 1
                --epochs 1,1,1 --batch 8 --steps-per-epoch 2 --threads 1 --quiet --out ${_search_out}/onnx
                PASS "replay .*simulated .* cycles")
+set_tests_properties(cli/search_onnx_replay PROPERTIES FIXTURES_SETUP search_onnx_point)
+# An imported network states no class count: deploy, as search, takes its outputs as the classes.
+odimo_cli_test(deploy_onnx ARGS deploy ${_search_out}/onnx --threads 1 --quiet --images 32
+               PASS "integer test accuracy")
+set_tests_properties(cli/deploy_onnx PROPERTIES FIXTURES_REQUIRED search_onnx_point)
 odimo_cli_test(search_bad_epochs ARGS search --soc diana --net tiny --dataset synthetic --lambda 1 --epochs 1,2
                --out ${_search_out}/bad FAIL "--epochs '1,2': expected W,S,F")
 odimo_cli_test(search_needs_lambda ARGS search --soc diana --net tiny --dataset synthetic --out ${_search_out}/bad

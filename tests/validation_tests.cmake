@@ -24,6 +24,13 @@ endforeach()
 odimo_cli_test(validate_threshold_exceeded ARGS validate --soc diana --max-err 0.001
                FAIL "FAIL: worst held-out layer latency error" STATUS 1)
 odimo_cli_test(calibrate_needs_out ARGS calibrate --soc diana FAIL "give exactly one of --out FILE and --check FILE")
+# An option the chosen mode does not read is refused, never ignored.
+odimo_cli_test(calibrate_make_suite_out ARGS calibrate --soc diana --make-suite ${CMAKE_CURRENT_BINARY_DIR}/never.suite.pbtxt
+               --out ${CMAKE_CURRENT_BINARY_DIR}/never.pbtxt
+               FAIL "^odimo calibrate: error: --out [^\n]*never.pbtxt: not used with --make-suite \\(leave it out\\)\n$")
+odimo_cli_test(calibrate_traces_check ARGS calibrate --soc diana --traces ${PROJECT_SOURCE_DIR}/tests/data/traces/bad-header.csv
+               --out ${CMAKE_CURRENT_BINARY_DIR}/never.pbtxt --check ${PROJECT_SOURCE_DIR}/hw/socs/diana.calibration.pbtxt
+               FAIL "--check [^\n]*: not used with --traces")
 odimo_cli_test(calibrate_wrong_suite ARGS calibrate --soc darkside --suite ${PROJECT_SOURCE_DIR}/validation/suites/diana.pbtxt
                --out ${CMAKE_CURRENT_BINARY_DIR}/x.pbtxt FAIL "suite is for 'diana', not 'darkside'")
 odimo_cli_test(cost_wrong_calibration ARGS cost --soc darkside --net tiny
@@ -74,3 +81,10 @@ odimo_cli_test(traces_out_of_simulate ARGS simulate --soc diana --net tiny
 odimo_checked_test(NAME validation/reference_tables LABEL validation REGEX "1 passed, 0 failed"
                    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/validation/reference_tables.sh $<TARGET_FILE:odimo>
                            ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/reference_tables)
+
+# Measured rows without split rows: the split-layer coefficients stay the base's.
+odimo_checked_test(NAME validation/traces_without_splits LABEL validation
+                   REGEX "traces_without_splits: all checks passed"
+                   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/traces_without_splits.sh $<TARGET_FILE:odimo>
+                           ${CMAKE_CURRENT_BINARY_DIR}/traces_without_splits
+                           ${PROJECT_SOURCE_DIR}/hw/socs/diana.calibration.pbtxt)

@@ -111,6 +111,16 @@ std::vector<double> base_values(const proto::Calibration* base, const std::strin
   return v;
 }
 
+// `base`'s split-layer coefficients `names`, or zeros.
+std::vector<double> base_layer_values(const proto::Calibration* base, const std::vector<std::string>& names) {
+  std::vector<double> v(names.size(), 0.0);
+  if (!base) return v;
+  for (const auto& k : base->layer())
+    for (size_t i = 0; i < names.size(); ++i)
+      if (k.name() == names[i]) v[i] = k.value();
+  return v;
+}
+
 }  // namespace
 
 proto::Calibration fit_calibration(const SocDescription& soc, const std::vector<SuitePoint>& points,
@@ -173,8 +183,8 @@ proto::Calibration fit_calibration(const SocDescription& soc, const std::vector<
       }
       rows.push_back({{min_transfer, double(pt.cus - 1), launched}, double(results[p].cycles)});
     }
-    if (rows.empty()) {
-      best = {0.0, 0.0, 0.0};
+    if (rows.empty()) {  // no split rows (or all held out): nothing to fit, the base's say
+      best = base_layer_values(base, cost::layer_feature_names());
       break;
     }
     // Fit sim - launched ~ a*min_transfer + b*(k-1), weighted by 1/sim.

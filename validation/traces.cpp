@@ -8,6 +8,7 @@
 
 #include "hw/energy.h"
 #include "proto/error.h"
+#include "proto/proto_io.h"
 
 namespace odimo::validation {
 
@@ -148,8 +149,7 @@ std::string TraceRow::network() const {
 }
 
 std::vector<TraceRow> read_traces(const std::string& path, const SocDescription& soc) {
-  std::ifstream in(path);
-  if (!in) throw Error(path + ": cannot open the trace file");
+  std::istringstream in(read_file(path));
   std::string text;
   std::vector<TraceRow> rows;
   int line = 0;
@@ -206,7 +206,23 @@ std::string number(double v) {
 
 }  // namespace
 
+void check_trace_name(const std::string& name, const std::string& what) {
+  const size_t bad = name.find_first_of(",\n\r");
+  if (bad != std::string::npos)
+    throw Error(what + ": its name holds " + (name[bad] == ',' ? std::string("a comma") : "a line break") +
+                ", which a trace file (CSV) cannot hold");
+  if (!name.empty() && name[0] == '#')
+    throw Error(what + ": its name starts with '#', which marks a comment line");
+}
+
+void check_trace_names(const Network& net) {
+  check_trace_name(net.name, "--trace-csv: network '" + net.name + "'");
+  for (const Layer& l : net.layers)
+    check_trace_name(net.name + "/" + l.name, "--trace-csv: layer '" + l.name + "' of " + net.name);
+}
+
 std::string trace_row(const std::string& name, const SuitePoint& point, const sim::JobResult& r) {
+  check_trace_name(name, "trace row '" + name + "'");
   std::string busy;
   for (const auto& c : r.cu) busy += (busy.empty() ? "" : ";") + c.cu + "=" + std::to_string(c.busy_cycles);
   return name + "," + geometry_cells(point.layer) + "," + split_cell(point.split) + "," +
@@ -214,6 +230,7 @@ std::string trace_row(const std::string& name, const SuitePoint& point, const si
 }
 
 std::string trace_rows(const Network& net, const ResolvedMapping& mapping, const proto::Report& report) {
+  check_trace_names(net);
   std::string out = std::string(kTraceHeader) + "\n";
   for (size_t i = 0; i < net.layers.size() && int(i) < report.layers_size(); ++i) {
     const LayerSplit& split = mapping.layers[i];

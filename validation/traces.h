@@ -40,6 +40,13 @@ extern const char* const kTraceHeader;
 // Reads and checks every row against `soc` (operators, shapes, CUs, split rules).
 std::vector<TraceRow> read_traces(const std::string& path, const SocDescription& soc);
 
+// A name as the first cell of a trace row: Error naming `what` when it holds a character the
+// trace file cannot (a comma, a line break) or starts with '#' (a comment line). Rows are
+// written with their names checked, so that read_traces reads back every file odimo writes.
+void check_trace_name(const std::string& name, const std::string& what);
+// check_trace_name on every row name trace_rows would write for `net` (before a simulation).
+void check_trace_names(const Network& net);
+
 // One CSV row (no newline) of `point` with the simulated result `r`.
 std::string trace_row(const std::string& name, const SuitePoint& point, const sim::JobResult& r);
 // Rows of a simulated network report (`odimo simulate --trace-csv`): every layer that ran.

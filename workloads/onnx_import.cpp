@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "proto/error.h"
+#include "proto/proto_io.h"
 #include "workloads/network.h"
 
 namespace odimo {
@@ -31,6 +32,8 @@ class Importer {
   std::vector<int64_t> ints(const onnx::NodeProto& n, const std::string& name) const;
   int64_t int_attr(const onnx::NodeProto& n, const std::string& name, int64_t fallback) const;
   float float_attr(const onnx::NodeProto& n, const std::string& name, float fallback) const;
+  // A 64-bit size or count of the file as the Network IR holds it (int): refused when it does not fit.
+  int narrow(const onnx::NodeProto& n, const std::string& what, int64_t v) const;
   // Values of a constant tensor (initializer or Constant output), or false.
   bool constant(const std::string& tensor, std::vector<double>* values, std::vector<int64_t>* dims) const;
   std::string source(const onnx::NodeProto& n, int input) const;  // our layer name or "input"
@@ -76,6 +79,12 @@ int64_t Importer::int_attr(const onnx::NodeProto& n, const std::string& name, in
 float Importer::float_attr(const onnx::NodeProto& n, const std::string& name, float fallback) const {
   const auto* a = attr(n, name);
   return a ? a->f() : fallback;
+}
+
+int Importer::narrow(const onnx::NodeProto& n, const std::string& what, int64_t v) const {
+  if (v < std::numeric_limits<int32_t>::min() || v > std::numeric_limits<int32_t>::max())
+    fail(n, what + " " + std::to_string(v) + " is out of range: expected at most 2147483647");
+  return int(v);
 }
 
 bool Importer::constant(const std::string& tensor, std::vector<double>* values,
@@ -153,7 +162,23 @@ void Importer::keep_weights(const onnx::NodeProto& n, const std::string& layer, 
 std::string Importer::source(const onnx::NodeProto& n, int input) const {
   if (input >= n.input_size()) fail(n, "has no input " + std::to_string(input));
   auto it = m_layer_of.find(n.input(input));
-  if (it == m_layer_of.end()) fail(n, "reads '" + n.input(input) + "', which no supported node produces");
+  if (it == m_layer_of.end()) {
+    const std::string& t = n.input(input);
+    if (m_parameter_inputs.count(t))
+      fail(n,
+           "reads '" + t + "', a graph input after the first, as data: odimo networks take one data input");
+    bool after = false;  // nodes are walked in file order: a producer at or after `n` is out of order
+    for (const auto& m : m_graph.node()) {
+      after = after || &m == &n;
+      for (const auto& o : m.output()) {
+        if (o != t || !after) continue;
+        if (&m == &n) fail(n, "reads '" + t + "', its own output: a cycle");
+        fail(n, "reads '" + t + "', which node '" + m.name() + "' (" + m.op_type() +
+                    ") after it produces: a cycle, or nodes not in the topological order ONNX requires");
+      }
+    }
+    fail(n, "reads '" + t + "', which no supported node produces");
+  }
   return it->second;
 }
 
@@ -184,9 +209,9 @@ void Importer::window(const onnx::NodeProto& n, proto::Layer& l, bool has_kernel
   if (const auto* a = attr(n, "auto_pad"); a && a->s() != "NOTSET" && a->s() != "VALID")
     fail(n, "auto_pad " + a->s() + " is not supported: export with explicit pads");
   if (int_attr(n, "ceil_mode", 0) != 0) fail(n, "ceil_mode 1 is not supported");
-  if (has_kernel_attr) l.set_kernel(int(k[0]));
-  l.set_stride(s.empty() ? 1 : int(s[0]));
-  l.set_padding(p.empty() ? 0 : int(p[0]));
+  if (has_kernel_attr) l.set_kernel(narrow(n, "kernel_shape", k[0]));
+  l.set_stride(s.empty() ? 1 : narrow(n, "strides", s[0]));
+  l.set_padding(p.empty() ? 0 : narrow(n, "pads", p[0]));
 }
 
 void Importer::conv(const onnx::NodeProto& n) {
@@ -199,9 +224,9 @@ void Importer::conv(const onnx::NodeProto& n) {
   // one input channel per group and more than one group: a depthwise convolution
   const bool depthwise = group > 1 && w[1] == 1;
   proto::Layer& l = add(n, depthwise ? "depthwise" : "conv2d", {0});
-  l.set_out_channels(int(w[0]));
-  if (!depthwise && group > 1) l.set_groups(int(group));
-  l.set_kernel(int(w[2]));
+  l.set_out_channels(narrow(n, "output channels (weight dimension 0)", w[0]));
+  if (!depthwise && group > 1) l.set_groups(narrow(n, "group", group));
+  l.set_kernel(narrow(n, "kernel (weight dimension 2)", w[2]));
   window(n, l, false);
   if (auto k = ints(n, "kernel_shape"); !k.empty() && (k.size() != 2 || k[0] != w[2] || k[1] != w[3]))
     fail(n, "kernel_shape disagrees with the weight's shape");
@@ -219,7 +244,8 @@ void Importer::linear(const onnx::NodeProto& n, bool gemm) {
   }
   const bool trans_b = gemm && int_attr(n, "transB", 0) != 0;
   proto::Layer& l = add(n, "linear", {0});
-  l.set_out_channels(int(trans_b ? w[0] : w[1]));
+  l.set_out_channels(narrow(n, "output features (weight dimension " + std::to_string(trans_b ? 0 : 1) + ")",
+                            trans_b ? w[0] : w[1]));
   l.set_bias(gemm && n.input_size() > 2 && !n.input(2).empty());
   keep_weights(n, l.name(), gemm ? std::vector<int>{1, 2} : std::vector<int>{1});
   m_weights[l.name()].in_out = !trans_b;
@@ -403,12 +429,8 @@ OnnxImport Importer::run() {
 }  // namespace
 
 OnnxImport import_onnx(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path + ": cannot open");
-  std::stringstream buf;
-  buf << in.rdbuf();
   onnx::ModelProto model;
-  if (!model.ParseFromString(buf.str()))
+  if (!model.ParseFromString(read_file(path)))
     throw Error(path + ": not an ONNX model (the protobuf does not parse)");
   if (!model.has_graph()) throw Error(path + ": the model has no graph");
   for (const auto& o : model.opset_import())

@@ -23,6 +23,7 @@ std::vector<uint8_t> read_gzip(const std::string& path) {
     throw Error(path +
                 ": no such file (Fashion-MNIST comes with Debian's dataset-fashion-mnist package; elsewhere "
                 "give --dataset fashion-mnist:DIR with the four *-ubyte.gz files)");
+  check_readable_file(path);
   gzFile f = gzopen(path.c_str(), "rb");
   if (!f) throw Error(path + ": cannot open");
   std::vector<uint8_t> out;
@@ -130,9 +131,10 @@ Dataset load_cifar(const std::string& dir, bool hundred, bool train) {
   d.classes = hundred ? 100 : 10;
   for (const auto& f : files) {
     const std::string path = dir + "/" + f;
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(path + ": no such file (expected the CIFAR binary version in " + dir + ")");
-    std::vector<uint8_t> raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!file_exists(path))
+      throw Error(path + ": no such file (expected the CIFAR binary version in " + dir + ")");
+    const std::string bytes = read_file(path);
+    const std::vector<uint8_t> raw(bytes.begin(), bytes.end());
     if (raw.empty() || raw.size() % record)
       throw Error(path + ": " + std::to_string(raw.size()) + " bytes is not a whole number of " +
                   std::to_string(record) + "-byte CIFAR records (truncated or wrong format?)");
@@ -166,6 +168,20 @@ Dataset make_synthetic(const Shape& shape, int classes, int count, uint64_t seed
       d.pixels[i * b + j] = uint8_t(std::clamp(templates[d.labels[i] * b + j] + noise(rng), 0, 255));
   }
   return d;
+}
+
+DataSplits load_dataset_for(const Network& net, const std::string& spec, double val_fraction, uint64_t seed,
+                            int threads, const std::string& fashion_dir) {
+  const int outputs = net.layers.back().out.c;
+  DataSplits data = load_dataset(spec, val_fraction, seed, net.input, outputs, fashion_dir, threads);
+  if (data.train.input() != net.input)
+    throw Error("--dataset " + spec + " has " + data.train.input().str() + " images but " + net.name +
+                " expects " + net.input.str() + " (use --input " + data.train.input().str() + ")");
+  if (data.train.size() == 0) throw Error("--dataset " + spec + ": the training split is empty");
+  if (outputs < data.train.classes)
+    throw Error(net.name + " has " + std::to_string(outputs) + " outputs but " + spec + " has " +
+                std::to_string(data.train.classes) + " classes");
+  return data;
 }
 
 DataSplits load_dataset(const std::string& spec, double val_fraction, uint64_t seed, const Shape& net_input,

@@ -42,6 +42,14 @@ DataSplits load_dataset(const std::string& spec, double val_fraction, uint64_t s
                         int synthetic_classes, const std::string& fashion_dir = kFashionMnistDir,
                         int threads = 2);
 
+// The one rule of train, search and deploy for the data a network meets: load_dataset with the
+// network's input and (synthetic data) its outputs as the classes; refused (Error) when the
+// images have another shape than the network's input, the training split is empty, or the
+// data set has more classes than the network has outputs (its last layer's channels; the
+// network's stated class count is not used: imported networks state none).
+DataSplits load_dataset_for(const Network& net, const std::string& spec, double val_fraction, uint64_t seed,
+                            int threads, const std::string& fashion_dir = kFashionMnistDir);
+
 Dataset load_fashion_mnist(const std::string& dir, bool train);
 Dataset load_cifar(const std::string& dir, bool hundred, bool train);
 // Class templates plus noise: learnable in a few steps, deterministic in `seed`.

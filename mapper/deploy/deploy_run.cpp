@@ -104,9 +104,10 @@ bool adc_aware(const proto::Checkpoint& c) {
 std::vector<float> images(const mapper::Dataset& d, const mapper::DataSplits& s, int n) {
   std::vector<int> idx(n), y(n);
   for (int i = 0; i < n; ++i) idx[i] = i;
-  std::vector<float> x(size_t(n) * d.image_bytes());
+  // As the training engine evaluates: whole images, or an image folder's centre crop.
+  std::vector<float> x(size_t(n) * d.input().elements());
   std::mt19937_64 rng(1);
-  mapper::make_batch(d, idx.data(), n, s.mean, s.stddev, {}, rng, x.data(), y.data());
+  mapper::fill_batch(d, idx.data(), n, s.mean, s.stddev, mapper::Augment{}, rng, 0, 0, x.data(), y.data());
   return x;
 }
 
@@ -155,8 +156,8 @@ std::string deployed_file(const DeployConfig& cfg) {
 bool records_in_report(const DeployConfig& cfg) {
   if (cfg.out.empty()) return true;
   namespace fs = std::filesystem;
-  const fs::path a = fs::absolute(output_target(cfg.out)).lexically_normal();
-  const fs::path b = fs::absolute(output_target(cfg.dir + "/deployed.json")).lexically_normal();
+  const fs::path a = absolute_path(output_target(cfg.out));
+  const fs::path b = absolute_path(output_target(cfg.dir + "/deployed.json"));
   std::error_code ec;
   return a == b || fs::equivalent(a, b, ec);
 }
@@ -321,10 +322,7 @@ proto::DeployReport deploy_point(const DeployConfig& cfg, std::ostream& log) {
   LoadedPoint pt(cfg.dir);
   const Network& net = pt.net;
   const std::string dataset = cfg.dataset.empty() ? pt.rep.dataset() : cfg.dataset;
-  const mapper::DataSplits data = mapper::load_dataset(dataset, 0.1, pt.rep.seed(), net.input, net.classes);
-  if (data.test.shape != net.input)
-    throw Error("dataset '" + dataset + "' has images " + data.test.shape.str() + ", " + net.name +
-                " expects " + net.input.str());
+  const mapper::DataSplits data = mapper::load_dataset_for(net, dataset, 0.1, pt.rep.seed(), 2);
   mapper::configure_adc(*pt.model, mapper::int8_input_shift(data));
   IntegerNetwork inet(*pt.model, pt.soc, pt.cus, deployment_orders(net, pt.mapping, pt.cus, pt.mapping_path),
                       mapper::int8_input_shift(data));
@@ -335,13 +333,14 @@ proto::DeployReport deploy_point(const DeployConfig& cfg, std::ostream& log) {
 
   const int n = cfg.max_images > 0 ? std::min(cfg.max_images, data.test.size()) : data.test.size();
   const std::vector<float> x = images(data.test, data, n);
-  const std::vector<float> fake = fake_quantized_logits(*pt.model, x.data(), n, elems, net.classes);
-  const IntegerResults r = run_integer(inet, x.data(), fake, n, elems, net.classes, cfg, log);
+  const int classes = net.layers.back().out.c;  // the logits (an imported network states no class count)
+  const std::vector<float> fake = fake_quantized_logits(*pt.model, x.data(), n, elems, classes);
+  const IntegerResults r = run_integer(inet, x.data(), fake, n, elems, classes, cfg, log);
   const proto::DeployReport d = summarize(r, data.test.labels, inet, source, cfg, ncal);
   write_file_atomic(deployed_file(cfg), to_json(d));
   if (records_in_report(cfg)) {
-    *pt.rep.mutable_deployed() = d;
-    sweep::write_search_report(cfg.dir, pt.rep);
+    // Only this field: a replay of the point meanwhile keeps its own.
+    sweep::update_search_report(cfg.dir, [&](proto::SearchReport& now) { *now.mutable_deployed() = d; });
   }
   return d;
 }

@@ -248,9 +248,18 @@ void resume_progress(Run& r, Progress& p, std::ostream& log) {
   }
   proto::SearchCheckpoint c;
   read_binary_proto(p.path, &c);
+  for (const proto::Checkpoint* part : {&c.weights(), &c.arch(), &c.best()})
+    mapper::check_values(*part, p.path);
   if (c.fingerprint() != p.ckpt.fingerprint())
-    throw Error(p.path + ": checkpoint was written by a search with other options:\n  it: " +
-                c.fingerprint() + "\n now: " + p.ckpt.fingerprint());
+    throw Error(p.path + ": checkpoint was written by a search with other options: " +
+                mapper::fingerprint_difference(c.fingerprint(), p.ckpt.fingerprint()) +
+                " (resume with the same options, or remove it to start afresh)");
+  std::vector<int> numbers;  // the training epochs' records (a refinement repeats its epoch's number)
+  for (const auto& e : c.epochs())
+    if (e.phase() != "refine") numbers.push_back(e.epoch());
+  const int ft = std::max(1, r.cfg.finetune_epochs);
+  mapper::check_epochs_done(
+      c.epochs_done(), r.cfg.fixed ? ft : r.cfg.warmup_epochs + r.cfg.search_epochs + ft, numbers, p.path);
   mapper::restore_state(c.weights(), p.path, group_parameters(r, false), r.model->buffers(), p.weights);
   mapper::restore_state(c.arch(), p.path, group_parameters(r, true), {}, p.arch);
   *p.rep.mutable_epochs() = c.epochs();
@@ -368,13 +377,7 @@ void prepare_run(Run& r, const SearchConfig& cfg, const SocDescription& soc,
   if (r.space.empty())
     throw Error("network '" + r.net.name + "' has no layer the search can split on " + soc.name());
   mapper::check_training_memory(r.net, cfg.batch);
-  r.data = mapper::load_dataset(cfg.dataset, cfg.val_fraction, cfg.seed, r.net.input,
-                                r.net.layers.back().out.c, mapper::kFashionMnistDir,
-                                cfg.threads);  // as the trainer: ONNX networks state no classes
-  if (r.data.train.input() != r.net.input)
-    throw Error("dataset '" + cfg.dataset + "' has images " + r.data.train.input().str() + " but " +
-                r.net.name + " expects " + r.net.input.str() + " (use --input " + r.data.train.input().str() +
-                ")");
+  r.data = mapper::load_dataset_for(r.net, cfg.dataset, cfg.val_fraction, cfg.seed, cfg.threads);
   mapper::AdcTraining adc;
   adc.noise = cfg.adc_noise;
   adc.seed = cfg.seed;

@@ -63,7 +63,21 @@ std::vector<ResultPoint> group_runs(const std::vector<std::pair<std::string, pro
                    [](const auto& a, const auto& b) { return a.second.seed() < b.second.seed(); });
   // kind, lambda (search points in lambda order), label, SoC
   std::map<std::tuple<std::string, double, std::string, std::string>, ResultPoint> groups;
+  // Points on one front must be comparable: the same SoC, network, input, data set and target.
+  using Field = const std::string& (proto::SearchReport::*)() const;
+  const std::pair<const char*, Field> same[] = {{"soc", &proto::SearchReport::soc},
+                                                {"network", &proto::SearchReport::network},
+                                                {"input", &proto::SearchReport::input},
+                                                {"dataset", &proto::SearchReport::dataset},
+                                                {"target", &proto::SearchReport::target}};
   for (const auto& [dir, r] : sorted) {
+    const auto& [first_dir, first] = sorted.front();
+    for (const auto& [field, get] : same)
+      if ((r.*get)() != (first.*get)())
+        throw Error(dir + "/report.json: field '" + field + "': '" + (r.*get)() + "' but " + first_dir +
+                    "/report.json has '" + (first.*get)() +
+                    "': one front compares points of one SoC, network, input, data set and target (give "
+                    "the results of each to its own odimo pareto)");
     if (kind == AccuracyKind::kDeployed && !r.has_deployed())
       throw Error(dir + "/report.json: field 'deployed': missing: point '" + r.label() +
                   "' has not been deployed; --accuracy deployed needs every point deployed (odimo deploy " +

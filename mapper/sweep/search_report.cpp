@@ -1,6 +1,12 @@
 #include "mapper/sweep/search_report.h"
 
+#include <fcntl.h>
 #include <google/protobuf/util/json_util.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "hw/field_check.h"
 #include "mapper/tensor/limits.h"
@@ -75,6 +81,23 @@ void check_loaded_names(const proto::SearchReport& r, const std::string& report_
 
 void write_search_report(const std::string& dir, const proto::SearchReport& report) {
   write_json(dir + "/report.json", report);
+}
+
+void update_search_report(const std::string& dir, const std::function<void(proto::SearchReport&)>& change) {
+  // The lock is on the folder itself: report.json is replaced by a rename, so a lock on it
+  // would be on the file being replaced. A file system without locks: the update goes unlocked.
+  struct Lock {
+    int fd;
+    ~Lock() {
+      if (fd >= 0) ::close(fd);  // releases the lock
+    }
+  } lock{::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
+  if (lock.fd < 0) throw Error(dir + ": cannot open the folder: " + std::strerror(errno));
+  while (::flock(lock.fd, LOCK_EX) != 0 && errno == EINTR) {
+  }
+  proto::SearchReport r = read_search_report(dir);
+  change(r);
+  write_search_report(dir, r);
 }
 
 }  // namespace odimo::sweep

@@ -1,6 +1,7 @@
 #pragma once
 // A search point's DIR/report.json (proto/search.proto), read by sweeps and the
 // Pareto fronts, written by `odimo search` and `odimo replay`.
+#include <functional>
 #include <string>
 
 #include "proto/search.pb.h"
@@ -11,6 +12,10 @@ namespace odimo::sweep {
 proto::SearchReport read_search_report(const std::string& dir);
 // Writes DIR/report.json atomically.
 void write_search_report(const std::string& dir, const proto::SearchReport& report);
+// Reads DIR/report.json, applies `change` and writes it back, holding a lock on DIR for the
+// whole read-modify-write: commands updating one point at the same time (replay, deploy) each
+// keep the other's fields.
+void update_search_report(const std::string& dir, const std::function<void(proto::SearchReport&)>& change);
 
 // What replay and deploy load: --net and --soc as the search was given them (a shipped
 // name or a path); reports written before those fields name shipped files only.

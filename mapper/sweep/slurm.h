@@ -20,6 +20,9 @@ struct SlurmJob {
 // points (numbered first, 0..P-1), the script's array is those points, and its task 0
 // submits the array of the other points with --dependency=afterok on this job (once:
 // a marker in OUT/logs stops a requeued task from submitting it again).
+// Values of #SBATCH lines (--out, --time, --partition, --account, the sweep's name) are
+// refused (Error) when they hold a character other than letters, digits and /._-+=:,@%;
+// every word of a command is quoted for the shell.
 std::string slurm_script(const SlurmJob& job, const proto::SweepPlan& plan, int pretraining = 0);
 
 // A word for the shell: single-quoted unless it is plainly safe.

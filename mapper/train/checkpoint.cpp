@@ -1,7 +1,9 @@
 // Checkpoint capture/restore: tensors matched by name, sizes checked.
 #include "mapper/train/checkpoint.h"
 
+#include <cmath>
 #include <map>
+#include <sstream>
 
 #include "proto/error.h"
 #include "proto/proto_io.h"
@@ -87,9 +89,86 @@ void save_checkpoint(const std::string& path, const proto::Checkpoint& ckpt) {
   write_binary_proto(path, ckpt);
 }
 
+void check_values(const float* values, size_t n, const std::string& what, bool variance) {
+  for (size_t i = 0; i < n; ++i) {
+    const float x = values[i];
+    if (std::isfinite(x) && (!variance || x >= 0)) continue;
+    std::ostringstream v;
+    v << x;
+    throw Error(what + ": value " + v.str() + " at index " + std::to_string(i) + ": expected " +
+                (variance ? "a finite variance >= 0" : "a finite number"));
+  }
+}
+
+void check_values(const proto::Checkpoint& ckpt, const std::string& origin) {
+  const std::string var = ".running_var";
+  auto check = [&](const google::protobuf::RepeatedPtrField<proto::NamedTensor>& list, const char* part) {
+    for (const proto::NamedTensor& t : list) {
+      const std::string& n = t.name();
+      const bool variance = n.size() > var.size() && n.compare(n.size() - var.size(), var.size(), var) == 0;
+      check_values(t.values().data(), size_t(t.values_size()),
+                   origin + ": " + part + " tensor '" + t.name() + "'", variance);
+    }
+  };
+  check(ckpt.parameters(), "parameter");
+  check(ckpt.buffers(), "buffer");
+  check(ckpt.optimizer_first(), "optimizer");
+  check(ckpt.optimizer_second(), "optimizer");
+}
+
+namespace {
+
+// key=value words in order; a word without '=' belongs to the value before it (a path with a blank).
+std::vector<std::pair<std::string, std::string>> options_of(const std::string& fingerprint) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::istringstream in(fingerprint);
+  for (std::string w; in >> w;) {
+    const size_t eq = w.find('=');
+    if (eq == std::string::npos && !out.empty())
+      out.back().second += " " + w;
+    else
+      out.emplace_back(w.substr(0, eq), eq == std::string::npos ? "" : w.substr(eq + 1));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string fingerprint_difference(const std::string& it, const std::string& now) {
+  const auto a = options_of(it), b = options_of(now);
+  auto find = [](const auto& list, const std::string& key) -> const std::string* {
+    for (const auto& [k, v] : list)
+      if (k == key) return &v;
+    return nullptr;
+  };
+  for (const auto& [k, v] : b) {
+    const std::string* old = find(a, k);
+    if (!old) return k + "=" + v + " now, not set in the checkpoint";
+    if (*old != v) return k + "=" + *old + " in the checkpoint, " + k + "=" + v + " now";
+  }
+  for (const auto& [k, v] : a)
+    if (!find(b, k)) return k + "=" + v + " in the checkpoint, not set now";
+  return "the options differ";
+}
+
+void check_epochs_done(int done, int epochs, const std::vector<int>& numbers, const std::string& origin) {
+  const std::string damaged = " (a damaged checkpoint: remove it to start afresh)";
+  if (done < 0 || done > epochs)
+    throw Error(origin + ": field 'epochs_done': " + std::to_string(done) + ": expected 0 to " +
+                std::to_string(epochs) + damaged);
+  if (int(numbers.size()) != done)
+    throw Error(origin + ": " + std::to_string(numbers.size()) + " epoch records for epochs_done " +
+                std::to_string(done) + damaged);
+  for (size_t i = 0; i < numbers.size(); ++i)
+    if (numbers[i] != int(i) + 1)
+      throw Error(origin + ": epoch record " + std::to_string(i + 1) + " is numbered " +
+                  std::to_string(numbers[i]) + damaged);
+}
+
 proto::Checkpoint load_checkpoint(const std::string& path) {
   proto::Checkpoint c;
   read_binary_proto(path, &c);
+  check_values(c, path);
   return c;
 }
 

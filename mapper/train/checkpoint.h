@@ -33,6 +33,19 @@ void put_tensor(google::protobuf::RepeatedPtrField<proto::NamedTensor>* out, con
                 const std::vector<int>& shape, const std::vector<float>& values);
 
 void save_checkpoint(const std::string& path, const proto::Checkpoint& ckpt);
+// Reads a binary proto::Checkpoint (a training checkpoint, a search's weights.pb, an imported
+// W.pb) and checks its values (check_values).
 proto::Checkpoint load_checkpoint(const std::string& path);
+// Every value of every tensor finite, and every batch-norm running variance ("*.running_var")
+// at least 0; throws Error naming `origin`, the tensor and the value otherwise.
+void check_values(const proto::Checkpoint& ckpt, const std::string& origin);
+// Why a checkpoint's fingerprint (space-separated key=value options) is not the current run's,
+// in one line: the first option that differs, e.g. "epochs=3 in the checkpoint, epochs=5 now".
+std::string fingerprint_difference(const std::string& it, const std::string& now);
+// Error unless `done` epochs are in [0, `epochs`] and `numbers` (the epoch records' numbers, in
+// order) are exactly 1..done: a damaged checkpoint is refused as a whole before a resume.
+void check_epochs_done(int done, int epochs, const std::vector<int>& numbers, const std::string& origin);
+// The same for one tensor's values (e.g. an ONNX initializer), `what` naming it.
+void check_values(const float* values, size_t n, const std::string& what, bool variance);
 
 }  // namespace odimo::mapper

@@ -72,6 +72,7 @@ const std::vector<float>& checked(const OnnxTensor& t, const std::vector<int64_t
   if (int64_t(t.values.size()) != n)
     throw Error(where + ": " + std::to_string(t.values.size()) + " values: expected " + std::to_string(n) +
                 " (shape " + shape_str(t.dims) + ")");
+  check_values(t.values.data(), t.values.size(), where, std::string(what) == "var");
   return t.values;
 }
 
@@ -200,7 +201,7 @@ std::map<std::string, std::vector<float>*> model_tensors(Model& model) {
   return out;
 }
 
-void check_values(const proto::NamedTensor& t, const std::string& path) {
+void check_count(const proto::NamedTensor& t, const std::string& path) {
   const int64_t n = elements(t.shape());
   if (n != t.values_size())
     throw Error(path + ": tensor '" + t.name() + "': " + std::to_string(t.values_size()) +
@@ -228,7 +229,7 @@ std::string load_initial_weights(const std::string& path, Model& model) {
     if (!std::equal(t.shape().begin(), t.shape().end(), want.shape.begin(), want.shape.end()))
       throw Error(path + ": tensor '" + want.name + "': shape " + shape_str(t.shape()) + ": expected " +
                   shape_str(want.shape) + " (layer '" + want.layer + "' of " + net.name + ")");
-    check_values(t, path);
+    check_count(t, path);
     auto target = targets.find(want.name);
     if (target == targets.end()) throw Error(net.name + ": the model has no tensor '" + want.name + "'");
     target->second->assign(t.values().begin(), t.values().end());

@@ -256,8 +256,14 @@ int resume_from(const TrainConfig& c, const std::string& path, Model& model, Opt
   }
   ckpt = load_checkpoint(path);
   if (ckpt.fingerprint() != fingerprint(c))
-    throw Error(path + ": checkpoint was written by a run with other options:\n  it: " + ckpt.fingerprint() +
-                "\n now: " + fingerprint(c));
+    throw Error(path + ": checkpoint was written by a run with other options: " +
+                fingerprint_difference(ckpt.fingerprint(), fingerprint(c)) +
+                " (resume with the same options, or remove it to start afresh)");
+  std::vector<int> numbers;
+  for (const auto& e : ckpt.history()) numbers.push_back(e.epoch());
+  check_epochs_done(ckpt.epochs_done(), c.epochs, numbers, path);
+  if (ckpt.steps_done() < 0)
+    throw Error(path + ": field 'steps_done': " + std::to_string(ckpt.steps_done()) + ": expected >= 0");
   restore_state(ckpt, path, model, opt);
   log << "resumed from " << path << " after epoch " << ckpt.epochs_done() << "\n";
   return ckpt.epochs_done();
@@ -268,17 +274,7 @@ int resume_from(const TrainConfig& c, const std::string& path, Model& model, Opt
 namespace {
 
 DataSplits load_matching_data(const TrainConfig& c, const Network& net) {
-  DataSplits data = load_dataset(c.dataset, c.val_fraction, c.seed, net.input, net.layers.back().out.c,
-                                 c.fashion_dir, c.threads);
-  if (data.train.input() != net.input)
-    throw Error("--dataset " + c.dataset + " has " + data.train.input().str() + " images but " + net.name +
-                " expects " + net.input.str() + " (use --input " + data.train.input().str() + ")");
-  if (data.train.size() == 0) throw Error("--dataset " + c.dataset + ": the training split is empty");
-  const int outputs = net.layers.back().out.c;
-  if (outputs < data.train.classes)
-    throw Error(net.name + " has " + std::to_string(outputs) + " outputs but " + c.dataset + " has " +
-                std::to_string(data.train.classes) + " classes");
-  return data;
+  return load_dataset_for(net, c.dataset, c.val_fraction, c.seed, c.threads, c.fashion_dir);
 }
 
 void validate(Run& r, proto::EpochRecord& e, std::ostream& log) {
@@ -330,7 +326,11 @@ TrainResult train(const TrainConfig& c, std::ostream& log) {
   Run r{cfg, data, default_augment(c), model, opt};
 
   const std::string ckpt_path = c.out_dir.empty() ? "" : c.out_dir + "/checkpoint.pb";
-  if (!c.out_dir.empty()) std::filesystem::create_directories(c.out_dir);
+  if (!c.out_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(c.out_dir, ec);
+    if (ec) throw Error(c.out_dir + ": cannot create the output folder: " + ec.message());
+  }
   proto::Checkpoint ckpt;
   const int start = resume_from(cfg, ckpt_path, model, opt, ckpt, log);
   ckpt.set_fingerprint(fingerprint(cfg));

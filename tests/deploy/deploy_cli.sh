@@ -11,7 +11,16 @@ rm -rf "$work" && mkdir -p "$work" && cd "$work"
 # AIMC channel back on the digital array, where it is cheaper).
 "$odimo" search --soc diana --net tiny --dataset synthetic --lambda 1 --epochs 1,1,1 --batch 32 \
   --steps-per-epoch 5 --threads 1 --out point --no-replay --quiet --no-refine > search.out
+cp -r point fresh  # neither replayed nor deployed
 "$odimo" deploy point --threads 2 --quiet > ok.out
+# A replay while the point is being deployed: report.json keeps both updates (neither command
+# writes back a report read before the other's update).
+"$odimo" deploy fresh --threads 1 --quiet > fresh-deploy.out &
+deploying=$!
+"$odimo" replay fresh > fresh-replay.out
+wait "$deploying" || { echo "FAIL: the concurrent deploy failed"; exit 1; }
+grep -q '"replayed": true' fresh/report.json || { echo "FAIL: the replay's update was lost"; exit 1; }
+grep -q '"deployed"' fresh/report.json || { echo "FAIL: the deploy's update was lost"; exit 1; }
 grep -q "integer test accuracy" ok.out || { echo "FAIL: no summary"; exit 1; }
 grep -q '"test_accuracy"' point/deployed.json || { echo "FAIL: no deployed.json"; exit 1; }
 grep -q '"deployed"' point/report.json || { echo "FAIL: report.json has no deployed"; exit 1; }

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "mapper/nn/model.h"
+#include "mapper/train/checkpoint.h"
 #include "mapper/train/initial_weights.h"
 #include "proto/error.h"
 
@@ -88,6 +89,55 @@ TEST_CASE("ONNX weights: a file of another network is refused, naming the missin
   Model model(load_network("tiny"), ModelOptions{});
   CHECK_THROWS_WITH_AS(load_initial_weights(kOnnxDir + "/small-mobile.onnx", model),
                        doctest::Contains("tensor 'conv1.weight': missing"), Error);
+}
+
+TEST_CASE("Weights files: a non-finite value or a negative running variance is refused, naming the tensor") {
+  const std::string path = kOnnxDir + "/small-weights.onnx";
+  const OnnxImport clean = import_onnx(path);
+  const Network net = build_network(clean.net, path);
+  OnnxImport bad = clean;
+  OnnxLayerWeights* bn = nullptr;
+  for (auto& [layer, w] : bad.weights)
+    if (w.tensors.size() == 4) bn = &w;
+  REQUIRE(bn);
+  bn->tensors[0].values[1] = std::nanf("");
+  const std::string scale = "tensor '" + bn->tensors[0].name + "' (scale of layer";
+  CHECK_THROWS_WITH_AS(onnx_weights(bad, net, path), doctest::Contains(scale.c_str()), Error);
+  CHECK_THROWS_WITH_AS(onnx_weights(bad, net, path),
+                       doctest::Contains(": value nan at index 1: expected a finite number"), Error);
+  bad = clean;
+  for (auto& [layer, w] : bad.weights)
+    if (w.tensors.size() == 4) bn = &w;
+  bn->tensors[3].values[0] = -0.5f;
+  const std::string var = bn->tensors[3].name + "' (var of layer";
+  CHECK_THROWS_WITH_AS(onnx_weights(bad, net, path), doctest::Contains(var.c_str()), Error);
+  CHECK_THROWS_WITH_AS(onnx_weights(bad, net, path),
+                       doctest::Contains("value -0.5 at index 0: expected a finite variance >= 0"), Error);
+  bad = clean;
+  for (auto& [layer, w] : bad.weights)
+    if (w.tensors.size() != 4) bn = &w;
+  bn->tensors[0].values[2] = INFINITY;
+  CHECK_THROWS_WITH_AS(onnx_weights(bad, net, path), doctest::Contains("value inf at index 2"), Error);
+
+  // The same check in the loader of checkpoints and W.pb files, for every part of the file.
+  proto::Checkpoint ckpt = onnx_weights(clean, net, path);
+  const std::string file = "nonfinite-weights.pb";
+  save_checkpoint(file, ckpt);
+  CHECK_NOTHROW(load_checkpoint(file));
+  for (auto& t : *ckpt.mutable_buffers())
+    if (t.name().find(".running_var") != std::string::npos) t.set_values(0, std::nanf(""));
+  save_checkpoint(file, ckpt);
+  CHECK_THROWS_WITH_AS(load_checkpoint(file), doctest::Contains("nonfinite-weights.pb: buffer tensor '"),
+                       Error);
+  ckpt = onnx_weights(clean, net, path);
+  put_tensor(ckpt.mutable_optimizer_first(), "conv1.weight", {1}, {-INFINITY});
+  save_checkpoint(file, ckpt);
+  CHECK_THROWS_WITH_AS(
+      load_checkpoint(file),
+      "nonfinite-weights.pb: optimizer tensor 'conv1.weight': value -inf at index 0: expected a "
+      "finite number",
+      Error);
+  std::remove(file.c_str());
 }
 
 }  // namespace odimo::mapper

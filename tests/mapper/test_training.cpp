@@ -182,9 +182,25 @@ TEST_CASE("a run killed after epoch 1 and resumed reaches the weights of an unin
   CHECK(checkpoint_values(whole) == checkpoint_values(killed));
   CHECK(resumed.test_accuracy == full.test_accuracy);
   CHECK(fs::exists(killed / "report.json"));
-  // A checkpoint of other options is refused.
+  // A checkpoint of other options is refused, in one line naming the option.
   c.weights.lr = 0.01;
-  CHECK_THROWS_WITH_AS(train(c, log), doctest::Contains("other options"), Error);
+  CHECK_THROWS_WITH_AS(train(c, log), doctest::Contains("other options: lr=0.05"), Error);
+  CHECK_THROWS_WITH_AS(train(c, log), doctest::Contains(" in the checkpoint, lr=0.01 now (resume with"),
+                       Error);
+  // A damaged checkpoint (its epoch count disagrees with its records, or exceeds the run's) is
+  // refused as a whole before anything resumes from it.
+  c.weights.lr = tiny_config(killed).weights.lr;
+  const std::string path = (killed / "checkpoint.pb").string();
+  proto::Checkpoint ckpt = load_checkpoint(path);
+  ckpt.set_epochs_done(2);
+  save_checkpoint(path, ckpt);
+  const std::string records = path +
+                              ": 3 epoch records for epochs_done 2 (a damaged checkpoint: remove it to start "
+                              "afresh)";
+  CHECK_THROWS_WITH_AS(train(c, log), records.c_str(), Error);
+  ckpt.set_epochs_done(7);
+  save_checkpoint(path, ckpt);
+  CHECK_THROWS_WITH_AS(train(c, log), doctest::Contains("field 'epochs_done': 7: expected 0 to 3"), Error);
   fs::remove_all(whole);
   fs::remove_all(killed);
 }

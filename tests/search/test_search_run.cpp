@@ -265,8 +265,17 @@ TEST_CASE("a search stopped after any epoch and resumed gives the bytes of an un
     CHECK(to_json(run_search(cfg, soc, model, *compat, log)) == whole);
     CHECK(read_file(cfg.out_dir + "/weights.pb") == weights);
   }
-  cfg.seed = 2;  // a checkpoint of other options is refused
+  cfg.seed = 2;  // a checkpoint of other options is refused, the option named
   CHECK_THROWS_WITH_AS(run_search(cfg, soc, model, *compat, log),
                        doctest::Contains("checkpoint was written by a search with other options"), Error);
+  // A damaged checkpoint (more epochs done than its records) is refused before the resume.
+  cfg.seed = short_search("tiny", 5.0, 32, 6).seed;
+  const std::string ckpt_path = cfg.out_dir + "/search-checkpoint.pb";
+  proto::SearchCheckpoint damaged;
+  read_binary_proto(ckpt_path, &damaged);
+  damaged.set_epochs_done(damaged.epochs_done() - 1);
+  write_binary_proto(ckpt_path, damaged);
+  CHECK_THROWS_WITH_AS(run_search(cfg, soc, model, *compat, log),
+                       doctest::Contains("epoch records for epochs_done"), Error);
   std::filesystem::remove_all(root);
 }

@@ -24,6 +24,14 @@ TEST_CASE("VCD: one busy wire per track, overlapping intervals merge") {
   CHECK(v.find("#2100000\n0\"\n") != std::string::npos);
 }
 
+TEST_CASE("VCD: a track name with blanks or control characters is still one word") {
+  hw::TraceLog t;
+  t.enabled = true;
+  t.add(t.track("my cu\tx\ny"), "a", 0, 260);
+  const std::string v = sim::vcd(t, 260);
+  CHECK(v.find("$var wire 1 ! my_cu_x_y_busy $end\n") != std::string::npos);
+}
+
 TEST_CASE("Perfetto trace-event JSON: tracks named, times in us") {
   hw::TraceLog t;
   t.enabled = true;

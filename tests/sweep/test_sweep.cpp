@@ -248,13 +248,25 @@ TEST_CASE("slurm_script: one array task per point, words quoted for the shell") 
   plan.mutable_spec()->set_name("t");
   plan.mutable_spec()->set_threads(2);
   sweep::SlurmJob job;
-  job.plan_dir = "/p", job.out = "/o w", job.max_parallel = 2, job.time = "01:00:00";
-  job.task_command = {"/bin/odimo", "sweep", "run", "--index-from-env", "/p", "-o", "/o w"};
+  job.plan_dir = "/p q", job.out = "/o", job.max_parallel = 2, job.time = "01:00:00";
+  job.task_command = {"/bin/odimo", "sweep", "run", "--index-from-env", "/p q", "-o", "/o"};
   const std::string s = sweep::slurm_script(job, plan);
   CHECK(s.find("#SBATCH --array=0-5%2\n") != std::string::npos);
   CHECK(s.find("#SBATCH --time=01:00:00\n") != std::string::npos);
   CHECK(s.find("#SBATCH --partition") == std::string::npos);
-  CHECK(s.find("\n/bin/odimo sweep run --index-from-env /p -o '/o w'\n") != std::string::npos);
+  CHECK(s.find("\n/bin/odimo sweep run --index-from-env '/p q' -o /o\n") != std::string::npos);
+  // An #SBATCH line is read by Slurm, not the shell: what it cannot hold is refused.
+  for (const std::string bad : {"/o w", "/o\nrm -rf ~", "/o$(touch x)", "/o'"}) {
+    sweep::SlurmJob j = job;
+    j.out = bad;
+    CHECK_THROWS_AS(sweep::slurm_script(j, plan), Error);
+  }
+  sweep::SlurmJob j = job;
+  j.partition = "gpu\n#SBATCH --account=x";
+  CHECK_THROWS_WITH_AS(sweep::slurm_script(j, plan),
+                       "--partition: the character '0x0a' cannot be written into a Slurm #SBATCH line "
+                       "(allowed: letters, digits and /._-+=:,@%)",
+                       Error);
 }
 
 TEST_CASE("slurm_script with pretraining: the array is the pretraining, task 0 submits the rest afterok") {
@@ -283,4 +295,24 @@ TEST_CASE("Tally: a failed point makes the summary's status 1 and names its log"
   CHECK(log.str().find("FAILED  point-001 (all:aimc) (see out/logs/point-001.log)") != std::string::npos);
   CHECK(tally.summary(run, log, true) == 1);
   CHECK(log.str().find("computed 0, skipped 1, failed 1 of 2 points in out") != std::string::npos);
+}
+
+TEST_CASE("group_runs: points of different networks, inputs, data sets or targets share no front") {
+  proto::SearchReport a = report("lambda=1 seed=1", 0.8, 10, 5, 1),
+                      b = report("lambda=2 seed=1", 0.7, 5, 2, 1);
+  a.set_network("tiny"), b.set_network("tiny");
+  CHECK(sweep::group_runs({{"a", a}, {"b", b}}).size() == 2);
+  b.set_network("resnet8");
+  CHECK_THROWS_WITH_AS(
+      sweep::group_runs({{"a", a}, {"b", b}}),
+      "b/report.json: field 'network': 'resnet8' but a/report.json has 'tiny': one front compares "
+      "points of one SoC, network, input, data set and target (give the results of each to its "
+      "own odimo pareto)",
+      Error);
+  b.set_network("tiny"), b.set_dataset("cifar10:/d");
+  CHECK_THROWS_WITH_AS(sweep::group_runs({{"a", a}, {"b", b}}), doctest::Contains("field 'dataset'"), Error);
+  b.set_dataset(""), b.set_input("3x32x32");
+  CHECK_THROWS_WITH_AS(sweep::group_runs({{"a", a}, {"b", b}}), doctest::Contains("field 'input'"), Error);
+  b.set_input(""), b.set_target("energy");
+  CHECK_THROWS_WITH_AS(sweep::group_runs({{"a", a}, {"b", b}}), doctest::Contains("field 'target'"), Error);
 }
