@@ -17,8 +17,8 @@ for d in "$src"/point-*/; do
   p=$(basename "$d")
   [ -f "$d/report.json" ] || continue
   mkdir -p "$dst/$p"
-  for f in report.json mapping.pbtxt simulation.json deployed*.json; do
-    [ -f "$d/$f" ] && cp "$d/$f" "$dst/$p/$f"
+  for f in "$d"/report.json "$d"/mapping.pbtxt "$d"/simulation.json "$d"/deployed*.json; do
+    [ -f "$f" ] && cp "$f" "$dst/$p/"
   done
   [ -f "$src/logs/$p.log" ] && cp "$src/logs/$p.log" "$dst/logs/$p.log"
 done
