@@ -44,8 +44,8 @@ def markdown_files(root):
     return sorted(files)
 
 
-def prose_lines(text):
-    """(line number, line) of the lines outside fenced code blocks, code spans blanked."""
+def outside_fences(text):
+    """(line number, line) of the lines outside fenced code blocks."""
     fence = None
     for n, line in enumerate(text.splitlines(), 1):
         m = FENCE.match(line)
@@ -56,6 +56,12 @@ def prose_lines(text):
         if m:
             fence = m.group(1)
             continue
+        yield n, line
+
+
+def prose_lines(text):
+    """(line number, line) of the lines outside fenced code blocks, code spans blanked."""
+    for n, line in outside_fences(text):
         yield n, re.sub(r"(`+)(.+?)\1", lambda s: " " * len(s.group(0)), line)
 
 
@@ -71,16 +77,7 @@ def anchors(path, cache={}):
         found, seen = set(), {}
         with open(path, encoding="utf-8") as f:
             text = f.read()
-        fence = None
-        for line in text.splitlines():
-            m = FENCE.match(line)
-            if fence:
-                if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
-                    fence = None
-                continue
-            if m:
-                fence = m.group(1)
-                continue
+        for _, line in outside_fences(text):
             found.update(HTML_ANCHOR.findall(line))
             h = HEADING.match(line)
             if h:
