@@ -18,15 +18,11 @@ void add_model_options(CLI::App& app, ModelChoice& c) {
 }
 
 std::unique_ptr<cost::CostModel> make_model(const ModelChoice& c, const SocDescription& soc) {
-  if (c.model == "odimo-compat") {
-    if (!c.calibration.empty()) throw Error("--calibration applies to --model calibrated only");
-    return cost::make_compat_model(soc);
-  }
-  if (c.model != "calibrated")
+  if (c.model == "odimo-compat" && !c.calibration.empty())
+    throw Error("--calibration applies to --model calibrated only");
+  if (c.model != "calibrated" && c.model != "odimo-compat")
     throw Error("--model '" + c.model + "': available models: calibrated, odimo-compat");
-  std::string origin;
-  const proto::Calibration cal = cost::load_calibration(c.calibration, soc, &origin);
-  return std::make_unique<cost::CalibratedModel>(soc, cal, origin);
+  return cost::make_model(c.model, c.calibration, soc);
 }
 
 }  // namespace odimo::cli

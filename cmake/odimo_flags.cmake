@@ -31,3 +31,9 @@ if(ODIMO_FUZZ)
   endif()
   target_compile_options(odimo_options INTERFACE -fsanitize=fuzzer-no-link)
 endif()
+
+# Position-independent code (set when the Python module is built, cmake/odimo_deps.cmake):
+# calls between odimo's own functions still bind locally and inline as without it.
+if(CMAKE_POSITION_INDEPENDENT_CODE)
+  target_compile_options(odimo_options INTERFACE -fno-semantic-interposition)
+endif()

@@ -293,4 +293,16 @@ proto::Calibration load_calibration(const std::string& spec, const SocDescriptio
   return cal;
 }
 
+std::unique_ptr<CostModel> make_model(const std::string& model, const std::string& calibration,
+                                      const SocDescription& soc) {
+  if (model == "odimo-compat") {
+    if (!calibration.empty()) throw Error("a calibration file applies to the calibrated model only");
+    return make_compat_model(soc);
+  }
+  if (model != "calibrated") throw Error("model '" + model + "': available models: calibrated, odimo-compat");
+  std::string origin;
+  const proto::Calibration cal = load_calibration(calibration, soc, &origin);
+  return std::make_unique<CalibratedModel>(soc, cal, origin);
+}
+
 }  // namespace odimo::cost

@@ -77,4 +77,9 @@ class CalibratedModel : public CostModel {
 // coefficient present). `spec` "" means the shipped <socs dir>/<soc>.calibration.pbtxt.
 proto::Calibration load_calibration(const std::string& spec, const SocDescription& soc, std::string* origin);
 
+// The cost model named `model`: "calibrated" (coefficients from `calibration`, "" = the
+// shipped file) or "odimo-compat" (the original ODiMO formulas; no calibration file).
+std::unique_ptr<CostModel> make_model(const std::string& model, const std::string& calibration,
+                                      const SocDescription& soc);
+
 }  // namespace odimo::cost
