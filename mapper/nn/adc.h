@@ -13,7 +13,7 @@
 //   a_t  = adc_convert(n_t [+ noise], g)                  (clamp(round(n_t/2^g), lo, hi))
 //   y    = inner(x)[e] + mix_c * sum_t (a_t * 2^g - n_t) * s_c / sf
 // where inner is the layer's ordinary node (its weights mix every CU's quantized copy,
-// the AIMC's with weight mix_c; the preset `diana-aimc` has mix_c = 1), s_c the channel's
+// the AIMC's with weight mix_c; `odimo train --quant diana-aimc` has mix_c = 1), s_c the channel's
 // ternary scale and sf the input's PACT scale. The output is therefore exactly the
 // AIMC's integer result (scaled), plus the other CUs' share.
 //

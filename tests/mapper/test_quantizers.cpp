@@ -12,7 +12,7 @@ namespace {
 
 TEST_CASE("int8 power-of-two quantizer: scale init, grid, clipping, surrogate gradient") {
   std::vector<float> w = {0.3f, -0.7f, 0.05f, 0.69f};
-  Int8Pow2Quantizer q("l", ChannelLayout::single_block(4, 2), w.data());
+  PowerOfTwoQuantizer q("l", ChannelLayout::single_block(4, 2), w.data());
   // init s_param = 2^floor(log2(2 * 0.7)) = 1
   CHECK(q.scale() == 1.0f);
   std::vector<float> wq(4);
@@ -71,7 +71,7 @@ TEST_CASE("ternary quantizer: grouped-conv channel layout") {
 
 TEST_CASE("int8 per-channel quantizer: max maps to 127, identity gradient") {
   std::vector<float> w = {0.5f, -0.1f, 0.25f, 0.2f};  // channel 0: 0.5, 0.25; channel 1: -0.1, 0.2
-  Int8ChannelQuantizer q(ChannelLayout::single_block(4, 2));
+  PerChannelQuantizer q(ChannelLayout::single_block(4, 2));
   std::vector<float> wq(4), dw(4, 0.0f);
   q.forward(w.data(), wq.data());
   CHECK(wq[0] == doctest::Approx(0.5f));
