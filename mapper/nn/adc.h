@@ -62,7 +62,7 @@ class AdcNode : public Node {
   using MixRow = std::function<const float*()>;  // mix_c of the AIMC option, per channel; null: 1
   using AddMixGrad = std::function<void(const std::vector<float>&)>;  // dL/dmix_c, per channel
   // `inner`: the layer's ConvNode (ungrouped) or LinearNode; `option`: the AIMC's index in
-  // its weight source's quantizers() (a ternary quantizer).
+  // its weight source's quantizers() (one with integer codes: ternary on DIANA's AIMC).
   AdcNode(const Layer& layer, std::unique_ptr<Node> inner, int option, const AdcTraining& adc, MixRow mix,
           AddMixGrad add_mix_grad);
   void forward(const RunContext& ctx) override;
