@@ -2,12 +2,14 @@
 // with optional fake quantization (mapper/train/trainer.h).
 #include <iostream>
 #include <sstream>
+#include <utility>
 
 #include "cli/command_line.h"
 #include "cli/mapped_network.h"
 #include "cli/registry.h"
 #include "cli/search_options.h"
 #include "hw/soc_description.h"
+#include "mapper/search/quantization.h"
 #include "mapper/tensor/limits.h"
 #include "mapper/train/trainer.h"
 #include "proto/error.h"
@@ -48,17 +50,40 @@ mapper::Augment parse_augment(const std::string& text) {
   throw Error("--augment: unknown augmentation '" + text + "' (none or crop-flip)");
 }
 
-// --adc-aware: the ADC of DIANA's AIMC as the shipped SoC file `diana` states it.
-mapper::AdcTraining diana_adc(mapper::QuantPreset quant, double noise, uint64_t seed) {
-  if (quant != mapper::QuantPreset::kDianaAimc)
-    throw Error(std::string("--adc-aware: --quant ") + mapper::quant_preset_name(quant) +
-                ": needs --quant diana-aimc (the AIMC's ternary layers)");
-  const SocDescription soc = load_soc("diana");
-  for (int u = 0; u < soc.soc.cu_size(); ++u)
-    if (soc.soc.cu(u).has_aimc())
-      return {soc.unit(u).integer_behaviour(FieldCheck{soc.origin}, "cu[" + std::to_string(u) + "]"), noise,
-              seed};
-  throw Error("--adc-aware: the SoC diana has no aimc CU");
+// The shorthands of --quant: SOC:CU for the shipped SoCs' CUs.
+constexpr std::pair<const char*, const char*> kQuantShorthands[] = {
+    {"diana-digital", "diana:digital"}, {"diana-aimc", "diana:aimc"}, {"darkside-int8", "darkside:cluster"}};
+
+// --quant: float, SOC:CU (every weighted layer in CU's number format where CU runs it, else in
+// the SoC's default CU's; activations as every CU of the SoC reads them) or a shorthand.
+// --adc-aware: the ADC of that CU.
+void set_quantization(const std::string& text, bool adc_aware, double noise, mapper::TrainConfig& c) {
+  if (text == "float") {
+    if (adc_aware) throw Error("--adc-aware: --quant float: needs --quant SOC:CU with a CU that has an ADC");
+    return;
+  }
+  std::string soc_cu = text;
+  for (const auto& [shorthand, full] : kQuantShorthands)
+    if (text == shorthand) soc_cu = full;
+  const size_t colon = soc_cu.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == soc_cu.size())
+    throw Error("--quant: unknown preset '" + text +
+                "' (float, SOC:CU with SOC a .pbtxt path or a shipped SoC, or a shorthand: diana-digital, "
+                "diana-aimc, darkside-int8)");
+  const SocDescription soc = load_soc(soc_cu.substr(0, colon));
+  const std::string cu_name = soc_cu.substr(colon + 1);
+  const int cu = soc.cu_index(cu_name);
+  if (cu < 0)
+    throw Error("--quant: " + text + ": SoC " + soc.name() + " has no CU '" + cu_name +
+                "' (CUs: " + soc.cu_names() + ")");
+  c.quant = search::quantization_on(soc, cu, text);
+  if (!adc_aware) return;
+  if (!soc.unit(cu).number_format().adc)
+    throw Error("--adc-aware: --quant " + text + ": CU '" + cu_name + "' of " + soc.name() +
+                " has no ADC (e.g. --quant diana-aimc)");
+  c.adc = mapper::AdcTraining{
+      soc.unit(cu).integer_behaviour(FieldCheck{soc.origin}, "cu[" + std::to_string(cu) + "]"), noise,
+      c.seed};
 }
 
 mapper::TrainConfig make_config(const TrainOptions& o) {
@@ -71,12 +96,11 @@ mapper::TrainConfig make_config(const TrainOptions& o) {
   if (!o.milestones.empty()) c.schedule.milestones = parse_milestones(o.milestones);
   if (c.schedule.kind == mapper::ScheduleKind::kMultiStep && c.schedule.milestones.empty())
     throw Error("--schedule multistep needs --milestones a,b,...");
-  c.quant = mapper::parse_quant_preset(o.quant);
   if (!o.augment.empty()) c.augment = parse_augment(o.augment);
   c.progress = !o.quiet;
   if (o.adc_noise > 0 && !o.adc_aware)
     throw Error("--adc-noise: " + mapper::format_sigma(o.adc_noise) + ": needs --adc-aware");
-  if (o.adc_aware) c.adc = diana_adc(c.quant, o.adc_noise, c.seed);
+  set_quantization(o.quant, o.adc_aware, o.adc_noise, c);
   if (!c.out_dir.empty()) {
     check_output_dir(c.out_dir, "--out");
     check_not_inputs({{"--out", c.out_dir + "/checkpoint.pb"}, {"--out", c.out_dir + "/report.json"}},
@@ -123,10 +147,15 @@ void add_training_options(CLI::App& app, TrainOptions& o) {
   app.add_option("--seed", c.seed, "seed of initialisation, data order and augmentation");
   app.add_option("--threads", c.threads, "the batch is split over this many threads")
       ->check(count_range(1, mapper::kMaxThreads));
-  app.add_option("--quant", o.quant, "float, diana-digital, diana-aimc or darkside-int8");
-  add_adc_options(app, o.adc_aware, o.adc_noise,
-                  "with --quant diana-aimc: model the AIMC's 6-bit ADC (row-tile column sums, power-of-two\n"
-                  "gain, clip; the SoC file diana) in training (mapper/nn/adc.h)");
+  app.add_option(
+      "--quant", o.quant,
+      "float, or SOC:CU: the weights in the number format of CU of SOC (layers it cannot run: the\n"
+      "SoC's default CU's), activations as the SoC's CUs read them; shorthands diana-digital\n"
+      "(diana:digital), diana-aimc (diana:aimc), darkside-int8 (darkside:cluster)");
+  add_adc_options(
+      app, o.adc_aware, o.adc_noise,
+      "with --quant SOC:CU and a CU with an ADC (diana-aimc): model its ADC (row-tile column sums,\n"
+      "power-of-two gain, clip) in training (mapper/nn/adc.h)");
 }
 
 Action define_train(CLI::App& app) {

@@ -43,6 +43,7 @@ void check_cu(const Check& at, SocDescription& d, int i) {
   if (cu.l1().empty() && !unit.is_host())
     at.fail(p + ".l1", "''",
             "must name the memory holding its activation tiles (only a host core works in L2)");
+  unit.check_format(at, p);
   unit.check(at, p);
 }
 

@@ -46,7 +46,7 @@ struct JobPlan {
   Op op = Op::kConv2d;
   bool uses_dma = true;      // false: the CU works in L2 directly (host)
   int weight_loads = 0;      // weight-memory tiles or AIMC programmings
-  int aimc_unroll = 0;       // AIMC output unrolling chosen (1/2/4/8), 0 for other CUs
+  int output_unroll = 0;     // output columns per step the kind unrolled (AIMC: 1/2/4/8); 0: it does not
   int64_t l1_footprint = 0;  // largest L1 use of a tile, double buffers included (bytes)
   double fixed_cycles = 0;   // per job on the CU (cluster fork/barrier) (cycles)
   int input_tiles = 1;       // input-channel chunks per output tile (> 1: partial sums in L1)

@@ -20,7 +20,7 @@ void fill_cu(const CuResult& c, const CuShare& share, int64_t layer_cycles, prot
   r->set_end_cycle(c.end_cycle);
   r->set_tiles(c.tiles);
   r->set_weight_loads(c.weight_loads);
-  r->set_aimc_unroll(c.aimc_unroll);
+  r->set_output_unroll(c.output_unroll);
   r->set_variant(share.variant);
   r->set_op(op_name(c.op));
 }

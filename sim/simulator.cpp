@@ -127,7 +127,7 @@ JobResult Simulator::Impl::account(const Job& job, const hw::LayerWork& work,
     c.bytes_moved = plan.uses_dma ? plan.dma_bytes() : 0;
     c.tiles = int(plan.tiles.size());
     c.weight_loads = plan.weight_loads;
-    c.aimc_unroll = plan.aimc_unroll;
+    c.output_unroll = plan.output_unroll;
     c.memory_energy_pj = soc.unit(plan.cu).memory_pj(soc, plan);
     c.energy_pj = cu_power_pj(soc, cu, s.busy, length) + c.memory_energy_pj;
     busy[plan.cu] += s.busy;

@@ -44,7 +44,7 @@ struct CuResult {
   int64_t bytes_moved = 0;   // L2 <-> L1 by this CU's DMA, or L2 accesses of the host (bytes)
   int tiles = 0;
   int weight_loads = 0;
-  int aimc_unroll = 0;
+  int output_unroll = 0;        // JobPlan::output_unroll
   double energy_pj = 0;         // busy + idle power over the job, plus memory accesses (pJ)
   double memory_energy_pj = 0;  // of energy_pj: L1/L2 accesses caused by this CU (pJ)
 };

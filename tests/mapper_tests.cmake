@@ -43,6 +43,13 @@ odimo_train_test(resnet8_fashion_mnist_steps ARGS --net resnet8 --epochs 1 --ste
 odimo_train_test(diverges ARGS --net tiny --dataset synthetic --epochs 1 --lr 1e4 --quiet
                  FAIL "training diverged: (loss|weights)")
 odimo_train_test(bad_quant ARGS --net tiny --dataset synthetic --quant int3 FAIL "unknown preset 'int3'")
+# --quant SOC:CU: any CU of any SoC file (here the DWE: the layers it cannot run in the cluster's format)
+odimo_train_test(quant_soc_cu ARGS --net tiny --dataset synthetic --epochs 1 --steps-per-epoch 2 --quiet
+                 --quant darkside:dwe PASS "quant darkside:dwe")
+odimo_train_test(quant_unknown_cu ARGS --net tiny --dataset synthetic --quant diana:gpu
+                 FAIL "--quant: diana:gpu: SoC diana has no CU 'gpu' [(]CUs: host, digital, aimc[)]")
+odimo_train_test(quant_unknown_soc ARGS --net tiny --dataset synthetic --quant nosuchsoc:digital
+                 FAIL "nosuchsoc")
 odimo_train_test(fashion_mnist_missing_dir ARGS --net tiny --input 1x28x28 --dataset fashion-mnist:/nonexistent
                  FAIL "/nonexistent/train-images-idx3-ubyte.gz: no such file")
 odimo_train_test(bad_dataset ARGS --net tiny --dataset cifar10:/nonexistent FAIL "data_batch_1.bin: no such file")

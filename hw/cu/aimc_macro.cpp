@@ -42,6 +42,14 @@ IntegerBehaviour AimcMacro::integer_behaviour(const FieldCheck& at, const std::s
   return b;
 }
 
+// The format block's codes, behind one ADC per column (ISSCC 2022 15.6: 6-bit outputs).
+NumberFormat AimcMacro::number_format() const {
+  NumberFormat f = CuModel::number_format();
+  f.adc = true;
+  f.adc_bits = params().adc_bits();
+  return f;
+}
+
 std::string AimcMacro::cannot_run(const Layer& layer, Op op) const {
   if (op == Op::kConv2d && layer.groups != 1)
     return name() + " cannot run grouped convolutions (groups " + std::to_string(layer.groups) + ")";
@@ -98,7 +106,7 @@ JobPlan AimcMacro::plan(const SocDescription& soc, const Layer& g, int64_t budge
       const int64_t rows_used = std::min<int64_t>(a.rows(), (u + fx - 1) * cc * fx);
       const int64_t cols_used = int64_t(u) * nc;
       ++plan.weight_loads;
-      plan.aimc_unroll = plan.aimc_unroll ? std::min(plan.aimc_unroll, u) : u;
+      plan.output_unroll = plan.output_unroll ? std::min(plan.output_unroll, u) : u;
       const int rows = rows_per_tile(sub, name(), nc, budget, buffers);
       plan.l1_footprint =
           std::max(plan.l1_footprint, buffers * (max_in_bytes(sub, nc, rows) + out_bytes(sub, nc, rows)));

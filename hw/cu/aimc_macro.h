@@ -18,6 +18,7 @@ class AimcMacro : public CuModel {
   const char* kind_name() const override { return "aimc"; }
   void check(const FieldCheck& at, const std::string& path) const override;
   IntegerBehaviour integer_behaviour(const FieldCheck& at, const std::string& path) const override;
+  NumberFormat number_format() const override;
   JobPlan plan(const SocDescription& soc, const Layer& g, int64_t l1_budget) const override;
   // assumption: the search steps over 16 channels (one output group of the ADC readout)
   int channel_granularity() const override { return 16; }

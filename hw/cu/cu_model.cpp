@@ -84,6 +84,28 @@ bool CuModel::can_run(const Layer& layer, Op op, std::string* why) const {
   return false;
 }
 
+void CuModel::check_format(const FieldCheck& at, const std::string& path) const {
+  const proto::NumericFormat& f = m_cu.format();
+  NumberFormat parsed;
+  if (!parse_weight_coding(f.quantizer(), &parsed))
+    at.fail(path + ".format.quantizer", "'" + f.quantizer() + "'",
+            "is not a weight coding (int<N>-pow2, int<N>-per-channel with N in 2..16, ternary or float)");
+  if (parsed.weight_scale != NumberFormat::WeightScale::kFloat && f.weight_bits() != 0 &&
+      f.weight_bits() != parsed.weight_bits)
+    at.fail(path + ".format.weight_bits", std::to_string(f.weight_bits()),
+            "must be " + std::to_string(parsed.weight_bits) + " (the bits of format.quantizer '" +
+                f.quantizer() + "')");
+  at.non_negative(path + ".format.activation_bits", f.activation_bits());
+}
+
+NumberFormat CuModel::number_format() const {
+  const proto::NumericFormat& f = m_cu.format();
+  NumberFormat n;
+  parse_weight_coding(f.quantizer(), &n);  // checked when the SoC file was loaded (check_format)
+  n.activation_bits = f.activation_bits();
+  return n;
+}
+
 IntegerBehaviour CuModel::integer_behaviour(const FieldCheck& at, const std::string& path) const {
   at.fail(path, "'" + name() + "' (" + kind_name() + ")", "has no integer pipeline (odimo deploy)");
 }

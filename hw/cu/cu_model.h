@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "hw/cu/integer_behaviour.h"
+#include "hw/cu/number_format.h"
 #include "hw/cu/odimo_formulas.h"
 #include "hw/field_check.h"
 #include "hw/tiling.h"
@@ -40,6 +41,14 @@ class CuModel {
 
   // Validates the kind's parameter block; `at.fail(path + ".field", ...)` on a bad value.
   virtual void check(const FieldCheck& at, const std::string& path) const = 0;
+  // Validates the `format` block (hw/cu/number_format.h): a known quantizer whose bits
+  // agree with `format.weight_bits`.
+  void check_format(const FieldCheck& at, const std::string& path) const;
+
+  // The numbers this CU computes with (hw/cu/number_format.h): by default its SoC file's
+  // `format` block; a kind with an ADC adds it. The training engine quantizes a layer's
+  // weights this CU runs to this format, whatever the kind.
+  virtual NumberFormat number_format() const;
 
   // Whether this CU computes `layer` with operator `op` (its own or a variant):
   // `op` is in `accepts` and the kind's own limits hold. On false, `why` (if

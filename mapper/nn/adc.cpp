@@ -48,8 +48,8 @@ WeightQuantizer& AdcNode::quantizer() {
   WeightSource& ws =
       m_linear ? static_cast<LinearNode&>(*m_inner).weights() : static_cast<ConvNode&>(*m_inner).weights();
   auto qs = ws.quantizers();
-  if (m_option >= int(qs.size()) || !qs[m_option] || qs[m_option]->kind() != "ternary")
-    throw Error("layer '" + name + "': its AIMC option has no ternary quantizer");
+  if (m_option >= int(qs.size()) || !qs[m_option])
+    throw Error("layer '" + name + "': its option behind the ADC has float weights (no integer codes)");
   return *qs[m_option];
 }
 

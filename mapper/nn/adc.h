@@ -13,7 +13,7 @@
 //   a_t  = adc_convert(n_t [+ noise], g)                  (clamp(round(n_t/2^g), lo, hi))
 //   y    = inner(x)[e] + mix_c * sum_t (a_t * 2^g - n_t) * s_c / sf
 // where inner is the layer's ordinary node (its weights mix every CU's quantized copy,
-// the AIMC's with weight mix_c; the preset `diana-aimc` has mix_c = 1), s_c the channel's
+// the AIMC's with weight mix_c; `odimo train --quant diana-aimc` has mix_c = 1), s_c the channel's
 // ternary scale and sf the input's PACT scale. The output is therefore exactly the
 // AIMC's integer result (scaled), plus the other CUs' share.
 //
@@ -62,7 +62,7 @@ class AdcNode : public Node {
   using MixRow = std::function<const float*()>;  // mix_c of the AIMC option, per channel; null: 1
   using AddMixGrad = std::function<void(const std::vector<float>&)>;  // dL/dmix_c, per channel
   // `inner`: the layer's ConvNode (ungrouped) or LinearNode; `option`: the AIMC's index in
-  // its weight source's quantizers() (a ternary quantizer).
+  // its weight source's quantizers() (one with integer codes: ternary on DIANA's AIMC).
   AdcNode(const Layer& layer, std::unique_ptr<Node> inner, int option, const AdcTraining& adc, MixRow mix,
           AddMixGrad add_mix_grad);
   void forward(const RunContext& ctx) override;

@@ -15,36 +15,12 @@
 namespace odimo::mapper {
 namespace {
 
-struct PresetName {
-  QuantPreset preset;
-  const char* name;
-};
-constexpr PresetName kPresets[] = {{QuantPreset::kFloat, "float"},
-                                   {QuantPreset::kDianaDigital, "diana-digital"},
-                                   {QuantPreset::kDianaAimc, "diana-aimc"},
-                                   {QuantPreset::kDarksideInt8, "darkside-int8"}};
-
 // PyTorch's default init for conv/linear (kaiming_uniform with a = sqrt(5)):
 // weights and bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
 void init_uniform(std::vector<float>& v, int64_t fan_in, std::mt19937_64& rng) {
   const float bound = float(1.0 / std::sqrt(double(std::max<int64_t>(1, fan_in))));
   std::uniform_real_distribution<float> u(-bound, bound);
   for (float& x : v) x = u(rng);
-}
-
-std::unique_ptr<WeightQuantizer> make_quantizer(WeightFormat f, const std::string& name,
-                                                const ChannelLayout& cl, const float* w) {
-  switch (f) {
-    case WeightFormat::kInt8Pow2Layer:
-      return std::make_unique<Int8Pow2Quantizer>(name, cl, w);
-    case WeightFormat::kTernaryChannel:
-      return std::make_unique<TernaryQuantizer>(name, cl, w);
-    case WeightFormat::kInt8Channel:
-      return std::make_unique<Int8ChannelQuantizer>(cl);
-    case WeightFormat::kFloat:
-      break;
-  }
-  return nullptr;
 }
 
 // A ReLU that is the only consumer of a batch norm or of a two-input add is folded
@@ -68,44 +44,19 @@ Node* fusable_relu(const Network& net, size_t i, const std::vector<Node*>& node_
 
 }  // namespace
 
-QuantPreset parse_quant_preset(const std::string& text) {
-  for (const auto& p : kPresets)
-    if (text == p.name) return p.preset;
-  throw Error("--quant: unknown preset '" + text + "' (one of " + all_quant_presets() + ")");
-}
-const char* quant_preset_name(QuantPreset preset) {
-  for (const auto& p : kPresets)
-    if (p.preset == preset) return p.name;
-  return "?";
-}
-std::string all_quant_presets() {
-  std::string s;
-  for (const auto& p : kPresets) s += (s.empty() ? "" : ", ") + std::string(p.name);
-  return s;
-}
-
-WeightFormat weight_format(QuantPreset p, const Layer& layer) {
-  switch (p) {
-    case QuantPreset::kFloat:
-      return WeightFormat::kFloat;
-    case QuantPreset::kDianaDigital:
-      return WeightFormat::kInt8Pow2Layer;
-    case QuantPreset::kDianaAimc:  // the AIMC runs only ungrouped convs and FC (odimo-method.md §2.1)
-      return layer.op == Op::kDepthwise || layer.groups > 1 ? WeightFormat::kInt8Pow2Layer
-                                                            : WeightFormat::kTernaryChannel;
-    case QuantPreset::kDarksideInt8:
-      return WeightFormat::kInt8Channel;
+std::unique_ptr<WeightQuantizer> make_weight_quantizer(const WeightCoding& coding, const std::string& name,
+                                                       const ChannelLayout& layout, const float* w) {
+  switch (coding.scale) {
+    case WeightCoding::Scale::kPowerOfTwoPerLayer:
+      return std::make_unique<PowerOfTwoQuantizer>(name, layout, w, coding.bits);
+    case WeightCoding::Scale::kTernaryPerChannel:
+      return std::make_unique<TernaryQuantizer>(name, layout, w);
+    case WeightCoding::Scale::kPerChannel:
+      return std::make_unique<PerChannelQuantizer>(layout, coding.bits);
+    case WeightCoding::Scale::kFloat:
+      break;
   }
-  return WeightFormat::kFloat;
-}
-
-std::optional<PactConfig> activation_format(QuantPreset p) {
-  if (p == QuantPreset::kFloat) return std::nullopt;
-  PactConfig c;
-  c.bits = p == QuantPreset::kDarksideInt8 ? 8 : 7;
-  c.pow2 = p != QuantPreset::kDarksideInt8;
-  c.init_clip = 6.0f;  // ODiMO's init for hidden activations
-  return c;
+  return nullptr;
 }
 
 void Tape::backward(const RunContext& ctx) {
@@ -144,7 +95,7 @@ Model::Model(const Network& net, const ModelOptions& options) : m_net(net), m_op
   std::mt19937_64 rng(options.seed);
   std::vector<Activation*> produced(net.layers.size(), nullptr);
   std::map<int, Activation*> quantized;  // producer -> its PACT output (shared by consumers)
-  const auto pact = activation_format(options.quant);
+  const auto& pact = options.quant.activations;
   std::vector<Node*> node_of(net.layers.size(), nullptr);
   for (size_t i = 0; i < net.layers.size(); ++i) {
     const Layer& l = net.layers[i];
@@ -196,10 +147,10 @@ std::unique_ptr<Node> Model::make_node(const Layer& l, uint64_t& seed) {
     }
     const int groups = l.op == Op::kConv2d ? l.groups : 1;
     const ChannelLayout cl{w.size(), l.out_channels, w.size() / groups, l.out_channels / groups};
-    const WeightFormat format = weight_format(m_options.quant, l);
-    auto q = make_quantizer(format, l.name, cl, w.value.data());
+    const WeightCoding coding = m_options.quant.weights_of(l);
+    auto q = make_weight_quantizer(coding, l.name, cl, w.value.data());
     auto src = q ? make_quantized_weights(std::move(w), std::move(q)) : make_float_weights(std::move(w));
-    const bool analog = m_options.adc && format == WeightFormat::kTernaryChannel;
+    const bool analog = m_options.adc && coding.adc;
     if (linear) {
       auto node = std::make_unique<LinearNode>(l.name, l.out_channels, std::move(src), std::move(bias));
       if (!analog) return node;

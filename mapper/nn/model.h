@@ -1,6 +1,6 @@
 #pragma once
 // A trainable model built from any Network IR graph (no per-network code), the
-// tape that records a training forward pass, and the quantization presets.
+// tape that records a training forward pass, and how it is fake-quantized.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -14,23 +14,28 @@
 
 namespace odimo::mapper {
 
-// How weights and activations are fake-quantized while training (odimo-method.md §2).
-//   float          no quantization;
-//   diana-digital  every conv/linear int8 with a per-layer power-of-two scale, 7-bit PACT inputs;
-//   diana-aimc     every conv/linear ternary with learned per-channel scales (the AIMC), except
-//                  depthwise layers, which DIANA can only run on the digital array (int8);
-//                  7-bit PACT inputs;
-//   darkside-int8  int8 per-output-channel weights, 8-bit PACT inputs (no power-of-two rounding).
-// The network input is never fake-quantized: images are 8-bit already and normalisation is
-// an affine map a deployment folds into the first layer.
-enum class QuantPreset { kFloat, kDianaDigital, kDianaAimc, kDarksideInt8 };
-QuantPreset parse_quant_preset(const std::string& text);
-const char* quant_preset_name(QuantPreset p);
-std::string all_quant_presets();
+// How one weighted layer's weights are fake-quantized: the number format of the CU that runs
+// it (hw/cu/number_format.h; mapper/search/quantization.h translates a SoC's formats).
+struct WeightCoding {
+  enum class Scale { kFloat, kPowerOfTwoPerLayer, kPerChannel, kTernaryPerChannel };
+  Scale scale = Scale::kFloat;
+  int bits = 8;      // signed codes; ternary: 2
+  bool adc = false;  // computed behind an ADC: ADC-aware training (ModelOptions::adc) applies to it
+};
+// The quantizer of a coding (mapper/nn/quantizers.h); null for float weights.
+std::unique_ptr<WeightQuantizer> make_weight_quantizer(const WeightCoding& coding, const std::string& name,
+                                                       const ChannelLayout& layout, const float* w);
 
-enum class WeightFormat { kFloat, kInt8Pow2Layer, kTernaryChannel, kInt8Channel };
-WeightFormat weight_format(QuantPreset p, const Layer& layer);
-std::optional<PactConfig> activation_format(QuantPreset p);
+// How a model is fake-quantized while training (odimo-method.md §2): per weighted layer its
+// weights' coding, and one coding for the activations every weighted layer reads. The default
+// is float. The network input is never fake-quantized: images are 8-bit already and
+// normalisation is an affine map a deployment folds into the first layer.
+struct Quantization {
+  std::string name = "float";                         // as checkpoints and reports name it
+  std::function<WeightCoding(const Layer&)> weights;  // null: float weights
+  std::optional<PactConfig> activations;              // nullopt: float activations
+  WeightCoding weights_of(const Layer& l) const { return weights ? weights(l) : WeightCoding{}; }
+};
 
 // Nodes recorded during a training forward pass; backward() runs them in reverse.
 class Tape {
@@ -56,11 +61,11 @@ using NodeFactory = std::function<std::unique_ptr<Node>(const Layer& layer, uint
 void check_training_memory(const Network& net, int batch);
 
 struct ModelOptions {
-  QuantPreset quant = QuantPreset::kFloat;
+  Quantization quant{};
   uint64_t seed = 1;           // weight initialisation
   int threads = 1;             // images of a batch are split over this many threads
   NodeFactory node_factory{};  // optional
-  // ADC-aware training (mapper/nn/adc.h): every layer the preset makes ternary (the AIMC's)
+  // ADC-aware training (mapper/nn/adc.h): every layer whose weight coding is behind an ADC
   // gets the ADC of this CU in its forward pass. Call configure_adc once the model is built.
   std::optional<AdcTraining> adc{};
 };

@@ -24,25 +24,29 @@ Parameter::Parameter(std::string n, std::vector<int> s, ParamGroup g, bool d)
   grad.assign(size, 0.0f);
 }
 
-Int8Pow2Quantizer::Int8Pow2Quantizer(const std::string& name, const ChannelLayout& layout, const float* w)
-    : m_layout(layout), m_scale(name + ".wq.scale", {1}, ParamGroup::kQuantizer, false) {
+PowerOfTwoQuantizer::PowerOfTwoQuantizer(const std::string& name, const ChannelLayout& layout, const float* w,
+                                         int bits)
+    : m_layout(layout),
+      m_scale(name + ".wq.scale", {1}, ParamGroup::kQuantizer, false),
+      m_bits(bits),
+      m_levels(float((1 << (bits - 1)) - 1)) {
   init(w);
 }
-void Int8Pow2Quantizer::init(const float* w) {
+void PowerOfTwoQuantizer::init(const float* w) {
   float m = 0;
   for (int64_t i = 0; i < m_layout.size; ++i) m = std::max(m, std::fabs(w[i]));
   m_scale.value[0] = pow2_floor(2.0 * std::max(m, 1e-8f));
 }
-float Int8Pow2Quantizer::scale() const {
+float PowerOfTwoQuantizer::scale() const {
   return pow2_floor(m_scale.value[0]);
 }
 
-void Int8Pow2Quantizer::forward(const float* w, float* wq) {
+void PowerOfTwoQuantizer::forward(const float* w, float* wq) {
   const float s = scale();
   for (int64_t i = 0; i < m_layout.size; ++i)
-    wq[i] = s * std::nearbyint(127.0f * std::clamp(w[i] / s, -1.0f, 1.0f)) / 127.0f;
+    wq[i] = s * std::nearbyint(m_levels * std::clamp(w[i] / s, -1.0f, 1.0f)) / m_levels;
 }
-void Int8Pow2Quantizer::backward(const float* w, const float* dwq, float* dw) {
+void PowerOfTwoQuantizer::backward(const float* w, const float* dwq, float* dw) {
   const float s = scale();
   double ds = 0;
   for (int64_t i = 0; i < m_layout.size; ++i) {
@@ -92,27 +96,27 @@ void TernaryQuantizer::backward(const float* w, const float* dwq, float* dw) {
   for (int c = 0; c < m_layout.channels; ++c) m_log_scale.grad[c] += float(dp[c]);
 }
 
-void Int8ChannelQuantizer::forward(const float* w, float* wq) {
+void PerChannelQuantizer::forward(const float* w, float* wq) {
   m_scale.assign(m_layout.channels, 0.0f);
   for (int64_t i = 0; i < m_layout.size; ++i)
     m_scale[m_layout.channel(i)] = std::max(m_scale[m_layout.channel(i)], std::fabs(w[i]));
-  for (float& s : m_scale) s = std::max(s, 1e-12f) / 127.0f;
+  for (float& s : m_scale) s = std::max(s, 1e-12f) / m_levels;
   for (int64_t i = 0; i < m_layout.size; ++i) {
     const float s = m_scale[m_layout.channel(i)];
     wq[i] = s * std::nearbyint(w[i] / s);
   }
 }
-void Int8ChannelQuantizer::backward(const float*, const float* dwq, float* dw) {
+void PerChannelQuantizer::backward(const float*, const float* dwq, float* dw) {
   for (int64_t i = 0; i < m_layout.size; ++i) dw[i] += dwq[i];
 }
 
-bool Int8Pow2Quantizer::integer_codes(const float* w, std::vector<int32_t>& codes,
-                                      std::vector<double>& scale) {
+bool PowerOfTwoQuantizer::integer_codes(const float* w, std::vector<int32_t>& codes,
+                                        std::vector<double>& scale) {
   const float s = this->scale();
   codes.resize(m_layout.size);
   for (int64_t i = 0; i < m_layout.size; ++i)
-    codes[i] = int32_t(std::nearbyint(127.0f * std::clamp(w[i] / s, -1.0f, 1.0f)));
-  scale.assign(m_layout.channels, double(s) / 127.0);
+    codes[i] = int32_t(std::nearbyint(m_levels * std::clamp(w[i] / s, -1.0f, 1.0f)));
+  scale.assign(m_layout.channels, double(s) / double(m_levels));
   return true;
 }
 bool TernaryQuantizer::integer_codes(const float* w, std::vector<int32_t>& codes,
@@ -126,8 +130,8 @@ bool TernaryQuantizer::integer_codes(const float* w, std::vector<int32_t>& codes
   }
   return true;
 }
-bool Int8ChannelQuantizer::integer_codes(const float* w, std::vector<int32_t>& codes,
-                                         std::vector<double>& scale) {
+bool PerChannelQuantizer::integer_codes(const float* w, std::vector<int32_t>& codes,
+                                        std::vector<double>& scale) {
   std::vector<float> wq(m_layout.size);
   forward(w, wq.data());  // sets m_scale
   codes.resize(m_layout.size);

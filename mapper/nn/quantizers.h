@@ -29,15 +29,16 @@ class WeightQuantizer {
   }
 };
 
-// DIANA digital, int8 symmetric with one power-of-two scale per layer:
-//   s = 2^floor(log2 s_param),  wq = s * round(127 * clamp(w/s, -1, 1)) / 127,
+// Signed `bits`-bit codes with one power-of-two scale per layer (DIANA's digital array: 8 bits),
+// with q = 2^(bits-1) - 1 (127 for 8 bits):
+//   s = 2^floor(log2 s_param),  wq = s * round(q * clamp(w/s, -1, 1)) / q,
 //   init s_param = 2^floor(log2(2 max|w|)).
 // Surrogate: round and floor(log2) are identity (STE), so dwq/dw = 1[|w| < s] and
 // dwq/ds_param = sign(w) * 1[|w| >= s]  (the clamp's exact derivative).
-class Int8Pow2Quantizer : public WeightQuantizer {
+class PowerOfTwoQuantizer : public WeightQuantizer {
  public:
-  Int8Pow2Quantizer(const std::string& name, const ChannelLayout& layout, const float* w);
-  std::string kind() const override { return "int8-pow2"; }
+  PowerOfTwoQuantizer(const std::string& name, const ChannelLayout& layout, const float* w, int bits = 8);
+  std::string kind() const override { return "int" + std::to_string(m_bits) + "-pow2"; }
   void forward(const float* w, float* wq) override;
   void backward(const float* w, const float* dwq, float* dw) override;
   bool integer_codes(const float* w, std::vector<int32_t>& codes, std::vector<double>& scale) override;
@@ -48,9 +49,11 @@ class Int8Pow2Quantizer : public WeightQuantizer {
  private:
   ChannelLayout m_layout;
   Parameter m_scale;  // s_param, (1)
+  int m_bits;
+  float m_levels;  // q
 };
 
-// DIANA AIMC, ternary with a learned per-output-channel scale s_c = exp(p_c):
+// Ternary with a learned per-output-channel scale s_c = exp(p_c):
 //   wq = s_c * round(clamp(w/s_c, -1, 1)) in {-s_c, 0, s_c}.
 // Init: s_c = 0.8615 * rms(w_c), making -1/0/+1 equiprobable for Gaussian weights
 // (p = ln(-2 Phi^-1(1/3) sigma), odimo-method.md §2.1).
@@ -71,18 +74,22 @@ class TernaryQuantizer : public WeightQuantizer {
   Parameter m_log_scale;  // p, (channels)
 };
 
-// Darkside int8, symmetric per output channel with s_c = max|w_c| / 127 (not learned):
-//   wq = s_c * round(w / s_c). Surrogate: identity (nothing is clipped).
-class Int8ChannelQuantizer : public WeightQuantizer {
+// Signed `bits`-bit codes, symmetric per output channel (Darkside: 8 bits) with
+// s_c = max|w_c| / (2^(bits-1) - 1) (not learned): wq = s_c * round(w / s_c).
+// Surrogate: identity (nothing is clipped).
+class PerChannelQuantizer : public WeightQuantizer {
  public:
-  explicit Int8ChannelQuantizer(const ChannelLayout& layout) : m_layout(layout) {}
-  std::string kind() const override { return "int8-channel"; }
+  explicit PerChannelQuantizer(const ChannelLayout& layout, int bits = 8)
+      : m_layout(layout), m_bits(bits), m_levels(float((1 << (bits - 1)) - 1)) {}
+  std::string kind() const override { return "int" + std::to_string(m_bits) + "-per-channel"; }
   void forward(const float* w, float* wq) override;
   void backward(const float* w, const float* dwq, float* dw) override;
   bool integer_codes(const float* w, std::vector<int32_t>& codes, std::vector<double>& scale) override;
 
  private:
   ChannelLayout m_layout;
+  int m_bits;
+  float m_levels;  // 2^(bits-1) - 1
   std::vector<float> m_scale;
 };
 

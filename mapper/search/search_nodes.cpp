@@ -4,6 +4,7 @@
 #include <optional>
 #include <random>
 
+#include "mapper/search/quantization.h"
 #include "proto/error.h"
 
 namespace odimo::search {
@@ -150,18 +151,6 @@ void ThermometricNode::parameters(std::vector<Parameter*>& out) {
   out.push_back(&m_arch->alpha());
 }
 
-std::unique_ptr<mapper::WeightQuantizer> quantizer_for(const proto::ComputeUnit& cu, const std::string& name,
-                                                       const ChannelLayout& layout, const float* w) {
-  const std::string& kind = cu.format().quantizer();
-  if (kind == "int8-pow2") return std::make_unique<mapper::Int8Pow2Quantizer>(name, layout, w);
-  if (kind == "ternary") return std::make_unique<mapper::TernaryQuantizer>(name, layout, w);
-  if (kind == "int8-per-channel" || kind == "int8-channel")
-    return std::make_unique<mapper::Int8ChannelQuantizer>(layout);
-  if (kind.empty() || kind == "float") return nullptr;
-  throw Error("CU '" + cu.name() + "': field 'format.quantizer': unknown quantizer '" + kind +
-              "' (expected int8-pow2, ternary, int8-per-channel or float)");
-}
-
 }  // namespace odimo::search
 
 namespace odimo::search {
@@ -180,10 +169,10 @@ Parameter make_weights(const std::string& name, int channels, int64_t fan_in, st
   return w;
 }
 
-std::unique_ptr<mapper::WeightSource> quantized(const proto::ComputeUnit& cu, Parameter w,
+std::unique_ptr<mapper::WeightSource> quantized(const SocDescription& soc, int cu, Parameter w,
                                                 const std::string& name) {
   const ChannelLayout cl = ChannelLayout::single_block(w.size(), w.shape[0]);
-  auto q = quantizer_for(cu, name, cl, w.value.data());
+  auto q = quantizer_for(soc, cu, name, cl, w.value.data());
   return q ? mapper::make_quantized_weights(std::move(w), std::move(q))
            : mapper::make_float_weights(std::move(w));
 }
@@ -203,8 +192,7 @@ std::unique_ptr<mapper::Node> channel_softmax_node(const SocDescription& soc, co
   const ChannelLayout cl{w.size(), C, w.size() / groups, C / groups};
   std::vector<std::unique_ptr<mapper::WeightQuantizer>> qs;
   for (int cu : s.cus)
-    qs.push_back(
-        quantizer_for(soc.soc.cu(cu), l.name + "." + soc.soc.cu(cu).name() + ".wq", cl, w.value.data()));
+    qs.push_back(quantizer_for(soc, cu, l.name + "." + soc.soc.cu(cu).name() + ".wq", cl, w.value.data()));
   auto arch = std::make_unique<LayerArch>(s, l.name, compat);
   *arch_out = arch.get();
   auto src = std::make_unique<MixedWeights>(std::move(w), std::move(qs), cl, std::move(arch));
@@ -214,14 +202,14 @@ std::unique_ptr<mapper::Node> channel_softmax_node(const SocDescription& soc, co
                                             std::move(src), std::move(bias));
 }
 
-// The channel-softmax layer with the ADC on its AIMC option (mapper/nn/adc.h), or `node` as it
-// is when the layer has no AIMC option or the AIMC cannot run it.
+// The channel-softmax layer with the ADC on its option on a CU with an ADC (mapper/nn/adc.h), or
+// `node` as it is when the layer has no such option or that CU cannot run it.
 std::unique_ptr<mapper::Node> with_adc(const SocDescription& soc, const Layer& l, const SearchableLayer& s,
                                        const mapper::AdcTraining& adc, LayerArch* arch,
                                        std::unique_ptr<mapper::Node> node) {
   if (!(l.op == Op::kLinear || (l.op == Op::kConv2d && l.groups == 1))) return node;
   for (size_t i = 0; i < s.cus.size(); ++i) {
-    if (!soc.soc.cu(s.cus[i]).has_aimc()) continue;
+    if (!soc.unit(s.cus[i]).number_format().adc) continue;
     mapper::AdcTraining a = adc;
     a.cu =
         soc.unit(s.cus[i]).integer_behaviour(FieldCheck{soc.origin}, "cu[" + std::to_string(s.cus[i]) + "]");
@@ -241,15 +229,14 @@ std::unique_ptr<mapper::Node> thermometric_node(const SocDescription& soc, const
                                                 const SearchableLayer& s, bool compat, std::mt19937_64& rng,
                                                 LayerArch** arch_out) {
   const int C = l.out_channels;
-  const auto& conv_cu = soc.soc.cu(s.cus[0]);
-  const auto& dw_cu = soc.soc.cu(s.cus[1]);
   Parameter wc = make_weights(l.name + ".conv.weight", C, int64_t(l.in.c) * l.kernel * l.kernel, rng);
   Parameter wd = make_weights(l.name + ".weight", C, int64_t(l.kernel) * l.kernel, rng);
-  auto conv =
-      std::make_unique<mapper::ConvNode>(l.name + ".conv", false, C, l.kernel, l.stride, l.padding, 1,
-                                         quantized(conv_cu, std::move(wc), l.name + ".conv.wq"), nullptr);
-  auto dw = std::make_unique<mapper::ConvNode>(l.name + ".dw", true, C, l.kernel, l.stride, l.padding, C,
-                                               quantized(dw_cu, std::move(wd), l.name + ".wq"), nullptr);
+  auto conv = std::make_unique<mapper::ConvNode>(l.name + ".conv", false, C, l.kernel, l.stride, l.padding, 1,
+                                                 quantized(soc, s.cus[0], std::move(wc), l.name + ".conv.wq"),
+                                                 nullptr);
+  auto dw =
+      std::make_unique<mapper::ConvNode>(l.name + ".dw", true, C, l.kernel, l.stride, l.padding, C,
+                                         quantized(soc, s.cus[1], std::move(wd), l.name + ".wq"), nullptr);
   std::unique_ptr<Parameter> bias;
   if (l.bias) {  // drawn after the weights: a bias-free layer's weights do not change
     bias = std::make_unique<Parameter>(l.name + ".bias", std::vector<int>{C});

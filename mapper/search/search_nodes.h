@@ -63,16 +63,11 @@ class ThermometricNode : public mapper::Node {
   std::vector<float> m_dmix;
 };
 
-// The quantizer a CU's numeric format names ("int8-pow2", "ternary",
-// "int8-per-channel"; "float" or "" = none).
-std::unique_ptr<mapper::WeightQuantizer> quantizer_for(const proto::ComputeUnit& cu, const std::string& name,
-                                                       const mapper::ChannelLayout& layout, const float* w);
-
 // A node factory for mapper::ModelOptions that builds the searchable layers of
 // `space` with their relaxation and records their architecture parameters in *archs
 // (in search-space order). `adc` (null: off): ADC-aware training, the searchable convs and
-// linear layers with an AIMC option get its ADC on that option (mapper/nn/adc.h; `adc->cu` is
-// replaced by the AIMC's integer behaviour from the SoC file).
+// linear layers with an option on a CU with an ADC (CuModel::number_format) get that ADC on
+// that option (mapper/nn/adc.h; `adc->cu` is replaced by the CU's integer behaviour from the SoC file).
 mapper::NodeFactory search_node_factory(const SocDescription& soc, const std::vector<SearchableLayer>& space,
                                         bool compat, std::vector<LayerArch*>* archs,
                                         const mapper::AdcTraining* adc = nullptr);

@@ -16,6 +16,7 @@
 #include "mapper/ops/ops_misc.h"
 #include "mapper/search/export.h"
 #include "mapper/search/mapping_validation.h"
+#include "mapper/search/quantization.h"
 #include "mapper/search/refine.h"
 #include "mapper/search/search_nodes.h"
 #include "mapper/train/checkpoint.h"
@@ -348,9 +349,9 @@ void check_adc_options(const SearchConfig& cfg, const SocDescription& soc) {
   if (cfg.adc_noise > 0 && !cfg.adc_aware)
     throw Error("--adc-noise: " + format_sigma(cfg.adc_noise) + ": needs --adc-aware");
   if (!cfg.adc_aware) return;
-  for (int u = 0; u < soc.soc.cu_size(); ++u)
-    if (soc.soc.cu(u).has_aimc()) return;
-  throw Error("--adc-aware: SoC " + soc.name() + " has no CU with an ADC (an aimc CU)");
+  for (const auto& unit : soc.units)
+    if (unit->number_format().adc) return;
+  throw Error("--adc-aware: SoC " + soc.name() + " has no CU with an ADC");
 }
 }  // namespace
 
@@ -359,8 +360,8 @@ std::unique_ptr<mapper::Model> make_search_model(const Network& net, const SocDe
                                                  int threads, bool compat, std::vector<LayerArch*>* archs,
                                                  const mapper::AdcTraining* adc) {
   mapper::ModelOptions mo;
-  mo.quant = soc.soc.split_rule() == proto::CONTIGUOUS_IN_CU_ORDER ? mapper::QuantPreset::kDarksideInt8
-                                                                   : mapper::QuantPreset::kDianaDigital;
+  // Layers outside the search run on the default CU (or the fallback), in its number format.
+  mo.quant = quantization_on(soc, soc.cu_index(soc.soc.default_cu()), soc.name());
   mo.seed = seed;
   mo.threads = threads;
   mo.node_factory = search_node_factory(soc, space, compat, archs, adc);

@@ -61,9 +61,9 @@ struct SearchConfig {
 std::string search_fingerprint(const SearchConfig& config, const std::string& soc,
                                const std::string& cost_model);
 
-// The model a search trains on `soc` (quantizer preset from the SoC's split rule, the
-// searchable layers' relaxations; their architecture parameters in *archs). `soc` and
-// `archs` must outlive the model.
+// The model a search trains on `soc` (every layer in the number format of the CU running it,
+// mapper/search/quantization.h; the searchable layers' relaxations; their architecture parameters in *archs).
+// `soc` and `archs` must outlive the model.
 std::unique_ptr<mapper::Model> make_search_model(const Network& net, const SocDescription& soc,
                                                  const std::vector<SearchableLayer>& space, uint64_t seed,
                                                  int threads, bool compat, std::vector<LayerArch*>* archs,

@@ -165,7 +165,7 @@ std::string json_number(double v) {
 void write_report(const TrainConfig& c, const TrainResult& res, const std::string& path) {
   std::ostringstream o;
   o << "{\n  \"network\": \"" << c.net << "\",\n  \"dataset\": \"" << c.dataset << "\",\n  \"quant\": \""
-    << quant_preset_name(c.quant) << "\",\n  \"epochs\": " << res.epochs << ",\n  \"steps\": " << res.steps
+    << c.quant.name << "\",\n  \"epochs\": " << res.epochs << ",\n  \"steps\": " << res.steps
     << ",\n  \"test_accuracy\": " << json_number(res.test_accuracy)
     << ",\n  \"test_loss\": " << json_number(res.test_loss)
     << ",\n  \"images_per_second\": " << json_number(res.images_per_second)
@@ -203,7 +203,7 @@ std::string fingerprint(const TrainConfig& c) {
     << " momentum=" << c.weights.momentum << " nesterov=" << c.weights.nesterov
     << " wd=" << c.weights.weight_decay << " quant_lr=" << c.quant_lr << " schedule=" << int(c.schedule.kind)
     << "/" << c.schedule.gamma << "/" << c.schedule.step_epochs << "/" << c.schedule.milestones.size()
-    << " seed=" << c.seed << " threads=" << c.threads << " quant=" << quant_preset_name(c.quant)
+    << " seed=" << c.seed << " threads=" << c.threads << " quant=" << c.quant.name
     << " val=" << c.val_fraction
     << " augment=" << (c.augment ? c.augment->crop_padding * 2 + c.augment->flip : -1);
   for (int m : c.schedule.milestones) s << "," << m;
@@ -335,10 +335,10 @@ TrainResult train(const TrainConfig& c, std::ostream& log) {
   const int start = resume_from(cfg, ckpt_path, model, opt, ckpt, log);
   ckpt.set_fingerprint(fingerprint(cfg));
   ckpt.set_network(net.name);
-  ckpt.set_quant(quant_preset_name(c.quant));
+  ckpt.set_quant(c.quant.name);
   log << net.name << " (" << model.parameters().size() << " tensors) on " << data.train.name << ": "
       << data.train.size() << " train / " << data.validation.size() << " validation / " << data.test.size()
-      << " test images, quant " << quant_preset_name(c.quant) << ", " << c.threads << " threads\n";
+      << " test images, quant " << c.quant.name << ", " << c.threads << " threads\n";
   for (int epoch = start + 1; epoch <= c.epochs; ++epoch) {
     proto::EpochRecord e = train_epoch(r, epoch, log);
     if (!all_finite(model)) diverged(c, epoch, 0, 0.0);

@@ -28,7 +28,7 @@ struct TrainConfig {
   Schedule schedule;     // total_steps is filled in by train()
   uint64_t seed = 1;
   int threads = 2;
-  QuantPreset quant = QuantPreset::kFloat;
+  Quantization quant{};  // float unless set (mapper/search/quantization.h builds a CU's)
   double val_fraction = 0.1;
   std::optional<Augment> augment;  // default: none for Fashion-MNIST/synthetic, crop 4 + flip for CIFAR
   std::string init;     // pretrained weights to start from (mapper/train/initial_weights.h); empty: random
@@ -36,7 +36,7 @@ struct TrainConfig {
   bool resume = false;
   bool progress = true;       // progress bar on `log`
   int stop_after_epochs = 0;  // > 0: return after this many epochs, as if killed (tests of --resume)
-  // ADC-aware training (mapper/nn/adc.h): the ternary (AIMC) layers of --quant diana-aimc get
+  // ADC-aware training (mapper/nn/adc.h): the layers whose coding is behind an ADC get
   // this CU's ADC; the checkpoint then carries each layer's `<layer>.adc_shift`.
   std::optional<AdcTraining> adc;
 };

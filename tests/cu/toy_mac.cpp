@@ -15,6 +15,16 @@ class ToyMac : public CuModel {
   void check(const FieldCheck& at, const std::string& path) const override {
     at.positive(path + ".toy_mac.macs_per_cycle", params().macs_per_cycle());
     at.non_negative(path + ".toy_mac.job_overhead_cycles", params().job_overhead_cycles());
+    // assumption: its multipliers take signed 4-bit weights; the `format` block says how they are scaled
+    const NumberFormat f = number_format();
+    if (f.weight_scale == NumberFormat::WeightScale::kFloat || f.weight_bits > 4)
+      at.fail(path + ".format.quantizer", "'" + description().format().quantizer() + "'",
+              "must code weights in at most 4 bits (the toy MAC multiplies 4-bit weights), e.g. int4-pow2");
+  }
+
+  // Its integer pipeline (odimo deploy): the format's codes, an accumulator of the given width.
+  IntegerBehaviour integer_behaviour(const FieldCheck& at, const std::string& path) const override {
+    return digital_integer(at, path + ".toy_mac.mac_accumulator_bits", params().mac_accumulator_bits());
   }
 
   // cycles = ceil(MACs / macs_per_cycle) per tile (element-wise: one element per cycle)

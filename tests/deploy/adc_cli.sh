@@ -40,7 +40,7 @@ expect_bad noise-range "adc-noise" $S --adc-aware --adc-noise -1 --out c
 expect_bad no-aimc "--adc-aware: SoC darkside has no CU with an ADC" \
   search --soc darkside --net mobilenetv1-0.25-cifar --input 3x8x8 --dataset synthetic --lambda 1 --adc-aware --no-replay \
   --out c
-expect_bad train-quant "--adc-aware: --quant diana-digital: needs --quant diana-aimc" \
+expect_bad train-quant "--adc-aware: --quant diana-digital: CU 'digital' of diana has no ADC" \
   train --net tiny --dataset synthetic --quant diana-digital --adc-aware --epochs 1
 expect_bad train-noise "--adc-noise: 0.2: needs --adc-aware" \
   train --net tiny --dataset synthetic --quant diana-aimc --adc-noise 0.2 --epochs 1

@@ -17,6 +17,7 @@
 
 #include "hw/soc_description.h"
 #include "mapper/cost/calibrated_model.h"
+#include "mapper/search/quantization.h"
 #include "mapper/search/search_run.h"
 #include "mapper/train/trainer.h"
 #include "proto/error.h"
@@ -61,12 +62,12 @@ double median(std::vector<double> v) {
 
 struct Setup {
   std::string soc, net;
-  mapper::QuantPreset plain;
+  std::string plain;  // the CU whose number format the plain training uses
 };
 
 Setup setup_for(const std::string& soc) {
-  if (soc == "diana") return {soc, "resnet20", mapper::QuantPreset::kDianaDigital};
-  if (soc == "darkside") return {soc, "mobilenetv1-0.25-odimo", mapper::QuantPreset::kDarksideInt8};
+  if (soc == "diana") return {soc, "resnet20", "digital"};
+  if (soc == "darkside") return {soc, "mobilenetv1-0.25-odimo", "cluster"};
   throw Error("--search: expected diana or darkside, not '" + soc + "'");
 }
 
@@ -77,7 +78,8 @@ void plain_training(const Setup& s, int steps, int threads) {
   c.epochs = 2;
   c.steps_per_epoch = steps;
   c.threads = threads;
-  c.quant = s.plain;
+  const SocDescription soc = load_soc(s.soc);
+  c.quant = search::quantization_on(soc, soc.cu_index(s.plain), s.soc + ":" + s.plain);
   c.progress = false;
   std::ostringstream log;
   mapper::train(c, log);
@@ -107,7 +109,7 @@ int bench_search(const std::string& soc, int steps, int rounds, int threads) {
   std::printf(
       "search on %s: %s, 1x28x28 Fashion-MNIST, batch 128, %d threads; search = 1 search + 1 fine-tune "
       "epoch of %d steps, plain = %s training, 2 epochs of %d steps; %d alternating round(s)\n",
-      soc.c_str(), s.net.c_str(), threads, steps, mapper::quant_preset_name(s.plain), steps, rounds);
+      soc.c_str(), s.net.c_str(), threads, steps, (s.soc + ":" + s.plain).c_str(), steps, rounds);
   std::vector<double> time_ratio, rss_ratio;
   for (int r = 1; r <= rounds; ++r) {
     const ProcessCost p = in_child([&] { plain_training(s, steps, threads); });

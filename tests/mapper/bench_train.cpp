@@ -115,7 +115,7 @@ class OdimoRun {
   explicit OdimoRun(const Options& o)
       : m_o(o),
         m_train(load_fashion_mnist(kFashionMnistDir, true)),
-        m_model(load_network(o.net, Shape{1, 28, 28}), ModelOptions{QuantPreset::kFloat, 1, o.threads, {}}),
+        m_model(load_network(o.net, Shape{1, 28, 28}), ModelOptions{{}, 1, o.threads, {}}),
         m_x(size_t(o.batch) * m_train.image_bytes()),
         m_y(o.batch),
         m_idx(o.batch) {

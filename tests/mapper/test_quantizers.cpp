@@ -12,7 +12,7 @@ namespace {
 
 TEST_CASE("int8 power-of-two quantizer: scale init, grid, clipping, surrogate gradient") {
   std::vector<float> w = {0.3f, -0.7f, 0.05f, 0.69f};
-  Int8Pow2Quantizer q("l", ChannelLayout::single_block(4, 2), w.data());
+  PowerOfTwoQuantizer q("l", ChannelLayout::single_block(4, 2), w.data());
   // init s_param = 2^floor(log2(2 * 0.7)) = 1
   CHECK(q.scale() == 1.0f);
   std::vector<float> wq(4);
@@ -71,7 +71,7 @@ TEST_CASE("ternary quantizer: grouped-conv channel layout") {
 
 TEST_CASE("int8 per-channel quantizer: max maps to 127, identity gradient") {
   std::vector<float> w = {0.5f, -0.1f, 0.25f, 0.2f};  // channel 0: 0.5, 0.25; channel 1: -0.1, 0.2
-  Int8ChannelQuantizer q(ChannelLayout::single_block(4, 2));
+  PerChannelQuantizer q(ChannelLayout::single_block(4, 2));
   std::vector<float> wq(4), dw(4, 0.0f);
   q.forward(w.data(), wq.data());
   CHECK(wq[0] == doctest::Approx(0.5f));
@@ -81,6 +81,25 @@ TEST_CASE("int8 per-channel quantizer: max maps to 127, identity gradient") {
   const std::vector<float> d = {1, 2, 3, 4};
   q.backward(w.data(), d.data(), dw.data());
   CHECK(dw == d);
+}
+
+TEST_CASE("4-bit quantizers: codes in [-7, 7], the grid of s / 7") {
+  const std::vector<float> w = {0.3f, -0.7f, 0.05f, 0.69f};
+  std::vector<int32_t> codes;
+  std::vector<double> scale;
+  PowerOfTwoQuantizer pow2("l", ChannelLayout::single_block(4, 2), w.data(), 4);
+  CHECK(pow2.kind() == "int4-pow2");
+  REQUIRE(pow2.integer_codes(w.data(), codes, scale));
+  CHECK(codes == std::vector<int32_t>{2, -5, 0, 5});  // round(7 * w) at s = 1
+  CHECK(scale == std::vector<double>{1.0 / 7, 1.0 / 7});
+  std::vector<float> wq(4);
+  pow2.forward(w.data(), wq.data());
+  for (size_t i = 0; i < 4; ++i) CHECK(wq[i] == doctest::Approx(codes[i] / 7.0));
+  PerChannelQuantizer channel(ChannelLayout::single_block(4, 2), 4);
+  CHECK(channel.kind() == "int4-per-channel");
+  REQUIRE(channel.integer_codes(w.data(), codes, scale));
+  CHECK(codes == std::vector<int32_t>{7, -7, 1, 7});  // element i in channel i % 2: max 0.3 and 0.7
+  CHECK(scale[0] == doctest::Approx(0.3 / 7));
 }
 
 TEST_CASE("PACT 7-bit power-of-two: grid, clip and surrogate gradient") {

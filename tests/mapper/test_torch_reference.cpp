@@ -88,8 +88,7 @@ TEST_CASE("torch reference: linear") {
 // The whole float32 model path (graph from the IR, tape, accumulation at the
 // residual fork, 2 threads) against PyTorch: float32 tolerances.
 TEST_CASE("torch reference: residual block built from the Network IR, forward and all gradients") {
-  Model model(load_network(std::string(ODIMO_MAPPER_TEST_DIR) + "/resblock.pbtxt"),
-              ModelOptions{QuantPreset::kFloat, 1, 2});
+  Model model(load_network(std::string(ODIMO_MAPPER_TEST_DIR) + "/resblock.pbtxt"), ModelOptions{{}, 1, 2});
   for (Parameter* p : model.parameters()) {
     const V& v = torch_ref("resblock." + p->name);
     REQUIRE(v.size() == p->value.size());

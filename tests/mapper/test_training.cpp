@@ -92,14 +92,36 @@ TEST_CASE("every shipped CIFAR/MNIST-sized workload builds into a model; ResNet-
     CHECK_NOTHROW(Model(load_network(w), {}));
 }
 
-TEST_CASE("quantization presets insert PACT nodes and weight quantizers") {
-  Model m(load_network("tiny"), ModelOptions{QuantPreset::kDianaAimc, 1, 1});
+// A quantization like a SoC's (written out: the training engine knows no SoC): weights in
+// `scale` (ternary or `bits`-bit), except depthwise and grouped layers under a ternary scale,
+// which stay int8 power-of-two (as DIANA's AIMC cannot run them).
+Quantization coding(const std::string& name, WeightCoding::Scale scale, int bits, int activation_bits,
+                    bool pow2) {
+  Quantization q;
+  q.name = name;
+  if (scale == WeightCoding::Scale::kFloat) return q;
+  q.weights = [scale, bits](const Layer& l) {
+    const bool ternary = scale == WeightCoding::Scale::kTernaryPerChannel;
+    if (ternary && (l.op == Op::kDepthwise || l.groups > 1))
+      return WeightCoding{WeightCoding::Scale::kPowerOfTwoPerLayer, 8, false};
+    return WeightCoding{scale, ternary ? 2 : bits, false};
+  };
+  q.activations = PactConfig{activation_bits, pow2, 6.0f};
+  return q;
+}
+const Quantization kDianaDigital =
+    coding("diana-digital", WeightCoding::Scale::kPowerOfTwoPerLayer, 8, 7, true);
+const Quantization kDianaAimc = coding("diana-aimc", WeightCoding::Scale::kTernaryPerChannel, 2, 7, true);
+const Quantization kDarksideInt8 = coding("darkside-int8", WeightCoding::Scale::kPerChannel, 8, 8, false);
+const Quantization kInt4 = coding("int4", WeightCoding::Scale::kPowerOfTwoPerLayer, 4, 8, true);
+
+TEST_CASE("quantizations insert PACT nodes and weight quantizers") {
+  Model m(load_network("tiny"), ModelOptions{kDianaAimc, 1, 1});
   CHECK(m.find_parameter("conv2.wq.log_scale") != nullptr);  // ternary on an ungrouped conv
   CHECK(m.find_parameter("dw.wq.scale") != nullptr);         // depthwise stays int8 digital
   CHECK(m.find_parameter("conv1_relu.aq.clip") != nullptr);  // 7-bit PACT before conv2
   CHECK(m.find_parameter("conv1.wq.log_scale") != nullptr);
   CHECK(m.find_node("input.aq") == nullptr);  // the network input is not quantized
-  CHECK_THROWS_AS(parse_quant_preset("int4"), Error);
 }
 
 // Trains `steps` steps of the tiny net on a fixed synthetic batch; returns the losses.
@@ -124,7 +146,7 @@ std::vector<double> train_tiny(Model& m, int steps, int n = 32) {
 }
 
 TEST_CASE("same seed and thread count give bit-identical weights") {
-  for (QuantPreset q : {QuantPreset::kFloat, QuantPreset::kDianaDigital}) {
+  for (const Quantization& q : {Quantization{}, kDianaDigital}) {
     Model a(load_network("tiny"), ModelOptions{q, 42, 2}), b(load_network("tiny"), ModelOptions{q, 42, 2});
     train_tiny(a, 5, 64);
     train_tiny(b, 5, 64);
@@ -135,12 +157,11 @@ TEST_CASE("same seed and thread count give bit-identical weights") {
   }
 }
 
-TEST_CASE("a short synthetic run learns: loss falls below 40% of its start for every preset") {
-  for (QuantPreset q : {QuantPreset::kFloat, QuantPreset::kDianaDigital, QuantPreset::kDianaAimc,
-                        QuantPreset::kDarksideInt8}) {
+TEST_CASE("a short synthetic run learns: loss falls below 40% of its start for every coding") {
+  for (const Quantization& q : {Quantization{}, kDianaDigital, kDianaAimc, kDarksideInt8, kInt4}) {
     Model m(load_network("tiny"), ModelOptions{q, 1, 2});
     const auto losses = train_tiny(m, 40);
-    INFO(quant_preset_name(q) << ": " << losses.front() << " -> " << losses.back());
+    INFO(q.name << ": " << losses.front() << " -> " << losses.back());
     CHECK(losses.back() < 0.4 * losses.front());
   }
 }

@@ -11,6 +11,7 @@
 #include "mapper/cost/calibrated_model.h"
 #include "mapper/nn/model.h"
 #include "mapper/ops/ops_misc.h"
+#include "mapper/search/quantization.h"
 #include "mapper/search/search_nodes.h"
 #include "mapper/search/search_run.h"
 #include "mapper/train/initial_weights.h"
@@ -55,7 +56,7 @@ TEST_CASE("channel mix: the architecture gradient through the model matches fini
   const auto space = search_space(net, soc);
   std::vector<LayerArch*> archs;
   mapper::ModelOptions mo;
-  mo.quant = mapper::QuantPreset::kFloat;  // smooth in alpha apart from the quantizers' rounding
+  mo.quant = {};  // float: smooth in alpha apart from the quantizers' rounding
   mo.node_factory = search_node_factory(soc, space, false, &archs);
   mapper::Model model(net, mo);
   REQUIRE(archs.size() == space.size());
@@ -207,7 +208,7 @@ TEST_CASE("--init on DIANA: every CU's quantizer starts from the pretrained weig
   REQUIRE(!space.empty());
   std::vector<LayerArch*> archs;
   mapper::ModelOptions mo;
-  mo.quant = mapper::QuantPreset::kDianaDigital;
+  mo.quant = quantization_on(soc, soc.cu_index("digital"), "diana-digital");
   mapper::Model plain(net, mo);
   mo.node_factory = search_node_factory(soc, space, false, &archs);
   mapper::Model searched(net, mo);
@@ -224,7 +225,7 @@ TEST_CASE("--init on Darkside: the thermometric conv branch starts as the pretra
   const auto space = search_space(net, soc);
   std::vector<LayerArch*> archs;
   mapper::ModelOptions mo;
-  mo.quant = mapper::QuantPreset::kDarksideInt8;
+  mo.quant = quantization_on(soc, soc.cu_index("cluster"), "darkside-int8");
   mo.node_factory = search_node_factory(soc, space, false, &archs);
   mapper::Model model(net, mo);
   mapper::load_initial_weights(kMobile, model);

@@ -85,3 +85,39 @@ TEST_CASE("CU capabilities: the AIMC runs no depthwise, the DWE only its kernel 
   CHECK_FALSE(k.unit("dwe").can_run(dw5.layers[0], Op::kDepthwise, &why));
   CHECK(why == "dwe cannot run a 5x5 kernel");
 }
+
+TEST_CASE("each CU's number format is its home's answer, a bad format.quantizer names the field") {
+  using Scale = NumberFormat::WeightScale;
+  const SocDescription d = load_soc("diana");
+  const NumberFormat digital = d.unit("digital").number_format(), aimc = d.unit("aimc").number_format();
+  CHECK(digital.weight_scale == Scale::kPowerOfTwoPerLayer);
+  CHECK(digital.weight_bits == 8);
+  CHECK(digital.shift_requantisation);
+  CHECK(!digital.adc);
+  CHECK(aimc.weight_scale == Scale::kTernaryPerChannel);
+  CHECK(aimc.weight_bits == 2);
+  CHECK(aimc.activation_bits == 7);
+  CHECK(aimc.adc);
+  CHECK(aimc.adc_bits == 6);
+  const NumberFormat cluster = load_soc("darkside").unit("cluster").number_format();
+  CHECK(cluster.weight_scale == Scale::kPerChannel);
+  CHECK(cluster.weight_bits == 8);
+  CHECK(!cluster.shift_requantisation);
+
+  proto::Soc s = d.soc;
+  s.mutable_cu(1)->mutable_format()->set_quantizer("int4-per-channel");
+  s.mutable_cu(1)->mutable_format()->set_weight_bits(4);
+  const NumberFormat int4 = build_soc(s, "x.pbtxt").unit("digital").number_format();
+  CHECK(int4.weight_scale == Scale::kPerChannel);
+  CHECK(int4.weight_bits == 4);
+  s.mutable_cu(1)->mutable_format()->set_quantizer("int3-pow2");
+  CHECK(error_of([&] { build_soc(s, "x.pbtxt"); }) ==
+        "x.pbtxt: field 'cu[1].format.weight_bits': value 4 must be 3 (the bits of format.quantizer "
+        "'int3-pow2')");
+  for (const char* q : {"int8-magic", "int1-pow2", "int17-per-channel", "intx-pow2", "ternary2"}) {
+    s.mutable_cu(1)->mutable_format()->set_quantizer(q);
+    CHECK(error_of([&] { build_soc(s, "x.pbtxt"); }) ==
+          "x.pbtxt: field 'cu[1].format.quantizer': value '" + std::string(q) +
+              "' is not a weight coding (int<N>-pow2, int<N>-per-channel with N in 2..16, ternary or float)");
+  }
+}

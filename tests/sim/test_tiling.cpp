@@ -104,7 +104,7 @@ TEST_CASE("AIMC unrolling follows the ODiMO feasibility rule and edge MVMs count
   // C=16, 3x3: (u+2)*64*3 <= 1152 -> u <= 4; 64 cols * 4 <= 512
   Network net = one_conv(16, 16, 16, 64, 3);
   JobPlan p = plan(d, "aimc", net.layers[0]);
-  CHECK(p.aimc_unroll == 4);
+  CHECK(p.output_unroll == 4);
   const double mvm = 70 * 0.26;
   // 16 rows * ceil(16/4) MVMs + pipeline fill (24); programming (4+2)*16*3 rows * 8 cycles
   CHECK(p.compute_cycles() == doctest::Approx(16 * 4 * mvm + 24 + 6 * 16 * 3 * 8));
