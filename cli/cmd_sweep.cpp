@@ -14,6 +14,7 @@
 #include "cli/registry.h"
 #include "cli/search_options.h"
 #include "cli/sweep_commands.h"
+#include "mapper/search/search_config.h"
 #include "mapper/sweep/plan.h"
 #include "mapper/sweep/run.h"
 #include "mapper/tensor/limits.h"
@@ -225,7 +226,7 @@ int run_demo(const DemoOptions& o) {
   set_epochs(s, o.epochs);
   s.set_threads(std::max(1, 2 / std::max(1, o.jobs)));
   s.set_steps_per_epoch(o.steps_per_epoch);
-  s.set_batch(128);
+  s.set_batch(search::default_search_config().batch());
   s.add_seed(1);
   s.set_pretrain_epochs(o.pretrain_epochs);
   o.deploy.apply(s);

@@ -6,6 +6,7 @@
 
 #include "cli/command_line.h"
 #include "cli/pareto_print.h"
+#include "cli/search_options.h"
 #include "cli/table.h"
 #include "mapper/sweep/plan.h"
 #include "mapper/sweep/slurm.h"
@@ -83,12 +84,12 @@ int run_run(const RunOptions& o) {
   check_not_inputs({{"--out", o.out + "/plan.pbtxt"}}, {{"PLAN", o.plan + "/plan.pbtxt"}});
   const OutputFolderGuard folder(o.out);
   const sweep::Run run = sweep::open_run(o.plan, o.out);
-  if (!o.index.empty()) return sweep::run_here(run, parse_index(o.index, "--index"), search_here);
+  if (!o.index.empty()) return sweep::run_here(run, parse_index(o.index, "--index"), point_runner());
   if (from_env) {
     const std::string var = o.index_var.empty() ? "SLURM_ARRAY_TASK_ID" : o.index_var;
     const char* v = std::getenv(var.c_str());
     if (!v) throw Error("--index-from-env: $" + var + " is not set (is this a job-array task?)");
-    return sweep::run_here(run, parse_index(v, "$" + var), search_here);
+    return sweep::run_here(run, parse_index(v, "$" + var), point_runner());
   }
   if (o.mpi) return sweep::run_mpi(run, point_command);
   if (o.jobs < 1) throw Error("--jobs " + std::to_string(o.jobs) + ": must be >= 1");
@@ -133,10 +134,17 @@ void add_accuracy_option(CLI::App& app, std::string& accuracy) {
       ->check(CLI::IsMember({"trained", "deployed"}));
 }
 
-int search_here(const std::string& command, const std::vector<std::string>& args) {
-  const Command* c = find_command(command);
-  if (!c) throw Error("this build has no " + command + " command");
-  return run_command(*c, args);
+sweep::PointRunner point_runner() {
+  sweep::PointRunner runner;
+  runner.search = [](const proto::SearchConfig& config, const std::string& out) {
+    return run_search_config(config, {out, /*resume=*/true, /*quiet=*/false, /*replay=*/true});
+  };
+  runner.command = [](const std::string& command, const std::vector<std::string>& args) {
+    const Command* c = find_command(command);
+    if (!c) throw Error("this build has no " + command + " command");
+    return run_command(*c, args);
+  };
+  return runner;
 }
 
 std::vector<std::string> point_command(const sweep::Run& run, int index) {
@@ -149,8 +157,9 @@ Action define_sweep_plan(CLI::App& app) {
   app.add_option("-o,--out", o->out, "PLAN folder")->required();
   app.footer(
       "Expands a sweep spec (lambdas x SoC variants x seeds, plus baselines) into numbered points,\n"
-      "one file each: PLAN/point-NNN.pbtxt holds exactly the `odimo search` a point runs (its seed\n"
-      "comes from the spec, never from a rank or the clock), PLAN/plan.pbtxt the spec and the count.\n"
+      "one file each: PLAN/point-NNN.pbtxt holds the search configuration a point runs (its seed\n"
+      "comes from the spec, never from a rank or the clock; `odimo search --config` reads it too),\n"
+      "PLAN/plan.pbtxt the spec and the count.\n"
       "Example spec: workloads/sweeps/tiny.sweep.pbtxt.");
   return [o] { return run_plan(*o); };
 }
