@@ -12,8 +12,8 @@
 #include "cli/search_options.h"
 #include "cli/table.h"
 #include "mapper/search/search_config.h"
+#include "mapper/search/search_report.h"
 #include "mapper/search/search_run.h"
-#include "mapper/sweep/search_report.h"
 #include "proto/error.h"
 #include "proto/output_file.h"
 #include "proto/proto_io.h"
@@ -77,8 +77,8 @@ proto::SearchConfig options_config(const SearchOptions& o) {
   }
   if (!o.label.empty()) p.set_label(o.label);
   p.set_refine(!o.no_refine);
-  search::check_search_config(p, "");
-  return p;
+  input_shape(o.choice.input);  // checked here, named as the option
+  return p;  // the options' own checks name the options (a file's: search::check_search_config)
 }
 
 // The engine's configuration of one run; checks (not creates) the output folder.
@@ -116,7 +116,7 @@ int run_search_config(const proto::SearchConfig& p, const SearchPlace& place) {
   rep.set_tool_version(ODIMO_VERSION);
   rep.set_network_file(cfg.net);
   rep.set_soc_file(p.soc());
-  sweep::write_search_report(cfg.out_dir, rep);
+  search::write_search_report(cfg.out_dir, rep);
   std::cout << "test accuracy " << fixed(100 * rep.test_accuracy(), 2) << " %, analytic "
             << grouped(rep.analytic().cycles()) << " cycles, " << fixed(rep.analytic().energy_uj(), 2)
             << " uJ; wrote " << cfg.out_dir << "/report.json\n";

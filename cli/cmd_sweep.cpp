@@ -189,21 +189,6 @@ Action define_sweep(CLI::App& app) {
   };
 }
 
-Action define_pareto(CLI::App& app) {
-  auto dirs = std::make_shared<std::vector<std::string>>();
-  auto accuracy = std::make_shared<std::string>("trained");
-  app.add_option("DIR", *dirs, "sweep folders (DIR/*/report.json)")->required()->default_str("");
-  add_accuracy_option(app, *accuracy);
-  app.footer(
-      "The points of a sweep: accuracy, simulated latency and energy, Pareto fronts; writes\n"
-      "DIR/pareto.svg (one per SoC when there are several). Several folders are shown together.\n"
-      "Same as odimo sweep reduce.");
-  return [dirs, accuracy] {
-    print_fronts(*dirs, std::cout, sweep::parse_accuracy(*accuracy, "--accuracy"));
-    return 0;
-  };
-}
-
 struct DemoOptions {
   // ODiMO's flow: 2 float epochs once, every point from that checkpoint (mapper/search/README.md:
   // 6 min 3 s on a quiet 2-core machine, 150 steps of 128 images per epoch; deploying its 8
@@ -258,7 +243,8 @@ Action define_demo(CLI::App& app) {
 }  // namespace
 
 static const Registration kSweep({"sweep", "a lambda sweep plus baselines, resumable", 72, define_sweep});
-static const Registration kPareto({"pareto", "table and SVG of a sweep's Pareto fronts", 73, define_pareto});
+static const Registration kPareto({"pareto", "table and SVG of a sweep's Pareto fronts", 73,
+                                   define_sweep_reduce});
 static const Registration kDemo({"demo", "the main job: map ResNet-8 onto DIANA while training", 5,
                                  define_demo});
 

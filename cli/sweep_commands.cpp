@@ -185,17 +185,20 @@ Action define_sweep_run(CLI::App& app) {
 }
 
 Action define_sweep_reduce(CLI::App& app) {
-  auto outs = std::make_shared<std::vector<std::string>>();
+  auto dirs = std::make_shared<std::vector<std::string>>();
   auto accuracy = std::make_shared<std::string>("trained");
-  app.add_option("OUT", *outs, "result folders of odimo sweep run")->required()->default_str("");
+  app.add_option("DIR", *dirs, "result folders of odimo sweep (DIR/*/report.json)")
+      ->required()
+      ->default_str("");
   add_accuracy_option(app, *accuracy);
   app.footer(
-      "The Pareto fronts of a sweep's results, as odimo pareto shows them: the table and OUT/pareto.svg;\n"
-      "with several SoC variants, one table and OUT/pareto-<soc>.svg per SoC. Several folders (e.g. a\n"
-      "plan with more lambdas run later) are shown together, SVGs in the first. Points of each plan\n"
-      "without a complete result are listed.");
-  return [outs, accuracy] {
-    print_fronts(*outs, std::cout, sweep::parse_accuracy(*accuracy, "--accuracy"));
+      "The Pareto fronts of a sweep's results (accuracy against simulated latency and energy): the\n"
+      "table and DIR/pareto.svg; with several SoC variants, one table and DIR/pareto-<soc>.svg per\n"
+      "SoC. Several folders (e.g. a plan with more lambdas run later) are shown together, SVGs in the\n"
+      "first. Points of each plan without a complete result are listed. odimo pareto and odimo sweep\n"
+      "reduce are the same command.");
+  return [dirs, accuracy] {
+    print_fronts(*dirs, std::cout, sweep::parse_accuracy(*accuracy, "--accuracy"));
     return 0;
   };
 }

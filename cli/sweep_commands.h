@@ -11,7 +11,7 @@ namespace odimo::cli {
 
 Action define_sweep_plan(CLI::App& app);
 Action define_sweep_run(CLI::App& app);
-Action define_sweep_reduce(CLI::App& app);
+Action define_sweep_reduce(CLI::App& app);  // also `odimo pareto`
 Action define_sweep_sbatch(CLI::App& app);
 
 // --accuracy trained|deployed of odimo pareto and odimo sweep reduce (cli/pareto_print.h).

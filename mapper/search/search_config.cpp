@@ -9,6 +9,7 @@
 #include "mapper/tensor/limits.h"
 #include "proto/error.h"
 #include "proto/proto_io.h"
+#include "workloads/network.h"
 
 namespace odimo::search {
 namespace {
@@ -170,6 +171,7 @@ void check_search_config(const proto::SearchConfig& c, const std::string& origin
   if (c.dataset().empty()) bad(origin, "dataset", "missing: " + std::string(config_field("dataset").help));
   check_choice(origin, "target", c.target(), {"latency", "energy"}, "latency or energy");
   check_choice(origin, "model", c.model(), {"calibrated", "odimo-compat"}, "calibrated or odimo-compat");
+  if (!c.input().empty()) parse_shape(c.input(), (origin.empty() ? "" : origin + ": ") + "field 'input'");
   check_ranges(c, origin);
   check_point(c, origin);
   if (c.adc_noise() > 0 && !c.adc_aware())

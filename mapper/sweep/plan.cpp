@@ -14,8 +14,8 @@
 #include "hw/soc_description.h"
 #include "mapper/cost/calibrated_model.h"
 #include "mapper/search/search_config.h"
+#include "mapper/search/search_report.h"
 #include "mapper/sweep/deploy_step.h"
-#include "mapper/sweep/search_report.h"
 #include "mapper/tensor/limits.h"
 #include "proto/error.h"
 #include "proto/proto_io.h"
@@ -417,7 +417,7 @@ bool point_replayed(const std::string& result_dir) {
   if (!file_exists(result_dir + "/report.json")) return false;
   if (is_pretraining_result(result_dir)) return true;  // odimo train writes report.json last
   try {
-    return read_search_report(result_dir).replayed();
+    return search::read_search_report(result_dir).replayed();
   } catch (const Error&) {
     return false;  // a half-written point is run again
   }
@@ -426,7 +426,7 @@ bool point_replayed(const std::string& result_dir) {
 bool point_complete(const std::string& result_dir, const proto::SweepSpec& spec) {
   if (!point_replayed(result_dir)) return false;
   if (is_pretraining_result(result_dir)) return true;
-  return !awaits_deployment(spec, read_search_report(result_dir));
+  return !awaits_deployment(spec, search::read_search_report(result_dir));
 }
 
 }  // namespace odimo::sweep
