@@ -6,7 +6,7 @@
 #include "cli/registry.h"
 #include "cli/table.h"
 #include "mapper/deploy/deploy_run.h"
-#include "mapper/search/search_report.h"
+#include "mapper/search_files/search_report.h"
 #include "mapper/tensor/limits.h"
 #include "proto/error.h"
 #include "proto/output_file.h"

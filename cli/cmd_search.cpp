@@ -11,9 +11,9 @@
 #include "cli/replay.h"
 #include "cli/search_options.h"
 #include "cli/table.h"
-#include "mapper/search/search_config.h"
-#include "mapper/search/search_report.h"
 #include "mapper/search/search_run.h"
+#include "mapper/search_files/search_config.h"
+#include "mapper/search_files/search_report.h"
 #include "proto/error.h"
 #include "proto/output_file.h"
 #include "proto/proto_io.h"
@@ -56,10 +56,7 @@ proto::SearchConfig file_config(const std::string& file) {
     point.clear_config();  // not a point file: read as a bare configuration, its errors reported
   }
   if (!point.has_config()) return search::read_search_config(file);
-  proto::SearchConfig config = search::default_search_config();
-  config.MergeFrom(point.config());
-  search::check_search_config(config, file + ": config");
-  return config;
+  return search::complete_search_config(point.config(), file + ": config");
 }
 
 // The configuration the command line describes: --config FILE, or the options.

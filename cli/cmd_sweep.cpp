@@ -14,7 +14,7 @@
 #include "cli/registry.h"
 #include "cli/search_options.h"
 #include "cli/sweep_commands.h"
-#include "mapper/search/search_config.h"
+#include "mapper/search_files/search_config.h"
 #include "mapper/sweep/plan.h"
 #include "mapper/sweep/run.h"
 #include "mapper/tensor/limits.h"
@@ -137,7 +137,6 @@ int run_sweep(const SweepOptions& o) {
 
 Action define_sweep(CLI::App& app) {
   auto o = std::make_shared<SweepOptions>();
-  o->choice.config.net.clear();  // required here, not defaulted
   add_search_options(app, o->choice);
   app.add_option("--lambdas", o->lambdas, "a,b,c: one search point per lambda");
   app.add_option("--baselines", o->baselines,

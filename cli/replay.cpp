@@ -4,7 +4,7 @@
 
 #include "cli/table.h"
 #include "hw/mapping.h"
-#include "mapper/search/search_report.h"
+#include "mapper/search_files/search_report.h"
 #include "proto/error.h"
 #include "proto/output_file.h"
 #include "proto/proto_io.h"

@@ -7,7 +7,7 @@
 
 #include "cli/command_line.h"
 #include "cli/mapped_network.h"
-#include "mapper/search/search_config.h"
+#include "mapper/search_files/search_config.h"
 #include "mapper/tensor/limits.h"
 #include "proto/error.h"
 

@@ -1,7 +1,7 @@
 #pragma once
 // The options of one ODiMO search point, shared by `odimo search` and the one-line
 // `odimo sweep` (which passes them on to every point): declared once, with the defaults, ranges
-// and help of proto::SearchConfig (mapper/search/search_config.h), which they fill.
+// and help of proto::SearchConfig (mapper/search_files/search_config.h), which they fill.
 #include <string>
 #include <vector>
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "hw/soc_description.h"
-#include "mapper/search/search_report.h"
+#include "mapper/search_files/search_report.h"
 #include "mapper/sweep/plan.h"
 #include "proto/error.h"
 

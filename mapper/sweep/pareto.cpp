@@ -9,7 +9,7 @@
 #include <sstream>
 #include <tuple>
 
-#include "mapper/search/search_report.h"
+#include "mapper/search_files/search_report.h"
 #include "mapper/sweep/plan.h"
 #include "proto/error.h"
 #include "proto/proto_io.h"

@@ -13,8 +13,8 @@
 
 #include "hw/soc_description.h"
 #include "mapper/cost/calibrated_model.h"
-#include "mapper/search/search_config.h"
-#include "mapper/search/search_report.h"
+#include "mapper/search_files/search_config.h"
+#include "mapper/search_files/search_report.h"
 #include "mapper/sweep/deploy_step.h"
 #include "mapper/tensor/limits.h"
 #include "proto/error.h"
@@ -401,10 +401,7 @@ proto::SweepPoint read_point(const std::string& dir, const proto::SweepPlan& pla
     throw Error(file +
                 ": field 'config': missing (a point file of an older odimo holds command-line words; " +
                 "plan the spec again: odimo sweep plan SPEC -o DIR)");
-  proto::SearchConfig config = search::default_search_config();
-  config.MergeFrom(p.config());  // the fields the file sets over the defaults
-  search::check_search_config(config, file + ": config");
-  *p.mutable_config() = config;
+  *p.mutable_config() = search::complete_search_config(p.config(), file + ": config");
   return p;
 }
 

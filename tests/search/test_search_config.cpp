@@ -1,4 +1,4 @@
-// The search configuration (mapper/search/search_config.h): one table of defaults, ranges and
+// The search configuration (mapper/search_files/search_config.h): one table of defaults, ranges and
 // help, the checks' one-line errors, files over the defaults, the engine's view of a config.
 #include <doctest/doctest.h>
 
@@ -9,8 +9,8 @@
 #include <fstream>
 #include <set>
 
-#include "mapper/search/search_config.h"
 #include "mapper/search/search_run.h"
+#include "mapper/search_files/search_config.h"
 #include "proto/error.h"
 
 using namespace odimo;

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <sstream>
 
-#include "mapper/search/search_config.h"
+#include "mapper/search_files/search_config.h"
 #include "mapper/sweep/pareto.h"
 #include "mapper/sweep/pareto_quality.h"
 #include "mapper/sweep/plan.h"

@@ -1,4 +1,4 @@
-#include "mapper/search/search_config.h"
+#include "mapper/search_files/search_config.h"
 
 #include <google/protobuf/descriptor.h>
 
@@ -178,13 +178,17 @@ void check_search_config(const proto::SearchConfig& c, const std::string& origin
     bad(origin, "adc_noise", number_text(c.adc_noise()) + " needs adc_aware: true");
 }
 
+proto::SearchConfig complete_search_config(const proto::SearchConfig& given, const std::string& origin) {
+  proto::SearchConfig c = default_search_config();
+  c.MergeFrom(given);  // the fields `given` sets (explicit presence) over the defaults
+  check_search_config(c, origin);
+  return c;
+}
+
 proto::SearchConfig read_search_config(const std::string& path) {
   proto::SearchConfig file;
   read_text_proto(path, &file);
-  proto::SearchConfig c = default_search_config();
-  c.MergeFrom(file);  // the fields the file sets (explicit presence) over the defaults
-  check_search_config(c, path);
-  return c;
+  return complete_search_config(file, path);
 }
 
 }  // namespace odimo::search

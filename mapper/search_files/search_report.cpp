@@ -1,4 +1,4 @@
-#include "mapper/search/search_report.h"
+#include "mapper/search_files/search_report.h"
 
 #include <fcntl.h>
 #include <google/protobuf/util/json_util.h>

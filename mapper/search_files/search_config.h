@@ -29,7 +29,9 @@ proto::SearchConfig default_search_config();
 // <what was expected>" (without "<origin>: " when origin is empty).
 void check_search_config(const proto::SearchConfig& config, const std::string& origin);
 
-// A text-format file (a bare SearchConfig) on top of the defaults, checked.
+// The fields `given` sets over the defaults, checked (errors start with `origin`).
+proto::SearchConfig complete_search_config(const proto::SearchConfig& given, const std::string& origin);
+// A text-format file (a bare SearchConfig) over the defaults, checked.
 proto::SearchConfig read_search_config(const std::string& path);
 
 // The shortest decimal text that reads back as the same double ("0.1", "30").
