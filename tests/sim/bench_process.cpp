@@ -63,7 +63,8 @@ Run run_process(const std::string& odimo, const std::vector<std::string>& args) 
 double chip_ms(const std::string& output) {
   const size_t total = output.rfind("total:");
   const size_t eq = output.find(" = ", total);
-  if (total == std::string::npos || eq == std::string::npos) throw std::runtime_error("no total in the output");
+  if (total == std::string::npos || eq == std::string::npos)
+    throw std::runtime_error("no total in the output");
   return std::strtod(output.c_str() + eq + 3, nullptr) * 1e-3;
 }
 
@@ -108,8 +109,8 @@ int main(int argc, char** argv) {
       if (c.net.empty())
         std::printf("%-36s %10s %12.1f %12.1f\n", "start-up (odimo help)", "", med, min);
       else
-        std::printf("%-9s %-26s %10.2f %12.1f %12.1f %10.1f\n", c.soc.c_str(), c.net.c_str(), c.chip_ms, med, min,
-                    c.chip_ms / std::max(med, 1e-3));
+        std::printf("%-9s %-26s %10.2f %12.1f %12.1f %10.1f\n", c.soc.c_str(), c.net.c_str(), c.chip_ms, med,
+                    min, c.chip_ms / std::max(med, 1e-3));
     }
     std::printf("\nload average at the end %s\n", load_average().c_str());
   } catch (const std::exception& e) {
