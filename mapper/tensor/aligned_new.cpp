@@ -23,6 +23,7 @@ constexpr std::size_t kAlign = 64;
 constexpr std::size_t kHugePage = std::size_t(2) << 20;
 
 void* allocate_huge(std::size_t n) {
+  if (n > std::size_t(-1) - kHugePage) throw std::bad_alloc();  // the rounding below would wrap
   const std::size_t size = (n + kHugePage - 1) / kHugePage * kHugePage;
   void* p = std::aligned_alloc(kHugePage, size);
   if (!p) throw std::bad_alloc();
