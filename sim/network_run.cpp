@@ -25,6 +25,36 @@ void fill_cu(const CuResult& c, const CuShare& share, int64_t layer_cycles, prot
   r->set_op(op_name(c.op));
 }
 
+// The note of a layer whose tensors do not fit L2 at once: streamed, or traffic not modelled.
+std::string off_chip_note(const SocDescription& soc, const Layer& l) {
+  const int64_t l2 = soc.l2().size_bytes();
+  return "input, output and weights " + std::to_string(layer_l2_bytes(l)) + " B exceed L2 (" +
+         std::to_string(l2) + " B): " +
+         (soc.off_chip() ? "streamed through " + soc.soc.off_chip()
+                         : std::string("no off_chip memory in the SoC file, off-chip traffic not modelled"));
+}
+
+// One simulated layer's measurements into its report entry and the network total.
+void fill_layer(const SocDescription& soc, const Layer& l, const LayerSplit& split, const JobResult& jr,
+                int64_t origin, proto::LayerReport* r, proto::Total* total) {
+  if (layer_l2_bytes(l) > soc.l2().size_bytes())
+    r->set_note(r->note() + (r->note().empty() ? "" : "; ") + off_chip_note(soc, l));
+  r->set_off_chip_bytes(jr.off_chip_bytes);
+  r->set_off_chip_energy_uj(jr.off_chip_energy_pj * 1e-6);
+  r->set_start_cycle(jr.start_cycle - origin);
+  r->set_cycles(jr.cycles);
+  r->set_stall_cycles(jr.stall_cycles);
+  r->set_bytes_moved(jr.bytes_moved);
+  r->set_energy_uj(jr.energy_pj * 1e-6);
+  r->set_host_cycles(jr.host_cycles);
+  r->set_shared_energy_uj(jr.shared_energy_pj * 1e-6);
+  for (size_t k = 0; k < jr.cu.size(); ++k) fill_cu(jr.cu[k], split.shares[k], jr.cycles, r->add_cu());
+  total->set_cycles(total->cycles() + jr.cycles);
+  total->set_stall_cycles(total->stall_cycles() + jr.stall_cycles);
+  total->set_bytes_moved(total->bytes_moved() + jr.bytes_moved);
+  total->set_energy_uj(total->energy_uj() + jr.energy_pj * 1e-6);
+}
+
 }  // namespace
 
 proto::Report simulate_network(Simulator& simulator, const Network& net, const ResolvedMapping& mapping,
@@ -63,28 +93,8 @@ proto::Report simulate_network(Simulator& simulator, const Network& net, const R
     auto it = job_of_layer.find(int(i));
     if (it == job_of_layer.end()) continue;
     const JobResult& jr = results[it->second];
-    const int64_t l2 = soc.l2().size_bytes();
-    if (layer_l2_bytes(l) > l2)  // the layer's tensors do not fit L2 at once
-      r->set_note(r->note() + (r->note().empty() ? "" : "; ") + "input, output and weights " +
-                  std::to_string(layer_l2_bytes(l)) + " B exceed L2 (" + std::to_string(l2) + " B): " +
-                  (soc.off_chip()
-                       ? "streamed through " + soc.soc.off_chip()
-                       : std::string("no off_chip memory in the SoC file, off-chip traffic not modelled")));
-    r->set_off_chip_bytes(jr.off_chip_bytes);
-    r->set_off_chip_energy_uj(jr.off_chip_energy_pj * 1e-6);
-    r->set_start_cycle(jr.start_cycle - origin);
-    r->set_cycles(jr.cycles);
-    r->set_stall_cycles(jr.stall_cycles);
-    r->set_bytes_moved(jr.bytes_moved);
-    r->set_energy_uj(jr.energy_pj * 1e-6);
-    r->set_host_cycles(jr.host_cycles);
-    r->set_shared_energy_uj(jr.shared_energy_pj * 1e-6);
-    for (size_t k = 0; k < jr.cu.size(); ++k) fill_cu(jr.cu[k], split.shares[k], jr.cycles, r->add_cu());
+    fill_layer(soc, l, split, jr, origin, r, total);
     clock = jr.start_cycle - origin + jr.cycles;
-    total->set_cycles(total->cycles() + jr.cycles);
-    total->set_stall_cycles(total->stall_cycles() + jr.stall_cycles);
-    total->set_bytes_moved(total->bytes_moved() + jr.bytes_moved);
-    total->set_energy_uj(total->energy_uj() + jr.energy_pj * 1e-6);
   }
   total->set_clock_mhz(mhz);
   total->set_latency_us(double(total->cycles()) / mhz);
