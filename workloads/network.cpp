@@ -100,6 +100,36 @@ int window_out(const Where& at, const Layer& l, int size, const char* axis) {
   return (padded - l.kernel) / l.stride + 1;
 }
 
+// A conv or depthwise layer: kernel, stride, groups and channels checked, output shape and counts.
+void infer_window_layer(const Where& at, const proto::Layer& p, Layer& l) {
+  const Shape in = l.in;
+  l.kernel = positive(at, p, "kernel", p.kernel());
+  l.stride = p.stride() == 0 ? 1 : p.stride();
+  if (l.op == Op::kDepthwise) {
+    if (p.groups() != 0 && p.groups() != in.c) {
+      at.fail(l.name, "groups",
+              "depthwise takes groups = input channels (" + std::to_string(in.c) + "), got " +
+                  std::to_string(p.groups()));
+    }
+    l.groups = in.c;
+    l.out_channels = p.out_channels() == 0 ? in.c : positive(at, p, "out_channels", p.out_channels());
+  } else {
+    if (p.groups() < 0) at.fail(l.name, "groups", "value " + std::to_string(p.groups()) + " must be >= 1");
+    l.groups = p.groups() == 0 ? 1 : p.groups();
+    l.out_channels = positive(at, p, "out_channels", p.out_channels());
+  }
+  if (in.c % l.groups != 0 || l.out_channels % l.groups != 0) {
+    at.fail(l.name, "groups",
+            "input channels " + std::to_string(in.c) + " and out_channels " + std::to_string(l.out_channels) +
+                " must both be multiples of groups " + std::to_string(l.groups));
+  }
+  const int oh = window_out(at, l, in.h, "height");
+  const int ow = window_out(at, l, in.w, "width");
+  l.out = {l.out_channels, oh, ow};
+  l.macs = l.out.elements() * l.weights_per_channel();
+  l.params = int64_t(l.out_channels) * l.weights_per_channel() + (l.bias ? l.out_channels : 0);
+}
+
 // Resolves defaults, checks the fields the operator needs, infers the output
 // shape and the per-layer counts. `ins` are the input shapes.
 void infer_layer(const Where& at, const proto::Layer& p, const std::vector<Shape>& ins, Layer& l) {
@@ -111,36 +141,9 @@ void infer_layer(const Where& at, const proto::Layer& p, const std::vector<Shape
   l.bias = p.bias();
   switch (l.op) {
     case Op::kConv2d:
-    case Op::kDepthwise: {
-      l.kernel = positive(at, p, "kernel", p.kernel());
-      l.stride = p.stride() == 0 ? 1 : p.stride();
-      if (l.op == Op::kDepthwise) {
-        if (p.groups() != 0 && p.groups() != in.c) {
-          at.fail(l.name, "groups",
-                  "depthwise takes groups = input channels (" + std::to_string(in.c) + "), got " +
-                      std::to_string(p.groups()));
-        }
-        l.groups = in.c;
-        l.out_channels = p.out_channels() == 0 ? in.c : positive(at, p, "out_channels", p.out_channels());
-      } else {
-        if (p.groups() < 0)
-          at.fail(l.name, "groups", "value " + std::to_string(p.groups()) + " must be >= 1");
-        l.groups = p.groups() == 0 ? 1 : p.groups();
-        l.out_channels = positive(at, p, "out_channels", p.out_channels());
-      }
-      if (in.c % l.groups != 0 || l.out_channels % l.groups != 0) {
-        at.fail(l.name, "groups",
-                "input channels " + std::to_string(in.c) + " and out_channels " +
-                    std::to_string(l.out_channels) + " must both be multiples of groups " +
-                    std::to_string(l.groups));
-      }
-      const int oh = window_out(at, l, in.h, "height");
-      const int ow = window_out(at, l, in.w, "width");
-      l.out = {l.out_channels, oh, ow};
-      l.macs = l.out.elements() * l.weights_per_channel();
-      l.params = int64_t(l.out_channels) * l.weights_per_channel() + (l.bias ? l.out_channels : 0);
+    case Op::kDepthwise:
+      infer_window_layer(at, p, l);
       break;
-    }
     case Op::kLinear:
       l.out_channels = positive(at, p, "out_channels", p.out_channels());
       l.out = {l.out_channels, 1, 1};
