@@ -13,15 +13,14 @@
 #include "proto/error.h"
 
 namespace odimo::mapper {
-namespace {
 
-// PyTorch's default init for conv/linear (kaiming_uniform with a = sqrt(5)):
-// weights and bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
 void init_uniform(std::vector<float>& v, int64_t fan_in, std::mt19937_64& rng) {
   const float bound = float(1.0 / std::sqrt(double(std::max<int64_t>(1, fan_in))));
   std::uniform_real_distribution<float> u(-bound, bound);
   for (float& x : v) x = u(rng);
 }
+
+namespace {
 
 // A ReLU that is the only consumer of a batch norm or of a two-input add is folded
 // into it (one pass less each way); returns the node that absorbed it, or null.

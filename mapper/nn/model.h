@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,10 @@
 #include "workloads/network.h"
 
 namespace odimo::mapper {
+
+// PyTorch's default init for conv/linear (kaiming_uniform with a = sqrt(5)):
+// weights and bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+void init_uniform(std::vector<float>& v, int64_t fan_in, std::mt19937_64& rng);
 
 // How one weighted layer's weights are fake-quantized: the number format of the CU that runs
 // it (hw/cu/number_format.h; mapper/search/quantization.h translates a SoC's formats).

@@ -161,12 +161,7 @@ void ThermometricNode::parameters(std::vector<Parameter*>& out) {
 namespace odimo::search {
 namespace {
 
-// PyTorch's default conv/linear init, as mapper::Model uses: U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
-void init_uniform(std::vector<float>& v, int64_t fan_in, std::mt19937_64& rng) {
-  const float bound = float(1.0 / std::sqrt(double(std::max<int64_t>(1, fan_in))));
-  std::uniform_real_distribution<float> u(-bound, bound);
-  for (float& x : v) x = u(rng);
-}
+using mapper::init_uniform;  // PyTorch's default conv/linear init, as mapper::Model's layers
 
 Parameter make_weights(const std::string& name, int channels, int64_t fan_in, std::mt19937_64& rng) {
   Parameter w(name, {channels, int(fan_in)});

@@ -16,6 +16,8 @@ CASES = [("diana", "resnet20", "3x32x32"), ("darkside", "mobilenetv1-0.25-odimo"
 
 
 def steps(nc):
+    """(searchable layer, option, step centre, g) for every option whose CU has a whole step
+    [a, a + g] away from 0 channels (g: the CU's channel granularity)."""
     for s, layer in enumerate(nc.space):
         c = layer["channels"]
         for k, g in enumerate(layer["granularity"]):
@@ -24,17 +26,24 @@ def steps(nc):
                 yield s, k, g * m + g / 2, g
 
 
+def counts_around(nc, s, k, centre):
+    """Channel counts with option k of layer s at `centre`, everything else split evenly."""
+    counts = []
+    for t, layer in enumerate(nc.space):
+        n = len(layer["options"])
+        v = [layer["channels"] / n] * n
+        if t == s:
+            v = [(layer["channels"] - centre) / (n - 1)] * n
+            v[k] = centre
+        counts.append(v)
+    return counts
+
+
 def gaps(nc, temperature):
+    """Per step: |central difference - gradient| / max(|both|)."""
     out = []
     for s, k, centre, g in steps(nc):
-        counts = []
-        for t, layer in enumerate(nc.space):
-            n = len(layer["options"])
-            v = [layer["channels"] / n] * n
-            if t == s:
-                v = [(layer["channels"] - centre) / (n - 1)] * n
-                v[k] = centre
-            counts.append(v)
+        counts = counts_around(nc, s, k, centre)
         grad = nc.evaluate(counts, temperature)[1][s][k]
         counts[s][k] = centre + g / 2
         up = nc.evaluate(counts, temperature)[0]

@@ -1,36 +1,17 @@
 """odimo.torch.NetworkCost: gradients against finite differences, hard counts, bad tensors."""
+import os
+import sys
+
 import pytest
 
 torch = pytest.importorskip("torch")
 import odimo  # noqa: E402
 import odimo.torch  # noqa: E402
 
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "examples"))
+from gradient_check import counts_around, gaps, steps  # noqa: E402
+
 NETWORKS = [("diana", "resnet20", "3x32x32"), ("darkside", "mobilenetv1-0.25-odimo", "1x28x28")]
-
-
-def windows(nc):
-    """Per searchable layer and option with a whole staircase step [a, a + g] away from 0 (g: the
-    CU's channel granularity, over which odimo's gradient is the secant slope): (layer, option,
-    centre, g)."""
-    for s, layer in enumerate(nc.space):
-        c, k_options = layer["channels"], len(layer["options"])
-        for k, g in enumerate(layer["granularity"]):
-            m = max(1, min((c - g) // g, (c // 2) // g))
-            if g * m + g <= c:
-                yield s, k, g * m + g / 2, g
-
-
-def counts_around(nc, s, k, centre):
-    counts = []
-    for t, layer in enumerate(nc.space):
-        n = len(layer["options"])
-        if t == s:
-            v = [(layer["channels"] - centre) / (n - 1)] * n
-            v[k] = centre
-        else:
-            v = [layer["channels"] / n] * n
-        counts.append(torch.tensor(v, dtype=torch.float64))
-    return counts
 
 
 @pytest.mark.parametrize("soc,net,input", NETWORKS)
@@ -43,8 +24,8 @@ def test_gradcheck_against_the_staircase(soc, net, input):
     percent of a step where the perturbed CU moves the least data: rtol 3 %."""
     nc = odimo.torch.NetworkCost(soc, odimo.load_network(net, input=input), target="latency")
     checked = set()
-    for s, k, centre, g in windows(nc):
-        counts = counts_around(nc, s, k, centre)
+    for s, k, centre, g in steps(nc):
+        counts = [torch.tensor(v, dtype=torch.float64) for v in counts_around(nc.cost, s, k, centre)]
         ends = []
         for x in (centre - g / 2 + 0.25, centre, centre + g / 2 - 0.25):
             counts[s][k] = x
@@ -71,19 +52,9 @@ def test_gradient_against_the_staircase_over_every_step(soc, net, input, target,
     """Over every step away from 0 channels, the median relative gap between the gradient and the
     central difference (eps = g/2) stays small: the smooth max bends over a step (latency at the
     search's temperature); the energy gradient is the reported energy's (mapper/cost/calibrated_model.h)."""
-    nc = odimo.torch.NetworkCost(soc, odimo.load_network(net, input=input), target=target)
-    gaps = []
-    for s, k, centre, g in windows(nc):
-        counts = [c.tolist() for c in counts_around(nc, s, k, centre)]
-        grad = nc.cost.evaluate(counts, temperature)[1][s][k]
-        counts[s][k] = centre + g / 2
-        up = nc.cost.evaluate(counts, temperature)[0]
-        counts[s][k] = centre - g / 2
-        down = nc.cost.evaluate(counts, temperature)[0]
-        fd = (up - down) / g
-        gaps.append(abs(fd - grad) / max(abs(fd), abs(grad), 1e-12))
-    gaps.sort()
-    assert gaps and gaps[len(gaps) // 2] < median, gaps
+    nc = odimo.NetworkCost(soc, odimo.load_network(net, input=input), target=target)
+    found = sorted(gaps(nc, temperature))
+    assert found and found[len(found) // 2] < median, found
 
 
 def test_hard_counts_match_the_cpp_cost_and_gradient_flows():
