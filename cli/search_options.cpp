@@ -42,12 +42,11 @@ void add_search_options(CLI::App& app, SearchChoice& c) {
                   "(mapper/nn/adc.h); the gains go into the weights as <layer>.adc_shift for odimo deploy");
 }
 
-void add_adc_options(CLI::App& app, bool& adc_aware, double& adc_noise, const std::string& aware_help) {
+void add_adc_options(CLI::App& app, bool& adc_aware, ReadNoise& adc_noise, const std::string& aware_help) {
   app.add_flag("--adc-aware", adc_aware, aware_help);
-  app.add_option("--adc-noise", adc_noise,
-                 "with --adc-aware: training-time Gaussian noise on each column sum, sigma as a fraction\n"
-                 "of the ADC full scale (as odimo deploy --aimc-noise)")
-      ->check(finite_range(0, 10));
+  add_noise_option(app, "--adc-noise", adc_noise,
+                   "with --adc-aware: training-time Gaussian noise on each column sum, sigma as a fraction\n"
+                   "of the ADC full scale or NLSB (as odimo deploy --aimc-noise)");
 }
 
 Epochs parse_epochs(const std::string& text) {

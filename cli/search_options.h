@@ -26,7 +26,7 @@ struct SearchChoice {
 
 void add_search_options(CLI::App& app, SearchChoice& choice);
 // --adc-aware (its help: `aware_help`) and --adc-noise, shared by search and train.
-void add_adc_options(CLI::App& app, bool& adc_aware, double& adc_noise, const std::string& aware_help);
+void add_adc_options(CLI::App& app, bool& adc_aware, ReadNoise& adc_noise, const std::string& aware_help);
 
 struct Epochs {
   int warmup, search, finetune;

@@ -31,15 +31,17 @@
 // calibration rule; eval mode uses the stored g. R and g are buffers `<layer>.adc_column_max`
 // and `<layer>.adc_shift` (the one `odimo deploy` reads, so trained and deployed agree).
 //
-// Training-time noise (optional): N(0, (sigma * FS)^2) on every n_t, FS = 2^(adc_bits-1) * 2^g,
-// as `odimo deploy --aimc-noise`; drawn serially from a generator seeded by (seed, step),
-// the step counted in the adc_column_max buffer, so runs and resumes are deterministic.
+// Training-time noise (optional): N(0, (sigma_lsb * 2^g)^2) on every n_t, sigma given as a
+// fraction of the ADC full scale or in LSBs (hw/cu/analog_nonideality.h), as `odimo deploy --aimc-noise`;
+// drawn serially from a generator seeded by (seed, step), the step counted in the adc_column_max buffer, so
+// runs and resumes are deterministic.
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "hw/cu/analog_nonideality.h"
 #include "hw/cu/integer_behaviour.h"
 #include "mapper/nn/layers.h"
 #include "workloads/network.h"
@@ -50,12 +52,9 @@ class Model;
 
 struct AdcTraining {
   IntegerBehaviour cu;  // the AIMC's: adc_bits, tile_rows
-  double noise = 0;     // training-time sigma / ADC full scale (0: none)
+  ReadNoise noise;      // training-time read noise (none: 0)
   uint64_t seed = 1;
 };
-
-// A noise sigma as an error message shows it (shortest form: "0.05").
-std::string format_sigma(double sigma);
 
 class AdcNode : public Node {
  public:

@@ -344,10 +344,9 @@ std::string search_fingerprint(const SearchConfig& c, const std::string& soc, co
 }
 
 namespace {
-using mapper::format_sigma;
 void check_adc_options(const SearchConfig& cfg, const SocDescription& soc) {
-  if (cfg.adc_noise > 0 && !cfg.adc_aware)
-    throw Error("--adc-noise: " + format_sigma(cfg.adc_noise) + ": needs --adc-aware");
+  if (!cfg.adc_noise.none() && !cfg.adc_aware)
+    throw Error("--adc-noise: " + cfg.adc_noise.text() + ": needs --adc-aware");
   if (!cfg.adc_aware) return;
   for (const auto& unit : soc.units)
     if (unit->number_format().adc) return;

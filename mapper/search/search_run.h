@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "hw/cu/analog_nonideality.h"
 #include "mapper/cost/cost_model.h"
 #include "mapper/nn/model.h"
 #include "mapper/search/arch.h"
@@ -52,9 +53,9 @@ struct SearchConfig {
   bool progress = true;
   // ADC-aware training (mapper/nn/adc.h): the AIMC option of every searchable conv/linear
   // layer converts its row tiles' column sums through the ADC, in warmup, search and
-  // fine-tune; adc_noise: training-time noise, sigma / ADC full scale.
+  // fine-tune; adc_noise: training-time read noise (hw/cu/analog_nonideality.h).
   bool adc_aware = false;
-  double adc_noise = 0;
+  ReadNoise adc_noise;
 };
 
 // The options that change a search's trajectory, as one line (search-checkpoint.pb).

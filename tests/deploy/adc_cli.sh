@@ -14,6 +14,9 @@ search() {
 search --adc-aware --adc-noise 0.1 --out a > a.out
 search --adc-aware --adc-noise 0.1 --out b > b.out
 cmp a/weights.pb b/weights.pb || { echo "FAIL: ADC-aware search not deterministic"; exit 1; }
+# The same sigma in LSBs of the 6-bit ADC (0.1 of the full scale 2^5 LSB = 3.2 LSB): the same run.
+search --adc-aware --adc-noise 3.2lsb --out l > l.out
+cmp a/weights.pb l/weights.pb || { echo "FAIL: --adc-noise 3.2lsb is not 0.1 of the full scale"; exit 1; }
 "$odimo" deploy a --threads 1 --quiet > deploy.out
 grep -q '"adc_shift_source": "trained"' a/deployed.json || { echo "FAIL: deploy did not use the trained gains"; exit 1; }
 grep -q '"adc_shift_source": "calibrated"' a/deployed.json && { echo "FAIL: a gain was calibrated"; exit 1; }
@@ -37,6 +40,14 @@ S="search --soc diana --net tiny --dataset synthetic --lambda 1 --epochs 1,1,1 -
 expect_bad noise-alone "--adc-noise: 0.1: needs --adc-aware" $S --adc-noise 0.1 --out c
 # shellcheck disable=SC2086
 expect_bad noise-range "adc-noise" $S --adc-aware --adc-noise -1 --out c
+# shellcheck disable=SC2086
+expect_bad noise-lsb-range "--adc-noise: '1e9lsb': expected a noise sigma" $S --adc-aware --adc-noise 1e9lsb --out c
+# shellcheck disable=SC2086
+expect_bad noise-nan "--adc-noise: 'nan': expected a noise sigma" $S --adc-aware --adc-noise nan --out c
+# shellcheck disable=SC2086
+expect_bad noise-lsb-alone "--adc-noise: 1lsb: needs --adc-aware" $S --adc-noise 1lsb --out c
+expect_bad train-noise-garbage "--adc-noise: '2lsbs': expected a noise sigma" \
+  train --net tiny --dataset synthetic --quant diana-aimc --adc-aware --adc-noise 2lsbs --epochs 1
 expect_bad no-aimc "--adc-aware: SoC darkside has no CU with an ADC" \
   search --soc darkside --net mobilenetv1-0.25-cifar --input 3x8x8 --dataset synthetic --lambda 1 --adc-aware --no-replay \
   --out c
