@@ -84,8 +84,8 @@ void set_quantization(const std::string& text, bool adc_aware, const ReadNoise& 
     throw Error("--adc-aware: --quant " + text + ": CU '" + cu_name + "' of " + soc.name() +
                 " has no ADC (e.g. --quant diana-aimc)");
   c.adc = mapper::AdcTraining{
-      soc.unit(cu).integer_behaviour(FieldCheck{soc.origin}, "cu[" + std::to_string(cu) + "]"), noise,
-      c.seed};
+      soc.unit(cu).integer_behaviour(FieldCheck{soc.origin}, "cu[" + std::to_string(cu) + "]"), noise, c.seed,
+      !noise.none()};  // with noise: the non-ideal chip, column mismatch included (mapper/nn/adc.h)
 }
 
 mapper::TrainConfig make_config(const TrainOptions& o) {

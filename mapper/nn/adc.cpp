@@ -126,6 +126,7 @@ void AdcNode::forward(const RunContext& ctx) {
   std::mt19937_64 rng(m_adc.seed * 0x9E3779B97F4A7C15ull + uint64_t(m_column_max.value[1]));
   std::normal_distribution<double> normal(0.0, 1.0);
   const double sigma = std::ldexp(m_adc.noise.sigma_lsb(m_adc.cu.adc_bits), g);  // column-sum units
+  const ColumnMismatch chip = ctx.training && m_adc.mismatch ? step_chip() : ColumnMismatch{};
   const int C = m_layer.out_channels;
   const size_t E = out.value.size();
   m_delta.assign(E, 0.0f);
@@ -138,7 +139,8 @@ void AdcNode::forward(const RunContext& ctx) {
     double delta = 0;
     for (int t = 0; t < m_tiles; ++t) {
       const double n = m_sum[t][e];
-      const double v = noisy ? n + sigma * normal(rng) : n;
+      const double s = chip.empty() ? n : chip.apply(n, int64_t(c), step);
+      const double v = noisy ? s + sigma * normal(rng) : s;
       const double inner_sum = m_pact ? n : double(m_raw[t][e]) * sf;  // what the inner node summed
       bool clipped = false;
       delta += double(adc_convert_gain(v, gain, m_adc.cu, &clipped)) * step - inner_sum;
@@ -148,6 +150,12 @@ void AdcNode::forward(const RunContext& ctx) {
     m_delta[e] = float(delta * m_scale[c] / sf);
     out.value[e] += m * m_delta[e];
   }
+}
+
+ColumnMismatch AdcNode::step_chip() const {
+  uint64_t layer = 1469598103934665603ull;  // FNV-1a of the layer's name: a stream per layer
+  for (char ch : m_layer.name) layer = (layer ^ uint8_t(ch)) * 1099511628211ull;
+  return draw_column_mismatch(m_adc.cu, m_adc.seed, uint64_t(m_column_max.value[1]), int(layer % 1000003));
 }
 
 void AdcNode::backward(const RunContext& ctx) {

@@ -381,6 +381,7 @@ void prepare_run(Run& r, const SearchConfig& cfg, const SocDescription& soc,
   mapper::AdcTraining adc;
   adc.noise = cfg.adc_noise;
   adc.seed = cfg.seed;
+  adc.mismatch = !cfg.adc_noise.none();  // noise-aware: the non-ideal chip, mismatch included
   r.model = make_search_model(r.net, soc, r.space, cfg.seed, cfg.threads, cfg.compat, &r.archs,
                               cfg.adc_aware ? &adc : nullptr);
   mapper::configure_adc(*r.model, mapper::int8_input_shift(r.data));
