@@ -50,9 +50,10 @@ struct ReadNoise {
   double sigma_lsb(int adc_bits) const { return in_lsb ? value : value * std::ldexp(1.0, adc_bits - 1); }
   // sigma as a fraction of that ADC's full scale.
   double fraction(int adc_bits) const { return in_lsb ? value * std::ldexp(1.0, 1 - adc_bits) : value; }
-  // As the user writes it: "0.05" or "1lsb" (shortest form that reads back the same).
+  // As the user writes it: "0.05" or "1lsb" (as << prints it, or more digits if that would
+  // not read back the same value).
   std::string text() const {
-    for (int digits = 1;; ++digits) {
+    for (int digits = 6;; ++digits) {  // as << prints it, more digits when that does not read back
       std::ostringstream s;
       s.precision(digits);
       s << value;
