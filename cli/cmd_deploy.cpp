@@ -6,7 +6,7 @@
 #include "cli/registry.h"
 #include "cli/table.h"
 #include "mapper/deploy/deploy_run.h"
-#include "mapper/sweep/search_report.h"
+#include "mapper/search_files/search_report.h"
 #include "mapper/tensor/limits.h"
 #include "proto/error.h"
 #include "proto/output_file.h"
@@ -18,13 +18,13 @@ constexpr int kMaxChips = 1000;  // chip instances one deployment may ask for
 
 int run_deploy(const deploy::DeployConfig& c) {
   // The outputs checked before the work (minutes of integer inference), once DIR is a result.
-  const proto::SearchReport rep = sweep::read_search_report(c.dir);
+  const proto::SearchReport rep = search::read_search_report(c.dir);
   check_output_files({{"--out", deploy::deployed_file(c)},
                       {"DIR", deploy::records_in_report(c) ? c.dir + "/report.json" : ""}},
                      {{"DIR", c.dir + "/" + rep.mapping_file()},
                       {"DIR", c.dir + "/" + rep.weights_file()},
-                      {"the report's soc_file", sweep::soc_source(rep)},
-                      {"the report's network_file", sweep::network_source(rep)}});
+                      {"the report's soc_file", search::soc_source(rep)},
+                      {"the report's network_file", search::network_source(rep)}});
   const proto::DeployReport d = deploy::deploy_point(c, std::cerr);
   double sat = 0;
   for (const auto& l : d.layers()) sat = std::max(sat, l.saturation());

@@ -12,17 +12,19 @@
 #include "cli/search_options.h"
 #include "cli/table.h"
 #include "mapper/search/search_run.h"
-#include "mapper/sweep/search_report.h"
-#include "mapper/tensor/limits.h"
+#include "mapper/search_files/search_config.h"
+#include "mapper/search_files/search_report.h"
 #include "proto/error.h"
 #include "proto/output_file.h"
+#include "proto/proto_io.h"
+#include "proto/sweep.pb.h"
 
 namespace odimo::cli {
 namespace {
 
 struct SearchOptions {
   SearchChoice choice;
-  std::string out, baseline, label;
+  std::string out, baseline, label, config_file;
   double lambda = -1;  // required unless --baseline
   bool no_replay = false, quiet = false, resume = false, no_refine = false;
 };
@@ -45,91 +47,124 @@ std::vector<std::vector<int>> baseline_assignment(const std::string& spec, const
   throw Error("--baseline '" + spec + "': expected all:CU, policy, greedy or minlat");
 }
 
-// The config of one point from the options; checks (not creates) the output folder.
-search::SearchConfig make_config(const SearchOptions& o) {
-  search::SearchConfig cfg = o.choice.config;
-  cfg.input = input_shape(o.choice.input);
-  cfg.target = search::parse_target(o.choice.target);
-  cfg.out_dir = o.out;
-  cfg.resume = o.resume;
-  cfg.refine = !o.no_refine;
+// --config FILE: a sweep point file (its config, planned in full) or a bare configuration.
+proto::SearchConfig file_config(const std::string& file) {
+  proto::SweepPoint point;
+  try {
+    read_text_proto(file, &point);
+  } catch (const Error&) {
+    point.clear_config();  // not a point file: read as a bare configuration, its errors reported
+  }
+  if (!point.has_config()) return search::read_search_config(file);
+  return search::complete_search_config(point.config(), file + ": config");
+}
+
+// The configuration the command line describes: --config FILE, or the options.
+proto::SearchConfig options_config(const SearchOptions& o) {
+  if (!o.config_file.empty()) return file_config(o.config_file);
+  for (const auto& [option, value] : {std::pair{"--soc", o.choice.soc}, {"--net", o.choice.config.net}})
+    if (value.empty()) throw Error(std::string("missing required option ") + option + " (or --config FILE)");
+  proto::SearchConfig p = search_config(o.choice);
+  if (!o.baseline.empty()) {
+    if (o.lambda >= 0) throw Error("--baseline and --lambda exclude each other");
+    p.set_baseline(o.baseline);
+  } else {
+    if (!(o.lambda >= 0)) throw Error("--lambda L >= 0 is required (or --baseline)");
+    p.set_lambda(o.lambda);
+  }
+  if (!o.label.empty()) p.set_label(o.label);
+  p.set_refine(!o.no_refine);
+  input_shape(o.choice.input);  // checked here, named as the option
+  return p;  // the options' own checks name the options (a file's: search::check_search_config)
+}
+
+// The engine's configuration of one run; checks (not creates) the output folder.
+search::SearchConfig run_config(const proto::SearchConfig& p, const SearchPlace& place) {
+  search::SearchConfig cfg = search::engine_config(p);
+  cfg.out_dir = place.out;
+  cfg.resume = place.resume;
+  cfg.progress = !place.quiet;
   check_output_dir(cfg.out_dir, "--out");  // before training; search_run creates it
   std::vector<OutputFile> outputs;
   for (const char* f :
        {"report.json", "mapping.pbtxt", "weights.pb", "simulation.json", "search-checkpoint.pb"})
     outputs.push_back({"--out", cfg.out_dir + "/" + f});
-  check_not_inputs(outputs, {{"--soc", o.choice.soc},
-                             {"--net", cfg.net},
-                             {"--init", cfg.init},
-                             {"--calibration", o.choice.model.calibration}});
-  if (o.choice.epochs_option->count()) {
-    const Epochs e = parse_epochs(o.choice.epochs);
-    cfg.warmup_epochs = e.warmup, cfg.search_epochs = e.search, cfg.finetune_epochs = e.finetune;
-  }
-  cfg.progress = !o.quiet;
-  if (cfg.batch < 1 || cfg.threads < 1 || cfg.steps_per_epoch < 0 || !(cfg.lr > 0) || !(cfg.arch_lr > 0))
-    throw Error("--batch, --threads, --lr and --arch-lr must be positive, --steps-per-epoch >= 0");
+  check_not_inputs(
+      outputs,
+      {{"--soc", p.soc()}, {"--net", cfg.net}, {"--init", cfg.init}, {"--calibration", p.calibration()}});
   return cfg;
 }
 
-int run_search(const SearchOptions& o) {
-  const SocDescription soc = load_soc(o.choice.soc);
-  search::SearchConfig cfg = make_config(o);
+}  // namespace
+
+int run_search_config(const proto::SearchConfig& p, const SearchPlace& place) {
+  const SocDescription soc = load_soc(p.soc());
+  search::SearchConfig cfg = run_config(p, place);
   const OutputFolderGuard folder(cfg.out_dir);  // no empty --out folder if the search fails
-  const auto model = make_model(o.choice.model, soc);
+  const auto model = make_model({p.model(), p.calibration()}, soc);
   const auto compat = cost::make_compat_model(soc);
-  if (!o.baseline.empty()) {
-    if (o.lambda >= 0) throw Error("--baseline and --lambda exclude each other");
+  if (!p.baseline().empty()) {
     const Network net = load_network(cfg.net, cfg.input);
-    cfg.fixed = baseline_assignment(o.baseline, net, soc, *model, cfg.target);
-    cfg.label = o.baseline;
-  } else {
-    cfg.lambda = o.lambda;
-    if (!(cfg.lambda >= 0)) throw Error("--lambda L >= 0 is required (or --baseline)");
-    std::ostringstream l;
-    l << "lambda=" << cfg.lambda;
-    cfg.label = l.str();
+    cfg.fixed = baseline_assignment(p.baseline(), net, soc, *model, cfg.target);
   }
-  if (!o.label.empty()) cfg.label = o.label;
   std::cout << "odimo search " << cfg.label << ": " << cfg.net << " on " << soc.name() << ", " << cfg.dataset
             << ", target " << search::target_name(cfg.target) << ", cost model " << model->name() << "\n";
   proto::SearchReport rep = search::run_search(cfg, soc, *model, *compat, std::cout);
   rep.set_tool_version(ODIMO_VERSION);
   rep.set_network_file(cfg.net);
-  rep.set_soc_file(o.choice.soc);
-  sweep::write_search_report(cfg.out_dir, rep);
+  rep.set_soc_file(p.soc());
+  search::write_search_report(cfg.out_dir, rep);
   std::cout << "test accuracy " << fixed(100 * rep.test_accuracy(), 2) << " %, analytic "
             << grouped(rep.analytic().cycles()) << " cycles, " << fixed(rep.analytic().energy_uj(), 2)
             << " uJ; wrote " << cfg.out_dir << "/report.json\n";
-  if (!o.no_replay) replay_point(cfg.out_dir);
+  if (place.replay) replay_point(cfg.out_dir);
   return 0;
+}
+
+namespace {
+
+// --config FILE holds the whole configuration: no option may also set part of it.
+void check_config_alone(const CLI::App& app, const SearchOptions& o) {
+  if (o.config_file.empty()) return;
+  for (const CLI::Option* opt : app.get_options()) {
+    if (opt->count() == 0 || opt->check_name("--out") || opt->check_name("--config") ||
+        opt->check_name("--resume") || opt->check_name("--no-replay") || opt->check_name("--quiet"))
+      continue;
+    throw Error("--config: " + o.config_file + " holds the whole configuration; " + opt->get_name() +
+                " would change part of it (edit the file instead)");
+  }
+}
+
+int run_search(const CLI::App& app, const SearchOptions& o) {
+  check_config_alone(app, o);
+  return run_search_config(options_config(o), {o.out, o.resume, o.quiet, !o.no_replay});
 }
 
 Action define_search(CLI::App& app) {
   auto o = std::make_shared<SearchOptions>();
   add_search_options(app, o->choice);
-  app.get_option("--soc")->required();
-  app.get_option("--net")->required();
-  app.add_option("--lambda", o->lambda, "weight of cost / cost(all on the default CU) in the loss (>= 0)")
+
+  const search::ConfigField& lambda = search::config_field("lambda");
+  app.add_option("--lambda", o->lambda, lambda.help)
       ->default_str("")
-      ->check(finite_range(0, mapper::kMaxLambda));
+      ->check(finite_range(lambda.min, lambda.max));
   app.add_option("-o,--out", o->out,
                  "DIR: mapping.pbtxt, weights.pb, report.json; search-checkpoint.pb after every epoch")
       ->required();
-  app.add_option("--baseline", o->baseline,
-                 "fine-tune a fixed mapping instead of searching: all:CU, policy (the SoC's own deployment\n"
-                 "rule), greedy (per-layer best split on the cost model) or minlat (ODiMO's min-latency\n"
-                 "heuristic)");
-  app.add_option("--init", o->choice.config.init,
-                 "FILE: pretrained float weights every search starts from: DIR/checkpoint.pb of odimo\n"
-                 "train, W.pb of odimo import --weights, or a .onnx with initializers");
-  app.add_option("--label", o->label, "the point's name in reports (default: lambda=L or the baseline)");
+  app.add_option("--baseline", o->baseline, search::config_field("baseline").help);
+  app.add_option("--init", o->choice.config.init, search::config_field("init").help);
+  app.add_option("--label", o->label, search::config_field("label").help);
   app.add_flag("--resume", o->resume,
                "continue from DIR/search-checkpoint.pb (written after every epoch); reaches the bytes\n"
                "of an uninterrupted run");
   app.add_flag("--no-refine", o->no_refine,
                "skip the split refinement after the search (odimo's addition, mapper/search/README.md):\n"
                "fine-tune the argmax mapping as the paper does");
+  app.add_option("--config", o->config_file,
+                 "FILE: the whole configuration instead of the options above: a sweep point file\n"
+                 "(PLAN/point-NNN.pbtxt) or a SearchConfig in text format (proto/search.proto; a field\n"
+                 "left out takes its default)")
+      ->check(CLI::ExistingFile);
   app.add_flag("--no-replay", o->no_replay, "do not simulate the exported mapping");
   app.add_flag("--quiet", o->quiet, "no progress bar");
   app.footer(
@@ -138,7 +173,7 @@ Action define_search(CLI::App& app) {
       "Phases: warmup (weights only), search (weights, quantizers, architecture), split refinement\n"
       "(unless --no-refine), fine-tune with the discretised mapping frozen. Then simulates the mapping "
       "(odimo replay) unless --no-replay.");
-  return [o] { return run_search(*o); };
+  return [o, &app] { return run_search(app, *o); };
 }
 
 Action define_replay(CLI::App& app) {

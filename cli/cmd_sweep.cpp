@@ -14,6 +14,7 @@
 #include "cli/registry.h"
 #include "cli/search_options.h"
 #include "cli/sweep_commands.h"
+#include "mapper/search_files/search_config.h"
 #include "mapper/sweep/plan.h"
 #include "mapper/sweep/run.h"
 #include "mapper/tensor/limits.h"
@@ -136,7 +137,6 @@ int run_sweep(const SweepOptions& o) {
 
 Action define_sweep(CLI::App& app) {
   auto o = std::make_shared<SweepOptions>();
-  o->choice.config.net.clear();  // required here, not defaulted
   add_search_options(app, o->choice);
   app.add_option("--lambdas", o->lambdas, "a,b,c: one search point per lambda");
   app.add_option("--baselines", o->baselines,
@@ -188,21 +188,6 @@ Action define_sweep(CLI::App& app) {
   };
 }
 
-Action define_pareto(CLI::App& app) {
-  auto dirs = std::make_shared<std::vector<std::string>>();
-  auto accuracy = std::make_shared<std::string>("trained");
-  app.add_option("DIR", *dirs, "sweep folders (DIR/*/report.json)")->required()->default_str("");
-  add_accuracy_option(app, *accuracy);
-  app.footer(
-      "The points of a sweep: accuracy, simulated latency and energy, Pareto fronts; writes\n"
-      "DIR/pareto.svg (one per SoC when there are several). Several folders are shown together.\n"
-      "Same as odimo sweep reduce.");
-  return [dirs, accuracy] {
-    print_fronts(*dirs, std::cout, sweep::parse_accuracy(*accuracy, "--accuracy"));
-    return 0;
-  };
-}
-
 struct DemoOptions {
   // ODiMO's flow: 2 float epochs once, every point from that checkpoint (mapper/search/README.md:
   // 6 min 3 s on a quiet 2-core machine, 150 steps of 128 images per epoch; deploying its 8
@@ -225,7 +210,7 @@ int run_demo(const DemoOptions& o) {
   set_epochs(s, o.epochs);
   s.set_threads(std::max(1, 2 / std::max(1, o.jobs)));
   s.set_steps_per_epoch(o.steps_per_epoch);
-  s.set_batch(128);
+  s.set_batch(search::default_search_config().batch());
   s.add_seed(1);
   s.set_pretrain_epochs(o.pretrain_epochs);
   o.deploy.apply(s);
@@ -257,7 +242,8 @@ Action define_demo(CLI::App& app) {
 }  // namespace
 
 static const Registration kSweep({"sweep", "a lambda sweep plus baselines, resumable", 72, define_sweep});
-static const Registration kPareto({"pareto", "table and SVG of a sweep's Pareto fronts", 73, define_pareto});
+static const Registration kPareto({"pareto", "table and SVG of a sweep's Pareto fronts", 73,
+                                   define_sweep_reduce});
 static const Registration kDemo({"demo", "the main job: map ResNet-8 onto DIANA while training", 5,
                                  define_demo});
 

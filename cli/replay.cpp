@@ -4,7 +4,7 @@
 
 #include "cli/table.h"
 #include "hw/mapping.h"
-#include "mapper/sweep/search_report.h"
+#include "mapper/search_files/search_report.h"
 #include "proto/error.h"
 #include "proto/output_file.h"
 #include "proto/proto_io.h"
@@ -14,18 +14,18 @@
 namespace odimo::cli {
 
 void replay_point(const std::string& dir) {
-  proto::SearchReport rep = sweep::read_search_report(dir);
+  proto::SearchReport rep = search::read_search_report(dir);
   // Both outputs checked before simulating.
   check_output_files({{"DIR", dir + "/simulation.json"}, {"DIR", dir + "/report.json"}},
                      {{"DIR", dir + "/" + rep.mapping_file()},
-                      {"the report's soc_file", sweep::soc_source(rep)},
-                      {"the report's network_file", sweep::network_source(rep)}});
+                      {"the report's soc_file", search::soc_source(rep)},
+                      {"the report's network_file", search::network_source(rep)}});
   if (rep.mapping_file().empty())
     throw Error(dir + "/report.json: field 'mapping_file' is empty: nothing to replay");
-  const SocDescription soc = load_soc(sweep::soc_source(rep));
-  const Network net =
-      load_network(sweep::network_source(rep), parse_shape(rep.input(), dir + "/report.json: field 'input'"));
-  sweep::check_loaded_names(rep, dir + "/report.json", soc.name(), net.name);
+  const SocDescription soc = load_soc(search::soc_source(rep));
+  const Network net = load_network(search::network_source(rep),
+                                   parse_shape(rep.input(), dir + "/report.json: field 'input'"));
+  search::check_loaded_names(rep, dir + "/report.json", soc.name(), net.name);
   const ResolvedMapping mapping = resolve_mapping(net, soc, dir + "/" + rep.mapping_file());
   sim::Simulator simulator(soc);
   proto::Report sim = sim::simulate_network(simulator, net, mapping, ODIMO_VERSION);
@@ -36,7 +36,7 @@ void replay_point(const std::string& dir) {
   rep.set_replayed(true);
   sim.set_mapping(rep.mapping_file());  // relative to DIR: results must not depend on where DIR is
   write_json(dir + "/simulation.json", sim);
-  sweep::update_search_report(dir, [&](proto::SearchReport& now) {  // keeps a concurrent deploy's
+  search::update_search_report(dir, [&](proto::SearchReport& now) {  // keeps a concurrent deploy's
     *now.mutable_simulated() = rep.simulated();
     now.set_replayed(true);
   });

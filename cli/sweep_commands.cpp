@@ -6,6 +6,7 @@
 
 #include "cli/command_line.h"
 #include "cli/pareto_print.h"
+#include "cli/search_options.h"
 #include "cli/table.h"
 #include "mapper/sweep/plan.h"
 #include "mapper/sweep/slurm.h"
@@ -83,12 +84,12 @@ int run_run(const RunOptions& o) {
   check_not_inputs({{"--out", o.out + "/plan.pbtxt"}}, {{"PLAN", o.plan + "/plan.pbtxt"}});
   const OutputFolderGuard folder(o.out);
   const sweep::Run run = sweep::open_run(o.plan, o.out);
-  if (!o.index.empty()) return sweep::run_here(run, parse_index(o.index, "--index"), search_here);
+  if (!o.index.empty()) return sweep::run_here(run, parse_index(o.index, "--index"), point_runner());
   if (from_env) {
     const std::string var = o.index_var.empty() ? "SLURM_ARRAY_TASK_ID" : o.index_var;
     const char* v = std::getenv(var.c_str());
     if (!v) throw Error("--index-from-env: $" + var + " is not set (is this a job-array task?)");
-    return sweep::run_here(run, parse_index(v, "$" + var), search_here);
+    return sweep::run_here(run, parse_index(v, "$" + var), point_runner());
   }
   if (o.mpi) return sweep::run_mpi(run, point_command);
   if (o.jobs < 1) throw Error("--jobs " + std::to_string(o.jobs) + ": must be >= 1");
@@ -133,10 +134,17 @@ void add_accuracy_option(CLI::App& app, std::string& accuracy) {
       ->check(CLI::IsMember({"trained", "deployed"}));
 }
 
-int search_here(const std::string& command, const std::vector<std::string>& args) {
-  const Command* c = find_command(command);
-  if (!c) throw Error("this build has no " + command + " command");
-  return run_command(*c, args);
+sweep::PointRunner point_runner() {
+  sweep::PointRunner runner;
+  runner.search = [](const proto::SearchConfig& config, const std::string& out) {
+    return run_search_config(config, {out, /*resume=*/true, /*quiet=*/false, /*replay=*/true});
+  };
+  runner.command = [](const std::string& command, const std::vector<std::string>& args) {
+    const Command* c = find_command(command);
+    if (!c) throw Error("this build has no " + command + " command");
+    return run_command(*c, args);
+  };
+  return runner;
 }
 
 std::vector<std::string> point_command(const sweep::Run& run, int index) {
@@ -149,8 +157,9 @@ Action define_sweep_plan(CLI::App& app) {
   app.add_option("-o,--out", o->out, "PLAN folder")->required();
   app.footer(
       "Expands a sweep spec (lambdas x SoC variants x seeds, plus baselines) into numbered points,\n"
-      "one file each: PLAN/point-NNN.pbtxt holds exactly the `odimo search` a point runs (its seed\n"
-      "comes from the spec, never from a rank or the clock), PLAN/plan.pbtxt the spec and the count.\n"
+      "one file each: PLAN/point-NNN.pbtxt holds the search configuration a point runs (its seed\n"
+      "comes from the spec, never from a rank or the clock; `odimo search --config` reads it too),\n"
+      "PLAN/plan.pbtxt the spec and the count.\n"
       "Example spec: workloads/sweeps/tiny.sweep.pbtxt.");
   return [o] { return run_plan(*o); };
 }
@@ -176,17 +185,20 @@ Action define_sweep_run(CLI::App& app) {
 }
 
 Action define_sweep_reduce(CLI::App& app) {
-  auto outs = std::make_shared<std::vector<std::string>>();
+  auto dirs = std::make_shared<std::vector<std::string>>();
   auto accuracy = std::make_shared<std::string>("trained");
-  app.add_option("OUT", *outs, "result folders of odimo sweep run")->required()->default_str("");
+  app.add_option("DIR", *dirs, "result folders of odimo sweep (DIR/*/report.json)")
+      ->required()
+      ->default_str("");
   add_accuracy_option(app, *accuracy);
   app.footer(
-      "The Pareto fronts of a sweep's results, as odimo pareto shows them: the table and OUT/pareto.svg;\n"
-      "with several SoC variants, one table and OUT/pareto-<soc>.svg per SoC. Several folders (e.g. a\n"
-      "plan with more lambdas run later) are shown together, SVGs in the first. Points of each plan\n"
-      "without a complete result are listed.");
-  return [outs, accuracy] {
-    print_fronts(*outs, std::cout, sweep::parse_accuracy(*accuracy, "--accuracy"));
+      "The Pareto fronts of a sweep's results (accuracy against simulated latency and energy): the\n"
+      "table and DIR/pareto.svg; with several SoC variants, one table and DIR/pareto-<soc>.svg per\n"
+      "SoC. Several folders (e.g. a plan with more lambdas run later) are shown together, SVGs in the\n"
+      "first. Points of each plan without a complete result are listed. odimo pareto and odimo sweep\n"
+      "reduce are the same command.");
+  return [dirs, accuracy] {
+    print_fronts(*dirs, std::cout, sweep::parse_accuracy(*accuracy, "--accuracy"));
     return 0;
   };
 }

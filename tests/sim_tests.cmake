@@ -81,6 +81,12 @@ add_executable(bench_simulate sim/bench_simulate.cpp)
 target_include_directories(bench_simulate PRIVATE ${PROJECT_SOURCE_DIR})
 target_compile_definitions(bench_simulate PRIVATE ODIMO_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 target_link_libraries(bench_simulate PRIVATE odimo_sim odimo_options)
+# Benchmark program (not a test): chip time / CPU time of whole `odimo simulate` processes
+# on the shipped ImageNet networks; run build/tests/bench_process [repetitions].
+add_executable(bench_process sim/bench_process.cpp)
+target_compile_definitions(bench_process PRIVATE ODIMO_BINARY="$<TARGET_FILE:odimo>")
+target_link_libraries(bench_process PRIVATE odimo_options)
+add_dependencies(bench_process odimo)
 odimo_cli_test(socs_list ARGS socs PASS "diana-aimc2304.*aimc +aimc +conv2d,linear")
 odimo_cli_test(socs_show ARGS socs darkside PASS "split_rule: CONTIGUOUS_IN_CU_ORDER")
 odimo_cli_test(socs_bad ARGS socs ${_data}/bad-soc.pbtxt FAIL "field 'cu\\[0\\].aimc.rows': value 0 must be > 0")

@@ -14,6 +14,11 @@ else()
                  FAIL "^odimo sweep run: error: --mpi: this odimo was built without MPI")
 endif()
 
+# A point file holds its typed search configuration; odimo search --config runs it alike.
+odimo_checked_test(NAME sweep/config LABEL sweep REGEX "1 passed, 0 failed"
+                   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/sweep/sweep_config.sh $<TARGET_FILE:odimo>
+                           ${CMAKE_CURRENT_BINARY_DIR}/sweep_config)
+
 # mapper/sweep as a library (label unit): no processes, no SystemC.
 add_executable(sweep_unit_tests unit/main.cpp sweep/test_sweep.cpp sweep/test_sweep_deploy.cpp)
 target_link_libraries(sweep_unit_tests PRIVATE odimo_sweep odimo_soc doctest::doctest odimo_options)

@@ -123,13 +123,13 @@ std::vector<double> base_layer_values(const proto::Calibration* base, const std:
 
 }  // namespace
 
-proto::Calibration fit_calibration(const SocDescription& soc, const std::vector<SuitePoint>& points,
-                                   const std::vector<sim::JobResult>& results,
-                                   const std::string& suite_origin, const proto::Calibration* base) {
-  proto::Calibration cal;
-  cal.set_soc(soc.name());
-  cal.set_suite(suite_origin);
-  // Stage 1: per CU, from points where that CU works alone.
+namespace {
+
+// Stage 1: per CU, its latency, busy and memory-energy coefficients from the points where it
+// works alone (held-out and off-chip-bound points left out); `base`'s where no row informs them.
+void fit_cu_coefficients(const SocDescription& soc, const std::vector<SuitePoint>& points,
+                         const std::vector<sim::JobResult>& results, const proto::Calibration* base,
+                         proto::Calibration& cal) {
   for (int i = 0; i < soc.soc.cu_size(); ++i) {
     Rows lat, busy, energy;
     for (size_t p = 0; p < points.size(); ++p) {
@@ -155,56 +155,72 @@ proto::Calibration fit_calibration(const SocDescription& soc, const std::vector<
     put(cu->mutable_coefficient(), cost::energy_feature_names(),
         fit_or_base(energy, cost::energy_feature_names()), "pJ per byte");
   }
-  // Stage 2: what parallel CUs add beyond the slower one: a launch offset per
-  // CU launched before (grid search, it sits inside the max), then the shared
-  // L2 port and the extra completion handling (NNLS on relative errors).
+}
+
+// The split points (not held out, not off-chip bound) as rows {min transfer, k - 1, the
+// latency `alone` predicts with the launch offset} -> simulated cycles.
+Rows split_rows(const SocDescription& soc, const std::vector<SuitePoint>& points,
+                const std::vector<sim::JobResult>& results, const cost::CalibratedModel& alone) {
+  Rows rows;
+  for (size_t p = 0; p < points.size(); ++p) {
+    const SuitePoint& pt = points[p];
+    if (pt.holdout || pt.cus < 2 || off_chip_traffic(soc, pt.layer).any()) continue;
+    const std::vector<Op> ops = cost::ops_per_cu(alone, soc, pt.layer, pt.split);
+    const double launched = alone.layer_cost(pt.layer, cost::channels_per_cu(soc, pt.split), ops).cycles;
+    std::vector<int> ns(soc.soc.cu_size(), 0);
+    for (const auto& s : pt.split.shares) ns[soc.cu_index(s.cu)] = s.channels;
+    const auto f = cost::layer_features(soc, pt.layer, ns, ops);
+    double min_transfer = 0;
+    for (const auto& s : pt.split.shares) {
+      const double t = f[soc.cu_index(s.cu)].transfer;
+      min_transfer = min_transfer == 0 ? t : std::min(min_transfer, t);
+    }
+    rows.push_back({{min_transfer, double(pt.cus - 1), launched}, double(results[p].cycles)});
+  }
+  return rows;
+}
+
+// sim - launched ~ a * min_transfer + b * (k - 1), weighted by 1 / sim (NNLS): {a, b} and the
+// mean absolute weighted residual.
+std::pair<std::vector<double>, double> fit_port_and_sync(const Rows& rows) {
+  Eigen::MatrixXd A(rows.size(), 2);
+  Eigen::VectorXd y(rows.size());
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const double w = 1.0 / std::max(1.0, rows[r].second);
+    A(r, 0) = rows[r].first[0] * w;
+    A(r, 1) = rows[r].first[1] * w;
+    y(r) = (rows[r].second - rows[r].first[2]) * w;
+  }
+  const NnlsResult fit = nnls(A, y);
+  return {{fit.x(0), fit.x(1)}, (A * fit.x - y).cwiseAbs().mean()};
+}
+
+// Stage 2: what parallel CUs add beyond the slower one: a launch offset per CU launched
+// before (grid search, it sits inside the max), then the shared L2 port and the extra
+// completion handling (NNLS on relative errors). `base`'s when there is no split row.
+std::vector<double> fit_layer_coefficients(const SocDescription& soc, const std::vector<SuitePoint>& points,
+                                           const std::vector<sim::JobResult>& results,
+                                           const proto::Calibration* base, proto::Calibration cal) {
   std::vector<double> best;
   double best_err = std::numeric_limits<double>::infinity();
   for (double launch = 0; launch <= 800; launch += 4) {
     put(cal.mutable_layer(), cost::layer_feature_names(), {launch, 0.0, 0.0}, "cycles per unit");
     const cost::CalibratedModel alone(soc, cal, "fit");
     cal.clear_layer();
-    Rows rows;
-    for (size_t p = 0; p < points.size(); ++p) {
-      const SuitePoint& pt = points[p];
-      if (pt.holdout || pt.cus < 2 || off_chip_traffic(soc, pt.layer).any()) continue;
-      const double launched = alone
-                                  .layer_cost(pt.layer, cost::channels_per_cu(soc, pt.split),
-                                              cost::ops_per_cu(alone, soc, pt.layer, pt.split))
-                                  .cycles;
-      std::vector<int> ns(soc.soc.cu_size(), 0);
-      const std::vector<Op> ops = cost::ops_per_cu(alone, soc, pt.layer, pt.split);
-      for (const auto& s : pt.split.shares) ns[soc.cu_index(s.cu)] = s.channels;
-      const auto f = cost::layer_features(soc, pt.layer, ns, ops);
-      double min_transfer = 0;
-      for (const auto& s : pt.split.shares) {
-        const double t = f[soc.cu_index(s.cu)].transfer;
-        min_transfer = min_transfer == 0 ? t : std::min(min_transfer, t);
-      }
-      rows.push_back({{min_transfer, double(pt.cus - 1), launched}, double(results[p].cycles)});
-    }
-    if (rows.empty()) {  // no split rows (or all held out): nothing to fit, the base's say
-      best = base_layer_values(base, cost::layer_feature_names());
-      break;
-    }
-    // Fit sim - launched ~ a*min_transfer + b*(k-1), weighted by 1/sim.
-    Eigen::MatrixXd A(rows.size(), 2);
-    Eigen::VectorXd y(rows.size());
-    for (size_t r = 0; r < rows.size(); ++r) {
-      const double w = 1.0 / std::max(1.0, rows[r].second);
-      A(r, 0) = rows[r].first[0] * w;
-      A(r, 1) = rows[r].first[1] * w;
-      y(r) = (rows[r].second - rows[r].first[2]) * w;
-    }
-    const NnlsResult fit = nnls(A, y);
-    const double err = (A * fit.x - y).cwiseAbs().mean();
+    const Rows rows = split_rows(soc, points, results, alone);
+    if (rows.empty()) return base_layer_values(base, cost::layer_feature_names());
+    const auto [coefficients, err] = fit_port_and_sync(rows);
     if (err < best_err) {
       best_err = err;
-      best = {launch, fit.x(0), fit.x(1)};
+      best = {launch, coefficients[0], coefficients[1]};
     }
   }
-  put(cal.mutable_layer(), cost::layer_feature_names(), best, "cycles per unit");
-  // Errors of the final model, per CU / CU+operator, on fitted and held-out points.
+  return best;
+}
+
+// Errors of the final model, per CU / CU+operator, on fitted and held-out points.
+void record_fit_errors(const SocDescription& soc, const std::vector<SuitePoint>& points,
+                       const std::vector<sim::JobResult>& results, proto::Calibration& cal) {
   const cost::CalibratedModel model(soc, cal, "fit");
   std::map<std::string, ErrorStats> fit_err, hold_err;
   for (size_t p = 0; p < points.size(); ++p) {
@@ -220,6 +236,20 @@ proto::Calibration fit_calibration(const SocDescription& soc, const std::vector<
   }
   record(cal.mutable_fit(), fit_err);
   record(cal.mutable_holdout(), hold_err);
+}
+
+}  // namespace
+
+proto::Calibration fit_calibration(const SocDescription& soc, const std::vector<SuitePoint>& points,
+                                   const std::vector<sim::JobResult>& results,
+                                   const std::string& suite_origin, const proto::Calibration* base) {
+  proto::Calibration cal;
+  cal.set_soc(soc.name());
+  cal.set_suite(suite_origin);
+  fit_cu_coefficients(soc, points, results, base, cal);
+  put(cal.mutable_layer(), cost::layer_feature_names(),
+      fit_layer_coefficients(soc, points, results, base, cal), "cycles per unit");
+  record_fit_errors(soc, points, results, cal);
   return cal;
 }
 

@@ -256,68 +256,74 @@ int64_t Network::total_params() const {
   return t;
 }
 
-Network build_network(const proto::Network& pn, const std::string& origin, std::optional<Shape> input) {
-  const Where at{origin};
-  Network net;
-  net.name = pn.name().empty() ? std::filesystem::path(origin).stem().string() : pn.name();
-  net.origin = origin;
-  net.classes = pn.classes();
-  if (input) {
-    net.input = *input;
-  } else {
-    net.input = {pn.input().c(), pn.input().h(), pn.input().w()};
-    if (net.input.c <= 0 || net.input.h <= 0 || net.input.w <= 0) {
-      throw Error(origin + ": field 'input': shape " + net.input.str() + " must have positive sizes");
-    }
-  }
-  if (net.input.c > kMaxChannels || net.input.h > kMaxSide || net.input.w > kMaxSide ||
-      net.input.elements() > kMaxElements)
-    throw Error(origin + ": field 'input': shape " + net.input.str() +
+namespace {
+
+// The network input: `input` when given, else the file's (positive, within the limits).
+Shape network_input(const proto::Network& pn, const std::string& origin, std::optional<Shape> input) {
+  Shape in = input ? *input : Shape{pn.input().c(), pn.input().h(), pn.input().w()};
+  if (!input && (in.c <= 0 || in.h <= 0 || in.w <= 0))
+    throw Error(origin + ": field 'input': shape " + in.str() + " must have positive sizes");
+  if (in.c > kMaxChannels || in.h > kMaxSide || in.w > kMaxSide || in.elements() > kMaxElements)
+    throw Error(origin + ": field 'input': shape " + in.str() +
                 " exceeds the limits (channels <= " + std::to_string(kMaxChannels) +
                 ", height and width <= " + std::to_string(kMaxSide) + ", at most 2^31 elements)");
-  const int n = pn.layer_size();
-  if (n == 0) throw Error(origin + ": field 'layer': the network has no layers");
+  return in;
+}
 
-  // Names, operators and edges, in file order.
+// Layer index by name, every name and operator checked.
+std::map<std::string, int> layer_index(const proto::Network& pn, const Where& at) {
   std::map<std::string, int> index;
-  for (int i = 0; i < n; ++i) {
+  for (int i = 0; i < pn.layer_size(); ++i) {
     const auto& p = pn.layer(i);
     if (p.name().empty())
-      throw Error(origin + ": layer #" + std::to_string(i + 1) + ": field 'name' is empty");
+      throw Error(at.origin + ": layer #" + std::to_string(i + 1) + ": field 'name' is empty");
     if (p.name() == "input") at.fail(p.name(), "name", "'input' is reserved for the network input");
     if (!index.emplace(p.name(), i).second) at.fail(p.name(), "name", "duplicate layer name");
     if (!op_from_name(p.op())) {
       at.fail(p.name(), "op", "unknown operator '" + p.op() + "' (expected one of " + all_op_names() + ")");
     }
   }
-  Graph g(n);
-  std::vector<std::vector<int>> file_inputs(n);
-  for (int i = 0; i < n; ++i) {
+  return index;
+}
+
+// The inputs of every layer in file order (kNetworkInput or a file index; a layer without
+// `inputs` reads the previous one), as edges of `g`.
+std::vector<std::vector<int>> layer_inputs(const proto::Network& pn, const Where& at,
+                                           const std::map<std::string, int>& index, Graph& g) {
+  std::vector<std::vector<int>> inputs(pn.layer_size());
+  for (int i = 0; i < pn.layer_size(); ++i) {
     const auto& p = pn.layer(i);
     const Op op = *op_from_name(p.op());
     const int want = op == Op::kAdd ? 2 : 1;
     if (p.inputs_size() == 0) {
       if (op == Op::kAdd) at.fail(p.name(), "inputs", "add needs two inputs, none given");
-      file_inputs[i].push_back(i == 0 ? kNetworkInput : i - 1);
+      inputs[i].push_back(i == 0 ? kNetworkInput : i - 1);
     }
     for (const auto& src : p.inputs()) {
       if (src == "input") {
-        file_inputs[i].push_back(kNetworkInput);
+        inputs[i].push_back(kNetworkInput);
         continue;
       }
       auto it = index.find(src);
       if (it == index.end()) at.fail(p.name(), "inputs", "no layer called '" + src + "' (dangling input)");
-      file_inputs[i].push_back(it->second);
+      inputs[i].push_back(it->second);
       boost::add_edge(it->second, i, g);
     }
-    if (int(file_inputs[i].size()) != want) {
+    if (int(inputs[i].size()) != want) {
       at.fail(p.name(), "inputs",
               std::string(op_name(op)) + " takes " + std::to_string(want) + " input" + (want > 1 ? "s" : "") +
-                  ", got " + std::to_string(file_inputs[i].size()));
+                  ", got " + std::to_string(inputs[i].size()));
     }
     if (p.inputs_size() == 0 && i > 0) boost::add_edge(i - 1, i, g);
   }
+  return inputs;
+}
 
+// A topological order of the layers (file indices): the file's own order whenever it is one
+// (it is for hand-written files), else a DFS-based one; a cycle is an error.
+std::vector<int> layer_order(const proto::Network& pn, const Where& at, const Graph& g,
+                             const std::vector<std::vector<int>>& inputs) {
+  const int n = pn.layer_size();
   std::pair<int, int> back{-1, -1};
   boost::depth_first_search(g, boost::visitor(CycleFinder(&back)));
   if (back.first >= 0) {
@@ -327,15 +333,19 @@ Network build_network(const proto::Network& pn, const std::string& origin, std::
   }
   std::vector<int> rev;
   boost::topological_sort(g, std::back_inserter(rev));
-  // Stable order: DFS-based topological sort reverses file order; prefer file
-  // order whenever it is already topological (it is for hand-written files).
   std::vector<int> order(rev.rbegin(), rev.rend());
   bool file_order_ok = true;
   for (int i = 0; i < n && file_order_ok; ++i)
-    for (int src : file_inputs[i]) file_order_ok &= src < i;
+    for (int src : inputs[i]) file_order_ok &= src < i;
   if (file_order_ok)
     for (int i = 0; i < n; ++i) order[i] = i;
+  return order;
+}
 
+// The layers in `order`, their inputs renumbered, shapes inferred and checked.
+void infer_layers(const proto::Network& pn, const Where& at, const std::vector<int>& order,
+                  const std::vector<std::vector<int>>& inputs, Network& net) {
+  const int n = pn.layer_size();
   std::vector<int> pos(n);
   for (int k = 0; k < n; ++k) pos[order[k]] = k;
   net.layers.resize(n);
@@ -347,7 +357,7 @@ Network build_network(const proto::Network& pn, const std::string& origin, std::
     l.name = p.name();
     l.op = *op_from_name(p.op());
     std::vector<Shape> ins;
-    for (int src : file_inputs[i]) {
+    for (int src : inputs[i]) {
       const int s = src == kNetworkInput ? kNetworkInput : pos[src];
       l.inputs.push_back(s);
       ins.push_back(s == kNetworkInput ? net.input : net.layers[s].out);
@@ -357,6 +367,22 @@ Network build_network(const proto::Network& pn, const std::string& origin, std::
     infer_layer(at, p, ins, l);
     check_sizes(at, l);
   }
+}
+
+}  // namespace
+
+Network build_network(const proto::Network& pn, const std::string& origin, std::optional<Shape> input) {
+  const Where at{origin};
+  Network net;
+  net.name = pn.name().empty() ? std::filesystem::path(origin).stem().string() : pn.name();
+  net.origin = origin;
+  net.classes = pn.classes();
+  net.input = network_input(pn, origin, input);
+  if (pn.layer_size() == 0) throw Error(origin + ": field 'layer': the network has no layers");
+  const std::map<std::string, int> index = layer_index(pn, at);
+  Graph g(pn.layer_size());
+  const std::vector<std::vector<int>> inputs = layer_inputs(pn, at, index, g);
+  infer_layers(pn, at, layer_order(pn, at, g, inputs), inputs, net);
   // 0 leaves the number of classes unstated (an imported model); a stated one is a claim
   // about the last layer, and a wrong claim is refused rather than ignored.
   const Layer& last = net.layers.back();

@@ -194,6 +194,13 @@ int CalibratedModel::granularity(int cu) const {
   return std::max(1, m_soc.unit(cu).channel_granularity());
 }
 
+std::pair<int, int> CalibratedModel::step(int cu, double n, int total) const {
+  const int lo = int(std::floor(std::clamp(n, 0.0, double(total))));
+  const int g = granularity(cu);
+  const int a = std::max(0, std::min(total - 1, (lo / g) * g));
+  return {a, std::min(total, a + g)};
+}
+
 namespace {
 
 // Channel counts rounded to integers, within [0, C].
@@ -221,8 +228,7 @@ std::vector<CuTerm> CalibratedModel::cu_terms(const Layer& layer, const std::vec
     const int lo = int(std::floor(x));
     const double frac = x - lo;
     t[i].cycles = frac > 0 ? (1 - frac) * at(lo) + frac * at(std::min(lo + 1, total)) : at(lo);
-    const int g = granularity(i);
-    const int a = std::max(0, std::min(total - 1, (lo / g) * g)), b = std::min(total, a + g);
+    const auto [a, b] = step(i, n[i], total);
     t[i].dcycles_dn = b > a ? (at(b) - at(a)) / (b - a) : 0.0;
   }
   return t;
@@ -258,7 +264,39 @@ LayerCost CalibratedModel::layer_cost(const Layer& layer, const std::vector<doub
               off_chip_pj(m_soc, off_chip.in_bytes, off_chip.out_bytes);
   for (int i = 0; i < cu_count(); ++i) pj += cu_power_pj(m_soc, m_soc.soc.cu(i), busy[i], T);
   c.energy_uj = pj * 1e-6;
+  c.denergy_dn = energy_gradient(layer, n, ops, c.dcycles_dn);
   return c;
+}
+
+std::vector<double> CalibratedModel::energy_gradient(const Layer& layer, const std::vector<double>& n,
+                                                     const std::vector<Op>& ops,
+                                                     const std::vector<double>& dcycles_dn) const {
+  const int total = layer.out.c;
+  const double mhz = m_soc.clock_mhz();
+  double per_cycle_mw = m_soc.soc.shared_power_mw();  // what every cycle of T costs
+  for (const auto& cu : m_soc.soc.cu()) per_cycle_mw += cu.idle_power_mw();
+  std::vector<double> g(cu_count(), 0.0);
+  for (int i = 0; i < cu_count() && i < int(n.size()); ++i) {
+    std::vector<int> ns = rounded(n, total, cu_count());
+    auto at = [&](int k) {
+      ns[i] = k;
+      const CuFeatures& f = features(layer, ns, ops)[i];
+      return std::pair<double, double>{dot(m_coefs[i].busy, f.busy), dot(m_coefs[i].energy, f.energy)};
+    };
+    const auto [a, b] = step(i, n[i], total);
+    double dbusy = 0, dmemory_pj = 0;
+    if (b > a) {
+      const auto [busy_a, memory_a] = at(a);
+      const auto [busy_b, memory_b] = at(b);
+      dbusy = (busy_b - busy_a) / (b - a);
+      dmemory_pj = (memory_b - memory_a) / (b - a);
+    }
+    const proto::ComputeUnit& cu = m_soc.soc.cu(i);
+    const double pj = power_pj(per_cycle_mw, dcycles_dn[i], mhz) +
+                      power_pj(cu.busy_power_mw() - cu.idle_power_mw(), dbusy, mhz) + dmemory_pj;
+    g[i] = pj * 1e-6;
+  }
+  return g;
 }
 
 namespace {

@@ -15,6 +15,8 @@
 // the PE array and the DWE, 4 for the cluster's SIMD matmul), so the search
 // sees the average slope of the staircase rather than zero or a spike.
 // The layer-level contention term adds no gradient (it is second order).
+// dE/dn_i = (shared + sum_j idle_j) * dT/dn_i + (busy_i - idle_i) * dB_i/dn_i + dM_i/dn_i,
+// B_i and M_i (memory-access energy) by the same secants.
 #include <map>
 #include <memory>
 #include <string>
@@ -67,6 +69,12 @@ class CalibratedModel : public CostModel {
                                           const std::vector<Op>& ops) const;
   double dot(const std::vector<double>& c, const std::vector<double>& f) const;
   int granularity(int cu) const;
+  // The staircase step [a, b] of CU `cu`'s granularity that holds n channels (of `total`).
+  std::pair<int, int> step(int cu, double n, int total) const;
+  // dE/dn_i (uJ per channel) of the energy layer_cost reports, given dT/dn_i.
+  std::vector<double> energy_gradient(const Layer& layer, const std::vector<double>& n,
+                                      const std::vector<Op>& ops,
+                                      const std::vector<double>& dcycles_dn) const;
 
   std::vector<Coefs> m_coefs;   // per CU, SoC order
   std::vector<double> m_layer;  // layer_feature_names() order

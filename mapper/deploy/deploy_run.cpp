@@ -15,7 +15,7 @@
 #include "mapper/nn/adc.h"
 #include "mapper/search/search_run.h"
 #include "mapper/search/search_space.h"
-#include "mapper/sweep/search_report.h"
+#include "mapper/search_files/search_report.h"
 #include "mapper/train/checkpoint.h"
 #include "proto/error.h"
 #include "proto/output_file.h"
@@ -170,7 +170,7 @@ namespace {
 // the SoC and the search space.
 // DIR/report.json, which must name a mapping and weights (a search result folder).
 proto::SearchReport read_deployable_report(const std::string& dir) {
-  proto::SearchReport rep = sweep::read_search_report(dir);
+  proto::SearchReport rep = search::read_search_report(dir);
   const std::string origin = dir + "/report.json";
   if (rep.mapping_file().empty())
     throw Error(origin + ": field 'mapping_file': value \"\" must name the mapping (a search result folder)");
@@ -195,9 +195,9 @@ struct LoadedPoint {
   explicit LoadedPoint(const std::string& dir)
       : rep(read_deployable_report(dir)),
         origin(dir + "/report.json"),
-        soc(load_soc(sweep::soc_source(rep))),
-        net(load_network(sweep::network_source(rep), parse_shape(rep.input(), origin + ": field 'input'"))) {
-    sweep::check_loaded_names(rep, origin, soc.name(), net.name);
+        soc(load_soc(search::soc_source(rep))),
+        net(load_network(search::network_source(rep), parse_shape(rep.input(), origin + ": field 'input'"))) {
+    search::check_loaded_names(rep, origin, soc.name(), net.name);
     space = search::search_space(net, soc);
     // one thread: the fake-quantized logits (max_logit_deviation) must not depend on --threads
     const std::string wpath = dir + "/" + rep.weights_file();
@@ -410,7 +410,7 @@ proto::DeployReport deploy_point(const DeployConfig& cfg, std::ostream& log) {
   write_file_atomic(deployed_file(cfg), to_json(d));
   if (records_in_report(cfg)) {
     // Only this field: a replay of the point meanwhile keeps its own.
-    sweep::update_search_report(cfg.dir, [&](proto::SearchReport& now) { *now.mutable_deployed() = d; });
+    search::update_search_report(cfg.dir, [&](proto::SearchReport& now) { *now.mutable_deployed() = d; });
   }
   return d;
 }

@@ -8,7 +8,7 @@
 
 #include "mapper/deploy/integer_kernels.h"
 #include "mapper/nn/adc.h"
-#include "mapper/search/search_nodes.h"
+#include "mapper/search/branched_layer.h"
 #include "proto/error.h"
 
 namespace odimo::deploy {
@@ -65,9 +65,9 @@ struct ChannelSource {
 
 ChannelSource channel_source(Node* node, const Layer& l, int c) {
   if (auto* a = dynamic_cast<mapper::AdcNode*>(node)) node = &a->inner();  // ADC-aware training
-  if (auto* t = dynamic_cast<search::ThermometricNode*>(node)) {
-    const bool on_conv = t->arch().assignment()[c] == 0;
-    return {on_conv ? &t->conv() : &t->dw(), 0, !on_conv};
+  if (auto* b = dynamic_cast<search::BranchedLayer*>(node)) {
+    const search::BranchedLayer::Branch branch = b->branch_of(c);
+    return {branch.node, 0, branch.depthwise};
   }
   mapper::WeightSource* ws = nullptr;
   if (auto* cn = dynamic_cast<ConvNode*>(node)) ws = &cn->weights();

@@ -144,6 +144,11 @@ void ThermometricNode::weights_loaded() {
   m_dw->weights_loaded();
 }
 
+BranchedLayer::Branch ThermometricNode::branch_of(int channel) {
+  const bool on_conv = m_arch->assignment()[size_t(channel)] == 0;
+  return {on_conv ? m_conv.get() : m_dw.get(), !on_conv};
+}
+
 void ThermometricNode::parameters(std::vector<Parameter*>& out) {
   m_conv->parameters(out);
   m_dw->parameters(out);

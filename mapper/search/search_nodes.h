@@ -15,6 +15,7 @@
 #include "mapper/nn/layers.h"
 #include "mapper/nn/model.h"
 #include "mapper/search/arch.h"
+#include "mapper/search/branched_layer.h"
 
 namespace odimo::search {
 
@@ -41,7 +42,7 @@ class MixedWeights : public mapper::WeightSource {
   std::vector<float> m_eff, m_grad, m_dmix;
 };
 
-class ThermometricNode : public mapper::Node {
+class ThermometricNode : public mapper::Node, public BranchedLayer {
  public:
   ThermometricNode(const Layer& layer, std::unique_ptr<mapper::Node> conv, std::unique_ptr<mapper::Node> dw,
                    std::unique_ptr<LayerArch> arch, std::unique_ptr<mapper::Parameter> bias);
@@ -54,6 +55,7 @@ class ThermometricNode : public mapper::Node {
   LayerArch& arch() { return *m_arch; }
   mapper::Node& conv() { return *m_conv; }  // channels [0, k)
   mapper::Node& dw() { return *m_dw; }      // channels [k, C)
+  Branch branch_of(int channel) override;
 
  private:
   void wire_branches();

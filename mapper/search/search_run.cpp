@@ -19,6 +19,7 @@
 #include "mapper/search/quantization.h"
 #include "mapper/search/refine.h"
 #include "mapper/search/search_nodes.h"
+#include "mapper/search_files/search_config.h"
 #include "mapper/train/checkpoint.h"
 #include "mapper/train/initial_weights.h"
 #include "mapper/train/optim.h"
@@ -323,6 +324,41 @@ mapper::Optimizer make_optimizer(Run& r, bool arch_params) {
 
 }  // namespace
 
+namespace {
+
+void take_shared_fields(const proto::SearchConfig& p, SearchConfig& c) {
+  c.net = p.net();
+  c.dataset = p.dataset();
+  c.warmup_epochs = p.warmup_epochs(), c.search_epochs = p.search_epochs(),
+  c.finetune_epochs = p.finetune_epochs();
+  c.batch = p.batch(), c.steps_per_epoch = p.steps_per_epoch(), c.threads = p.threads();
+  c.seed = p.seed();
+  c.lr = p.lr(), c.arch_lr = p.arch_lr();
+  c.compat = p.compat(), c.refine = p.refine();
+  c.adc_aware = p.adc_aware();
+  // At most one form is set (check_search_config); the fraction's default is 0.
+  c.adc_noise = p.has_adc_noise_lsb() ? ReadNoise::lsb(p.adc_noise_lsb()) : ReadNoise(p.adc_noise());
+  c.init = p.init();
+}
+
+}  // namespace
+
+SearchConfig::SearchConfig() {
+  take_shared_fields(default_search_config(), *this);
+}
+
+SearchConfig engine_config(const proto::SearchConfig& p) {
+  SearchConfig c;
+  take_shared_fields(p, c);
+  if (!p.input().empty()) c.input = parse_shape(p.input(), "input");
+  c.target = parse_target(p.target());
+  if (p.has_lambda()) c.lambda = p.lambda();
+  std::ostringstream lambda;
+  lambda << "lambda=" << c.lambda;
+  c.label = !p.label().empty() ? p.label() : p.has_lambda() ? lambda.str() : p.baseline();
+  return c;
+}
+
 std::string search_fingerprint(const SearchConfig& c, const std::string& soc, const std::string& cost_model) {
   std::ostringstream s;
   s << std::setprecision(17) << "net=" << c.net << " input=" << (c.input ? c.input->str() : "default")
@@ -333,6 +369,7 @@ std::string search_fingerprint(const SearchConfig& c, const std::string& soc, co
     << " temperatures=" << c.rel_temperature << "/" << c.final_temperature << " compat=" << c.compat
     << " val=" << c.val_fraction << " refine=" << c.refine;
   if (!c.init.empty()) s << " init=" << c.init;
+  // A fraction prints as the double did ("0.050000000000000003"), LSBs with "lsb" after it.
   if (c.adc_aware) s << " adc_aware=1 adc_noise=" << c.adc_noise;
   s << " fixed=";
   if (c.fixed)

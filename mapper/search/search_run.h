@@ -19,25 +19,28 @@
 
 namespace odimo::search {
 
+// A search as the engine runs it. The fields it shares with proto::SearchConfig start at that
+// message's defaults (search_config.h, their one home); the others are the engine's own.
 struct SearchConfig {
-  std::string net = "resnet8";
+  SearchConfig();
+  std::string net;
   std::optional<Shape> input;
-  std::string dataset = "fashion-mnist";
+  std::string dataset;
   double lambda = 1.0;  // weight of cost / cost(all on the default CU)
   Target target = Target::kLatency;
-  int warmup_epochs = 1, search_epochs = 2, finetune_epochs = 1;
-  int batch = 128;
-  int steps_per_epoch = 0;  // > 0: cut each epoch (quick runs, tests)
-  int threads = 2;
-  uint64_t seed = 1;
-  double lr = 0.05;                 // weights: SGD, momentum 0.9, weight decay 5e-4, cosine per phase
-  double arch_lr = 0.05;            // architecture logits: Adam (ODiMO: Adam 1e-3 over 200 epochs)
+  int warmup_epochs, search_epochs, finetune_epochs;
+  int batch;
+  int steps_per_epoch;  // > 0: cut each epoch (quick runs, tests)
+  int threads;
+  uint64_t seed;
+  double lr;                        // weights: SGD, momentum 0.9, weight decay 5e-4, cosine per phase
+  double arch_lr;                   // architecture logits: Adam (ODiMO: Adam 1e-3 over 200 epochs)
   double rel_temperature = 0.05;    // smooth max over CUs, relative to the layer's own cost
   double final_temperature = 0.02;  // softmax temperature reached at the end of the search
-  bool compat = false;              // ODiMO's quirks (temperature e^-0.045/epoch, sign(0) = 0)
+  bool compat;                      // ODiMO's quirks (temperature e^-0.045/epoch, sign(0) = 0)
   // After the last search epoch, refine each layer's split on the discrete cost (refine.h;
   // odimo's addition, not the paper's). Its record is an epoch of phase "refine".
-  bool refine = true;
+  bool refine;
   double val_fraction = 0.1;
   // Baselines: skip warmup and search, fine-tune this assignment (per searchable layer).
   std::optional<std::vector<std::vector<int>>> fixed;
@@ -53,10 +56,17 @@ struct SearchConfig {
   bool progress = true;
   // ADC-aware training (mapper/nn/adc.h): the AIMC option of every searchable conv/linear
   // layer converts its row tiles' column sums through the ADC, in warmup, search and
-  // fine-tune; adc_noise: training-time read noise (hw/cu/analog_nonideality.h).
-  bool adc_aware = false;
+  // fine-tune; adc_noise: training-time read noise (hw/cu/analog_nonideality.h), from
+  // adc_noise (a fraction of the ADC full scale) or adc_noise_lsb (ADC LSBs).
+  bool adc_aware;
   ReadNoise adc_noise;
 };
+
+// The engine's view of a checked configuration: its input shape and target parsed, the read
+// noise in the form given, the label defaulted ("lambda=L" or the baseline). Not the
+// baseline's assignment (`fixed`: it needs the network and the cost model), nor where the
+// results go.
+SearchConfig engine_config(const proto::SearchConfig& config);
 
 // The options that change a search's trajectory, as one line (search-checkpoint.pb).
 std::string search_fingerprint(const SearchConfig& config, const std::string& soc,

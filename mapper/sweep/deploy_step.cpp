@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "hw/soc_description.h"
+#include "mapper/search_files/search_report.h"
 #include "mapper/sweep/plan.h"
-#include "mapper/sweep/search_report.h"
 #include "proto/error.h"
 
 namespace odimo::sweep {
@@ -61,7 +61,7 @@ std::vector<std::string> deploy_args(const proto::SweepSpec& s, const proto::Swe
 }
 
 bool awaits_deployment(const proto::SweepSpec& spec, const proto::SearchReport& r) {
-  return r.replayed() && !r.has_deployed() && deploys(spec, soc_source(r));
+  return r.replayed() && !r.has_deployed() && deploys(spec, search::soc_source(r));
 }
 
 }  // namespace odimo::sweep

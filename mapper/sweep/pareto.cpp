@@ -9,8 +9,8 @@
 #include <sstream>
 #include <tuple>
 
+#include "mapper/search_files/search_report.h"
 #include "mapper/sweep/plan.h"
-#include "mapper/sweep/search_report.h"
 #include "proto/error.h"
 #include "proto/proto_io.h"
 
@@ -137,7 +137,7 @@ std::vector<std::pair<std::string, proto::SearchReport>> read_sweep(const std::s
   for (const auto& e : std::filesystem::directory_iterator(dir, ec))  // an unreadable DIR: no points
     if (e.is_directory(ec) && file_exists(e.path() / "report.json") &&
         !is_pretraining_result(e.path().string()))
-      runs.emplace_back(e.path().string(), read_search_report(e.path().string()));
+      runs.emplace_back(e.path().string(), search::read_search_report(e.path().string()));
   if (runs.empty())
     throw Error(dir + ": no */report.json (run odimo sweep or odimo search --out " + dir + "/NAME)");
   return runs;

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -14,8 +13,9 @@
 
 #include "hw/soc_description.h"
 #include "mapper/cost/calibrated_model.h"
+#include "mapper/search_files/search_config.h"
+#include "mapper/search_files/search_report.h"
 #include "mapper/sweep/deploy_step.h"
-#include "mapper/sweep/search_report.h"
 #include "mapper/tensor/limits.h"
 #include "proto/error.h"
 #include "proto/proto_io.h"
@@ -25,9 +25,7 @@ namespace odimo::sweep {
 namespace fs = std::filesystem;
 
 std::string format_number(double x) {
-  char buf[40];
-  const auto r = std::to_chars(buf, buf + sizeof buf, x);  // shortest round trip: "100", "0.1", "1e-07"
-  return std::string(buf, r.ptr);
+  return search::number_text(x);
 }
 
 namespace {
@@ -129,9 +127,11 @@ void check_data(proto::SweepSpec& s, const std::string& path) {
 void check_points(proto::SweepSpec& s, const std::vector<SocDescription>& socs, const std::string& path) {
   std::set<double> lambdas;
   for (double l : s.lambda()) {
-    if (!(l >= 0 && l <= mapper::kMaxLambda))
+    const search::ConfigField& f = search::config_field("lambda");
+    if (!(l >= f.min && l <= f.max))
       bad(path, "lambda",
-          "'" + format_number(l) + "': expected a number in [0, " + format_number(mapper::kMaxLambda) + "]");
+          "'" + format_number(l) + "': expected a number in [" + format_number(f.min) + ", " +
+              format_number(f.max) + "]");
     if (!lambdas.insert(l).second) bad(path, "lambda", format_number(l) + " is listed twice");
   }
   for (const auto& b : s.baseline()) {
@@ -172,25 +172,36 @@ void check_training(proto::SweepSpec& s, const std::string& path) {
       bad(path, field,
           std::to_string(v) + " must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
   };
-  count("warmup_epochs", s.warmup_epochs(), 0, mapper::kMaxEpochs);
-  count("search_epochs", s.search_epochs(), 0, mapper::kMaxEpochs);
-  count("finetune_epochs", s.finetune_epochs(), 1, mapper::kMaxEpochs);
-  count("steps_per_epoch", s.steps_per_epoch(), 0, mapper::kMaxSteps);
-  count("batch", s.batch(), 0, mapper::kMaxBatch);  // 0: the default
-  if (s.batch() == 0) s.set_batch(128);
-  count("threads", s.threads(), 0, mapper::kMaxThreads);  // 0: one
+  // The ranges of the search configuration's fields (search_config.h); 0 means the default
+  // for batch and threads here.
+  auto config_count = [&](const char* field, int64_t v, bool zero_is_default = false) {
+    const search::ConfigField& f = search::config_field(field);
+    count(field, v, zero_is_default ? 0 : int64_t(f.min), int64_t(f.max));
+  };
+  config_count("warmup_epochs", s.warmup_epochs());
+  config_count("search_epochs", s.search_epochs());
+  config_count("finetune_epochs", s.finetune_epochs());
+  config_count("steps_per_epoch", s.steps_per_epoch());
+  config_count("batch", s.batch(), true);
+  if (s.batch() == 0) s.set_batch(search::default_search_config().batch());
+  config_count("threads", s.threads(), true);  // 0: one
   if (s.threads() == 0) s.set_threads(1);
   count("pretrain_epochs", s.pretrain_epochs(), 0, mapper::kMaxEpochs);
   if (!s.init().empty() && !file_exists(s.init())) bad(path, "init", "'" + s.init() + "': no such file");
-  if (!(s.adc_noise() >= 0 && s.adc_noise() <= 10))
-    bad(path, "adc_noise", format_number(s.adc_noise()) + " must be in [0, 10]");
+  const search::ConfigField& noise = search::config_field("adc_noise");
+  if (!(s.adc_noise() >= noise.min && s.adc_noise() <= noise.max))
+    bad(path, "adc_noise",
+        format_number(s.adc_noise()) + " must be in [" + format_number(noise.min) + ", " +
+            format_number(noise.max) + "]");
   if (s.adc_noise() > 0 && !s.adc_aware())
     bad(path, "adc_noise", format_number(s.adc_noise()) + " needs adc_aware: true");
-  for (auto [field, lr] : {std::pair{"lr", s.lr()}, {"arch_lr", s.arch_lr()}})  // 0: odimo search's default
-    if (!(lr == 0 || (lr >= mapper::kMinLr && lr <= mapper::kMaxLr)))
+  for (auto [field, lr] : {std::pair{"lr", s.lr()}, {"arch_lr", s.arch_lr()}}) {  // 0: the search's default
+    const search::ConfigField& f = search::config_field(field);
+    if (!(lr == 0 || (lr >= f.min && lr <= f.max)))
       bad(path, field,
-          format_number(lr) + " must be 0 (the default) or in [" + format_number(mapper::kMinLr) + ", " +
-              format_number(mapper::kMaxLr) + "]");
+          format_number(lr) + " must be 0 (the default) or in [" + format_number(f.min) + ", " +
+              format_number(f.max) + "]");
+  }
 }
 
 // The cost model, and every SoC's calibration (fail now, not once per point).
@@ -246,6 +257,42 @@ proto::SweepPoint pretrain_point(const proto::SweepSpec& s, uint64_t seed, int i
 
 }  // namespace
 
+namespace {
+
+// The search a point of `s` runs on `soc` with `seed`: the spec's fields over the search's
+// defaults. A baseline gets the same training budget as a search point, all of it with the
+// mapping fixed; a point with a pretraining point gets its init at run time (run_here).
+proto::SearchConfig point_config(const proto::SweepSpec& s, const proto::SweepPoint& p) {
+  proto::SearchConfig c = search::default_search_config();
+  c.set_soc(p.soc());
+  c.set_net(s.net());
+  if (!s.input().empty()) c.set_input(s.input());
+  c.set_dataset(s.dataset());
+  c.set_target(s.target());
+  if (p.kind() == "search") {
+    c.set_lambda(p.lambda());
+    c.set_warmup_epochs(s.warmup_epochs()), c.set_search_epochs(s.search_epochs());
+    c.set_finetune_epochs(s.finetune_epochs());
+  } else {
+    c.set_baseline(p.baseline());
+    c.set_warmup_epochs(0), c.set_search_epochs(0);
+    c.set_finetune_epochs(s.warmup_epochs() + s.search_epochs() + s.finetune_epochs());
+  }
+  c.set_seed(p.seed());
+  c.set_threads(s.threads()), c.set_batch(s.batch()), c.set_steps_per_epoch(s.steps_per_epoch());
+  if (s.lr() > 0) c.set_lr(s.lr());
+  if (s.arch_lr() > 0) c.set_arch_lr(s.arch_lr());
+  if (!s.model().empty()) c.set_model(s.model());
+  if (!s.calibration().empty()) c.set_calibration(s.calibration());
+  c.set_compat(s.compat());
+  c.set_adc_aware(s.adc_aware()), c.set_adc_noise(s.adc_noise());
+  if (!s.init().empty() && !p.has_init_from()) c.set_init(s.init());
+  c.set_label(p.label());
+  return c;
+}
+
+}  // namespace
+
 std::vector<proto::SweepPoint> expand(const proto::SweepSpec& s) {
   std::vector<proto::SweepPoint> points;
   std::map<uint64_t, int> pretrained;  // seed -> its pretraining point, numbered first
@@ -254,11 +301,6 @@ std::vector<proto::SweepPoint> expand(const proto::SweepSpec& s) {
       pretrained[seed] = int(points.size());
       points.push_back(pretrain_point(s, seed, int(points.size())));
     }
-  const std::string epochs = std::to_string(s.warmup_epochs()) + "," + std::to_string(s.search_epochs()) +
-                             "," + std::to_string(s.finetune_epochs());
-  // Baselines get the same training budget as a search point, all of it with the mapping fixed.
-  const std::string baseline_epochs =
-      "0,0," + std::to_string(s.warmup_epochs() + s.search_epochs() + s.finetune_epochs());
   for (const auto& soc_spec : s.soc()) {
     const SocDescription soc = load_soc(soc_spec);
     std::vector<std::string> baselines;
@@ -278,27 +320,7 @@ std::vector<proto::SweepPoint> expand(const proto::SweepSpec& s) {
         if (s.seed_size() > 1) full += " seed=" + std::to_string(seed);
         if (s.soc_size() > 1) full += " soc=" + soc.name();
         p.set_label(full);
-        std::vector<std::string> a = {"--soc", soc_spec, "--net", s.net()};
-        if (!s.input().empty()) a.insert(a.end(), {"--input", s.input()});
-        a.insert(a.end(), {"--dataset", s.dataset(), "--target", s.target()});
-        if (p.kind() == "search")
-          a.insert(a.end(), {"--lambda", format_number(p.lambda()), "--epochs", epochs});
-        else
-          a.insert(a.end(), {"--baseline", p.baseline(), "--epochs", baseline_epochs});
-        a.insert(a.end(),
-                 {"--seed", std::to_string(seed), "--threads", std::to_string(s.threads()), "--batch",
-                  std::to_string(s.batch()), "--steps-per-epoch", std::to_string(s.steps_per_epoch())});
-        if (s.lr() > 0) a.insert(a.end(), {"--lr", format_number(s.lr())});
-        if (s.arch_lr() > 0) a.insert(a.end(), {"--arch-lr", format_number(s.arch_lr())});
-        if (!s.model().empty()) a.insert(a.end(), {"--model", s.model()});
-        if (!s.calibration().empty()) a.insert(a.end(), {"--calibration", s.calibration()});
-        if (s.compat()) a.push_back("--compat");
-        if (s.adc_aware()) a.push_back("--adc-aware");
-        if (s.adc_noise() > 0) a.insert(a.end(), {"--adc-noise", format_number(s.adc_noise())});
-        // With pretraining, run_here adds the pretraining point's checkpoint as --init.
-        if (!s.init().empty() && !p.has_init_from()) a.insert(a.end(), {"--init", s.init()});
-        a.insert(a.end(), {"--label", full});
-        for (auto& x : a) p.add_search_args(x);
+        *p.mutable_config() = point_config(s, p);
         points.push_back(p);
       };
       for (double l : s.lambda()) {
@@ -371,7 +393,15 @@ proto::SweepPoint read_point(const std::string& dir, const proto::SweepPlan& pla
   if (p.index() != index)
     throw Error(file + ": field 'index': " + std::to_string(p.index()) + ", expected " +
                 std::to_string(index));
-  if (p.search_args().empty()) throw Error(file + ": field 'search_args': empty, nothing to run");
+  if (p.command() == "train") {
+    if (p.search_args().empty()) throw Error(file + ": field 'search_args': empty, nothing to run");
+    return p;
+  }
+  if (!p.has_config())
+    throw Error(file +
+                ": field 'config': missing (a point file of an older odimo holds command-line words; " +
+                "plan the spec again: odimo sweep plan SPEC -o DIR)");
+  *p.mutable_config() = search::complete_search_config(p.config(), file + ": config");
   return p;
 }
 
@@ -384,7 +414,7 @@ bool point_replayed(const std::string& result_dir) {
   if (!file_exists(result_dir + "/report.json")) return false;
   if (is_pretraining_result(result_dir)) return true;  // odimo train writes report.json last
   try {
-    return read_search_report(result_dir).replayed();
+    return search::read_search_report(result_dir).replayed();
   } catch (const Error&) {
     return false;  // a half-written point is run again
   }
@@ -393,7 +423,7 @@ bool point_replayed(const std::string& result_dir) {
 bool point_complete(const std::string& result_dir, const proto::SweepSpec& spec) {
   if (!point_replayed(result_dir)) return false;
   if (is_pretraining_result(result_dir)) return true;
-  return !awaits_deployment(spec, read_search_report(result_dir));
+  return !awaits_deployment(spec, search::read_search_report(result_dir));
 }
 
 }  // namespace odimo::sweep

@@ -71,26 +71,33 @@ Run open_run(const std::string& plan_dir, const std::string& out) {
 
 namespace {
 
-// The point's `odimo search` (or `odimo train`) into its result folder, resumed.
-int search_point(const Run& run, int index, const proto::SweepPoint& p, const SearchCommand& search) {
+// The point's search (or pretraining) into its result folder, resumed.
+int search_point(const Run& run, int index, const proto::SweepPoint& p, const PointRunner& runner) {
   const std::string dir = run.result_dir(index);
-  std::vector<std::string> args(p.search_args().begin(), p.search_args().end());
-  args.insert(args.end(), {"--out", dir, "--resume"});  // a killed point goes on from its last epoch
+  std::string init;  // the pretraining point's checkpoint
   if (p.has_init_from()) {
     const std::string from = run.result_dir(p.init_from());
     if (!point_replayed(from))
       throw Error(run.name(index) + " (" + p.label() + ") starts from " + run.title(p.init_from()) +
                   ", which has no complete result yet in " + run.out + ": run it first");
-    args.insert(args.end(), {"--init", from + "/checkpoint.pb"});
+    init = from + "/checkpoint.pb";
   }
   std::cout << "odimo sweep: " << run.name(index) << " of " << run.plan.points() << " (" << p.label()
             << ")\n";
-  return search(p.command().empty() ? "search" : p.command(), args);
+  if (p.has_config()) {
+    proto::SearchConfig config = p.config();
+    if (!init.empty()) config.set_init(init);
+    return runner.search(config, dir);
+  }
+  std::vector<std::string> args(p.search_args().begin(), p.search_args().end());
+  args.insert(args.end(), {"--out", dir, "--resume"});  // a killed point goes on from its last epoch
+  if (!init.empty()) args.insert(args.end(), {"--init", init});
+  return runner.command(p.command(), args);
 }
 
 }  // namespace
 
-int run_here(const Run& run, int index, const SearchCommand& search) {
+int run_here(const Run& run, int index, const PointRunner& runner) {
   const proto::SweepPoint p = read_point(run.plan_dir, run.plan, index);
   const std::string dir = run.result_dir(index);
   if (run.complete(index)) {
@@ -106,11 +113,11 @@ int run_here(const Run& run, int index, const SearchCommand& search) {
     fs::remove(dir + "/report.json", ec);
   }
   if (!point_replayed(dir))
-    if (const int status = search_point(run, index, p, search); status != 0) return status;
+    if (const int status = search_point(run, index, p, runner); status != 0) return status;
   const std::vector<std::string> deploy = deploy_args(run.plan.spec(), p, dir);
   if (deploy.empty()) return 0;
   std::cout << "odimo sweep: " << run.name(index) << " (" << p.label() << "): deploy\n" << std::flush;
-  return search("deploy", deploy);
+  return runner.command("deploy", deploy);
 }
 
 pid_t start_child(const Run& run, int index, const PointCommand& command) {

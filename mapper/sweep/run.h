@@ -34,10 +34,15 @@ struct Run {
 // plan's results is an error).
 Run open_run(const std::string& plan_dir, const std::string& out);
 
-// Runs one point in this process: `odimo <command>` ("search" or "train") with its
-// arguments (from the point file, plus --out DIR --resume and --init FILE) in, exit status
-// out. Supplied by the program (cli/).
-using SearchCommand = std::function<int(const std::string& command, const std::vector<std::string>& args)>;
+// How the program (cli/) runs one point in this process.
+struct PointRunner {
+  // `odimo search` of a point's configuration into the folder `out`, resumed (a killed point
+  // continues from its last epoch), then replayed; exit status out.
+  std::function<int(const proto::SearchConfig& config, const std::string& out)> search;
+  // `odimo <command> ARGS`: "train" (a pretraining point, its arguments from the point file plus
+  // --out DIR --resume) and "deploy" (deploy_step.h); exit status out.
+  std::function<int(const std::string& command, const std::vector<std::string>& args)> command;
+};
 // The arguments (argv[1..]) that make this executable run point `index` of `run`
 // alone, e.g. `sweep run --index 7 PLAN --out OUT`. Supplied by the program (cli/).
 using PointCommand = std::function<std::vector<std::string>(const Run& run, int index)>;
@@ -46,7 +51,7 @@ using PointCommand = std::function<std::vector<std::string>(const Run& run, int 
 // OUT/point-NNN. Returns the search's status (0 also when a complete result already
 // exists, left untouched). A point starting from a pretraining point that is not
 // complete is an Error naming it (array tasks depend on it: `sweep sbatch`).
-int run_here(const Run& run, int index, const SearchCommand& search);
+int run_here(const Run& run, int index, const PointRunner& runner);
 
 // Starts this executable with `command(run, index)` as a child process logging to OUT/logs.
 pid_t start_child(const Run& run, int index, const PointCommand& command);

@@ -86,3 +86,26 @@ TEST_CASE("calibrated model: a calibration missing a CU or a coefficient is refu
   CHECK_THROWS_WITH_AS(CalibratedModel(soc, cal, "c.pbtxt"),
                        "c.pbtxt: field 'cu': no coefficients for CU 'aimc'", Error);
 }
+
+TEST_CASE("calibrated model: the energy gradient is the reported energy's secant over the CU's step") {
+  const SocDescription soc = load_soc("diana");
+  const Network net = load_network("resnet20");
+  const Layer& conv = net.layers[net.find("s2b2_conv1")];  // 32 -> 32, 3x3, 16x16
+  std::string origin;
+  const CalibratedModel model(soc, load_calibration("", soc, &origin), origin);  // the shipped coefficients
+  const std::vector<Op> ops(soc.soc.cu_size(), conv.op);
+  for (const std::string cu : {"digital", "aimc"}) {
+    CAPTURE(cu);
+    const int i = soc.cu_index(cu);
+    auto energy = [&](double n) {
+      std::vector<double> counts(soc.soc.cu_size(), 0.0);
+      counts[i] = n;
+      return model.layer_cost(conv, counts, ops).energy_uj;
+    };
+    std::vector<double> counts(soc.soc.cu_size(), 0.0);
+    counts[i] = 20;  // the CU alone, inside the step [16, 32]
+    const LayerCost c = model.layer_cost(conv, counts, ops);
+    CHECK(c.denergy_dn[i] > 0);
+    CHECK(c.denergy_dn[i] == doctest::Approx((energy(32) - energy(16)) / 16).epsilon(1e-12));
+  }
+}

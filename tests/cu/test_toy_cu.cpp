@@ -17,7 +17,7 @@
 #include "mapper/search/quantization.h"
 #include "mapper/search/search_run.h"
 #include "mapper/search/search_space.h"
-#include "mapper/sweep/search_report.h"
+#include "mapper/search_files/search_report.h"
 #include "mapper/train/trainer.h"
 #include "proto/proto_io.h"
 #include "sim/network_run.h"
@@ -159,7 +159,7 @@ TEST_CASE("the toy kind's int4 weights are trained, searched, deployed and simul
   proto::SearchReport rep = search::run_search(sc, soc, cost, cost, log);
   rep.set_network_file("tiny");
   rep.set_soc_file(kToySoc);
-  sweep::write_search_report(dir, rep);
+  search::write_search_report(dir, rep);
 
   // deploy: the integer pipelines take the int4 codes (a code outside [-7, 7] is an error)
   deploy::DeployConfig dc;

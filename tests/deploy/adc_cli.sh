@@ -17,6 +17,15 @@ cmp a/weights.pb b/weights.pb || { echo "FAIL: ADC-aware search not deterministi
 # The same sigma in LSBs of the 6-bit ADC (0.1 of the full scale 2^5 LSB = 3.2 LSB): the same run.
 search --adc-aware --adc-noise 3.2lsb --out l > l.out
 cmp a/weights.pb l/weights.pb || { echo "FAIL: --adc-noise 3.2lsb is not 0.1 of the full scale"; exit 1; }
+# A configuration file with the LSB form (adc_noise_lsb) runs the same search.
+cat > lsb.pbtxt <<'EOF'
+soc: "diana" net: "tiny" dataset: "synthetic" lambda: 1 warmup_epochs: 1 search_epochs: 1
+finetune_epochs: 1 batch: 32 steps_per_epoch: 4 threads: 1 refine: false adc_aware: true
+adc_noise_lsb: 3.2
+EOF
+"$odimo" search --config lsb.pbtxt --out f --no-replay --quiet > f.out
+cmp l/weights.pb f/weights.pb || { echo "FAIL: adc_noise_lsb: 3.2 is not --adc-noise 3.2lsb"; exit 1; }
+{ cat lsb.pbtxt; echo "adc_noise: 0.1"; } > both.pbtxt
 "$odimo" deploy a --threads 1 --quiet > deploy.out
 grep -q '"adc_shift_source": "trained"' a/deployed.json || { echo "FAIL: deploy did not use the trained gains"; exit 1; }
 grep -q '"adc_shift_source": "calibrated"' a/deployed.json && { echo "FAIL: a gain was calibrated"; exit 1; }
@@ -55,5 +64,6 @@ expect_bad train-quant "--adc-aware: --quant diana-digital: CU 'digital' of dian
   train --net tiny --dataset synthetic --quant diana-digital --adc-aware --epochs 1
 expect_bad train-noise "--adc-noise: 0.2: needs --adc-aware" \
   train --net tiny --dataset synthetic --quant diana-aimc --adc-noise 0.2 --epochs 1
+expect_bad noise-both "both.pbtxt: field 'adc_noise_lsb': 3.2: adc_noise is set too" search --config both.pbtxt --out c
 [ ! -e c ] || { echo "FAIL: a rejected search left c behind"; exit 1; }
 echo "1 passed, 0 failed"

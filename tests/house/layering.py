@@ -22,9 +22,10 @@ ALLOWED = {
     "data": set(),
     "train": {"nn", "ops", "tensor", "data"},
     "cost": set(),
-    "search": {"cost", "train", "nn", "ops", "tensor", "data"},
-    "sweep": {"cost", "tensor"},
-    "deploy": {"search", "sweep", "cost", "train", "nn", "ops", "tensor", "data"},
+    "search_files": {"tensor"},
+    "search": {"search_files", "cost", "train", "nn", "ops", "tensor", "data"},
+    "sweep": {"search_files", "cost", "tensor"},
+    "deploy": {"search", "search_files", "cost", "train", "nn", "ops", "tensor", "data"},
 }
 SOURCE_SUFFIXES = (".h", ".cpp")
 INCLUDE = re.compile(r'^\s*#\s*include\s*"mapper/([^"]*)"')

@@ -85,7 +85,7 @@ done
 "$odimo" train --net tiny --dataset synthetic --epochs 1 --steps-per-epoch 3 --batch 32 --quiet --out tr > /dev/null
 printf 'soc: "diana"\nnet: "tiny"\ndataset: "synthetic"\nlambda: 1\ninit: "tr/checkpoint.pb"\nsteps_per_epoch: 3\nbatch: 32\n' > init.pbtxt
 "$odimo" sweep plan init.pbtxt -o plan-init > /dev/null
-grep -q -- "--init" plan-init/point-000.pbtxt || fail "init: the point does not start from the spec's weights"
+grep -q 'init: ".*tr/checkpoint.pb"' plan-init/point-000.pbtxt || fail "init: the point does not start from the spec's weights"
 "$odimo" sweep run plan-init -o init-out > /dev/null
 grep -q '"init": "../../tr/checkpoint.pb"' init-out/point-000/report.json || fail "init: report.json $(grep init init-out/point-000/report.json)"
 printf 'soc: "diana"\nnet: "tiny"\ndataset: "synthetic"\nlambda: 1\ninit: "no-such.pb"\n' > bad-init.pbtxt

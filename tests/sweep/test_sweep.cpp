@@ -6,6 +6,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "mapper/search_files/search_config.h"
 #include "mapper/sweep/pareto.h"
 #include "mapper/sweep/pareto_quality.h"
 #include "mapper/sweep/plan.h"
@@ -107,10 +108,26 @@ TEST_CASE("expand: per seed the lambdas then the baselines, 'all' on each CU but
   CHECK(points[0].label() == "lambda=1 seed=1");
   CHECK(points[2].label() == "all:digital seed=1");
   CHECK(points[7].label() == "all:aimc seed=2");
-  CHECK(has_args(points[1], "--lambda", "0.5"));
-  CHECK(has_args(points[3], "--baseline", "all:aimc"));
-  CHECK(has_args(points[3], "--epochs", "0,0,4"));  // a baseline gets a search point's whole budget
-  CHECK(has_args(points[5], "--seed", "2"));
+  // Every search point and baseline holds its whole search configuration, checked.
+  for (const auto& p : points) {
+    REQUIRE(p.has_config());
+    CHECK(p.search_args().empty());
+    CHECK(p.config().soc() == "diana");
+    CHECK(p.config().label() == p.label());
+    CHECK_NOTHROW(search::check_search_config(p.config(), ""));
+  }
+  CHECK(points[1].config().lambda() == 0.5);
+  CHECK(points[1].config().warmup_epochs() == 1);
+  CHECK(points[3].config().baseline() == "all:aimc");
+  CHECK(!points[3].config().has_lambda());
+  // A baseline gets a search point's whole budget, all of it fine-tuning.
+  CHECK(points[3].config().warmup_epochs() == 0);
+  CHECK(points[3].config().search_epochs() == 0);
+  CHECK(points[3].config().finetune_epochs() == 4);
+  CHECK(points[5].config().seed() == 2);
+  // The spec's defaults: its own (threads 1), else the search's (learning rates).
+  CHECK(points[0].config().threads() == 1);
+  CHECK(points[0].config().lr() == search::default_search_config().lr());
 }
 
 TEST_CASE("check_spec names the field and the value") {
@@ -124,14 +141,14 @@ TEST_CASE("check_spec names the field and the value") {
                        "field 'baseline': 'all:dwe': SoC 'diana' has no such compute unit", Error);
 }
 
-TEST_CASE("adc_aware and adc_noise reach every point's search arguments; noise needs adc_aware") {
+TEST_CASE("adc_aware and adc_noise reach every point's search configuration; noise needs adc_aware") {
   proto::SweepSpec s = tiny_spec();
   s.set_adc_aware(true);
   s.set_adc_noise(0.05);
   sweep::check_spec(s, "");
   for (const auto& p : sweep::expand(s)) {
-    CHECK(has_args(p, "--adc-noise", "0.05"));
-    CHECK(std::count(p.search_args().begin(), p.search_args().end(), "--adc-aware") == 1);
+    CHECK(p.config().adc_noise() == 0.05);
+    CHECK(p.config().adc_aware());
   }
   s.set_adc_aware(false);
   CHECK_THROWS_WITH_AS(sweep::check_spec(s, "x.pbtxt"),

@@ -6,7 +6,7 @@
 
 #include "proto/search.pb.h"
 
-namespace odimo::sweep {
+namespace odimo::search {
 
 // Reads DIR/report.json; throws Error naming the file when missing or malformed.
 proto::SearchReport read_search_report(const std::string& dir);
@@ -31,4 +31,4 @@ inline const std::string& soc_source(const proto::SearchReport& r) {
 void check_loaded_names(const proto::SearchReport& r, const std::string& report_path,
                         const std::string& soc_name, const std::string& network_name);
 
-}  // namespace odimo::sweep
+}  // namespace odimo::search

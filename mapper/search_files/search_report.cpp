@@ -1,4 +1,4 @@
-#include "mapper/sweep/search_report.h"
+#include "mapper/search_files/search_report.h"
 
 #include <fcntl.h>
 #include <google/protobuf/util/json_util.h>
@@ -13,7 +13,7 @@
 #include "proto/error.h"
 #include "proto/proto_io.h"
 
-namespace odimo::sweep {
+namespace odimo::search {
 
 namespace {
 
@@ -100,4 +100,4 @@ void update_search_report(const std::string& dir, const std::function<void(proto
   write_search_report(dir, r);
 }
 
-}  // namespace odimo::sweep
+}  // namespace odimo::search
