@@ -14,6 +14,8 @@
 namespace odimo::cli {
 namespace {
 
+constexpr int kMaxChips = 1000;  // chip instances one deployment may ask for
+
 int run_deploy(const deploy::DeployConfig& c) {
   // The outputs checked before the work (minutes of integer inference), once DIR is a result.
   const proto::SearchReport rep = search::read_search_report(c.dir);
@@ -31,7 +33,11 @@ int run_deploy(const deploy::DeployConfig& c) {
             << fixed(100 * d.argmax_agreement(), 2) << " % of " << d.images()
             << " images), max logit deviation " << fixed(d.max_logit_deviation(), 4) << ", ADC saturation "
             << fixed(100 * d.adc_saturation(), 3) << " % (worst layer " << fixed(100 * sat, 3)
-            << " %), aimc noise " << d.aimc_noise() << "\n";
+            << " %), aimc noise " << c.aimc_noise.text();
+  if (d.chips() > 0)
+    std::cout << ", mean of " << d.chips() << " chip instances (worst "
+              << fixed(100 * d.worst_test_accuracy(), 2) << " %)";
+  std::cout << "\n";
   return 0;
 }
 
@@ -40,12 +46,15 @@ Action define_deploy(CLI::App& app) {
   app.add_option("DIR", c->dir, "a search or sweep point folder (report.json, mapping.pbtxt, weights.pb)")
       ->required();
   app.add_option("--dataset", c->dataset, "test set (default: the report's)");
-  app.add_option("--aimc-noise", c->aimc_noise,
-                 "Gaussian noise on each AIMC column sum before the ADC, sigma as a fraction of the ADC full "
-                 "scale (assumption)")
-      ->default_val(0.0)
-      ->check(finite_range(0, 10));
-  app.add_option("--seed", c->seed, "seed of the noise")->default_val(1);
+  add_noise_option(app, "--aimc-noise", c->aimc_noise,
+                   "Gaussian read noise on each AIMC column sum before the ADC, sigma as a fraction of the\n"
+                   "ADC full scale (2^(adc_bits-1) LSB) or NLSB, e.g. 1lsb (assumption)");
+  app.add_option("--chips", c->chips,
+                 "run on N chip instances, each with the column gain and offset mismatch the SoC file\n"
+                 "states (seeded by --seed); test_accuracy is their mean (0: the ideal chip)")
+      ->default_val(0)
+      ->check(count_range(0, kMaxChips));
+  app.add_option("--seed", c->seed, "seed of the noise and of the chip instances")->default_val(1);
   app.add_option("--out", c->out, "FILE (default DIR/deployed.json)");
   app.add_option("--threads", c->threads, "images in parallel")
       ->default_val(2)

@@ -23,7 +23,8 @@ namespace {
 struct TrainOptions {
   mapper::TrainConfig config;
   std::string input, optimizer = "sgd", schedule = "cosine", milestones, quant = "float", augment;
-  double lr = 0.05, weight_decay = 5e-4, adc_noise = 0;
+  double lr = 0.05, weight_decay = 5e-4;
+  ReadNoise adc_noise;
   bool quiet = false, adc_aware = false;
   CLI::Option* lr_option = nullptr;
 };
@@ -57,7 +58,8 @@ constexpr std::pair<const char*, const char*> kQuantShorthands[] = {
 // --quant: float, SOC:CU (every weighted layer in CU's number format where CU runs it, else in
 // the SoC's default CU's; activations as every CU of the SoC reads them) or a shorthand.
 // --adc-aware: the ADC of that CU.
-void set_quantization(const std::string& text, bool adc_aware, double noise, mapper::TrainConfig& c) {
+void set_quantization(const std::string& text, bool adc_aware, const ReadNoise& noise,
+                      mapper::TrainConfig& c) {
   if (text == "float") {
     if (adc_aware) throw Error("--adc-aware: --quant float: needs --quant SOC:CU with a CU that has an ADC");
     return;
@@ -82,8 +84,8 @@ void set_quantization(const std::string& text, bool adc_aware, double noise, map
     throw Error("--adc-aware: --quant " + text + ": CU '" + cu_name + "' of " + soc.name() +
                 " has no ADC (e.g. --quant diana-aimc)");
   c.adc = mapper::AdcTraining{
-      soc.unit(cu).integer_behaviour(FieldCheck{soc.origin}, "cu[" + std::to_string(cu) + "]"), noise,
-      c.seed};
+      soc.unit(cu).integer_behaviour(FieldCheck{soc.origin}, "cu[" + std::to_string(cu) + "]"), noise, c.seed,
+      !noise.none()};  // with noise: the non-ideal chip, column mismatch included (mapper/nn/adc.h)
 }
 
 mapper::TrainConfig make_config(const TrainOptions& o) {
@@ -98,8 +100,8 @@ mapper::TrainConfig make_config(const TrainOptions& o) {
     throw Error("--schedule multistep needs --milestones a,b,...");
   if (!o.augment.empty()) c.augment = parse_augment(o.augment);
   c.progress = !o.quiet;
-  if (o.adc_noise > 0 && !o.adc_aware)
-    throw Error("--adc-noise: " + mapper::format_sigma(o.adc_noise) + ": needs --adc-aware");
+  if (!o.adc_noise.none() && !o.adc_aware)
+    throw Error("--adc-noise: " + o.adc_noise.text() + ": needs --adc-aware");
   set_quantization(o.quant, o.adc_aware, o.adc_noise, c);
   if (!c.out_dir.empty()) {
     check_output_dir(c.out_dir, "--out");

@@ -194,6 +194,15 @@ CLI::Validator finite_range(double lo, double hi) {
       "in " + range, "FINITE_RANGE");
 }
 
+CLI::Option* add_noise_option(CLI::App& app, const std::string& name, ReadNoise& noise,
+                              const std::string& help) {
+  return app
+      .add_option_function<std::string>(
+          name, [&noise, name](const std::string& text) { noise = parse_read_noise(name, text); }, help)
+      ->type_name("SIGMA|NLSB")
+      ->default_str(noise.text());
+}
+
 CLI::Validator count_range(int lo, int hi) {
   const std::string range = "[" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
   return CLI::Validator(

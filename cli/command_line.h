@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/registry.h"
+#include "hw/cu/analog_nonideality.h"
 
 namespace odimo::cli {
 
@@ -24,6 +25,11 @@ std::string one_line(const std::string& text);
 // and 1e308 are refused in one line naming the option, the value and the range.
 // Every FLOAT option of every command carries one (run_command checks it).
 CLI::Validator finite_range(double lo, double hi);
+
+// An option taking a read noise sigma (hw/cu/analog_nonideality.h): a fraction of the ADC
+// full scale or NLSB ("1lsb"); a bad value is one line naming the option (exit 2).
+CLI::Option* add_noise_option(CLI::App& app, const std::string& name, ReadNoise& noise,
+                              const std::string& help);
 
 // The largest thread or process count an option or a sweep spec may ask for
 // (mapper/tensor/thread_pool.h: kMaxThreads); counts are checked as 1..kMaxThreads.

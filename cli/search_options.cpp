@@ -70,17 +70,20 @@ proto::SearchConfig search_config(const SearchChoice& c) {
   p.set_model(c.model.model);
   if (!c.model.calibration.empty()) p.set_calibration(c.model.calibration);
   p.set_compat(cfg.compat);
-  p.set_adc_aware(cfg.adc_aware), p.set_adc_noise(cfg.adc_noise);
+  p.set_adc_aware(cfg.adc_aware);
+  if (cfg.adc_noise.in_lsb)  // the form the user gave: at most one of the two is set
+    p.clear_adc_noise(), p.set_adc_noise_lsb(cfg.adc_noise.value);
+  else
+    p.set_adc_noise(cfg.adc_noise.value);
   if (!cfg.init.empty()) p.set_init(cfg.init);
   return p;
 }
 
-void add_adc_options(CLI::App& app, bool& adc_aware, double& adc_noise, const std::string& aware_help) {
+void add_adc_options(CLI::App& app, bool& adc_aware, ReadNoise& adc_noise, const std::string& aware_help) {
   app.add_flag("--adc-aware", adc_aware, aware_help);
-  app.add_option("--adc-noise", adc_noise,
-                 "with --adc-aware: training-time Gaussian noise on each column sum, sigma as a fraction\n"
-                 "of the ADC full scale (as odimo deploy --aimc-noise)")
-      ->check(rate_of("adc_noise"));
+  add_noise_option(app, "--adc-noise", adc_noise,
+                   "with --adc-aware: training-time Gaussian noise on each column sum, sigma as a fraction\n"
+                   "of the ADC full scale or NLSB, N ADC LSBs (as odimo deploy --aimc-noise)");
 }
 
 Epochs parse_epochs(const std::string& text) {

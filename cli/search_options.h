@@ -39,7 +39,7 @@ struct SearchPlace {
 // (cli/cmd_search.cpp); `odimo search` and the points of a sweep run through it.
 int run_search_config(const proto::SearchConfig& config, const SearchPlace& place);
 // --adc-aware (its help: `aware_help`) and --adc-noise, shared by search and train.
-void add_adc_options(CLI::App& app, bool& adc_aware, double& adc_noise, const std::string& aware_help);
+void add_adc_options(CLI::App& app, bool& adc_aware, ReadNoise& adc_noise, const std::string& aware_help);
 
 struct Epochs {
   int warmup, search, finetune;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "hw/cu/analog_nonideality.h"
 #include "hw/soc_description.h"
 
 namespace odimo {
@@ -22,6 +23,8 @@ void AimcMacro::check(const FieldCheck& at, const std::string& path) const {
   at.non_negative(p + ".postproc_cycles_per_mvm", a.postproc_cycles_per_mvm());
   at.non_negative(p + ".postproc_latency_cycles", a.postproc_latency_cycles());
   at.positive(p + ".cell_bits", a.cell_bits());
+  at.within(p + ".column_gain_sigma", a.column_gain_sigma(), 0.0, 0.5);
+  at.within(p + ".column_offset_sigma_lsb", a.column_offset_sigma_lsb(), 0.0, kMaxNoiseLsb);
 }
 
 // DIANA's AIMC (hw/provenance.md, ISSCC 2022 15.6: I/W/O 7/1.5/6): unsigned `input_bits`
@@ -39,6 +42,9 @@ IntegerBehaviour AimcMacro::integer_behaviour(const FieldCheck& at, const std::s
   b.input_bits = a.input_bits();
   b.adc_bits = a.adc_bits();
   b.tile_rows = a.rows();
+  b.columns = a.cols();
+  b.column_gain_sigma = a.column_gain_sigma();
+  b.column_offset_sigma_lsb = a.column_offset_sigma_lsb();
   return b;
 }
 

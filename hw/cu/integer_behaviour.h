@@ -34,6 +34,11 @@ struct IntegerBehaviour {
   int accumulator_bits = 32;  // signed MAC (or ADC-output) accumulator
   int adc_bits = 0;           // 0: a digital sum; else the AIMC's signed ADC per column
   int64_t tile_rows = 0;      // AIMC: inputs (rows) one ADC conversion sums; 0: no row tiling
+  // AIMC: the array's columns and the spread of their static mismatch, drawn per chip
+  // instance (hw/cu/analog_nonideality.h); 0: none.
+  int64_t columns = 0;
+  double column_gain_sigma = 0;        // relative gain error per column (sigma)
+  double column_offset_sigma_lsb = 0;  // offset per column, in ADC LSBs (sigma)
   bool analog() const { return adc_bits > 0; }
   int64_t adc_max() const { return (int64_t(1) << (adc_bits - 1)) - 1; }  // 31 for 6 bits
   int64_t adc_min() const { return -(int64_t(1) << (adc_bits - 1)); }     // -32

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <ostream>
 
 #include "hw/mapping.h"
@@ -235,17 +236,16 @@ struct IntegerResults {
   std::vector<LayerCounters> layers;
 };
 
-// The integer network on n images split over the threads (per-image results: deterministic).
+// The integer network on n images split over the threads (per-image results: deterministic),
+// with `rs`'s noise and chip instance.
 IntegerResults run_integer(IntegerNetwork& inet, const float* x, const std::vector<float>& fake, int n,
-                           int64_t elems, int classes, const DeployConfig& cfg, std::ostream& log) {
+                           int64_t elems, int classes, const RunSettings& rs, const DeployConfig& cfg,
+                           std::ostream& log) {
   IntegerResults r{std::vector<int>(n), std::vector<int>(n), std::vector<double>(n),
                    std::vector<LayerCounters>(inet.weighted_count())};
   const int threads = std::max(1, cfg.threads);
   std::vector<std::vector<LayerCounters>> counters(threads,
                                                    std::vector<LayerCounters>(inet.weighted_count()));
-  RunSettings rs;
-  rs.aimc_noise = cfg.aimc_noise;
-  rs.noise_seed = cfg.seed;
   mapper::for_each_thread(
       threads,
       [&](int t) {
@@ -273,8 +273,51 @@ IntegerResults run_integer(IntegerNetwork& inet, const float* x, const std::vect
   return r;
 }
 
-// Accuracies against the labels, agreement, and per weighted layer its CUs, ADC and saturation.
-proto::DeployReport summarize(const IntegerResults& r, const std::vector<uint16_t>& labels,
+// The share of `pred` (images 0, 1, ... of the test set, repeated per chip instance) that
+// the labels confirm.
+double accuracy(const std::vector<int>& pred, const std::vector<uint16_t>& labels, int images) {
+  int64_t right = 0;
+  for (size_t i = 0; i < pred.size(); ++i) right += pred[i] == labels[i % size_t(images)];
+  return double(right) / double(std::max<size_t>(1, pred.size()));
+}
+
+// `a` followed by `b`: the same images on another chip instance.
+void append(IntegerResults& a, const IntegerResults& b) {
+  a.pred.insert(a.pred.end(), b.pred.begin(), b.pred.end());
+  a.fake_pred.insert(a.fake_pred.end(), b.fake_pred.begin(), b.fake_pred.end());
+  a.deviation.insert(a.deviation.end(), b.deviation.begin(), b.deviation.end());
+  a.layers.resize(b.layers.size());
+  for (size_t w = 0; w < b.layers.size(); ++w) {
+    a.layers[w].conversions += b.layers[w].conversions;
+    a.layers[w].clipped += b.layers[w].clipped;
+  }
+}
+
+// The test set on cfg.chips chip instances (`run`: the integer network on every test image
+// with the given settings): chip k's column mismatch and read noise are seeded by
+// (cfg.seed, k). Returns every instance's results, one after the other; `chip_accuracy`
+// gets each one's accuracy.
+IntegerResults run_chips(const IntegerNetwork& inet,
+                         const std::function<IntegerResults(const RunSettings&)>& run,
+                         const std::vector<uint16_t>& labels, int images, const DeployConfig& cfg,
+                         std::vector<double>& chip_accuracy) {
+  IntegerResults all;
+  for (int k = 0; k < cfg.chips; ++k) {
+    const std::vector<ColumnMismatch> chip = inet.chip_instance(cfg.seed, uint64_t(k));
+    RunSettings rs;
+    rs.aimc_noise = cfg.aimc_noise;
+    rs.noise_seed = chip_seed(cfg.seed, uint64_t(k));
+    rs.chip = &chip;
+    const IntegerResults r = run(rs);
+    chip_accuracy.push_back(accuracy(r.pred, labels, images));
+    append(all, r);
+  }
+  return all;
+}
+
+// Accuracies against the labels (`images` test images, once per chip instance), agreement,
+// and per weighted layer its CUs, ADC and saturation.
+proto::DeployReport summarize(const IntegerResults& r, const std::vector<uint16_t>& labels, int images,
                               IntegerNetwork& inet, const std::vector<std::string>& shift_source,
                               const DeployConfig& cfg, int ncal) {
   const int n = int(r.pred.size());
@@ -282,15 +325,17 @@ proto::DeployReport summarize(const IntegerResults& r, const std::vector<uint16_
   int right = 0, fake_right = 0, agree = 0;
   double maxdev = 0;
   for (int i = 0; i < n; ++i) {
-    right += r.pred[i] == labels[i];
-    fake_right += r.fake_pred[i] == labels[i];
+    right += r.pred[i] == labels[i % images];
+    fake_right += r.fake_pred[i] == labels[i % images];
     agree += r.pred[i] == r.fake_pred[i];
     maxdev = std::max(maxdev, r.deviation[i]);
   }
   d.set_test_accuracy(double(right) / std::max(1, n));
   d.set_trained_test_accuracy(double(fake_right) / std::max(1, n));
-  d.set_images(n);
-  d.set_aimc_noise(cfg.aimc_noise);
+  d.set_images(images);
+  const IntegerBehaviour aimc = inet.analog_behaviour();
+  d.set_aimc_noise(aimc.analog() ? cfg.aimc_noise.fraction(aimc.adc_bits) : cfg.aimc_noise.value);
+  d.set_aimc_noise_lsb(aimc.analog() ? cfg.aimc_noise.sigma_lsb(aimc.adc_bits) : 0.0);
   d.set_seed(cfg.seed);
   d.set_max_logit_deviation(maxdev);
   d.set_argmax_agreement(double(agree) / std::max(1, n));
@@ -316,6 +361,22 @@ proto::DeployReport summarize(const IntegerResults& r, const std::vector<uint16_
   return d;
 }
 
+// The chip instances' accuracies: test_accuracy their mean, each one, the worst, and the
+// mismatch they were drawn with.
+void record_chips(const std::vector<double>& chip_accuracy, const IntegerBehaviour& aimc,
+                  proto::DeployReport& d) {
+  double sum = 0;
+  for (double a : chip_accuracy) {
+    sum += a;
+    d.add_chip_test_accuracy(a);
+  }
+  d.set_chips(int(chip_accuracy.size()));
+  d.set_test_accuracy(sum / double(std::max<size_t>(1, chip_accuracy.size())));
+  d.set_worst_test_accuracy(*std::min_element(chip_accuracy.begin(), chip_accuracy.end()));
+  d.set_column_gain_sigma(aimc.column_gain_sigma);
+  d.set_column_offset_sigma_lsb(aimc.column_offset_sigma_lsb);
+}
+
 }  // namespace
 
 proto::DeployReport deploy_point(const DeployConfig& cfg, std::ostream& log) {
@@ -335,8 +396,17 @@ proto::DeployReport deploy_point(const DeployConfig& cfg, std::ostream& log) {
   const std::vector<float> x = images(data.test, data, n);
   const int classes = net.layers.back().out.c;  // the logits (an imported network states no class count)
   const std::vector<float> fake = fake_quantized_logits(*pt.model, x.data(), n, elems, classes);
-  const IntegerResults r = run_integer(inet, x.data(), fake, n, elems, classes, cfg, log);
-  const proto::DeployReport d = summarize(r, data.test.labels, inet, source, cfg, ncal);
+  const auto run = [&](const RunSettings& rs) {
+    return run_integer(inet, x.data(), fake, n, elems, classes, rs, cfg, log);
+  };
+  RunSettings ideal_chip;
+  ideal_chip.aimc_noise = cfg.aimc_noise;
+  ideal_chip.noise_seed = cfg.seed;
+  std::vector<double> chip_accuracy;
+  const IntegerResults r =
+      cfg.chips > 0 ? run_chips(inet, run, data.test.labels, n, cfg, chip_accuracy) : run(ideal_chip);
+  proto::DeployReport d = summarize(r, data.test.labels, n, inet, source, cfg, ncal);
+  if (cfg.chips > 0) record_chips(chip_accuracy, inet.analog_behaviour(), d);
   write_file_atomic(deployed_file(cfg), to_json(d));
   if (records_in_report(cfg)) {
     // Only this field: a replay of the point meanwhile keeps its own.

@@ -7,16 +7,20 @@
 #include <iosfwd>
 #include <string>
 
+#include "hw/cu/analog_nonideality.h"
 #include "proto/search.pb.h"
 
 namespace odimo::deploy {
 
 struct DeployConfig {
   std::string dir;
-  std::string dataset;  // "" = the report's
-  std::string out;      // "" = DIR/deployed.json
-  double aimc_noise = 0;
-  uint64_t seed = 1;
+  std::string dataset;   // "" = the report's
+  std::string out;       // "" = DIR/deployed.json
+  ReadNoise aimc_noise;  // read noise on each AIMC column sum (hw/cu/analog_nonideality.h)
+  uint64_t seed = 1;     // of the noise and of the chip instances
+  // > 0: run on this many chip instances, each with the column mismatch the SoC file states
+  // (drawn from `seed`); test_accuracy is their mean. 0: the ideal chip, no mismatch.
+  int chips = 0;
   int threads = 2;
   int calibration_images = 256;  // training images the ADC gains are calibrated on
   int max_images = 0;            // > 0: only the first test images (quick runs, tests)

@@ -48,6 +48,7 @@ struct IntegerNetwork::Weighted {
   std::vector<DotBlock> blocks;
   std::vector<int> slot;     // per channel: its first sum
   std::vector<uint8_t> adc;  // per channel: its sums go through the ADC
+  std::vector<int> column;   // per channel: its AIMC column (RunSettings::chip)
   int slots = 0;
 };
 
@@ -309,6 +310,10 @@ void IntegerNetwork::convert(mapper::Model& model, const SocDescription& soc,
     const int C = int(W.cu.size());
     std::vector<bool> analog(C);
     for (int c = 0; c < C; ++c) analog[c] = !W.depthwise[c] && m_behaviour[W.cu[c]].analog();
+    W.column.assign(C, 0);
+    int next = 0;
+    for (int c : W.order)
+      if (analog[c]) W.column[c] = next++;
     pack(W, analog, W.src == kNetworkInput ? 128 : (int64_t(1) << m_code_bits[W.src]) - 1);
     m_weighted_of[i] = int(m_weighted.size());
     m_weighted.push_back(std::move(W));
@@ -335,6 +340,20 @@ int64_t IntegerNetwork::adc_max(int w) const {
     if (m_behaviour[cu].analog()) return m_behaviour[cu].adc_max();
   return 0;
 }
+IntegerBehaviour IntegerNetwork::analog_behaviour() const {
+  for (const Weighted& W : m_weighted)
+    for (int cu : W.cu)
+      if (m_behaviour[cu].analog()) return m_behaviour[cu];
+  IntegerBehaviour none;
+  none.adc_bits = 0;
+  return none;
+}
+std::vector<ColumnMismatch> IntegerNetwork::chip_instance(uint64_t seed, uint64_t chip) const {
+  std::vector<ColumnMismatch> out;
+  for (size_t cu = 0; cu < m_behaviour.size(); ++cu)
+    out.push_back(draw_column_mismatch(m_behaviour[cu], seed, chip, int(cu)));
+  return out;
+}
 int IntegerNetwork::adc_shift(int w) const {
   return m_weighted[w].adc_shift;
 }
@@ -357,13 +376,21 @@ struct ImageRun {
 
 namespace {
 
-// Column sums of one AIMC channel at one pixel, through the ADC, added digitally.
+// The mismatch of CU `cu`'s columns in the run's chip instance (null: none).
+const ColumnMismatch* mismatch_of(const RunSettings& s, int cu) {
+  if (!s.chip || s.ideal_adc || (*s.chip)[size_t(cu)].empty()) return nullptr;
+  return &(*s.chip)[size_t(cu)];
+}
+
+// Column sums of one AIMC channel (on `column`) at one pixel, through the column's mismatch,
+// the read noise and the ADC (hw/cu/analog_nonideality.h), added digitally.
 template <class Sum>
-int64_t analog_accumulate(const Sum* tile_sums, int tiles, int shift, const IntegerBehaviour& b, ImageRun& r,
-                          LayerCounters& k) {
+int64_t analog_accumulate(const Sum* tile_sums, int tiles, int shift, const IntegerBehaviour& b,
+                          const ColumnMismatch* mismatch, int column, ImageRun& r, LayerCounters& k) {
   int64_t acc = 0;
-  const bool noisy = r.s.aimc_noise > 0 && !r.s.ideal_adc;
-  const double full_scale = noisy ? std::ldexp(double(int64_t(1) << (b.adc_bits - 1)), shift) : 0.0;
+  const bool noisy = !r.s.aimc_noise.none() && !r.s.ideal_adc;
+  const double sigma = noisy ? std::ldexp(r.s.aimc_noise.sigma_lsb(b.adc_bits), shift) : 0.0;
+  const double lsb = std::ldexp(1.0, shift);
   for (int t = 0; t < tiles; ++t) {
     const int64_t s = tile_sums[t];
     k.max_column_sum = std::max(k.max_column_sum, std::fabs(double(s)));
@@ -372,9 +399,13 @@ int64_t analog_accumulate(const Sum* tile_sums, int tiles, int shift, const Inte
       continue;
     }
     bool clipped = false;
-    const int64_t code =
-        noisy ? adc_convert(double(s) + r.s.aimc_noise * full_scale * r.normal(r.rng), shift, b, &clipped)
-              : adc_convert_exact(s, shift, b, &clipped);
+    int64_t code = 0;
+    if (noisy || mismatch) {
+      const double v = mismatch ? mismatch->apply(double(s), column, lsb) : double(s);
+      code = adc_convert(noisy ? v + sigma * r.normal(r.rng) : v, shift, b, &clipped);
+    } else {
+      code = adc_convert_exact(s, shift, b, &clipped);
+    }
     acc += code * (int64_t(1) << shift);
     ++k.conversions;
     k.clipped += clipped;
@@ -525,7 +556,8 @@ void IntegerNetwork::run_weighted_fast(const Weighted& W, const std::vector<int6
       for (int c : W.order) {
         int64_t acc = sums[W.slot[c]];
         if (W.adc[c])
-          acc = analog_accumulate(&sums[W.slot[c]], W.tiles, W.adc_shift, m_behaviour[W.cu[c]], run, k);
+          acc = analog_accumulate(&sums[W.slot[c]], W.tiles, W.adc_shift, m_behaviour[W.cu[c]],
+                                  mismatch_of(run.s, W.cu[c]), W.column[c], run, k);
         y[(int64_t(oy) * ow + ox) * C + c] = apply_output(W.stage[c], acc);
       }
     }
@@ -567,7 +599,8 @@ void IntegerNetwork::run_weighted_plain(const Weighted& W, const std::vector<int
           for (int tap = 0; tap < K * K; ++tap)
             for (int ci = 0; ci < Cin; ++ci)
               tile_sums[ci / W.chunk] += patch[int64_t(tap) * Cin + ci] * w[int64_t(tap) * Cin + ci];
-          acc = analog_accumulate(tile_sums.data(), int(tile_sums.size()), W.adc_shift, b, run, k);
+          acc = analog_accumulate(tile_sums.data(), int(tile_sums.size()), W.adc_shift, b,
+                                  mismatch_of(run.s, W.cu[c]), W.column[c], run, k);
         } else {
           const int g = c / cout_g;
           for (int tap = 0; tap < K * K; ++tap) {

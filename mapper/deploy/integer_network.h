@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "hw/cu/analog_nonideality.h"
 #include "hw/cu/integer_behaviour.h"
 #include "hw/soc_description.h"
 #include "mapper/nn/model.h"
@@ -41,9 +42,13 @@ struct Trace {
 };
 
 struct RunSettings {
-  double aimc_noise = 0;    // sigma of Gaussian noise on each column sum / ADC full scale
+  ReadNoise aimc_noise;     // Gaussian read noise on each column sum (hw/cu/analog_nonideality.h)
   uint64_t noise_seed = 0;  // per image: the caller mixes in the image index
-  bool ideal_adc = false;   // calibration: no clip, gain 1, column sums recorded
+  // A chip instance's column mismatch by CU index (IntegerNetwork::chip_instance); null:
+  // none. A channel's column is its place among its layer's AIMC channels in deployment
+  // order (each layer's AIMC channels side by side from column 0, wrapped at the array's width).
+  const std::vector<ColumnMismatch>* chip = nullptr;
+  bool ideal_adc = false;  // calibration: no clip, gain 1, column sums recorded
   bool keep_codes = false;
   bool plain_loops = false;  // tests: the plain 64-bit loops instead of integer_kernels.h
 };
@@ -75,6 +80,11 @@ class IntegerNetwork {
   void set_adc_shift(int w, int shift);
   int input_shift() const { return m_input_shift; }
   int64_t adc_max(int w) const;  // largest ADC code of the layer's analog CU
+  // The integer behaviour of the first analog CU the network uses (adc_bits 0: none).
+  IntegerBehaviour analog_behaviour() const;
+  // Chip instance `chip` of the run seeded by `seed`: every analog CU's column mismatch
+  // (hw/cu/analog_nonideality.h: draw_column_mismatch), by CU index.
+  std::vector<ColumnMismatch> chip_instance(uint64_t seed, uint64_t chip) const;
 
  private:
   void convert(mapper::Model& model, const SocDescription& soc,

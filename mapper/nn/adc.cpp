@@ -11,12 +11,6 @@
 
 namespace odimo::mapper {
 
-std::string format_sigma(double sigma) {
-  std::ostringstream s;
-  s << sigma;
-  return s.str();
-}
-
 AdcNode::AdcNode(const Layer& layer, std::unique_ptr<Node> inner, int option, const AdcTraining& adc,
                  MixRow mix, AddMixGrad add_mix_grad)
     : Node(layer.name),
@@ -128,10 +122,11 @@ void AdcNode::forward(const RunContext& ctx) {
   tile_sums(ctx, sf);
   const float* mix = m_mix ? m_mix() : nullptr;
   const int g = choose_shift(ctx, mix);
-  const bool noisy = ctx.training && m_adc.noise > 0;
+  const bool noisy = ctx.training && !m_adc.noise.none();
   std::mt19937_64 rng(m_adc.seed * 0x9E3779B97F4A7C15ull + uint64_t(m_column_max.value[1]));
   std::normal_distribution<double> normal(0.0, 1.0);
-  const double full_scale = std::ldexp(double(int64_t(1) << (m_adc.cu.adc_bits - 1)), g);
+  const double sigma = std::ldexp(m_adc.noise.sigma_lsb(m_adc.cu.adc_bits), g);  // column-sum units
+  const ColumnMismatch chip = ctx.training && m_adc.mismatch ? step_chip() : ColumnMismatch{};
   const int C = m_layer.out_channels;
   const size_t E = out.value.size();
   m_delta.assign(E, 0.0f);
@@ -144,7 +139,8 @@ void AdcNode::forward(const RunContext& ctx) {
     double delta = 0;
     for (int t = 0; t < m_tiles; ++t) {
       const double n = m_sum[t][e];
-      const double v = noisy ? n + m_adc.noise * full_scale * normal(rng) : n;
+      const double s = chip.empty() ? n : chip.apply(n, int64_t(c), step);
+      const double v = noisy ? s + sigma * normal(rng) : s;
       const double inner_sum = m_pact ? n : double(m_raw[t][e]) * sf;  // what the inner node summed
       bool clipped = false;
       delta += double(adc_convert_gain(v, gain, m_adc.cu, &clipped)) * step - inner_sum;
@@ -154,6 +150,12 @@ void AdcNode::forward(const RunContext& ctx) {
     m_delta[e] = float(delta * m_scale[c] / sf);
     out.value[e] += m * m_delta[e];
   }
+}
+
+ColumnMismatch AdcNode::step_chip() const {
+  uint64_t layer = 1469598103934665603ull;  // FNV-1a of the layer's name: a stream per layer
+  for (char ch : m_layer.name) layer = (layer ^ uint8_t(ch)) * 1099511628211ull;
+  return draw_column_mismatch(m_adc.cu, m_adc.seed, uint64_t(m_column_max.value[1]), int(layer % 1000003));
 }
 
 void AdcNode::backward(const RunContext& ctx) {

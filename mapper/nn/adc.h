@@ -31,15 +31,26 @@
 // calibration rule; eval mode uses the stored g. R and g are buffers `<layer>.adc_column_max`
 // and `<layer>.adc_shift` (the one `odimo deploy` reads, so trained and deployed agree).
 //
-// Training-time noise (optional): N(0, (sigma * FS)^2) on every n_t, FS = 2^(adc_bits-1) * 2^g,
-// as `odimo deploy --aimc-noise`; drawn serially from a generator seeded by (seed, step),
-// the step counted in the adc_column_max buffer, so runs and resumes are deterministic.
+// Training-time noise (optional): N(0, (sigma_lsb * 2^g)^2) on every n_t, sigma given as a
+// fraction of the ADC full scale or in LSBs (hw/cu/analog_nonideality.h), as `odimo deploy
+// --aimc-noise`; drawn serially from a generator seeded by (seed, step), the step counted in
+// the adc_column_max buffer, so runs and resumes are deterministic.
+//
+// Training-time mismatch (optional, `mismatch`): every training step draws a fresh chip
+// instance's column gain and offset (hw/cu/analog_nonideality.h: draw_column_mismatch with
+// the CU's column_gain_sigma and column_offset_sigma_lsb, seeded by (seed, step, layer)), and
+// n_t of channel c is converted as n_t (1 + gain_c) + offset_c 2^g (+ noise): channel c on
+// column c (the deployed column depends on the deployment order; the draws are alike for
+// every column). Straight-through, as the noise: the surrogate above is unchanged, i.e. the
+// gain error is not differentiated (d(a_t 2^g)/dn_t = 1 inside the range, 0 when clipped).
+// Eval mode has neither noise nor mismatch.
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "hw/cu/analog_nonideality.h"
 #include "hw/cu/integer_behaviour.h"
 #include "mapper/nn/layers.h"
 #include "workloads/network.h"
@@ -50,12 +61,10 @@ class Model;
 
 struct AdcTraining {
   IntegerBehaviour cu;  // the AIMC's: adc_bits, tile_rows
-  double noise = 0;     // training-time sigma / ADC full scale (0: none)
+  ReadNoise noise;      // training-time read noise (none: 0)
   uint64_t seed = 1;
+  bool mismatch = false;  // training-time column mismatch, a fresh chip instance per step (below)
 };
-
-// A noise sigma as an error message shows it (shortest form: "0.05").
-std::string format_sigma(double sigma);
 
 class AdcNode : public Node {
  public:
@@ -85,6 +94,7 @@ class AdcNode : public Node {
   void conv_with_codes(const RunContext& ctx, const float* x, int t, std::vector<float>& y);
   void tile_backward(const RunContext& ctx, int t, const std::vector<float>& du);
   int choose_shift(const RunContext& ctx, const float* mix);
+  ColumnMismatch step_chip() const;  // this training step's chip instance
   WeightQuantizer& quantizer();
 
   Layer m_layer;

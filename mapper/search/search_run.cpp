@@ -335,7 +335,9 @@ void take_shared_fields(const proto::SearchConfig& p, SearchConfig& c) {
   c.seed = p.seed();
   c.lr = p.lr(), c.arch_lr = p.arch_lr();
   c.compat = p.compat(), c.refine = p.refine();
-  c.adc_aware = p.adc_aware(), c.adc_noise = p.adc_noise();
+  c.adc_aware = p.adc_aware();
+  // At most one form is set (check_search_config); the fraction's default is 0.
+  c.adc_noise = p.has_adc_noise_lsb() ? ReadNoise::lsb(p.adc_noise_lsb()) : ReadNoise(p.adc_noise());
   c.init = p.init();
 }
 
@@ -367,6 +369,7 @@ std::string search_fingerprint(const SearchConfig& c, const std::string& soc, co
     << " temperatures=" << c.rel_temperature << "/" << c.final_temperature << " compat=" << c.compat
     << " val=" << c.val_fraction << " refine=" << c.refine;
   if (!c.init.empty()) s << " init=" << c.init;
+  // A fraction prints as the double did ("0.050000000000000003"), LSBs with "lsb" after it.
   if (c.adc_aware) s << " adc_aware=1 adc_noise=" << c.adc_noise;
   s << " fixed=";
   if (c.fixed)
@@ -378,10 +381,9 @@ std::string search_fingerprint(const SearchConfig& c, const std::string& soc, co
 }
 
 namespace {
-using mapper::format_sigma;
 void check_adc_options(const SearchConfig& cfg, const SocDescription& soc) {
-  if (cfg.adc_noise > 0 && !cfg.adc_aware)
-    throw Error("--adc-noise: " + format_sigma(cfg.adc_noise) + ": needs --adc-aware");
+  if (!cfg.adc_noise.none() && !cfg.adc_aware)
+    throw Error("--adc-noise: " + cfg.adc_noise.text() + ": needs --adc-aware");
   if (!cfg.adc_aware) return;
   for (const auto& unit : soc.units)
     if (unit->number_format().adc) return;
@@ -416,6 +418,7 @@ void prepare_run(Run& r, const SearchConfig& cfg, const SocDescription& soc,
   mapper::AdcTraining adc;
   adc.noise = cfg.adc_noise;
   adc.seed = cfg.seed;
+  adc.mismatch = !cfg.adc_noise.none();  // noise-aware: the non-ideal chip, mismatch included
   r.model = make_search_model(r.net, soc, r.space, cfg.seed, cfg.threads, cfg.compat, &r.archs,
                               cfg.adc_aware ? &adc : nullptr);
   mapper::configure_adc(*r.model, mapper::int8_input_shift(r.data));

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "hw/cu/analog_nonideality.h"
 #include "mapper/cost/cost_model.h"
 #include "mapper/nn/model.h"
 #include "mapper/search/arch.h"
@@ -55,14 +56,16 @@ struct SearchConfig {
   bool progress = true;
   // ADC-aware training (mapper/nn/adc.h): the AIMC option of every searchable conv/linear
   // layer converts its row tiles' column sums through the ADC, in warmup, search and
-  // fine-tune; adc_noise: training-time noise, sigma / ADC full scale.
+  // fine-tune; adc_noise: training-time read noise (hw/cu/analog_nonideality.h), from
+  // adc_noise (a fraction of the ADC full scale) or adc_noise_lsb (ADC LSBs).
   bool adc_aware;
-  double adc_noise;
+  ReadNoise adc_noise;
 };
 
-// The engine's view of a checked configuration: its input shape and target parsed, the label
-// defaulted ("lambda=L" or the baseline). Not the baseline's assignment (`fixed`: it needs the
-// network and the cost model), nor where the results go.
+// The engine's view of a checked configuration: its input shape and target parsed, the read
+// noise in the form given, the label defaulted ("lambda=L" or the baseline). Not the
+// baseline's assignment (`fixed`: it needs the network and the cost model), nor where the
+// results go.
 SearchConfig engine_config(const proto::SearchConfig& config);
 
 // The options that change a search's trajectory, as one line (search-checkpoint.pb).

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <stdexcept>
 
+#include "hw/cu/analog_nonideality.h"
 #include "mapper/tensor/limits.h"
 #include "proto/error.h"
 #include "proto/proto_io.h"
@@ -50,9 +51,12 @@ const std::vector<ConfigField> kFields = {
     {"adc_aware", "false", 0, 0,
      "model the AIMC's ADC (row-tile column sums, power-of-two gain, clip) in training\n"
      "(mapper/nn/adc.h); the gains go into the weights as <layer>.adc_shift for odimo deploy"},
-    {"adc_noise", "0", 0, 10,
+    {"adc_noise", "0", 0, kMaxNoiseFraction,
      "with adc_aware: training-time Gaussian noise on each column sum, sigma as a fraction\n"
      "of the ADC full scale (as odimo deploy --aimc-noise)"},
+    {"adc_noise_lsb", "", 0, kMaxNoiseLsb,
+     "instead of adc_noise: the same sigma in ADC LSBs (hw/cu/analog_nonideality.h); at most\n"
+     "one of the two is set"},
     {"init", "", 0, 0,
      "FILE: pretrained float weights the search starts from: DIR/checkpoint.pb of odimo\n"
      "train, W.pb of odimo import --weights, or a .onnx with initializers"},
@@ -140,6 +144,17 @@ void check_point(const proto::SearchConfig& c, const std::string& origin) {
     bad(origin, "baseline", "'" + b + "': expected all:CU, policy, greedy or minlat");
 }
 
+// The read noise: one of its two forms, and only with the ADC in training.
+void check_noise(const proto::SearchConfig& c, const std::string& origin) {
+  if (c.has_adc_noise() && c.has_adc_noise_lsb())
+    bad(origin, "adc_noise_lsb",
+        number_text(c.adc_noise_lsb()) + ": adc_noise is set too (give the noise as one of them)");
+  if (c.adc_noise() > 0 && !c.adc_aware())
+    bad(origin, "adc_noise", number_text(c.adc_noise()) + " needs adc_aware: true");
+  if (c.adc_noise_lsb() > 0 && !c.adc_aware())
+    bad(origin, "adc_noise_lsb", number_text(c.adc_noise_lsb()) + " needs adc_aware: true");
+}
+
 }  // namespace
 
 std::string number_text(double x) {
@@ -174,12 +189,12 @@ void check_search_config(const proto::SearchConfig& c, const std::string& origin
   if (!c.input().empty()) parse_shape(c.input(), (origin.empty() ? "" : origin + ": ") + "field 'input'");
   check_ranges(c, origin);
   check_point(c, origin);
-  if (c.adc_noise() > 0 && !c.adc_aware())
-    bad(origin, "adc_noise", number_text(c.adc_noise()) + " needs adc_aware: true");
+  check_noise(c, origin);
 }
 
 proto::SearchConfig complete_search_config(const proto::SearchConfig& given, const std::string& origin) {
   proto::SearchConfig c = default_search_config();
+  if (given.has_adc_noise_lsb()) c.clear_adc_noise();  // the noise's form given replaces the default's
   c.MergeFrom(given);  // the fields `given` sets (explicit presence) over the defaults
   check_search_config(c, origin);
   return c;

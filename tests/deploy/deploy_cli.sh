@@ -33,6 +33,28 @@ cmp point/report.json report.before || { echo "FAIL: --out elsewhere changed rep
 grep -q '"aimcNoise": 0.2\|"aimc_noise": 0.2' point/report.json || { echo "FAIL: point/./deployed.json not recorded"; exit 1; }
 "$odimo" deploy point --aimc-noise 0.2 --seed 5 --threads 2 --quiet --out n2.json > /dev/null
 cmp n1.json n2.json || { echo "FAIL: noise not deterministic across thread counts"; exit 1; }
+# Noise in LSBs: 0.25 of the full scale of the 6-bit ADC is 8 LSB, the same deployment.
+"$odimo" deploy point --aimc-noise 8lsb --seed 5 --threads 1 --quiet --images 32 --out l8.json > l8.out
+"$odimo" deploy point --aimc-noise 0.25 --seed 5 --threads 1 --quiet --images 32 --out f25.json > f25.out
+[ "$(sed 's/aimc noise .*//' l8.out)" = "$(sed 's/aimc noise .*//' f25.out)" ] || { echo "FAIL: 8lsb is not 0.25"; exit 1; }
+# Chip instances: each one's accuracy, their mean as test_accuracy, the worst; deterministic
+# across thread counts; the seed picks the chips.
+"$odimo" deploy point --aimc-noise 1lsb --chips 3 --seed 5 --threads 1 --quiet --images 32 --out c1.json > chips.out
+"$odimo" deploy point --aimc-noise 1lsb --chips 3 --seed 5 --threads 2 --quiet --images 32 --out c2.json > /dev/null
+cmp c1.json c2.json || { echo "FAIL: chip instances not deterministic across thread counts"; exit 1; }
+grep -q "mean of 3 chip instances (worst" chips.out || { echo "FAIL: no chip summary"; cat chips.out; exit 1; }
+python3 - c1.json <<'PY' || { echo "FAIL: chip fields"; cat c1.json; exit 1; }
+import json, sys
+d = json.load(open(sys.argv[1]))
+g = lambda a, b: d[a] if a in d else d[b]
+acc = g("chip_test_accuracy", "chipTestAccuracy")
+assert len(acc) == 3 and g("chips", "chips") == 3, acc
+assert abs(g("test_accuracy", "testAccuracy") - sum(acc) / 3) < 1e-12
+assert g("worst_test_accuracy", "worstTestAccuracy") == min(acc)
+assert g("aimc_noise_lsb", "aimcNoiseLsb") == 1 and g("aimc_noise", "aimcNoise") == 1 / 32
+assert g("column_gain_sigma", "columnGainSigma") > 0
+PY
+grep -q '"chips": 0' point/deployed.json || { echo "FAIL: a plain deploy ran chip instances"; exit 1; }
 # Darkside: the thermometric conv-vs-depthwise split on the cluster and the DWE.
 "$odimo" search --soc darkside --net mobilenetv1-0.25-cifar --input 3x8x8 --dataset synthetic --lambda 1 \
   --epochs 1,1,1 --batch 16 --steps-per-epoch 3 --threads 1 --out ds-point --no-replay --quiet > ds.out
@@ -59,6 +81,12 @@ expect_bad othernet "weights.pb: tensor '.*' (has [0-9]+ values|is missing)" oth
 grep -v "adc_bits" "$soc_file" > noadc.pbtxt  # $3: hw/socs/diana.pbtxt
 cp -r point noadc && sed -i "s|\"soc_file\": \"diana\"|\"soc_file\": \"$work/noadc.pbtxt\"|" noadc/report.json
 expect_bad noadc "aimc.adc_bits': value 0 must be given" noadc
+expect_bad noise-negative "--aimc-noise: '-1': expected a noise sigma" point --aimc-noise -1
+expect_bad noise-nan "--aimc-noise: 'nan': expected a noise sigma" point --aimc-noise nan
+expect_bad noise-absurd "--aimc-noise: '1e9lsb': expected a noise sigma" point --aimc-noise 1e9lsb
+expect_bad noise-garbage "--aimc-noise: 'loud': expected a noise sigma" point --aimc-noise loud
+expect_bad chips-negative "--chips.*-1" point --chips -1
+expect_bad chips-many "--chips.*1001" point --chips 1001
 expect_bad nodir "report.json: cannot open" nothing-here
 expect_bad badout "deployed.json: --out: folder no-such-folder does not exist" point --out no-such-folder/deployed.json
 echo "1 passed, 0 failed"

@@ -357,3 +357,91 @@ TEST_CASE("deploy: apply_output is OutputStage::apply") {
     REQUIRE(deploy::apply_output(s, acc) == s.apply(acc));
   }
 }
+
+TEST_CASE(
+    "deploy: zero noise and no mismatch give today's integers, a fraction and its LSBs the same noise") {
+  Case k(load_soc("diana"), "tiny", std::nullopt, [](int, int) { return 1; });
+  deploy::IntegerNetwork inet(*k.model, k.soc, k.cus, std::vector<std::vector<int>>(k.net.layers.size()),
+                              kInputShift);
+  for (int w = 0; w < inet.weighted_count(); ++w) inet.set_adc_shift(w, 3);
+  const std::vector<float> x = k.inputs(1);
+  const auto today = inet.run(x.data(), {}, 0).logits;
+  deploy::RunSettings zero;
+  zero.aimc_noise = ReadNoise::lsb(0);
+  zero.noise_seed = 5;
+  const std::vector<ColumnMismatch> none(k.soc.units.size());  // a chip without mismatch
+  zero.chip = &none;
+  CHECK(inet.run(x.data(), zero, 0).logits == today);
+  // 0.25 of the full scale of the 6-bit ADC is exactly 8 LSB: the same draws, the same integers
+  deploy::RunSettings fraction, lsb;
+  fraction.aimc_noise = 0.25;
+  lsb.aimc_noise = ReadNoise::lsb(8);
+  fraction.noise_seed = lsb.noise_seed = 7;
+  const auto noisy = inet.run(x.data(), fraction, 2).logits;
+  CHECK(inet.run(x.data(), lsb, 2).logits == noisy);
+  CHECK(noisy != today);
+}
+
+TEST_CASE("deploy: a chip instance's mismatch is fixed across inferences and differs between instances") {
+  Case k(load_soc("diana"), "tiny", std::nullopt, [](int, int) { return 1; });
+  deploy::IntegerNetwork inet(*k.model, k.soc, k.cus, std::vector<std::vector<int>>(k.net.layers.size()),
+                              kInputShift);
+  for (int w = 0; w < inet.weighted_count(); ++w) inet.set_adc_shift(w, 3);
+  const int n = 8;
+  const std::vector<float> x = k.inputs(n);
+  const int64_t elems = k.net.input.elements();
+  const std::vector<ColumnMismatch> chip0 = inet.chip_instance(1, 0), chip1 = inet.chip_instance(1, 1);
+  const int aimc = k.soc.cu_index("aimc");
+  REQUIRE(!chip0[size_t(aimc)].empty());
+  CHECK(chip0[size_t(aimc)].gain ==
+        inet.chip_instance(1, 0)[size_t(aimc)].gain);  // the same seed: the same chip
+  deploy::RunSettings on0, on1;
+  on0.chip = &chip0;
+  on1.chip = &chip1;
+  int differ = 0, from_ideal = 0;
+  for (int i = 0; i < n; ++i) {
+    const float* xi = x.data() + i * elems;
+    const auto a = inet.run(xi, on0, uint64_t(i)).logits;
+    CHECK(inet.run(xi, on0, uint64_t(i)).logits == a);        // the same chip, again: the same integers
+    CHECK(inet.run(xi, on0, uint64_t(i + 100)).logits == a);  // no per-inference draw without noise
+    differ += inet.run(xi, on1, uint64_t(i)).logits != a;
+    from_ideal += inet.run(xi, {}, uint64_t(i)).logits != a;
+  }
+  CHECK(differ > 0);
+  CHECK(from_ideal > 0);
+  // The calibration's ideal ADC ignores the mismatch.
+  deploy::RunSettings ideal;
+  ideal.ideal_adc = true;
+  deploy::RunSettings ideal_on0 = ideal;
+  ideal_on0.chip = &chip0;
+  CHECK(inet.run(x.data(), ideal_on0, 0).logits == inet.run(x.data(), ideal, 0).logits);
+}
+
+TEST_CASE("deploy: more read noise in LSBs never raises agreement with the noiseless network (fixed seed)") {
+  Case k(load_soc("diana"), "tiny", std::nullopt, [](int, int) { return 1; });
+  deploy::IntegerNetwork inet(*k.model, k.soc, k.cus, std::vector<std::vector<int>>(k.net.layers.size()),
+                              kInputShift);
+  for (int w = 0; w < inet.weighted_count(); ++w) inet.set_adc_shift(w, 3);
+  const int n = 32;
+  const std::vector<float> x = k.inputs(n);
+  const std::vector<ColumnMismatch> chip = inet.chip_instance(3, 0);
+  auto argmax = [](const std::vector<double>& v) {
+    return int(std::max_element(v.begin(), v.end()) - v.begin());
+  };
+  std::vector<int> ref(n);
+  for (int i = 0; i < n; ++i) ref[i] = argmax(inet.run(x.data() + i * k.net.input.elements(), {}, i).logits);
+  int last = n + 1;
+  for (double lsb : {0.0, 1.0, 4.0, 32.0}) {
+    deploy::RunSettings s;
+    s.aimc_noise = ReadNoise::lsb(lsb);
+    s.noise_seed = 9;
+    s.chip = &chip;
+    int agree = 0;
+    for (int i = 0; i < n; ++i)
+      agree += argmax(inet.run(x.data() + i * k.net.input.elements(), s, i).logits) == ref[i];
+    CAPTURE(lsb);
+    CHECK(agree <= last);
+    last = agree;
+  }
+  CHECK(last < n);
+}

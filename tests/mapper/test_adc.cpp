@@ -1,6 +1,7 @@
 // ADC-aware training (mapper/nn/adc.h): the AdcNode's forward is the AIMC's row-tiled ADC
 // result, its backward the stated surrogate (identity inside the ADC range, zero for a
-// clipped conversion), the gain follows the calibration rule, noise is seeded.
+// clipped conversion), the gain follows the calibration rule, noise and the column mismatch
+// are seeded, the mismatch is fresh every step and straight-through.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -27,7 +28,8 @@ struct Fixture {
   Scratch<double> sums;
   std::vector<float> w0;
 
-  Fixture(int adc_bits, double noise = 0, uint64_t seed = 1) {
+  // mismatch: a training-time column mismatch (8 columns, 5 % gain, 0.5 LSB offset)
+  Fixture(int adc_bits, double noise = 0, uint64_t seed = 1, bool mismatch = false) {
     layer.name = "conv";
     layer.op = Op::kConv2d;
     layer.kernel = kK;
@@ -53,6 +55,12 @@ struct Fixture {
     adc.cu.tile_rows = 18;
     adc.noise = noise;
     adc.seed = seed;
+    if (mismatch) {
+      adc.cu.columns = 8;
+      adc.cu.column_gain_sigma = 0.05;
+      adc.cu.column_offset_sigma_lsb = 0.5;
+      adc.mismatch = true;
+    }
     node = std::make_unique<AdcNode>(layer, std::move(inner), 0, adc, nullptr, nullptr);
     node->set_network_input_shift(kShift);
     x.resize({2, kH, kH, kCin});
@@ -217,4 +225,42 @@ TEST_CASE("ADC node: training-time noise is seeded, off in eval mode") {
   CHECK(run(1, true) == run(1, true));
   CHECK(run(1, true) != run(2, true));
   CHECK(run(1, false) == run(2, false));
+}
+
+TEST_CASE("ADC node: training-time column mismatch is seeded, fresh every step, off in eval mode") {
+  auto run = [](uint64_t seed, bool training, bool mismatch, int steps) {
+    Fixture f(6, 0, seed, mismatch);
+    f.ctx.training = training;
+    for (int s = 0; s < steps; ++s) f.node->forward(f.ctx);
+    return f.node->out.value;
+  };
+  CHECK(run(1, true, true, 1) == run(1, true, true, 1));
+  CHECK(run(1, true, true, 1) != run(2, true, true, 1));
+  CHECK(run(1, true, true, 1) != run(1, true, false, 1));
+  // the same batch, so the same gain, at the next step: another chip instance
+  CHECK(run(1, true, true, 2) != run(1, true, true, 1));
+  CHECK(run(1, true, false, 2) == run(1, true, false, 1));  // without it: nothing changes
+  CHECK(run(1, false, true, 1) == run(1, false, false, 1));
+}
+
+TEST_CASE("ADC node: the column mismatch is straight-through (the gradient as without it)") {
+  Fixture f(16, 0, 1, true);
+  f.ctx.training = true;
+  f.node->forward(f.ctx);
+  REQUIRE(f.node->shift() == 0);
+  REQUIRE(f.node->clipped() == 0);
+  int moved = 0;
+  for (size_t e = 0; e < f.node->out.value.size(); ++e)
+    moved += std::fabs(f.node->out.value[e] - f.inner().out.value[e]) > 1e-6f;
+  CHECK(moved > 0);  // the mismatch changes the values ...
+  for (float& g : f.node->out.grad) g = 1.0f;
+  f.x.grad.assign(f.x.value.size(), 0.0f);
+  f.weight().grad.assign(f.weight().value.size(), 0.0f);
+  f.node->backward(f.ctx);
+  const std::vector<float> dx = f.x.grad, dw = f.weight().grad;
+  f.x.grad.assign(f.x.value.size(), 0.0f);
+  f.weight().grad.assign(f.weight().value.size(), 0.0f);
+  f.inner().backward(f.ctx);  // ... not the gradients: the inner node alone, same dy
+  CHECK(dx == f.x.grad);
+  CHECK(dw == f.weight().grad);
 }

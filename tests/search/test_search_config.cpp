@@ -129,3 +129,35 @@ TEST_CASE("engine_config: input and target parsed, the label defaulted") {
   c.set_label("mine");
   CHECK(search::engine_config(c).label == "mine");
 }
+
+TEST_CASE("read noise: adc_noise (a fraction) or adc_noise_lsb, at most one; the engine's ReadNoise") {
+  auto fails = [](const proto::SearchConfig& c, const std::string& message) {
+    CHECK_THROWS_WITH_AS(search::check_search_config(c, "p.pbtxt"), message.c_str(), Error);
+  };
+  proto::SearchConfig given = valid_config();
+  given.clear_adc_noise();
+  given.set_adc_aware(true);
+  given.set_adc_noise_lsb(3.2);
+  proto::SearchConfig c = search::complete_search_config(given, "p.pbtxt");  // the default's 0 gives way
+  CHECK(!c.has_adc_noise());
+  search::SearchConfig e = search::engine_config(c);
+  CHECK(e.adc_noise == ReadNoise::lsb(3.2));
+  const std::string lsb_line = search::search_fingerprint(e, "diana", "calibrated");
+  CHECK(lsb_line.find(" adc_noise=3.2000000000000002lsb fixed=") != std::string::npos);
+  c.set_adc_noise(0.1);
+  fails(c, "p.pbtxt: field 'adc_noise_lsb': 3.2: adc_noise is set too (give the noise as one of them)");
+  c.clear_adc_noise();
+  c.set_adc_noise_lsb(2000);
+  fails(c, "p.pbtxt: field 'adc_noise_lsb': 2000 must be in [0, 1024]");
+  c.set_adc_noise_lsb(1);
+  c.set_adc_aware(false);
+  fails(c, "p.pbtxt: field 'adc_noise_lsb': 1 needs adc_aware: true");
+  // The fraction: a ReadNoise of that fraction, the fingerprint's bytes those of the double.
+  c = valid_config();
+  c.set_adc_aware(true);
+  c.set_adc_noise(0.05);
+  e = search::engine_config(c);
+  CHECK(e.adc_noise == ReadNoise(0.05));
+  const std::string line = search::search_fingerprint(e, "diana", "calibrated");
+  CHECK(line.find(" adc_aware=1 adc_noise=0.050000000000000003 fixed=") != std::string::npos);
+}
