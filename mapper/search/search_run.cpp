@@ -250,19 +250,12 @@ void save_progress(Run& r, Progress& p, int epoch) {
 }
 
 void resume_progress(Run& r, Progress& p, std::ostream& log) {
-  if (!r.cfg.resume || p.path.empty()) return;
-  if (!file_exists(p.path)) {
-    log << "no checkpoint at " << p.path << ": starting from scratch\n";
-    return;
-  }
+  if (!r.cfg.resume || p.path.empty() || !mapper::checkpoint_to_resume(p.path, log)) return;
   proto::SearchCheckpoint c;
   read_binary_proto(p.path, &c);
   for (const proto::Checkpoint* part : {&c.weights(), &c.arch(), &c.best()})
     mapper::check_values(*part, p.path);
-  if (c.fingerprint() != p.ckpt.fingerprint())
-    throw Error(p.path + ": checkpoint was written by a search with other options: " +
-                mapper::fingerprint_difference(c.fingerprint(), p.ckpt.fingerprint()) +
-                " (resume with the same options, or remove it to start afresh)");
+  mapper::check_fingerprint(p.path, c.fingerprint(), p.ckpt.fingerprint(), "search");
   std::vector<int> numbers;  // the training epochs' records (a refinement repeats its epoch's number)
   for (const auto& e : c.epochs())
     if (e.phase() != "refine") numbers.push_back(e.epoch());
@@ -485,12 +478,7 @@ proto::SearchReport run_search(const SearchConfig& cfg, const SocDescription& so
     for (size_t s = 0; s < r.archs.size(); ++s) r.archs[s]->force((*cfg.fixed)[s]);
   p.ckpt.set_fingerprint(search_fingerprint(cfg, soc.name(), cost_model.name()));
   p.ckpt.set_best_val_accuracy(-1);
-  if (!cfg.out_dir.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(cfg.out_dir, ec);
-    if (ec) throw Error(cfg.out_dir + ": cannot create the output folder: " + ec.message());
-    p.path = cfg.out_dir + "/search-checkpoint.pb";
-  }
+  p.path = mapper::checkpoint_path(cfg.out_dir, "search-checkpoint.pb");
   resume_progress(r, p, log);
   train_phases(r, p, log);
   if (p.stopped) return {};

@@ -187,16 +187,9 @@ Augment default_augment(const TrainConfig& c) {
 // Loads the checkpoint of an interrupted run, if any; returns the epochs it completed.
 int resume_from(const TrainConfig& c, const std::string& path, Model& model, Optimizer& opt,
                 proto::Checkpoint& ckpt, std::ostream& log) {
-  if (!c.resume) return 0;
-  if (!file_exists(path)) {
-    log << "no checkpoint at " << path << ": starting from scratch\n";
-    return 0;
-  }
+  if (!c.resume || !checkpoint_to_resume(path, log)) return 0;
   ckpt = load_checkpoint(path);
-  if (ckpt.fingerprint() != fingerprint(c))
-    throw Error(path + ": checkpoint was written by a run with other options: " +
-                fingerprint_difference(ckpt.fingerprint(), fingerprint(c)) +
-                " (resume with the same options, or remove it to start afresh)");
+  check_fingerprint(path, ckpt.fingerprint(), fingerprint(c), "run");
   std::vector<int> numbers;
   for (const auto& e : ckpt.history()) numbers.push_back(e.epoch());
   check_epochs_done(ckpt.epochs_done(), c.epochs, numbers, path);
@@ -263,12 +256,7 @@ TrainResult train(const TrainConfig& c, std::ostream& log) {
   cfg.schedule.total_steps = int64_t(c.epochs) * steps_per_epoch(c, data.train.size());
   Run r{cfg, data, default_augment(c), model, opt};
 
-  const std::string ckpt_path = c.out_dir.empty() ? "" : c.out_dir + "/checkpoint.pb";
-  if (!c.out_dir.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(c.out_dir, ec);
-    if (ec) throw Error(c.out_dir + ": cannot create the output folder: " + ec.message());
-  }
+  const std::string ckpt_path = checkpoint_path(c.out_dir, "checkpoint.pb");
   proto::Checkpoint ckpt;
   const int start = resume_from(cfg, ckpt_path, model, opt, ckpt, log);
   ckpt.set_fingerprint(fingerprint(cfg));
