@@ -323,6 +323,7 @@ std::vector<proto::SweepPoint> expand(const proto::SweepSpec& s) {
   for (const auto& soc_spec : s.soc()) {
     const SocDescription soc = load_soc(soc_spec);
     const std::vector<std::string> baselines = baselines_of(s, soc);
+    std::map<std::string, int> first_level;  // a noise-blind point's label without level -> its first point
     for (const std::optional<double>& level : noise_levels(s))
       for (uint64_t seed : s.seed()) {
         auto add = [&](proto::SweepPoint p, const std::string& label, bool noise_aware) {
@@ -331,11 +332,14 @@ std::vector<proto::SweepPoint> expand(const proto::SweepSpec& s) {
           p.set_seed(seed);
           if (level) p.set_aimc_noise_lsb(*level);
           if (pretrained.count(seed)) p.set_init_from(pretrained.at(seed));
-          std::string full = label + noise_word(level);
-          if (s.seed_size() > 1) full += " seed=" + std::to_string(seed);
-          if (s.soc_size() > 1) full += " soc=" + soc.name();
-          p.set_label(full);
+          const std::string tail = (s.seed_size() > 1 ? " seed=" + std::to_string(seed) : std::string()) +
+                                   (s.soc_size() > 1 ? " soc=" + soc.name() : std::string());
+          p.set_label(label + noise_word(level) + tail);
           *p.mutable_config() = point_config(s, p, noise_aware);
+          if (level && !noise_aware && !s.adc_aware()) {  // the same search at every level
+            const auto [it, first] = first_level.emplace(label + tail, p.index());
+            if (!first) p.set_search_from(it->second);
+          }
           points.push_back(p);
         };
         auto search = [](double lambda) {

@@ -21,8 +21,25 @@ done
 grep -q "^aimc_noise_lsb: 2$" plan/point-004.pbtxt || fail "the point file does not record its level"
 grep -q "adc_noise_lsb: 2$" plan/point-004.pbtxt || fail "the noise-aware point does not train at its level"
 ! grep -q "adc_aware: true" plan/point-003.pbtxt || fail "the noise-blind point trains ADC-aware"
-"$odimo" sweep run plan -o out --jobs 2 > run.out
+grep -q "^search_from: 0$" plan/point-003.pbtxt || fail "the noise-blind point does not reuse its first level's search"
+! grep -q "search_from" plan/point-004.pbtxt || fail "the noise-aware point reuses a search"
+"$odimo" sweep run plan -o out --jobs 1 > run.out
 grep -q "computed 6, skipped 0, failed 0" run.out || { cat run.out; fail "run"; }
+# The noise-blind points of level 2 copied the search of level 0; searched alone (point-003 and
+# point-005 first, in array mode) they give the same bytes.
+for p in point-003 point-005; do
+  grep -q "): the search of point-00[02] (.*), copied$" out/logs/$p.log || fail "$p did not copy its search"
+done
+for i in 3 5; do
+  "$odimo" sweep run --index $i plan -o solo > solo-$i.out
+  grep -q "^odimo sweep: point-00$i of 6 (.*noise=2lsb)$" solo-$i.out || { cat solo-$i.out; fail "point $i: no search"; }
+  ! grep -q "copied" solo-$i.out || fail "point $i copied a search that does not exist"
+done
+for p in point-003 point-005; do
+  for f in report.json deployed.json mapping.pbtxt weights.pb simulation.json; do
+    cmp out/$p/$f solo/$p/$f || fail "$p/$f: the copied search differs from the searched one"
+  done
+done
 python3 - out <<'PY'
 import json, sys
 for point, level in (("point-000", 0), ("point-005", 2)):

@@ -86,6 +86,12 @@ TEST_CASE(
       CHECK(p.config().adc_noise() == 0);
     }
   }
+  // A noise-blind point's search is its first level's: copied when that one is done.
+  for (size_t i = 0; i < points.size(); ++i) {
+    const bool copies = i >= 6 && points[i].label().find(" aware") == std::string::npos;
+    REQUIRE(points[i].has_search_from() == copies);
+    if (copies) CHECK(points[i].search_from() == int(i) - 6);
+  }
   // The same spec plans the same points: deterministic order and bytes.
   const auto again = sweep::expand(s);
   for (size_t i = 0; i < points.size(); ++i)
@@ -102,6 +108,7 @@ TEST_CASE("expand with a noise grid and adc_aware: every search point and baseli
   for (const auto& p : points) {
     CHECK(p.config().adc_aware());
     CHECK(p.config().adc_noise_lsb() == p.aimc_noise_lsb());
+    CHECK(!p.has_search_from());  // trained at its level: a search of its own
   }
   CHECK(points[1].label() == "greedy noise=0.5lsb seed=1");
 }
