@@ -87,6 +87,9 @@ struct DeployChoice {
         ->check(count_range(0, kMaxChips));
   }
   void apply(proto::SweepSpec& s) const {
+    if (off && (chips > 0 || !noise.none()))
+      throw Error("--no-deploy: " + std::string(chips > 0 ? "--chips" : "--aimc-noise") +
+                  " is about the deployment; give one or the other (noise in training only: --adc-noise)");
     if (off) s.set_deploy(false);
     s.set_deploy_images(images);
     s.set_deploy_chips(chips);

@@ -77,6 +77,8 @@ expect_error "^odimo sweep: error: --adc-noise 0.1: with --adc-aware and --aimc-
   "$odimo" "${one_line[@]}" --adc-aware --adc-noise 0.1 --aimc-noise 1lsb
 expect_error "^odimo sweep: error: --chips: 1001: expected an integer in \[0, 1000\]" "$odimo" "${one_line[@]}" --chips 1001
 expect_error "^odimo sweep: error: --aimc-noise: '-1lsb'" "$odimo" "${one_line[@]}" --aimc-noise=-1lsb
+expect_error "^odimo sweep: error: --no-deploy: --chips is about the deployment" "$odimo" "${one_line[@]}" \
+  --no-deploy --chips 2
 
 # Bad noise fields of a spec: one line naming the file, the field and the value.
 base='soc: "diana"\nnet: "tiny"\ndataset: "synthetic"\nlambda: 1\n'
