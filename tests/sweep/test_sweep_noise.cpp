@@ -217,9 +217,13 @@ TEST_CASE("group_runs over chip instances: every seed's instances pooled, the wo
   CHECK(!trained[0].acc_err_over_chips);  // the trained accuracy's bar is over the seeds
   CHECK(trained[0].acc_err == trained[0].acc.std);
   CHECK(trained[0].chips == 3);  // the table still shows the chips
-  const auto svg = sweep::pareto_svg(deployed, "t");
+  // The SVG: a vertical bar of +- chip.std on the deployed accuracy; none on the trained one
+  // (both seeds 0.9, the same latency and energy: nothing to draw).
+  const auto svg = sweep::pareto_svg(deployed, "t"), trained_svg = sweep::pareto_svg(trained, "t");
   CHECK(svg.find("accuracy: over all chip instances") != std::string::npos);
-  CHECK(sweep::pareto_svg(trained, "t").find("bars: ±1 std over seeds</text>") != std::string::npos);
+  CHECK(svg.find("<path d='M") != std::string::npos);
+  CHECK(trained_svg.find("bars: ±1 std over seeds</text>") != std::string::npos);
+  CHECK(trained_svg.find("<path d='M") == std::string::npos);
 }
 
 TEST_CASE("group_runs: a point on the ideal chip has no chip statistics; a mix of both is refused") {
