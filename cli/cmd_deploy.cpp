@@ -5,6 +5,7 @@
 #include "cli/command_line.h"
 #include "cli/registry.h"
 #include "cli/table.h"
+#include "hw/cu/analog_nonideality.h"
 #include "mapper/deploy/deploy_run.h"
 #include "mapper/search_files/search_report.h"
 #include "mapper/tensor/limits.h"
@@ -13,8 +14,6 @@
 
 namespace odimo::cli {
 namespace {
-
-constexpr int kMaxChips = 1000;  // chip instances one deployment may ask for
 
 int run_deploy(const deploy::DeployConfig& c) {
   // The outputs checked before the work (minutes of integer inference), once DIR is a result.

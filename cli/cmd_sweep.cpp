@@ -14,6 +14,7 @@
 #include "cli/registry.h"
 #include "cli/search_options.h"
 #include "cli/sweep_commands.h"
+#include "hw/cu/analog_nonideality.h"
 #include "mapper/search_files/search_config.h"
 #include "mapper/sweep/plan.h"
 #include "mapper/sweep/run.h"
@@ -64,21 +65,55 @@ void set_epochs(proto::SweepSpec& s, const std::string& text) {
   s.set_warmup_epochs(e.warmup), s.set_search_epochs(e.search), s.set_finetune_epochs(e.finetune);
 }
 
-// Whether and how a sweep deploys its points (proto/sweep.proto: deploy, deploy_images).
+// Whether and how a sweep deploys its points (proto/sweep.proto: deploy, deploy_images,
+// deploy_aimc_noise or a one-level aimc_noise_lsb grid, deploy_chips).
 struct DeployChoice {
   bool off = false;
-  int images = 0;
+  int images = 0, chips = 0;
+  ReadNoise noise;
   void add_options(CLI::App& app) {
     app.add_flag("--no-deploy", off,
                  "do not run the points bit-true on the integer pipelines after replay (odimo deploy)");
     app.add_option("--deploy-images", images, "deploy on the first N test images only (0: all)")
         ->check(count_range(0, 1 << 24));
+    add_noise_option(
+        app, "--aimc-noise", noise,
+        "deploy every point with this AIMC read noise (odimo deploy --aimc-noise): SIGMA, a\n"
+        "fraction of the ADC full scale, or NLSB, a noise level in ADC LSBs (labels 'noise=NLSB';\n"
+        "with --adc-aware the searches train with it too)");
+    app.add_option("--chips", chips,
+                   "deploy every point on N chip instances (odimo deploy --chips, seeded by the point's\n"
+                   "seed); the table adds their spread (0: the ideal chip)")
+        ->check(count_range(0, kMaxChips));
   }
   void apply(proto::SweepSpec& s) const {
+    if (off && (chips > 0 || !noise.none()))
+      throw Error("--no-deploy: " + std::string(chips > 0 ? "--chips" : "--aimc-noise") +
+                  " is about the deployment; give one or the other (noise in training only: --adc-noise)");
     if (off) s.set_deploy(false);
     s.set_deploy_images(images);
+    s.set_deploy_chips(chips);
+    if (noise.in_lsb)
+      s.add_aimc_noise_lsb(noise.value);
+    else
+      s.set_deploy_aimc_noise(noise.value);
   }
 };
+
+// The search options' --adc-aware and --adc-noise as the spec's fields; with a noise level
+// (--aimc-noise NLSB) the level is the noise-aware searches' training noise.
+void apply_adc(proto::SweepSpec& s, const search::SearchConfig& c, const DeployChoice& deploy) {
+  if (!c.adc_noise.none() && !c.adc_aware)
+    throw Error("--adc-noise " + c.adc_noise.text() + " needs --adc-aware");
+  if (!c.adc_noise.none() && deploy.noise.in_lsb)
+    throw Error("--adc-noise " + c.adc_noise.text() + ": with --adc-aware and --aimc-noise " +
+                deploy.noise.text() + " the searches train at the --aimc-noise level; give one of the two");
+  s.set_adc_aware(c.adc_aware);
+  if (c.adc_noise.in_lsb)
+    s.set_adc_noise_lsb(c.adc_noise.value);
+  else
+    s.set_adc_noise(c.adc_noise.value);
+}
 
 // Plans `spec` into OUT/plan, runs every point `jobs` at a time, shows the fronts.
 int run_spec(proto::SweepSpec spec, const std::string& out, int jobs) {
@@ -131,6 +166,7 @@ int run_sweep(const SweepOptions& o) {
   s.set_compat(c.compat);
   s.set_pretrain_epochs(o.pretrain_epochs);
   o.deploy.apply(s);
+  apply_adc(s, c, o.deploy);
   if (!o.init.empty()) s.set_init(std::filesystem::absolute(o.init).lexically_normal().string());
   return run_spec(s, o.out, o.jobs);
 }

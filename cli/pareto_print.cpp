@@ -45,9 +45,13 @@ double worst_error(const sweep::ResultPoint& p) {
 void print_sweep(const std::vector<sweep::ResultPoint>& pts, std::ostream& out) {
   // Both accuracies once a point has been deployed (odimo deploy), else the one.
   const bool deployed = std::any_of(pts.begin(), pts.end(), [](const auto& p) { return p.has_deployed; });
+  // On chip instances: their count, spread (sample std over every seed's instances) and worst.
+  const bool chips = std::any_of(pts.begin(), pts.end(), [](const auto& p) { return p.chips > 0; });
   std::vector<std::string> head = {"point", "kind", "seeds", "test acc"};
   std::vector<bool> right = {false, false, true, true};
   if (deployed) head.back() = "trained acc", head.push_back("deployed acc"), right.push_back(true);
+  if (chips)
+    for (const char* h : {"chips", "chip std", "worst chip"}) head.push_back(h), right.push_back(true);
   for (const char* h : {"latency us", "energy uJ", "analytic us", "|err|", "channels", "front"})
     head.push_back(h);
   for (bool r : {true, true, true, true, false, false}) right.push_back(r);
@@ -61,6 +65,11 @@ void print_sweep(const std::vector<sweep::ResultPoint>& pts, std::ostream& out) 
     std::vector<std::string> row = {p.label, r.kind(), std::to_string(n),
                                     mean_std(p.trained, n, 100, 2, " %")};
     if (deployed) row.push_back(p.has_deployed ? mean_std(p.deployed, n, 100, 2, " %") : "-");
+    if (chips && p.chips > 0)
+      row.insert(row.end(), {std::to_string(p.chips), fixed(100 * p.chip.std, 2) + " %",
+                             fixed(100 * p.worst_chip, 2) + " %"});
+    else if (chips)
+      row.insert(row.end(), {"-", "-", "-"});
     for (std::string cell :
          {mean_std(p.latency, n, 1, 1, r.replayed() ? "" : " (analytic)"), mean_std(p.energy, n, 1, 2, ""),
           fixed(analytic, 1), err >= 0 ? fixed(err, 2) + " %" : "-", channels(p),
@@ -104,16 +113,16 @@ void print_quality(const std::vector<sweep::ResultPoint>& pts, std::ostream& out
 
 void print_fronts(const std::vector<std::string>& outs, std::ostream& out, sweep::AccuracyKind kind) {
   const sweep::Fronts fronts = sweep::collect_fronts(outs, kind);
-  const bool several = fronts.by_soc.size() > 1;
+  const bool several = fronts.groups.size() > 1;
   if (kind == sweep::AccuracyKind::kDeployed)
     out << "fronts, hypervolumes and dominance on the deployed accuracy (odimo deploy: the integer "
            "pipelines)\n\n";
-  for (const auto& [soc, pts] : fronts.by_soc) {
-    if (several) out << "== " << soc << "\n";
+  for (const auto& [key, pts] : fronts.groups) {
+    if (several) out << "== " << key.name() << "\n";
     print_sweep(pts, out);
     print_quality(pts, out);
-    const std::string svg = fronts.svg_path(soc);
-    write_file_atomic(svg, sweep::pareto_svg(pts, sweep::plot_title(pts, kind)));
+    const std::string svg = fronts.svg_path(key);
+    write_file_atomic(svg, sweep::pareto_svg(pts, sweep::plot_title(pts, kind, key.noise_lsb)));
     out << "\nwrote " << svg << "\n";
     if (several) out << "\n";
   }

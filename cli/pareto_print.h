@@ -9,12 +9,14 @@
 
 namespace odimo::cli {
 
+// The table of one front; points deployed on chip instances add their count, the sample std
+// over every seed's instances and the worst instance.
 void print_sweep(const std::vector<sweep::ResultPoint>& points, std::ostream& out);
 // Per cost axis: the hypervolumes of the search points and of the baselines (one
 // stated reference point) and, for every baseline, the search point dominating it.
 void print_quality(const std::vector<sweep::ResultPoint>& points, std::ostream& out);
 
-// The results in the OUT folders together: one table and SVG per SoC (SVGs in the
+// The results in the OUT folders together: one table and SVG per SoC and read-noise level (SVGs in the
 // first folder, written atomically), then each plan's points still missing. Fronts,
 // hypervolumes and dominance on `kind` (pareto.h); the table shows the trained and the
 // deployed accuracy once a point has been deployed.

@@ -20,7 +20,7 @@ odimo_checked_test(NAME sweep/config LABEL sweep REGEX "1 passed, 0 failed"
                            ${CMAKE_CURRENT_BINARY_DIR}/sweep_config)
 
 # mapper/sweep as a library (label unit): no processes, no SystemC.
-add_executable(sweep_unit_tests unit/main.cpp sweep/test_sweep.cpp sweep/test_sweep_deploy.cpp)
+add_executable(sweep_unit_tests unit/main.cpp sweep/test_sweep.cpp sweep/test_sweep_deploy.cpp sweep/test_sweep_noise.cpp)
 target_link_libraries(sweep_unit_tests PRIVATE odimo_sweep odimo_soc doctest::doctest odimo_options)
 doctest_discover_tests(sweep_unit_tests TEST_PREFIX "sweep/" PROPERTIES LABELS unit
                        ENVIRONMENT "ODIMO_WORKLOADS=${PROJECT_SOURCE_DIR}/workloads")
@@ -35,3 +35,10 @@ odimo_checked_test(NAME sweep/deploy LABEL sweep REGEX "1 passed, 0 failed"
 odimo_checked_test(NAME sweep/reference LABEL sweep REGEX "1 passed, 0 failed"
                    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/sweep/sweep_reference.sh $<TARGET_FILE:odimo>
                            ${CMAKE_CURRENT_BINARY_DIR}/sweep_reference)
+
+# A read-noise grid on chip instances: plan, run and reduce a 2-level x 3-chip sweep; the
+# one-line sweep's noise options; bad noise fields.
+odimo_checked_test(NAME sweep/noise LABEL sweep REGEX "1 passed, 0 failed"
+                   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/sweep/sweep_noise.sh $<TARGET_FILE:odimo>
+                           ${PROJECT_SOURCE_DIR}/workloads/sweeps/tiny-noise.sweep.pbtxt
+                           ${CMAKE_CURRENT_BINARY_DIR}/sweep_noise)

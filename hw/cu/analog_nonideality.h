@@ -32,6 +32,9 @@ namespace odimo {
 // units existed), or 1024 LSB. assumption: beyond either, every conversion is noise.
 inline constexpr double kMaxNoiseFraction = 10;
 inline constexpr double kMaxNoiseLsb = 1024;
+// The most chip instances one deployment draws (`odimo deploy --chips`, a sweep's deploy_chips).
+// assumption: 1000 instances pin the spread far tighter than a front needs, at 1000x the time.
+inline constexpr int kMaxChips = 1000;
 
 // Read noise sigma as the user gave it: a fraction of the ADC full scale, or LSBs.
 struct ReadNoise {

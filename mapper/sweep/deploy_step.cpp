@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "hw/cu/analog_nonideality.h"
 #include "hw/soc_description.h"
 #include "mapper/search_files/search_report.h"
 #include "mapper/sweep/plan.h"
@@ -33,6 +34,19 @@ bool deploys(const proto::SweepSpec& spec, const std::string& soc) {
   }
 }
 
+namespace {
+
+// The field that has every point deployed whatever its SoC ("'deploy': true"), or "" when
+// only the points of deployable SoCs are (deploy unset) or none (deploy: false).
+std::string deploy_demand(const proto::SweepSpec& s) {
+  if (s.has_deploy()) return s.deploy() ? "'deploy': true" : "";
+  if (s.deploy_chips() > 0) return "'deploy_chips': " + std::to_string(s.deploy_chips());
+  if (!s.aimc_noise_lsb().empty()) return "'aimc_noise_lsb': a grid of deployment noise levels";
+  return "";
+}
+
+}  // namespace
+
 void check_deploy(const proto::SweepSpec& s, const std::vector<SocDescription>& socs,
                   const std::string& path) {
   const std::string at = path.empty() ? "" : path + ": ";
@@ -43,10 +57,17 @@ void check_deploy(const proto::SweepSpec& s, const std::vector<SocDescription>& 
     throw Error(at + "field 'deploy_aimc_noise': " + format_number(s.deploy_aimc_noise()) +
                 " must be in [0, " + format_number(kMaxAimcNoise) +
                 "] (sigma as a fraction of the ADC full scale)");
-  if (!s.has_deploy() || !s.deploy()) return;
+  if (s.deploy_chips() < 0 || s.deploy_chips() > kMaxChips)
+    throw Error(at + "field 'deploy_chips': " + std::to_string(s.deploy_chips()) + " must be in [0, " +
+                std::to_string(kMaxChips) + "] (0: the ideal chip)");
+  if (s.deploy_chips() > 0 && s.has_deploy() && !s.deploy())
+    throw Error(at + "field 'deploy_chips': " + std::to_string(s.deploy_chips()) +
+                " chip instances, but deploy: false (the chips are where a point is deployed)");
+  const std::string demand = deploy_demand(s);
+  if (demand.empty()) return;
   for (const SocDescription& soc : socs)
     if (std::string why; !deployable(soc, &why))
-      throw Error(at + "field 'deploy': true, but SoC '" + soc.name() + "' cannot be deployed: " + why);
+      throw Error(at + "field " + demand + ", but SoC '" + soc.name() + "' cannot be deployed: " + why);
 }
 
 std::vector<std::string> deploy_args(const proto::SweepSpec& s, const proto::SweepPoint& p,
@@ -57,6 +78,9 @@ std::vector<std::string> deploy_args(const proto::SweepSpec& s, const proto::Swe
       "--quiet"};
   if (s.deploy_images() > 0) a.insert(a.end(), {"--images", std::to_string(s.deploy_images())});
   if (s.deploy_aimc_noise() > 0) a.insert(a.end(), {"--aimc-noise", format_number(s.deploy_aimc_noise())});
+  if (p.has_aimc_noise_lsb() && p.aimc_noise_lsb() > 0)
+    a.insert(a.end(), {"--aimc-noise", format_number(p.aimc_noise_lsb()) + "lsb"});
+  if (s.deploy_chips() > 0) a.insert(a.end(), {"--chips", std::to_string(s.deploy_chips())});
   return a;
 }
 

@@ -24,13 +24,15 @@ bool deployable(const SocDescription& soc, std::string* why = nullptr);
 // --soc): the spec's `deploy` when set, else whether that SoC loads and is deployable.
 bool deploys(const proto::SweepSpec& spec, const std::string& soc);
 
-// Checks the spec's deploy fields (ranges; `deploy: true` needs every SoC deployable).
+// Checks the spec's deploy fields (ranges; `deploy: true`, chip instances and a noise grid
+// need every SoC deployable; chips with `deploy: false` are a contradiction).
 void check_deploy(const proto::SweepSpec& spec, const std::vector<SocDescription>& socs,
                   const std::string& origin);
 
 // The `odimo deploy` arguments of point `p` whose result folder is `dir` (DIR first), or
 // none when the point is not deployed (a pretraining point, deploy off, a SoC without
-// integer parameters). The noise seed is the point's seed.
+// integer parameters). The noise seed is the point's seed, which also draws its chip
+// instances (deploy_chips); a point at a noise level deploys with that read noise.
 std::vector<std::string> deploy_args(const proto::SweepSpec& spec, const proto::SweepPoint& p,
                                      const std::string& dir);
 

@@ -6,10 +6,12 @@
 #include <filesystem>
 #include <map>
 #include <ostream>
+#include <set>
 #include <sstream>
 #include <tuple>
 
 #include "mapper/search_files/search_report.h"
+#include "mapper/sweep/noise_grid.h"
 #include "mapper/sweep/plan.h"
 #include "proto/error.h"
 #include "proto/proto_io.h"
@@ -56,6 +58,47 @@ std::string label_without_seed(const std::string& label) {
   return out;
 }
 
+namespace {
+
+// The chip statistics of a deployed point: none when its runs ran on the ideal chip.
+void fill_chip_stats(ResultPoint& p) {
+  const std::vector<std::string>& dirs = p.dirs;
+  std::vector<double> all;
+  for (size_t i = 0; i < p.runs.size(); ++i) {
+    const proto::DeployReport& d = p.runs[i].deployed();
+    if ((d.chips() > 0) != (p.runs.front().deployed().chips() > 0))
+      throw Error(dirs[i] + "/report.json: field 'deployed.chips': " + std::to_string(d.chips()) + " but " +
+                  dirs.front() + "/report.json has " + std::to_string(p.runs.front().deployed().chips()) +
+                  ": point '" + p.label +
+                  "' mixes deployments on chip instances and on the ideal chip (deploy them alike)");
+    p.chips = std::max(p.chips, d.chips());
+    all.insert(all.end(), d.chip_test_accuracy().begin(), d.chip_test_accuracy().end());
+  }
+  if (p.chips == 0 || all.empty()) return;
+  p.chip = stat_of(all);
+  p.worst_chip = *std::min_element(all.begin(), all.end());
+}
+
+// Means and standard deviations over the seeds, the compared accuracy and its error bar.
+void fill_stats(ResultPoint& p, AccuracyKind kind) {
+  std::vector<double> trained, deployed, lat, en;
+  p.has_deployed = true;
+  for (const auto& r : p.runs) {
+    trained.push_back(accuracy(r, AccuracyKind::kTrained));
+    p.has_deployed = p.has_deployed && r.has_deployed();
+    if (r.has_deployed()) deployed.push_back(accuracy(r, AccuracyKind::kDeployed));
+    lat.push_back(latency_us(r));
+    en.push_back(energy_uj(r));
+  }
+  p.trained = stat_of(trained), p.latency = stat_of(lat), p.energy = stat_of(en);
+  if (p.has_deployed) p.deployed = stat_of(deployed), fill_chip_stats(p);
+  p.acc = kind == AccuracyKind::kDeployed ? p.deployed : p.trained;
+  p.acc_err_over_chips = kind == AccuracyKind::kDeployed && p.chips > 0;
+  p.acc_err = p.acc_err_over_chips ? p.chip.std : p.acc.std;
+}
+
+}  // namespace
+
 std::vector<ResultPoint> group_runs(const std::vector<std::pair<std::string, proto::SearchReport>>& runs,
                                     AccuracyKind kind) {
   auto sorted = runs;  // seed order within each point
@@ -95,18 +138,7 @@ std::vector<ResultPoint> group_runs(const std::vector<std::pair<std::string, pro
   }
   std::vector<ResultPoint> out;
   for (auto& [key, p] : groups) {
-    std::vector<double> trained, deployed, lat, en;
-    p.has_deployed = true;
-    for (const auto& r : p.runs) {
-      trained.push_back(accuracy(r, AccuracyKind::kTrained));
-      p.has_deployed = p.has_deployed && r.has_deployed();
-      if (r.has_deployed()) deployed.push_back(accuracy(r, AccuracyKind::kDeployed));
-      lat.push_back(latency_us(r));
-      en.push_back(energy_uj(r));
-    }
-    p.trained = stat_of(trained), p.latency = stat_of(lat), p.energy = stat_of(en);
-    if (p.has_deployed) p.deployed = stat_of(deployed);
-    p.acc = kind == AccuracyKind::kDeployed ? p.deployed : p.trained;
+    fill_stats(p, kind);
     out.push_back(std::move(p));
   }
   mark_fronts(out);
@@ -148,14 +180,35 @@ void mark_fronts(std::vector<ResultPoint>& pts) {
   mark_front(pts, true, &ResultPoint::front_energy);
 }
 
-std::string plot_title(const std::vector<ResultPoint>& pts, AccuracyKind kind) {
+std::string plot_title(const std::vector<ResultPoint>& pts, AccuracyKind kind,
+                       const std::optional<double>& noise_lsb) {
   const auto& r = pts.front().report();
+  int chips = 0;
+  for (const auto& p : pts) chips = std::max(chips, p.chips);
   return r.network() + " on " + r.soc() + ", " + r.dataset() + " (target " + r.target() + ")" +
-         (kind == AccuracyKind::kDeployed ? ", deployed accuracy (integer pipelines)" : "");
+         (noise_lsb ? ", AIMC read noise " + format_number(*noise_lsb) + " LSB" : "") +
+         (kind == AccuracyKind::kDeployed ? ", deployed accuracy (integer pipelines)" : "") +
+         (kind == AccuracyKind::kDeployed && chips > 0
+              ? ", mean of " + std::to_string(chips) + " chip instances"
+              : "");
 }
 
-std::string Fronts::svg_path(const std::string& soc) const {
-  return svg_dir + (by_soc.size() > 1 ? "/pareto-" + soc + ".svg" : "/pareto.svg");
+bool FrontKey::operator<(const FrontKey& o) const {
+  return std::tie(soc, noise_lsb) < std::tie(o.soc, o.noise_lsb);
+}
+
+std::string FrontKey::name() const {
+  return soc + noise_word(noise_lsb);
+}
+
+std::string Fronts::svg_path(const FrontKey& key) const {
+  std::set<std::string> socs;
+  std::set<std::optional<double>> levels;
+  for (const auto& [k, pts] : groups) socs.insert(k.soc), levels.insert(k.noise_lsb);
+  std::string file = "/pareto";
+  if (socs.size() > 1) file += "-" + key.soc;
+  if (levels.size() > 1 && key.noise_lsb) file += "-noise" + format_number(*key.noise_lsb) + "lsb";
+  return svg_dir + file + ".svg";
 }
 
 namespace {
@@ -184,10 +237,16 @@ Fronts collect_fronts(const std::vector<std::string>& outs, AccuracyKind kind) {
   for (const auto& out : outs) {
     if (auto line = missing_points(out); !line.empty()) f.missing.push_back(line);
   }
-  std::map<std::string, std::vector<std::pair<std::string, proto::SearchReport>>> runs;
+  std::map<FrontKey, std::vector<std::pair<std::string, proto::SearchReport>>> runs;
   for (const auto& out : outs)
-    for (auto& run : read_sweep(out)) runs[run.second.soc()].push_back(std::move(run));
-  for (const auto& [soc, r] : runs) f.by_soc[soc] = group_runs(r, kind);
+    for (auto& run : read_sweep(out))
+      runs[{run.second.soc(), label_noise(run.second.label())}].push_back(std::move(run));
+  for (const auto& [key, r] : runs) {
+    std::vector<ResultPoint> pts = group_runs(r, kind);
+    if (key.noise_lsb)  // the level names the front: the points' labels without it
+      for (auto& p : pts) p.label = label_without_noise(p.label);
+    f.groups[key] = std::move(pts);
+  }
   return f;
 }
 

@@ -1,6 +1,7 @@
 // The SVG of a sweep's Pareto fronts: two panels (accuracy vs latency, vs energy),
 // ticks at round values (1-2-5 steps), error bars of one standard deviation over
-// the seeds, and point labels placed so that no two overlap.
+// the seeds (the deployed accuracy on chip instances: over every seed's instances, pooled),
+// and point labels placed so that no two overlap.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -115,8 +116,8 @@ void panel(std::ostringstream& s, const std::vector<ResultPoint>& pts, bool ener
   for (const auto& p : pts) {
     const Stat& c = energy_axis ? p.energy : p.latency;
     xmin = std::min(xmin, c.mean - c.std), xmax = std::max(xmax, c.mean + c.std);
-    ymin = std::min(ymin, 100 * (p.acc.mean - p.acc.std)),
-    ymax = std::max(ymax, 100 * (p.acc.mean + p.acc.std));
+    ymin = std::min(ymin, 100 * (p.acc.mean - p.acc_err)),
+    ymax = std::max(ymax, 100 * (p.acc.mean + p.acc_err));
   }
   const Frame f{round_axis(xmin, xmax, 1e-9, 0, 1e300), round_axis(ymin, ymax, 0.5, 0, 100), x0, y0, w, h};
   axes(s, f, xlabel);
@@ -137,7 +138,7 @@ void panel(std::ostringstream& s, const std::vector<ResultPoint>& pts, bool ener
   for (const auto& p : pts) {
     const Stat& c = energy_axis ? p.energy : p.latency;
     const double px = f.x(c.mean), py = f.y(100 * p.acc.mean);
-    error_bars(s, px, py, f.x(c.mean + c.std) - px, py - f.y(100 * (p.acc.mean + p.acc.std)));
+    error_bars(s, px, py, f.x(c.mean + c.std) - px, py - f.y(100 * (p.acc.mean + p.acc_err)));
     if (!p.is_search())
       s << "<rect x='" << px - 5 << "' y='" << py - 5 << "' width='10' height='10' fill='#1f77b4'/>\n";
     else
@@ -157,6 +158,8 @@ void panel(std::ostringstream& s, const std::vector<ResultPoint>& pts, bool ener
 std::string pareto_svg(const std::vector<ResultPoint>& pts, const std::string& title) {
   std::ostringstream s;
   const double w = 520, h = 380;
+  const bool over_chips =
+      std::any_of(pts.begin(), pts.end(), [](const auto& p) { return p.acc_err_over_chips; });
   s << "<svg xmlns='http://www.w3.org/2000/svg' width='" << 2 * w << "' height='" << h + 50
     << "' font-family='sans-serif'>\n<rect width='100%' height='100%' fill='white'/>\n"
     << "<text x='" << w << "' y='22' font-size='15' text-anchor='middle'>" << esc(title) << "</text>\n";
@@ -164,7 +167,9 @@ std::string pareto_svg(const std::vector<ResultPoint>& pts, const std::string& t
   panel(s, pts, true, &ResultPoint::front_energy, "energy (uJ, simulated)", w, 30, w, h);
   s << "<text x='70' y='" << h + 44
     << "' font-size='11'>circles: ODiMO search points (dark: on the Pareto front); "
-    << "squares: baselines; line: Pareto front; bars: ±1 std over seeds</text>\n</svg>\n";
+    << "squares: baselines; line: Pareto front; bars: ±1 std "
+    << (over_chips ? "(cost: over seeds; accuracy: over all chip instances)" : "over seeds")
+    << "</text>\n</svg>\n";
   return s.str();
 }
 

@@ -16,6 +16,7 @@
 #include "mapper/search_files/search_config.h"
 #include "mapper/search_files/search_report.h"
 #include "mapper/sweep/deploy_step.h"
+#include "mapper/sweep/noise_grid.h"
 #include "mapper/tensor/limits.h"
 #include "proto/error.h"
 #include "proto/proto_io.h"
@@ -150,7 +151,7 @@ void check_points(proto::SweepSpec& s, const std::vector<SocDescription>& socs, 
         bad(path, "baseline", "'" + b + "': SoC '" + soc.name() + "' has no such compute unit");
     }
   }
-  if (s.lambda().empty() && s.baseline().empty())
+  if (s.lambda().empty() && s.noise_aware_lambda().empty() && s.baseline().empty())
     bad(path, "lambda", "the spec has no lambda and no baseline: nothing to run");
   if (s.seed().empty()) s.add_seed(1);
   std::set<uint64_t> seeds(s.seed().begin(), s.seed().end());
@@ -230,6 +231,7 @@ void check_spec(proto::SweepSpec& s, const std::string& path) {
   check_data(s, path);
   check_points(s, socs, path);
   check_training(s, path);
+  check_noise(s, path);
   check_model(s, socs, path);
   check_deploy(s, socs, path);
 }
@@ -261,8 +263,9 @@ namespace {
 
 // The search a point of `s` runs on `soc` with `seed`: the spec's fields over the search's
 // defaults. A baseline gets the same training budget as a search point, all of it with the
-// mapping fixed; a point with a pretraining point gets its init at run time (run_here).
-proto::SearchConfig point_config(const proto::SweepSpec& s, const proto::SweepPoint& p) {
+// mapping fixed; a point with a pretraining point gets its init at run time (run_here);
+// a point at a noise level trains with it when `noise_aware` or the spec's adc_aware.
+proto::SearchConfig point_config(const proto::SweepSpec& s, const proto::SweepPoint& p, bool noise_aware) {
   proto::SearchConfig c = search::default_search_config();
   c.set_soc(p.soc());
   c.set_net(s.net());
@@ -285,10 +288,26 @@ proto::SearchConfig point_config(const proto::SweepSpec& s, const proto::SweepPo
   if (!s.model().empty()) c.set_model(s.model());
   if (!s.calibration().empty()) c.set_calibration(s.calibration());
   c.set_compat(s.compat());
-  c.set_adc_aware(s.adc_aware()), c.set_adc_noise(s.adc_noise());
+  set_training_noise(c, s, p, noise_aware || s.adc_aware());
   if (!s.init().empty() && !p.has_init_from()) c.set_init(s.init());
   c.set_label(p.label());
   return c;
+}
+
+}  // namespace
+
+namespace {
+
+// The baselines of `soc`: "all" expanded to all:CU for each CU.
+std::vector<std::string> baselines_of(const proto::SweepSpec& s, const SocDescription& soc) {
+  std::vector<std::string> baselines;
+  for (const auto& b : s.baseline()) {
+    if (b == "all")
+      for (const auto& cu : cus_of(soc)) baselines.push_back("all:" + cu);
+    else
+      baselines.push_back(b);
+  }
+  return baselines;
 }
 
 }  // namespace
@@ -303,39 +322,41 @@ std::vector<proto::SweepPoint> expand(const proto::SweepSpec& s) {
     }
   for (const auto& soc_spec : s.soc()) {
     const SocDescription soc = load_soc(soc_spec);
-    std::vector<std::string> baselines;
-    for (const auto& b : s.baseline()) {
-      if (b == "all")
-        for (const auto& cu : cus_of(soc)) baselines.push_back("all:" + cu);
-      else
-        baselines.push_back(b);
-    }
-    for (uint64_t seed : s.seed()) {
-      auto add = [&](proto::SweepPoint p, const std::string& label) {
-        p.set_index(int(points.size()));
-        p.set_soc(soc_spec);
-        p.set_seed(seed);
-        if (pretrained.count(seed)) p.set_init_from(pretrained.at(seed));
-        std::string full = label;
-        if (s.seed_size() > 1) full += " seed=" + std::to_string(seed);
-        if (s.soc_size() > 1) full += " soc=" + soc.name();
-        p.set_label(full);
-        *p.mutable_config() = point_config(s, p);
-        points.push_back(p);
-      };
-      for (double l : s.lambda()) {
-        proto::SweepPoint p;
-        p.set_kind("search");
-        p.set_lambda(l);
-        add(p, "lambda=" + format_number(l));
+    const std::vector<std::string> baselines = baselines_of(s, soc);
+    std::map<std::string, int> first_level;  // a noise-blind point's label without level -> its first point
+    for (const std::optional<double>& level : noise_levels(s))
+      for (uint64_t seed : s.seed()) {
+        auto add = [&](proto::SweepPoint p, const std::string& label, bool noise_aware) {
+          p.set_index(int(points.size()));
+          p.set_soc(soc_spec);
+          p.set_seed(seed);
+          if (level) p.set_aimc_noise_lsb(*level);
+          if (pretrained.count(seed)) p.set_init_from(pretrained.at(seed));
+          const std::string tail = (s.seed_size() > 1 ? " seed=" + std::to_string(seed) : std::string()) +
+                                   (s.soc_size() > 1 ? " soc=" + soc.name() : std::string());
+          p.set_label(label + noise_word(level) + tail);
+          *p.mutable_config() = point_config(s, p, noise_aware);
+          if (level && !noise_aware && !s.adc_aware()) {  // the same search at every level
+            const auto [it, first] = first_level.emplace(label + tail, p.index());
+            if (!first) p.set_search_from(it->second);
+          }
+          points.push_back(p);
+        };
+        auto search = [](double lambda) {
+          proto::SweepPoint p;
+          p.set_kind("search");
+          p.set_lambda(lambda);
+          return p;
+        };
+        for (double l : s.lambda()) add(search(l), "lambda=" + format_number(l), false);
+        for (double l : s.noise_aware_lambda()) add(search(l), "lambda=" + format_number(l) + " aware", true);
+        for (const auto& b : baselines) {
+          proto::SweepPoint p;
+          p.set_kind("baseline");
+          p.set_baseline(b);
+          add(p, b, false);
+        }
       }
-      for (const auto& b : baselines) {
-        proto::SweepPoint p;
-        p.set_kind("baseline");
-        p.set_baseline(b);
-        add(p, b);
-      }
-    }
   }
   return points;
 }

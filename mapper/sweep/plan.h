@@ -17,9 +17,10 @@ proto::SweepSpec read_spec(const std::string& path);
 void check_spec(proto::SweepSpec& spec, const std::string& origin);
 
 // Every point of the spec, numbered from 0: with pretrain_epochs > 0 first one
-// pretraining point per seed (`odimo train`), then for each SoC, for each seed, the
-// lambdas then the baselines ("all" expands to all:CU for each CU of that SoC), each
-// starting from its seed's pretraining point (init_from).
+// pretraining point per seed (`odimo train`), then for each SoC, for each read-noise level
+// of the grid (noise_grid.h; one unset level without it), for each seed, the lambdas, the
+// noise-aware lambdas, then the baselines ("all" expands to all:CU for each CU of that SoC),
+// each starting from its seed's pretraining point (init_from).
 std::vector<proto::SweepPoint> expand(const proto::SweepSpec& spec);
 
 // Writes DIR/point-NNN.pbtxt for every point, then DIR/plan.pbtxt (its presence marks

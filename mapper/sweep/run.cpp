@@ -9,6 +9,7 @@
 #include <iostream>
 #include <map>
 
+#include "mapper/search_files/search_report.h"
 #include "mapper/sweep/deploy_step.h"
 #include "mapper/sweep/plan.h"
 #include "mapper/sweep/process.h"
@@ -51,6 +52,9 @@ Run open_run(const std::string& plan_dir, const std::string& out) {
     if (p.has_init_from() && (p.init_from() < 0 || p.init_from() >= i))
       throw Error(plan_dir + "/" + run.name(i) + ".pbtxt: field 'init_from': " +
                   std::to_string(p.init_from()) + ": expected an earlier point");
+    if (p.has_search_from() && (p.search_from() < 0 || p.search_from() >= i))
+      throw Error(plan_dir + "/" + run.name(i) + ".pbtxt: field 'search_from': " +
+                  std::to_string(p.search_from()) + ": expected an earlier point");
   }
   std::error_code ec;
   fs::create_directories(out + "/logs", ec);
@@ -71,9 +75,32 @@ Run open_run(const std::string& plan_dir, const std::string& out) {
 
 namespace {
 
-// The point's search (or pretraining) into its result folder, resumed.
+// The search in the folder `from` as the point's own in `to` (plan.h: search_from, only the
+// label differs): its files but the deployments, then its report relabelled and without its
+// deployment, written last (its presence marks the search done).
+void copy_search(const std::string& from, const std::string& to, const std::string& label) {
+  std::error_code ec;
+  fs::create_directories(to, ec);
+  if (ec) throw Error(to + ": cannot create the point's folder: " + ec.message());
+  proto::SearchReport r = search::read_search_report(from);
+  for (const std::string& f : {r.mapping_file(), r.weights_file(), std::string("simulation.json"),
+                               std::string("search-checkpoint.pb")})
+    if (!f.empty() && file_exists(from + "/" + f)) write_file_atomic(to + "/" + f, read_file(from + "/" + f));
+  r.clear_deployed();
+  r.set_label(label);
+  search::write_search_report(to, r);
+}
+
+// The point's search (or pretraining) into its result folder, resumed; a noise-blind point at a
+// later noise level copies the search of its first level's point once that one is replayed.
 int search_point(const Run& run, int index, const proto::SweepPoint& p, const PointRunner& runner) {
   const std::string dir = run.result_dir(index);
+  if (p.has_search_from() && point_replayed(run.result_dir(p.search_from()))) {
+    std::cout << "odimo sweep: " << run.name(index) << " of " << run.plan.points() << " (" << p.label()
+              << "): the search of " << run.title(p.search_from()) << ", copied\n";
+    copy_search(run.result_dir(p.search_from()), dir, p.label());
+    return 0;
+  }
   std::string init;  // the pretraining point's checkpoint
   if (p.has_init_from()) {
     const std::string from = run.result_dir(p.init_from());
