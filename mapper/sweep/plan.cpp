@@ -123,6 +123,19 @@ void check_data(proto::SweepSpec& s, const std::string& path) {
     bad(path, "target", "'" + s.target() + "': expected latency or energy");
 }
 
+// The sensitivity baseline's threshold: in its range, and only with that baseline.
+void check_sensitivity_threshold(const proto::SweepSpec& s, const std::string& path) {
+  if (!s.has_sensitivity_threshold()) return;
+  const search::ConfigField& f = search::config_field("sensitivity_threshold");
+  const double t = s.sensitivity_threshold();
+  if (!(t >= f.min && t <= f.max))
+    bad(path, "sensitivity_threshold",
+        format_number(t) + " must be in [" + format_number(f.min) + ", " + format_number(f.max) +
+            "] (points)");
+  if (std::none_of(s.baseline().begin(), s.baseline().end(), search::is_sensitivity_baseline))
+    bad(path, "sensitivity_threshold", format_number(t) + ": the spec has no sensitivity baseline");
+}
+
 // Lambdas, baselines (their CU on every SoC) and seeds.
 void check_points(proto::SweepSpec& s, const std::vector<SocDescription>& socs, const std::string& path) {
   std::set<double> lambdas;
@@ -135,7 +148,7 @@ void check_points(proto::SweepSpec& s, const std::vector<SocDescription>& socs, 
     if (!lambdas.insert(l).second) bad(path, "lambda", format_number(l) + " is listed twice");
   }
   for (const auto& b : s.baseline()) {
-    if (b == "all" || b == "greedy" || b == "minlat") continue;
+    if (b == "all" || b == "greedy" || b == "minlat" || search::is_sensitivity_baseline(b)) continue;
     if (b == "policy") {
       for (const auto& soc : socs)
         if (!soc.soc.has_policy())
@@ -143,7 +156,8 @@ void check_points(proto::SweepSpec& s, const std::vector<SocDescription>& socs, 
       continue;
     }
     if (b.rfind("all:", 0) != 0)
-      bad(path, "baseline", "'" + b + "': expected all, all:CU, policy, greedy or minlat");
+      bad(path, "baseline",
+          "'" + b + "': expected all, all:CU, policy, greedy, minlat or sensitivity[:macs|:measured]");
     for (const auto& soc : socs) {
       const auto cus = cus_of(soc);
       if (std::find(cus.begin(), cus.end(), b.substr(4)) == cus.end())
@@ -152,6 +166,7 @@ void check_points(proto::SweepSpec& s, const std::vector<SocDescription>& socs, 
   }
   if (s.lambda().empty() && s.baseline().empty())
     bad(path, "lambda", "the spec has no lambda and no baseline: nothing to run");
+  check_sensitivity_threshold(s, path);
   if (s.seed().empty()) s.add_seed(1);
   std::set<uint64_t> seeds(s.seed().begin(), s.seed().end());
   if (int(seeds.size()) != s.seed_size()) bad(path, "seed", "a seed is listed twice");
@@ -287,6 +302,10 @@ proto::SearchConfig point_config(const proto::SweepSpec& s, const proto::SweepPo
   c.set_compat(s.compat());
   c.set_adc_aware(s.adc_aware()), c.set_adc_noise(s.adc_noise());
   if (!s.init().empty() && !p.has_init_from()) c.set_init(s.init());
+  if (search::is_sensitivity_baseline(p.baseline())) {  // decided under the deployment's noise
+    if (s.has_sensitivity_threshold()) c.set_sensitivity_threshold(s.sensitivity_threshold());
+    if (s.deploy_aimc_noise() > 0) c.set_aimc_noise(s.deploy_aimc_noise());
+  }
   c.set_label(p.label());
   return c;
 }
