@@ -156,7 +156,8 @@ class Evaluator {
   mapper::StatisticsImages m_stats;
 };
 
-// The all-digital training, a baseline of its own in DIR/all-digital (resumable as any).
+// The all-digital training, a baseline of its own in DIR/all-digital (resumable as any): its
+// weights file, or "" when it stopped early (SearchConfig::stop_after_epochs, tests).
 std::string train_all_digital(const search::SearchConfig& cfg, const Conversion& c, const SocDescription& soc,
                               const cost::CostModel& cost, const cost::CostModel& compat,
                               const ReportWriter& write, std::ostream& log) {
@@ -167,6 +168,7 @@ std::string train_all_digital(const search::SearchConfig& cfg, const Conversion&
   if (a.out_dir.empty()) throw Error("--baseline sensitivity: needs an output folder (--out)");
   log << "sensitivity: training " << a.label << " (" << a.out_dir << ")\n" << std::flush;
   proto::SearchReport rep = search::run_search(a, soc, cost, compat, log);
+  if (rep.label().empty()) return "";  // stopped (tests)
   write(a.out_dir, rep);
   return a.out_dir + "/weights.pb";
 }
@@ -177,6 +179,36 @@ void log_step(std::ostream& log, const std::string& what, const SensitivityCandi
       << std::setprecision(2) << 100 * accuracy << " % (" << std::showpos << 100 * (accuracy - reference)
       << std::noshowpos << " pt)" << verdict << "\n"
       << std::flush;
+}
+
+// The record of the decisions in report.json (proto::SensitivityRecord).
+void record_decisions(const Conversion& c, const search::SensitivityOptions& o, const SocDescription& soc,
+                      double reference, const SensitivityResult& result, const std::vector<double>& alone,
+                      int images, const std::string& start, const std::string& out_dir,
+                      proto::SensitivityRecord& r) {
+  r.set_ranking(o.ranking);
+  r.set_threshold(o.threshold);
+  r.set_reference_accuracy(reference);
+  r.set_final_accuracy(result.accuracy);
+  r.set_digital_cu(soc.soc.cu(c.digital).name());
+  r.set_analog_cu(soc.soc.cu(c.analog).name());
+  const int adc_bits = soc.units[size_t(c.analog)]->number_format().adc_bits;
+  r.set_aimc_noise(adc_bits > 0 ? o.noise.fraction(adc_bits) : o.noise.value);
+  r.set_aimc_noise_lsb(adc_bits > 0 ? o.noise.sigma_lsb(adc_bits) : 0.0);
+  r.set_chips(o.chips);
+  r.set_images(images);
+  r.set_start_weights(std::filesystem::absolute(start)
+                          .lexically_normal()
+                          .lexically_relative(std::filesystem::absolute(out_dir).lexically_normal())
+                          .generic_string());
+  for (const SensitivityStep& s : result.steps) {
+    proto::SensitivityDecision* d = r.add_decisions();
+    d->set_layer(c.candidates[size_t(s.candidate)].layer);
+    d->set_macs(c.candidates[size_t(s.candidate)].macs);
+    d->set_accuracy(s.accuracy);
+    d->set_kept(s.kept);
+    if (o.ranking == "measured") d->set_alone_accuracy(alone[size_t(s.candidate)]);
+  }
 }
 
 }  // namespace
@@ -190,6 +222,7 @@ proto::SearchReport run_sensitivity_baseline(const search::SearchConfig& cfg,
   const Conversion c = conversion_of(net, soc, space);
   const bool from_init = !cfg.init.empty();
   const std::string start = from_init ? cfg.init : train_all_digital(cfg, c, soc, cost, compat, write, log);
+  if (start.empty()) return {};
   Evaluator evaluate(cfg, o, soc, net, space, start, from_init ? nullptr : &c.start);
   std::map<std::vector<bool>, double> seen;  // deterministic: an assignment measured once
   const SensitivityEvaluator measure = [&](const std::vector<bool>& analog) {
@@ -222,30 +255,8 @@ proto::SearchReport run_sensitivity_baseline(const search::SearchConfig& cfg,
   if (!from_init) b.init_assignment = c.start;
   proto::SearchReport rep = search::run_search(b, soc, cost, compat, log);
   if (rep.label().empty()) return rep;  // stopped (tests)
-  proto::SensitivityRecord& r = *rep.mutable_sensitivity();
-  r.set_ranking(o.ranking);
-  r.set_threshold(o.threshold);
-  r.set_reference_accuracy(reference);
-  r.set_final_accuracy(result.accuracy);
-  r.set_digital_cu(soc.soc.cu(c.digital).name());
-  r.set_analog_cu(soc.soc.cu(c.analog).name());
-  const int adc_bits = soc.units[size_t(c.analog)]->number_format().adc_bits;
-  r.set_aimc_noise(adc_bits > 0 ? o.noise.fraction(adc_bits) : o.noise.value);
-  r.set_aimc_noise_lsb(adc_bits > 0 ? o.noise.sigma_lsb(adc_bits) : 0.0);
-  r.set_chips(o.chips);
-  r.set_images(evaluate.images());
-  r.set_start_weights(std::filesystem::absolute(start)
-                          .lexically_normal()
-                          .lexically_relative(std::filesystem::absolute(cfg.out_dir).lexically_normal())
-                          .generic_string());
-  for (const SensitivityStep& s : result.steps) {
-    proto::SensitivityDecision* d = r.add_decisions();
-    d->set_layer(c.candidates[size_t(s.candidate)].layer);
-    d->set_macs(c.candidates[size_t(s.candidate)].macs);
-    d->set_accuracy(s.accuracy);
-    d->set_kept(s.kept);
-    if (o.ranking == "measured") d->set_alone_accuracy(alone[size_t(s.candidate)]);
-  }
+  record_decisions(c, o, soc, reference, result, alone, evaluate.images(), start, cfg.out_dir,
+                   *rep.mutable_sensitivity());
   return rep;
 }
 
