@@ -26,13 +26,18 @@ decisions m > m.decisions
 grep -q '"label": "sensitivity:measured"' m/report.json || { echo "FAIL: label"; exit 1; }
 grep -q '"startWeights": "all-digital/weights.pb"\|"start_weights": "all-digital/weights.pb"' m/report.json ||
   { echo "FAIL: start weights"; grep -i start m/report.json; exit 1; }
-[ -f m/all-digital/report.json ] && [ -f m/all-digital/weights.pb ] || { echo "FAIL: no all-digital folder"; exit 1; }
+for f in report.json weights.pb; do [ -f "m/all-digital/$f" ] || { echo "FAIL: no all-digital/$f"; exit 1; }; done
 grep -q 'alone' m.out || { echo "FAIL: no alone measurement logged"; exit 1; }
 # Deterministic: the same options give the same bytes.
 # shellcheck disable=SC2086
 "$odimo" $S --baseline sensitivity:measured --sensitivity-threshold 2 --out m2 > m2.out
 cmp m/weights.pb m2/weights.pb || { echo "FAIL: not deterministic"; exit 1; }
 cmp m/report.json m2/report.json || { echo "FAIL: report not deterministic"; exit 1; }
+# Resumed over a finished run (both phases' checkpoints complete): the same bytes again.
+# shellcheck disable=SC2086
+"$odimo" $S --baseline sensitivity:measured --sensitivity-threshold 2 --out m2 --resume > m2r.out
+cmp m/weights.pb m2/weights.pb || { echo "FAIL: --resume changed the weights"; exit 1; }
+grep -q "resumed from m2/all-digital/search-checkpoint.pb" m2r.out || { echo "FAIL: all-digital not resumed"; exit 1; }
 # Threshold 100 points: every conversion is kept, every candidate's channels on the AIMC.
 # shellcheck disable=SC2086
 "$odimo" $S --baseline sensitivity --sensitivity-threshold 100 --out all > all.out
@@ -48,10 +53,15 @@ grep -q '"../t/checkpoint.pb"' i/report.json || { echo "FAIL: start weights not 
 # A sweep point with the baseline and the spec's threshold.
 cat > s.sweep.pbtxt <<'EOF'
 soc: "diana" net: "tiny" dataset: "synthetic" baseline: "sensitivity" sensitivity_threshold: 3
+baseline: "greedy" deploy_aimc_noise: 0.05
 warmup_epochs: 0 search_epochs: 0 finetune_epochs: 1 steps_per_epoch: 2 batch: 32 deploy: false
 EOF
 "$odimo" sweep plan s.sweep.pbtxt -o plan > plan.out
 grep -q 'sensitivity_threshold: 3' plan/point-000.pbtxt || { echo "FAIL: threshold not in the point"; exit 1; }
+grep -q 'aimc_noise: 0.05' plan/point-000.pbtxt || { echo "FAIL: the deployment's noise not in the point"; exit 1; }
+grep -q 'sensitivity\|aimc_noise' plan/point-001.pbtxt && { echo "FAIL: greedy point carries the fields"; exit 1; }
+"$odimo" sweep run plan -o sw --index 0 > sw.out 2>&1 || { echo "FAIL: the sweep point"; cat sw.out; exit 1; }
+grep -q '"sensitivity"' sw/point-000/report.json || { echo "FAIL: sweep point has no decisions"; exit 1; }
 
 expect_bad() {  # name, regex, args...
   local name=$1 re=$2
