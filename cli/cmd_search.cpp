@@ -52,7 +52,8 @@ std::vector<std::vector<int>> baseline_assignment(const std::string& spec, const
     return search::best_split_per_layer(
         search::NetworkCost(net, soc, *compat, space, search::Target::kLatency), 16);
   }
-  throw Error("--baseline '" + spec + "': expected all:CU, policy, greedy or minlat");
+  throw Error("--baseline '" + spec +
+              "': expected all:CU, policy, greedy, minlat or sensitivity[:macs|:measured]");
 }
 
 // --config FILE: a sweep point file (its config, planned in full) or a bare configuration.
