@@ -11,6 +11,7 @@
 #include "cli/replay.h"
 #include "cli/search_options.h"
 #include "cli/table.h"
+#include "mapper/deploy/sensitivity.h"
 #include "mapper/search/search_run.h"
 #include "mapper/search_files/search_config.h"
 #include "mapper/search_files/search_report.h"
@@ -27,6 +28,11 @@ struct SearchOptions {
   std::string out, baseline, label, config_file;
   double lambda = -1;  // required unless --baseline
   bool no_replay = false, quiet = false, resume = false, no_refine = false;
+  // --baseline sensitivity: its options (set into the configuration only when given)
+  std::vector<CLI::Option*> sensitivity_options;
+  double threshold = 0;
+  ReadNoise aimc_noise;
+  int chips = 0, images = 0;
 };
 
 // The assignment of a baseline, per searchable layer.
@@ -38,13 +44,16 @@ std::vector<std::vector<int>> baseline_assignment(const std::string& spec, const
   if (spec == "policy") return search::policy_assignment(space, net, soc);
   if (spec == "greedy")
     return search::best_split_per_layer(search::NetworkCost(net, soc, model, space, target), 1);
+  if (search::is_sensitivity_baseline(spec))
+    throw std::logic_error("the sensitivity baseline decides its assignment (mapper/deploy/sensitivity.h)");
   if (spec == "minlat") {
     // ODiMO's manual min-latency heuristic: the original formulas, latency, 16-channel steps.
     const auto compat = cost::make_compat_model(soc);
     return search::best_split_per_layer(
         search::NetworkCost(net, soc, *compat, space, search::Target::kLatency), 16);
   }
-  throw Error("--baseline '" + spec + "': expected all:CU, policy, greedy or minlat");
+  throw Error("--baseline '" + spec +
+              "': expected all:CU, policy, greedy, minlat or sensitivity[:macs|:measured]");
 }
 
 // --config FILE: a sweep point file (its config, planned in full) or a bare configuration.
@@ -57,6 +66,23 @@ proto::SearchConfig file_config(const std::string& file) {
   }
   if (!point.has_config()) return search::read_search_config(file);
   return search::complete_search_config(point.config(), file + ": config");
+}
+
+// --sensitivity-threshold, --aimc-noise, --chips, --sensitivity-images: into the
+// configuration when given, and only with the sensitivity baseline.
+void add_sensitivity_options(const SearchOptions& o, proto::SearchConfig& p) {
+  for (const CLI::Option* opt : o.sensitivity_options)
+    if (opt->count() && !search::is_sensitivity_baseline(o.baseline))
+      throw Error(opt->get_name() + ": only with --baseline sensitivity[:macs|:measured]");
+  if (o.sensitivity_options[0]->count()) p.set_sensitivity_threshold(o.threshold);
+  if (o.sensitivity_options[1]->count()) {
+    if (o.aimc_noise.in_lsb)
+      p.set_aimc_noise_lsb(o.aimc_noise.value);
+    else
+      p.set_aimc_noise(o.aimc_noise.value);
+  }
+  if (o.sensitivity_options[2]->count()) p.set_chips(o.chips);
+  if (o.sensitivity_options[3]->count()) p.set_sensitivity_images(o.images);
 }
 
 // The configuration the command line describes: --config FILE, or the options.
@@ -74,6 +100,7 @@ proto::SearchConfig options_config(const SearchOptions& o) {
   }
   if (!o.label.empty()) p.set_label(o.label);
   p.set_refine(!o.no_refine);
+  add_sensitivity_options(o, p);
   input_shape(o.choice.input);  // checked here, named as the option
   return p;  // the options' own checks name the options (a file's: search::check_search_config)
 }
@@ -103,17 +130,24 @@ int run_search_config(const proto::SearchConfig& p, const SearchPlace& place) {
   const OutputFolderGuard folder(cfg.out_dir);  // no empty --out folder if the search fails
   const auto model = make_model({p.model(), p.calibration()}, soc);
   const auto compat = cost::make_compat_model(soc);
-  if (!p.baseline().empty()) {
+  const bool sensitivity = search::is_sensitivity_baseline(p.baseline());
+  if (!p.baseline().empty() && !sensitivity) {
     const Network net = load_network(cfg.net, cfg.input);
     cfg.fixed = baseline_assignment(p.baseline(), net, soc, *model, cfg.target);
   }
   std::cout << "odimo search " << cfg.label << ": " << cfg.net << " on " << soc.name() << ", " << cfg.dataset
             << ", target " << search::target_name(cfg.target) << ", cost model " << model->name() << "\n";
-  proto::SearchReport rep = search::run_search(cfg, soc, *model, *compat, std::cout);
-  rep.set_tool_version(ODIMO_VERSION);
-  rep.set_network_file(cfg.net);
-  rep.set_soc_file(p.soc());
-  search::write_search_report(cfg.out_dir, rep);
+  const auto write = [&](const std::string& dir, proto::SearchReport& rep) {
+    rep.set_tool_version(ODIMO_VERSION);
+    rep.set_network_file(cfg.net);
+    rep.set_soc_file(p.soc());
+    search::write_search_report(dir, rep);
+  };
+  proto::SearchReport rep = sensitivity
+                                ? deploy::run_sensitivity_baseline(cfg, search::sensitivity_options(p), soc,
+                                                                   *model, *compat, write, std::cout)
+                                : search::run_search(cfg, soc, *model, *compat, std::cout);
+  write(cfg.out_dir, rep);
   std::cout << "test accuracy " << fixed(100 * rep.test_accuracy(), 2) << " %, analytic "
             << grouped(rep.analytic().cycles()) << " cycles, " << fixed(rep.analytic().energy_uj(), 2)
             << " uJ; wrote " << cfg.out_dir << "/report.json\n";
@@ -122,6 +156,26 @@ int run_search_config(const proto::SearchConfig& p, const SearchPlace& place) {
 }
 
 namespace {
+
+// The sensitivity baseline's options, their help and ranges from the configuration's table.
+void add_sensitivity_flags(CLI::App& app, SearchOptions& o) {
+  const auto& threshold = search::config_field("sensitivity_threshold");
+  const auto& chips = search::config_field("chips");
+  const auto& images = search::config_field("sensitivity_images");
+  o.sensitivity_options = {
+      app.add_option("--sensitivity-threshold", o.threshold, threshold.help)
+          ->default_str(threshold.fallback)
+          ->check(finite_range(threshold.min, threshold.max)),
+      add_noise_option(app, "--aimc-noise", o.aimc_noise,
+                       "sensitivity baseline: read noise of the decisions' deployments, sigma as a fraction\n"
+                       "of the ADC full scale or NLSB (as odimo deploy --aimc-noise)"),
+      app.add_option("--chips", o.chips, chips.help)
+          ->default_str(chips.fallback)
+          ->check(count_range(int(chips.min), int(chips.max))),
+      app.add_option("--sensitivity-images", o.images, images.help)
+          ->default_str(images.fallback)
+          ->check(count_range(int(images.min), int(images.max)))};
+}
 
 // --config FILE holds the whole configuration: no option may also set part of it.
 void check_config_alone(const CLI::App& app, const SearchOptions& o) {
@@ -152,6 +206,7 @@ Action define_search(CLI::App& app) {
                  "DIR: mapping.pbtxt, weights.pb, report.json; search-checkpoint.pb after every epoch")
       ->required();
   app.add_option("--baseline", o->baseline, search::config_field("baseline").help);
+  add_sensitivity_flags(app, *o);
   app.add_option("--init", o->choice.config.init, search::config_field("init").help);
   app.add_option("--label", o->label, search::config_field("label").help);
   app.add_flag("--resume", o->resume,

@@ -176,7 +176,8 @@ Action define_sweep(CLI::App& app) {
   add_search_options(app, o->choice);
   app.add_option("--lambdas", o->lambdas, "a,b,c: one search point per lambda");
   app.add_option("--baselines", o->baselines,
-                 "all (all on each CU), all:CU, policy (the SoC's own rule), greedy, minlat, or none");
+                 "all (all on each CU), all:CU, policy (the SoC's own rule), greedy, minlat, "
+                 "sensitivity[:macs|:measured]\n(mapper/search/README.md), or none");
   app.add_option("--pretrain-epochs", o->pretrain_epochs,
                  "N > 0: first train the float network N epochs (odimo train, one point per seed); every\n"
                  "point starts from it (odimo search --init)");

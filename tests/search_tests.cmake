@@ -1,7 +1,8 @@
 # The ODiMO search: relaxations, search space, network cost, export.
 add_executable(search_tests unit/main.cpp search/test_arch.cpp search/test_search_space.cpp
   search/test_search_run.cpp search/test_refine.cpp search/test_mapping_validation.cpp
-  search/test_search_config.cpp deploy/test_integer_network.cpp deploy/test_analog_nonideality.cpp)
+  search/test_search_config.cpp deploy/test_integer_network.cpp deploy/test_analog_nonideality.cpp
+  deploy/test_sensitivity.cpp)
 odimo_use_aligned_new(search_tests)
 target_link_libraries(search_tests PRIVATE odimo_search odimo_deploy doctest::doctest odimo_options)
 target_compile_definitions(search_tests PRIVATE ODIMO_ONNX_TEST_DIR="${CMAKE_CURRENT_SOURCE_DIR}/data/onnx")
@@ -49,4 +50,10 @@ set_tests_properties(deploy/cli PROPERTIES LABELS search
 add_test(NAME deploy/adc_aware COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/deploy/adc_cli.sh
          $<TARGET_FILE:odimo> ${CMAKE_CURRENT_BINARY_DIR}/adc_cli)
 set_tests_properties(deploy/adc_aware PROPERTIES LABELS search
+                     ENVIRONMENT "ODIMO_WORKLOADS=${PROJECT_SOURCE_DIR}/workloads")
+# The sensitivity baseline (mapper/deploy/sensitivity.h): decisions in report.json, determinism,
+# --init, a sweep point; bad thresholds and options exit 2 with one line.
+add_test(NAME deploy/sensitivity COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/deploy/sensitivity_cli.sh
+         $<TARGET_FILE:odimo> ${CMAKE_CURRENT_BINARY_DIR}/sensitivity_cli)
+set_tests_properties(deploy/sensitivity PROPERTIES LABELS search
                      ENVIRONMENT "ODIMO_WORKLOADS=${PROJECT_SOURCE_DIR}/workloads")

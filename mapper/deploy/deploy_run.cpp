@@ -25,6 +25,15 @@
 namespace odimo::deploy {
 namespace {
 
+// An ADC-aware checkpoint (mapper/nn/adc.h) carries the trained ADC gains as buffers.
+bool adc_aware(const proto::Checkpoint& c) {
+  for (const auto& t : c.buffers())
+    if (t.name().size() > 10 && t.name().compare(t.name().size() - 10, 10, ".adc_shift") == 0) return true;
+  return false;
+}
+
+}  // namespace
+
 // Output channel -> CU index of every layer, from the mapping file (listed layers) or
 // the resolved mapping's single share.
 std::vector<std::vector<int>> channel_cus(const Network& net, const SocDescription& soc,
@@ -96,14 +105,7 @@ void freeze_to_mapping(const std::vector<search::SearchableLayer>& space,
   }
 }
 
-// An ADC-aware checkpoint (mapper/nn/adc.h) carries the trained ADC gains as buffers.
-bool adc_aware(const proto::Checkpoint& c) {
-  for (const auto& t : c.buffers())
-    if (t.name().size() > 10 && t.name().compare(t.name().size() - 10, 10, ".adc_shift") == 0) return true;
-  return false;
-}
-
-std::vector<float> images(const mapper::Dataset& d, const mapper::DataSplits& s, int n) {
+std::vector<float> normalised_images(const mapper::Dataset& d, const mapper::DataSplits& s, int n) {
   std::vector<int> idx(n), y(n);
   for (int i = 0; i < n; ++i) idx[i] = i;
   // As the training engine evaluates: whole images, or an image folder's centre crop.
@@ -141,6 +143,8 @@ std::vector<std::string> choose_adc_shifts(IntegerNetwork& net, mapper::Model& m
   }
   return source;
 }
+
+namespace {
 
 void progress(std::ostream& log, bool on, int done, int total, bool final) {
   if (!on || (!final && !isatty(STDERR_FILENO))) return;
@@ -389,11 +393,11 @@ proto::DeployReport deploy_point(const DeployConfig& cfg, std::ostream& log) {
                       mapper::int8_input_shift(data));
   const int64_t elems = net.input.elements();
   const int ncal = std::min(cfg.calibration_images, data.train.size());
-  const std::vector<float> cal = images(data.train, data, ncal);
+  const std::vector<float> cal = normalised_images(data.train, data, ncal);
   const auto source = choose_adc_shifts(inet, *pt.model, cal.data(), ncal, elems);
 
   const int n = cfg.max_images > 0 ? std::min(cfg.max_images, data.test.size()) : data.test.size();
-  const std::vector<float> x = images(data.test, data, n);
+  const std::vector<float> x = normalised_images(data.test, data, n);
   const int classes = net.layers.back().out.c;  // the logits (an imported network states no class count)
   const std::vector<float> fake = fake_quantized_logits(*pt.model, x.data(), n, elems, classes);
   const auto run = [&](const RunSettings& rs) {

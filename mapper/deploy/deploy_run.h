@@ -8,6 +8,10 @@
 #include <string>
 
 #include "hw/cu/analog_nonideality.h"
+#include "hw/mapping.h"
+#include "mapper/data/data.h"
+#include "mapper/deploy/integer_network.h"
+#include "mapper/search/arch.h"
 #include "proto/search.pb.h"
 
 namespace odimo::deploy {
@@ -36,5 +40,29 @@ std::string deployed_file(const DeployConfig& config);
 bool records_in_report(const DeployConfig& config);
 
 proto::DeployReport deploy_point(const DeployConfig& config, std::ostream& log);
+
+// The steps of a deployment, shared with the sensitivity baseline (sensitivity.h).
+
+// Output channel -> CU index of every layer, from the mapping file (listed layers) or the
+// resolved mapping's single share.
+std::vector<std::vector<int>> channel_cus(const Network& net, const SocDescription& soc,
+                                          const proto::Mapping& mapping, const ResolvedMapping& resolved,
+                                          const std::string& origin);
+// The deployment permutation of each layer (identity when the file gives none); checked: a
+// permutation, and each CU's channels contiguous in SoC order.
+std::vector<std::vector<int>> deployment_orders(const Network& net, const proto::Mapping& mapping,
+                                                const std::vector<std::vector<int>>& cus,
+                                                const std::string& origin);
+// The searchable layers' relaxations forced and frozen to the channels' CUs.
+void freeze_to_mapping(const std::vector<search::SearchableLayer>& space,
+                       std::vector<search::LayerArch*>& archs, const std::vector<std::vector<int>>& cus);
+// The first n images of `d` as the training engine evaluates them (normalised, whole images or
+// an image folder's centre crop).
+std::vector<float> normalised_images(const mapper::Dataset& d, const mapper::DataSplits& splits, int n);
+// Each AIMC layer's ADC gain: an ADC-aware checkpoint's (buffer <layer>.adc_shift), else the
+// smallest shift that keeps the largest column sum of the n images x in range. Returns each
+// weighted layer's source ("trained", "calibrated"; "" without AIMC channels).
+std::vector<std::string> choose_adc_shifts(IntegerNetwork& net, mapper::Model& model, const float* x, int n,
+                                           int64_t image_elems);
 
 }  // namespace odimo::deploy

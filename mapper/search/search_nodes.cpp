@@ -1,5 +1,6 @@
 #include "mapper/search/search_nodes.h"
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 #include <random>
@@ -78,6 +79,25 @@ std::vector<mapper::WeightQuantizer*> MixedWeights::quantizers() {
 }
 int MixedWeights::option_of(int channel) const {
   return m_arch->frozen() ? m_arch->assignment()[channel] : -1;
+}
+
+void rederive_idle_quantizers(mapper::Model& model, const std::vector<SearchableLayer>& space,
+                              const std::vector<std::vector<int>>& assignment) {
+  for (size_t s = 0; s < space.size(); ++s) {
+    mapper::Node* node = model.find_node(space[s].layer_name);
+    if (auto* adc = dynamic_cast<mapper::AdcNode*>(node)) node = &adc->inner();
+    mapper::WeightSource* ws = nullptr;
+    if (auto* conv = dynamic_cast<mapper::ConvNode*>(node)) ws = &conv->weights();
+    if (auto* linear = dynamic_cast<mapper::LinearNode*>(node)) ws = &linear->weights();
+    auto* mixed = dynamic_cast<MixedWeights*>(ws);
+    if (!mixed) continue;
+    const auto qs = mixed->quantizers();
+    for (size_t i = 0; i < qs.size(); ++i) {
+      const auto& a = assignment.at(s);
+      if (qs[i] && std::find(a.begin(), a.end(), int(i)) == a.end())
+        qs[i]->init(mixed->weight().value.data());
+    }
+  }
 }
 
 ThermometricNode::ThermometricNode(const Layer& layer, std::unique_ptr<mapper::Node> conv,

@@ -70,6 +70,14 @@ class ThermometricNode : public mapper::Node, public BranchedLayer {
 // (in search-space order). `adc` (null: off): ADC-aware training, the searchable convs and
 // linear layers with an option on a CU with an ADC (CuModel::number_format) get that ADC on
 // that option (mapper/nn/adc.h; `adc->cu` is replaced by the CU's integer behaviour from the SoC file).
+// Re-derives from each searchable layer's float weights (WeightQuantizer::init) the quantizers of
+// the options `assignment` gives no channel of that layer: weights trained on one option leave
+// the others' scales where they were initialised, on other weights (a checkpoint of an
+// all-digital baseline holds the ternary scales of its random initialisation). Channel-softmax
+// layers only; a thermometric layer keeps its branches.
+void rederive_idle_quantizers(mapper::Model& model, const std::vector<SearchableLayer>& space,
+                              const std::vector<std::vector<int>>& assignment);
+
 mapper::NodeFactory search_node_factory(const SocDescription& soc, const std::vector<SearchableLayer>& space,
                                         bool compat, std::vector<LayerArch*>* archs,
                                         const mapper::AdcTraining* adc = nullptr);

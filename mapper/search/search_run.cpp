@@ -369,6 +369,13 @@ std::string search_fingerprint(const SearchConfig& c, const std::string& soc, co
     << " temperatures=" << c.rel_temperature << "/" << c.final_temperature << " compat=" << c.compat
     << " val=" << c.val_fraction << " refine=" << c.refine;
   if (!c.init.empty()) s << " init=" << c.init;
+  if (c.init_assignment) {
+    s << " init_assignment=";
+    for (const auto& layer : *c.init_assignment) {
+      for (int cu : layer) s << cu;
+      s << ";";
+    }
+  }
   // A fraction prints as the double did ("0.050000000000000003"), LSBs with "lsb" after it.
   if (c.adc_aware) s << " adc_aware=1 adc_noise=" << c.adc_noise;
   s << " fixed=";
@@ -423,6 +430,8 @@ void prepare_run(Run& r, const SearchConfig& cfg, const SocDescription& soc,
                               cfg.adc_aware ? &adc : nullptr);
   mapper::configure_adc(*r.model, mapper::int8_input_shift(r.data));
   if (!cfg.init.empty()) log << mapper::load_initial_weights(cfg.init, *r.model) << "\n";
+  if (!cfg.init.empty() && cfg.init_assignment)
+    rederive_idle_quantizers(*r.model, r.space, *cfg.init_assignment);
   r.cost = std::make_unique<NetworkCost>(r.net, soc, cost_model, r.space, cfg.target);
   r.reference = discrete_cost(r, all_on(r.space, soc, soc.soc.default_cu()));
   r.statistics = statistics_images(r);

@@ -47,6 +47,10 @@ struct SearchConfig {
   // Pretrained float weights every CU's copy starts from (mapper/train/initial_weights.h): a float
   // `odimo train` checkpoint, an `odimo import --weights` file or a .onnx; empty: random.
   std::string init;
+  // The assignment the init weights were trained with (a search or baseline's weights.pb): the
+  // quantizers of options it leaves idle are re-derived from the loaded weights
+  // (rederive_idle_quantizers). Unset: a float file, every quantizer is derived from it already.
+  std::optional<std::vector<std::vector<int>>> init_assignment;
   std::string label;    // report label ("lambda=..." by default)
   std::string out_dir;  // mapping.pbtxt, weights.pb, report.json (atomic); empty: none
   // out_dir/search-checkpoint.pb is written after every epoch; resume: continue from it (same

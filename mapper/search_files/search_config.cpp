@@ -20,6 +20,8 @@ using mapper::kMaxEpochs, mapper::kMaxBatch, mapper::kMaxSteps, mapper::kMaxThre
 using mapper::kMinLr, mapper::kMaxLr, mapper::kMaxLambda;
 
 constexpr double kMaxSeed = 4294967295.0;  // seeds are 32 bits (the data order's generators)
+constexpr double kMaxChips = 1000;         // chip instances, as odimo deploy --chips
+constexpr double kMaxImages = 10000000;    // validation images
 
 const std::vector<ConfigField> kFields = {
     {"soc", "", 0, 0, "the SoC: a shipped name (odimo socs) or a SoC .pbtxt file"},
@@ -31,8 +33,9 @@ const std::vector<ConfigField> kFields = {
     {"lambda", "", 0, kMaxLambda, "weight of cost / cost(all on the default CU) in the loss (>= 0)"},
     {"baseline", "", 0, 0,
      "fine-tune a fixed mapping instead of searching: all:CU, policy (the SoC's own deployment\n"
-     "rule), greedy (per-layer best split on the cost model) or minlat (ODiMO's min-latency\n"
-     "heuristic)"},
+     "rule), greedy (per-layer best split on the cost model), minlat (ODiMO's min-latency\n"
+     "heuristic) or sensitivity[:macs|:measured] (layers converted to the analog CU one at a\n"
+     "time while the deployed accuracy stays within a threshold of all-digital, LionHeart's rule)"},
     {"warmup_epochs", "1", 0, kMaxEpochs, "epochs training the weights only"},
     {"search_epochs", "2", 0, kMaxEpochs, "epochs learning weights, quantizers and the mapping"},
     {"finetune_epochs", "1", 1, kMaxEpochs, "epochs with the discretised mapping frozen"},
@@ -61,6 +64,23 @@ const std::vector<ConfigField> kFields = {
      "FILE: pretrained float weights the search starts from: DIR/checkpoint.pb of odimo\n"
      "train, W.pb of odimo import --weights, or a .onnx with initializers"},
     {"label", "", 0, 0, "the point's name in reports (default: lambda=L or the baseline)"},
+    {"sensitivity_threshold", "1", 0, 100,
+     "sensitivity baseline: a layer stays on the analog CU if the deployed validation accuracy\n"
+     "(mean over the chip instances) is at most this many points below all-digital",
+     "sensitivity"},
+    {"aimc_noise", "0", 0, kMaxNoiseFraction,
+     "sensitivity baseline: read noise of the decisions' deployments, sigma as a fraction of the\n"
+     "ADC full scale (as odimo deploy --aimc-noise)",
+     "sensitivity"},
+    {"aimc_noise_lsb", "", 0, kMaxNoiseLsb, "instead of aimc_noise: the same sigma in ADC LSBs",
+     "sensitivity"},
+    {"chips", "5", 0, kMaxChips,
+     "sensitivity baseline: chip instances (the SoC file's column mismatch, seeded by the seed)\n"
+     "each decision is deployed on; 0: the ideal chip",
+     "sensitivity"},
+    {"sensitivity_images", "2000", 0, kMaxImages,
+     "sensitivity baseline: the first N validation images each decision is deployed on (0: all)",
+     "sensitivity"},
 };
 
 [[noreturn]] void bad(const std::string& origin, const std::string& field, const std::string& what) {
@@ -139,9 +159,23 @@ void check_point(const proto::SearchConfig& c, const std::string& origin) {
   if (!c.has_lambda() && c.baseline().empty())
     bad(origin, "lambda", "missing: a search needs lambda >= 0 (or a baseline)");
   const std::string& b = c.baseline();
-  if (!b.empty() && b != "policy" && b != "greedy" && b != "minlat" &&
+  if (!b.empty() && b != "policy" && b != "greedy" && b != "minlat" && !is_sensitivity_baseline(b) &&
       (b.rfind("all:", 0) != 0 || b.size() == 4))
-    bad(origin, "baseline", "'" + b + "': expected all:CU, policy, greedy or minlat");
+    bad(origin, "baseline",
+        "'" + b + "': expected all:CU, policy, greedy, minlat or sensitivity[:macs|:measured]");
+}
+
+// The sensitivity baseline's fields: only on such a point, the noise in one of its forms.
+void check_sensitivity(const proto::SearchConfig& c, const std::string& origin) {
+  for (const auto& row : kFields) {
+    if (!*row.only_with_baseline || !c.GetReflection()->HasField(c, &descriptor_of(row.name))) continue;
+    if (!is_sensitivity_baseline(c.baseline()))
+      bad(origin, row.name,
+          "set, but only the sensitivity baseline uses it (baseline: '" + c.baseline() + "')");
+  }
+  if (c.has_aimc_noise() && c.has_aimc_noise_lsb())
+    bad(origin, "aimc_noise_lsb",
+        number_text(c.aimc_noise_lsb()) + ": aimc_noise is set too (give the noise as one of them)");
 }
 
 // The read noise: one of its two forms, and only with the ADC in training.
@@ -176,8 +210,26 @@ const ConfigField& config_field(const std::string& name) {
 proto::SearchConfig default_search_config() {
   proto::SearchConfig c;
   for (const auto& row : kFields)
-    if (*row.fallback) set_from_text(c, descriptor_of(row.name), row.fallback);
+    if (*row.fallback && !*row.only_with_baseline) set_from_text(c, descriptor_of(row.name), row.fallback);
   return c;
+}
+
+bool is_sensitivity_baseline(const std::string& b) {
+  return b == "sensitivity" || b == "sensitivity:macs" || b == "sensitivity:measured";
+}
+
+SensitivityOptions sensitivity_options(const proto::SearchConfig& c) {
+  proto::SearchConfig d;  // the table's defaults of the baseline's fields
+  for (const auto& row : kFields)
+    if (*row.fallback && *row.only_with_baseline) set_from_text(d, descriptor_of(row.name), row.fallback);
+  d.MergeFrom(c);
+  SensitivityOptions o;
+  o.ranking = c.baseline() == "sensitivity:measured" ? "measured" : "macs";
+  o.threshold = d.sensitivity_threshold();
+  o.noise = c.has_aimc_noise_lsb() ? ReadNoise::lsb(c.aimc_noise_lsb()) : ReadNoise(d.aimc_noise());
+  o.chips = d.chips();
+  o.images = d.sensitivity_images();
+  return o;
 }
 
 void check_search_config(const proto::SearchConfig& c, const std::string& origin) {
@@ -190,6 +242,7 @@ void check_search_config(const proto::SearchConfig& c, const std::string& origin
   check_ranges(c, origin);
   check_point(c, origin);
   check_noise(c, origin);
+  check_sensitivity(c, origin);
 }
 
 proto::SearchConfig complete_search_config(const proto::SearchConfig& given, const std::string& origin) {

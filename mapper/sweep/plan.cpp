@@ -124,6 +124,19 @@ void check_data(proto::SweepSpec& s, const std::string& path) {
     bad(path, "target", "'" + s.target() + "': expected latency or energy");
 }
 
+// The sensitivity baseline's threshold: in its range, and only with that baseline.
+void check_sensitivity_threshold(const proto::SweepSpec& s, const std::string& path) {
+  if (!s.has_sensitivity_threshold()) return;
+  const search::ConfigField& f = search::config_field("sensitivity_threshold");
+  const double t = s.sensitivity_threshold();
+  if (!(t >= f.min && t <= f.max))
+    bad(path, "sensitivity_threshold",
+        format_number(t) + " must be in [" + format_number(f.min) + ", " + format_number(f.max) +
+            "] (points)");
+  if (std::none_of(s.baseline().begin(), s.baseline().end(), search::is_sensitivity_baseline))
+    bad(path, "sensitivity_threshold", format_number(t) + ": the spec has no sensitivity baseline");
+}
+
 // Lambdas, baselines (their CU on every SoC) and seeds.
 void check_points(proto::SweepSpec& s, const std::vector<SocDescription>& socs, const std::string& path) {
   std::set<double> lambdas;
@@ -136,7 +149,7 @@ void check_points(proto::SweepSpec& s, const std::vector<SocDescription>& socs, 
     if (!lambdas.insert(l).second) bad(path, "lambda", format_number(l) + " is listed twice");
   }
   for (const auto& b : s.baseline()) {
-    if (b == "all" || b == "greedy" || b == "minlat") continue;
+    if (b == "all" || b == "greedy" || b == "minlat" || search::is_sensitivity_baseline(b)) continue;
     if (b == "policy") {
       for (const auto& soc : socs)
         if (!soc.soc.has_policy())
@@ -144,7 +157,8 @@ void check_points(proto::SweepSpec& s, const std::vector<SocDescription>& socs, 
       continue;
     }
     if (b.rfind("all:", 0) != 0)
-      bad(path, "baseline", "'" + b + "': expected all, all:CU, policy, greedy or minlat");
+      bad(path, "baseline",
+          "'" + b + "': expected all, all:CU, policy, greedy, minlat or sensitivity[:macs|:measured]");
     for (const auto& soc : socs) {
       const auto cus = cus_of(soc);
       if (std::find(cus.begin(), cus.end(), b.substr(4)) == cus.end())
@@ -153,6 +167,7 @@ void check_points(proto::SweepSpec& s, const std::vector<SocDescription>& socs, 
   }
   if (s.lambda().empty() && s.noise_aware_lambda().empty() && s.baseline().empty())
     bad(path, "lambda", "the spec has no lambda and no baseline: nothing to run");
+  check_sensitivity_threshold(s, path);
   if (s.seed().empty()) s.add_seed(1);
   std::set<uint64_t> seeds(s.seed().begin(), s.seed().end());
   if (int(seeds.size()) != s.seed_size()) bad(path, "seed", "a seed is listed twice");
@@ -290,6 +305,14 @@ proto::SearchConfig point_config(const proto::SweepSpec& s, const proto::SweepPo
   c.set_compat(s.compat());
   set_training_noise(c, s, p, noise_aware || s.adc_aware());
   if (!s.init().empty() && !p.has_init_from()) c.set_init(s.init());
+  if (search::is_sensitivity_baseline(p.baseline())) {  // decided as the point is deployed
+    if (s.has_sensitivity_threshold()) c.set_sensitivity_threshold(s.sensitivity_threshold());
+    if (p.has_aimc_noise_lsb())
+      c.set_aimc_noise_lsb(p.aimc_noise_lsb());
+    else if (s.deploy_aimc_noise() > 0)
+      c.set_aimc_noise(s.deploy_aimc_noise());
+    if (s.deploy_chips() > 0) c.set_chips(s.deploy_chips());
+  }
   c.set_label(p.label());
   return c;
 }
@@ -336,7 +359,8 @@ std::vector<proto::SweepPoint> expand(const proto::SweepSpec& s) {
                                    (s.soc_size() > 1 ? " soc=" + soc.name() : std::string());
           p.set_label(label + noise_word(level) + tail);
           *p.mutable_config() = point_config(s, p, noise_aware);
-          if (level && !noise_aware && !s.adc_aware()) {  // the same search at every level
+          // the same search at every level, except the sensitivity baseline's (decided under the level)
+          if (level && !noise_aware && !s.adc_aware() && !search::is_sensitivity_baseline(p.baseline())) {
             const auto [it, first] = first_level.emplace(label + tail, p.index());
             if (!first) p.set_search_from(it->second);
           }

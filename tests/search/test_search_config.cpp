@@ -4,6 +4,7 @@
 
 #include <google/protobuf/descriptor.h>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -85,7 +86,9 @@ TEST_CASE("check_search_config: the first problem as one line naming the field a
   c.clear_lambda();
   CHECK_NOTHROW(search::check_search_config(c, ""));
   c.set_baseline("all:");
-  fails(c, "p.pbtxt: field 'baseline': 'all:': expected all:CU, policy, greedy or minlat");
+  fails(c,
+        "p.pbtxt: field 'baseline': 'all:': expected all:CU, policy, greedy, minlat or "
+        "sensitivity[:macs|:measured]");
   c.clear_baseline();
   fails(c, "p.pbtxt: field 'lambda': missing: a search needs lambda >= 0 (or a baseline)");
   c = valid_config();
@@ -95,6 +98,42 @@ TEST_CASE("check_search_config: the first problem as one line naming the field a
   c.clear_soc();
   CHECK_THROWS_WITH_AS(search::check_search_config(c, ""),
                        "field 'soc': missing: a SoC is required (e.g. \"diana\")", Error);
+}
+
+TEST_CASE("the sensitivity baseline's fields: only on such a point, in range, defaults where unset") {
+  proto::SearchConfig c = valid_config();
+  c.clear_lambda();
+  c.set_baseline("sensitivity:measured");
+  CHECK_NOTHROW(search::check_search_config(c, ""));
+  CHECK_FALSE(search::default_search_config().has_sensitivity_threshold());  // other files do not carry it
+  search::SensitivityOptions o = search::sensitivity_options(c);
+  CHECK(o.ranking == "measured");
+  CHECK(o.threshold == 1);
+  CHECK(o.chips == 5);
+  CHECK(o.images == 2000);
+  CHECK(o.noise.none());
+  c.set_aimc_noise_lsb(0.5);
+  c.set_sensitivity_threshold(2);
+  o = search::sensitivity_options(c);
+  CHECK(o.noise == ReadNoise::lsb(0.5));
+  CHECK(o.threshold == 2);
+  auto fails = [](proto::SearchConfig bad, const std::string& message) {
+    CHECK_THROWS_WITH_AS(search::check_search_config(bad, "p.pbtxt"), message.c_str(), Error);
+  };
+  for (double t : {-1.0, 100.5, std::nan("")}) {
+    proto::SearchConfig bad = c;
+    bad.set_sensitivity_threshold(t);
+    fails(bad, "p.pbtxt: field 'sensitivity_threshold': " + search::number_text(t) + " must be in [0, 100]");
+  }
+  proto::SearchConfig both = c;
+  both.set_aimc_noise(0.1);
+  fails(both, "p.pbtxt: field 'aimc_noise_lsb': 0.5: aimc_noise is set too (give the noise as one of them)");
+  proto::SearchConfig other = c;
+  other.set_baseline("greedy");
+  fails(other,
+        "p.pbtxt: field 'sensitivity_threshold': set, but only the sensitivity baseline uses it "
+        "(baseline: 'greedy')");
+  CHECK(search::sensitivity_options(valid_config()).ranking == "macs");
 }
 
 TEST_CASE("read_search_config: the file's fields over the defaults; errors name the file") {
