@@ -46,6 +46,11 @@ class Importer {
   void linear(const onnx::NodeProto& n, bool gemm);
   void clip(const onnx::NodeProto& n);
   bool bias_add(const onnx::NodeProto& n);
+  void alias(const onnx::NodeProto& n);
+  void batchnorm(const onnx::NodeProto& n);
+  void pool(const onnx::NodeProto& n);
+  void reduce_mean(const onnx::NodeProto& n);
+  void reshape(const onnx::NodeProto& n);
   void node(const onnx::NodeProto& n);
   void set_input();
   void record_shapes(OnnxImport& out) const;
@@ -290,6 +295,65 @@ bool Importer::bias_add(const onnx::NodeProto& n) {
   return false;
 }
 
+// Identity or Dropout: an alias of a constant, a parameter or a layer's output.
+void Importer::alias(const onnx::NodeProto& n) {
+  if (n.input_size() < 1) fail(n, "has no input");
+  if (auto c = m_constants.find(n.input(0)); c != m_constants.end()) {
+    m_constants[n.output(0)] = c->second;
+  } else if (auto p = m_parameter_inputs.find(n.input(0)); p != m_parameter_inputs.end()) {
+    m_parameter_inputs[n.output(0)] = p->second;
+  } else {
+    m_layer_of[n.output(0)] = source(n, 0);
+  }
+}
+
+void Importer::batchnorm(const onnx::NodeProto& n) {
+  const std::string layer = add(n, "batchnorm", {0}).name();
+  keep_weights(n, layer, {1, 2, 3, 4});
+  m_weights[layer].epsilon = float_attr(n, "epsilon", 1e-5f);
+}
+
+// MaxPool or AveragePool.
+void Importer::pool(const onnx::NodeProto& n) {
+  const bool max = n.op_type() == "MaxPool";
+  if (!max && int_attr(n, "count_include_pad", 0) != 0 && !ints(n, "pads").empty())
+    fail(n, "count_include_pad 1 with padding is not supported");
+  proto::Layer& l = add(n, max ? "maxpool" : "avgpool", {0});
+  window(n, l, true);
+}
+
+// A mean over the spatial axes: a global average pool (and a flatten without keepdims).
+void Importer::reduce_mean(const onnx::NodeProto& n) {
+  std::vector<int64_t> axes = ints(n, "axes");
+  if (axes.empty() && n.input_size() > 1) {  // opset 18: axes as an input
+    std::vector<double> v;
+    if (constant(n.input(1), &v, nullptr))
+      for (double a : v) axes.push_back(int64_t(a));
+  }
+  if (axes != std::vector<int64_t>{2, 3} && axes != std::vector<int64_t>{-2, -1})
+    fail(n, "only a mean over the spatial axes (2, 3) is supported");
+  add(n, "globalavgpool", {0});
+  if (int_attr(n, "keepdims", 1) == 0) {  // (N, C): our pool keeps (C, 1, 1); a flatten makes it (C)
+    onnx::NodeProto f = n;
+    f.set_name(n.name() + "_flatten");
+    f.set_input(0, n.output(0));
+    add(f, "flatten", {0});
+  }
+}
+
+// Flatten from axis 1, or a Reshape to (N, -1): a flatten.
+void Importer::reshape(const onnx::NodeProto& n) {
+  if (n.op_type() == "Flatten") {
+    if (int_attr(n, "axis", 1) != 1) fail(n, "only axis 1 is supported");
+  } else {
+    std::vector<double> shape;
+    if (n.input_size() < 2 || !constant(n.input(1), &shape, nullptr) || shape.size() != 2 ||
+        !(shape[1] == -1 || shape[0] == -1 || shape[0] == 0 || shape[0] == 1))
+      fail(n, "only a Reshape that flattens to (N, -1) is supported");
+  }
+  add(n, "flatten", {0});
+}
+
 void Importer::node(const onnx::NodeProto& n) {
   const std::string& op = n.op_type();
   if (n.output_size() < 1) fail(n, "has no output");
@@ -297,27 +361,12 @@ void Importer::node(const onnx::NodeProto& n) {
     if (const auto* a = attr(n, "value")) m_constants[n.output(0)] = &a->t();
     return;
   }
-  if (op == "Identity" || op == "Dropout") {  // an alias of a constant, a parameter or a layer's output
-    if (n.input_size() < 1) fail(n, "has no input");
-    if (auto c = m_constants.find(n.input(0)); c != m_constants.end()) {
-      m_constants[n.output(0)] = c->second;
-    } else if (auto p = m_parameter_inputs.find(n.input(0)); p != m_parameter_inputs.end()) {
-      m_parameter_inputs[n.output(0)] = p->second;
-    } else {
-      m_layer_of[n.output(0)] = source(n, 0);
-    }
-    return;
-  }
+  if (op == "Identity" || op == "Dropout") return alias(n);
   if (op == "Conv") return conv(n);
   if (op == "Gemm") return linear(n, true);
   if (op == "MatMul") return linear(n, false);
   if (op == "Clip") return clip(n);
-  if (op == "BatchNormalization") {
-    const std::string layer = add(n, "batchnorm", {0}).name();
-    keep_weights(n, layer, {1, 2, 3, 4});
-    m_weights[layer].epsilon = float_attr(n, "epsilon", 1e-5f);
-    return;
-  }
+  if (op == "BatchNormalization") return batchnorm(n);
   if (op == "Relu") {
     add(n, "relu", {0});
     return;
@@ -326,48 +375,13 @@ void Importer::node(const onnx::NodeProto& n) {
     if (!bias_add(n)) add(n, "add", {0, 1});
     return;
   }
-  if (op == "MaxPool" || op == "AveragePool") {
-    if (op == "AveragePool" && int_attr(n, "count_include_pad", 0) != 0 && !ints(n, "pads").empty())
-      fail(n, "count_include_pad 1 with padding is not supported");
-    proto::Layer& l = add(n, op == "MaxPool" ? "maxpool" : "avgpool", {0});
-    window(n, l, true);
-    return;
-  }
+  if (op == "MaxPool" || op == "AveragePool") return pool(n);
   if (op == "GlobalAveragePool") {
     add(n, "globalavgpool", {0});
     return;
   }
-  if (op == "ReduceMean") {
-    std::vector<int64_t> axes = ints(n, "axes");
-    if (axes.empty() && n.input_size() > 1) {  // opset 18: axes as an input
-      std::vector<double> v;
-      if (constant(n.input(1), &v, nullptr))
-        for (double a : v) axes.push_back(int64_t(a));
-    }
-    if (axes != std::vector<int64_t>{2, 3} && axes != std::vector<int64_t>{-2, -1})
-      fail(n, "only a mean over the spatial axes (2, 3) is supported");
-    add(n, "globalavgpool", {0});
-    if (int_attr(n, "keepdims", 1) == 0) {  // (N, C): our pool keeps (C, 1, 1); a flatten makes it (C)
-      onnx::NodeProto f = n;
-      f.set_name(n.name() + "_flatten");
-      f.set_input(0, n.output(0));
-      add(f, "flatten", {0});
-    }
-    return;
-  }
-  if (op == "Flatten") {
-    if (int_attr(n, "axis", 1) != 1) fail(n, "only axis 1 is supported");
-    add(n, "flatten", {0});
-    return;
-  }
-  if (op == "Reshape") {
-    std::vector<double> shape;
-    if (n.input_size() < 2 || !constant(n.input(1), &shape, nullptr) || shape.size() != 2 ||
-        !(shape[1] == -1 || shape[0] == -1 || shape[0] == 0 || shape[0] == 1))
-      fail(n, "only a Reshape that flattens to (N, -1) is supported");
-    add(n, "flatten", {0});
-    return;
-  }
+  if (op == "ReduceMean") return reduce_mean(n);
+  if (op == "Flatten" || op == "Reshape") return reshape(n);
   fail(n, "operator not supported (see odimo's README, \"Your own network\")");
 }
 

@@ -17,6 +17,7 @@
 #include "mapper/search/search_space.h"
 #include "mapper/search_files/search_report.h"
 #include "mapper/train/checkpoint.h"
+#include "mapper/train/progress.h"
 #include "proto/error.h"
 #include "proto/output_file.h"
 #include "proto/proto_io.h"
@@ -143,8 +144,7 @@ std::vector<std::string> choose_adc_shifts(IntegerNetwork& net, mapper::Model& m
 
 void progress(std::ostream& log, bool on, int done, int total, bool final) {
   if (!on || (!final && !isatty(STDERR_FILENO))) return;
-  const int width = 20, k = int(int64_t(width) * done / std::max(1, total));
-  log << "\rdeploy [" << std::string(k, '#') << std::string(width - k, '.') << "] " << done << "/" << total
+  log << "\rdeploy " << mapper::progress_bar(done, total) << " " << done << "/" << total
       << (final ? "\n" : "") << std::flush;
 }
 

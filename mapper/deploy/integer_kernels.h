@@ -1,5 +1,5 @@
 #pragma once
-// The integer network's inner loops (integer_network.cpp), written so that the compiler
+// The integer network's inner loops (integer_run.cpp), written so that the compiler
 // vectorises them: 16-bit codes, 32-bit sums. Used when a layer's codes and weights fit
 // 16 bits and every sum it forms provably fits 31 bits (IntegerNetwork checks both when it
 // converts the layer); the sums are then the same integers as the plain 64-bit loops'.

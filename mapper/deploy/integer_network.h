@@ -53,7 +53,7 @@ struct RunSettings {
   bool plain_loops = false;  // tests: the plain 64-bit loops instead of integer_kernels.h
 };
 
-struct ImageRun;  // per-image state (integer_network.cpp)
+struct ImageRun;  // per-image state (integer_run.cpp)
 
 class IntegerNetwork {
  public:
@@ -69,7 +69,7 @@ class IntegerNetwork {
   // One image: x is the normalised (H,W,C) float image the training engine sees.
   Trace run(const float* x, const RunSettings& s, uint64_t image) const;
 
-  struct Weighted;  // one converted weighted layer (integer_network.cpp)
+  struct Weighted;  // one converted weighted layer (weighted_layer.h)
   int weighted_count() const;
   const std::string& weighted_name(int w) const;
   std::string weighted_cus(int w) const;  // "digital:12 aimc:4"
@@ -97,6 +97,10 @@ class IntegerNetwork {
   Weighted convert_weighted(size_t layer, mapper::Model& model, const std::vector<int>& channel_cu,
                             const std::vector<int>& order, CodeCache& cache);
   void check_and_tile(Weighted& w, const SocDescription& soc, std::vector<bool>& behaviour_done);
+  // run()'s steps: the codes a weighted layer reads, a layer between weighted layers, a weighted
+  // layer (integer_kernels.h when it fits, else the plain 64-bit loops).
+  const std::vector<int64_t>& input_codes(int src, ImageRun& r, Trace& t) const;
+  void run_glue(size_t layer, ImageRun& r) const;
   void run_weighted(const Weighted& w, const std::vector<int64_t>& x, std::vector<int64_t>& y, ImageRun& r,
                     LayerCounters& k) const;
   void run_weighted_fast(const Weighted& w, const std::vector<int64_t>& x, std::vector<int64_t>& y,

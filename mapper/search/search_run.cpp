@@ -4,13 +4,14 @@
 #include <cmath>
 #include <filesystem>
 #include <iomanip>
+#include <map>
 #include <numeric>
+#include <optional>
 #include <ostream>
 #include <random>
 #include <sstream>
 
 #include "mapper/cost/cost_report.h"
-#include "mapper/data/batch_queue.h"
 #include "mapper/data/data.h"
 #include "mapper/nn/model.h"
 #include "mapper/ops/ops_misc.h"
@@ -21,6 +22,7 @@
 #include "mapper/search/search_nodes.h"
 #include "mapper/search_files/search_config.h"
 #include "mapper/train/checkpoint.h"
+#include "mapper/train/epoch_loop.h"
 #include "mapper/train/initial_weights.h"
 #include "mapper/train/optim.h"
 #include "mapper/train/trainer.h"
@@ -85,74 +87,79 @@ double add_cost_gradients(Run& r) {
   return expected;
 }
 
+// The search's data recipe: no augmentation for fixed-size sets; image folders still need their
+// crop to the network input: random-resized + flip, per image (mapper/data/image_folder.h).
+mapper::Augment search_augment(const mapper::Dataset& d) {
+  return d.folder() ? mapper::Augment{0, true} : mapper::Augment{};
+}
+
+// The record of a trained epoch: its training tally, the validation accuracy of the mapping as
+// it would be exported now, its discrete and expected cost, temperature and channels per CU.
+proto::SearchEpoch epoch_record(Run& r, const std::string& phase, int epoch, const mapper::EpochTally& t,
+                                std::optional<double> expected) {
+  proto::SearchEpoch e;
+  e.set_epoch(epoch);
+  e.set_phase(phase);
+  e.set_train_loss(t.loss());
+  e.set_train_accuracy(t.accuracy());
+  // At the training batch: activations keep their largest size, so evaluating 500 images at
+  // once made every activation (value + gradient) 3.9x larger than training needs (ResNet-20:
+  // 2.1 GB peak instead of 0.6 GB; mapper/RESULTS.md, "Search memory").
+  e.set_val_accuracy(validate(r).accuracy);
+  const auto a = assignments(r);
+  e.set_cost(discrete_cost(r, a));
+  e.set_expected_cost(expected ? *expected : e.cost());
+  e.set_temperature(r.archs.empty() ? 0.0 : r.archs[0]->temperature());
+  for (const auto& [cu, n] : channels_per_cu(r, a)) (*e.mutable_channels())[cu] = n;
+  return e;
+}
+
+// The search's progress: one line per epoch, once it is validated and costed.
+void log_epoch(const Run& r, const proto::SearchEpoch& e, double seconds, std::ostream& log) {
+  log << std::setw(8) << e.phase() << " " << std::setw(3) << e.epoch() << "  loss " << std::fixed
+      << std::setprecision(3) << e.train_loss() << "  train " << std::setprecision(2)
+      << 100 * e.train_accuracy() << " %  val " << 100 * e.val_accuracy() << " %  cost "
+      << std::setprecision(3) << e.cost() / r.reference << "x  lambda*cost "
+      << r.cfg.lambda * e.expected_cost() / r.reference << "  ";
+  const std::map<std::string, int64_t> channels(e.channels().begin(), e.channels().end());
+  for (const auto& [cu, n] : channels) log << cu << ":" << n << " ";  // sorted by name
+  log << " (" << std::setprecision(1) << seconds << " s)\n" << std::flush;
+}
+
+// One epoch of a training phase through the training loop (mapper/train/epoch_loop.h, the
+// search's seeding rule). Each step: the weights' SGD step at a learning-rate factor going
+// linearly from lr_factor_start to lr_factor_end over the epoch; with `arch` (the search phase)
+// first lambda * dR/dalpha into the architecture gradients, then its Adam step and projection.
 proto::SearchEpoch train_epoch(Run& r, const std::string& phase, int epoch, mapper::Optimizer& weights,
                                mapper::Optimizer* arch, double lr_factor_start, double lr_factor_end,
                                std::ostream& log) {
   const auto t0 = Clock::now();
+  const SearchConfig& c = r.cfg;
   const mapper::Dataset& d = r.data.train;
-  std::vector<int> order(d.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::mt19937_64 rng(r.cfg.seed * 1000003 + uint64_t(epoch));
-  std::shuffle(order.begin(), order.end(), rng);
-  int64_t steps = (d.size() + r.cfg.batch - 1) / r.cfg.batch;
-  if (r.cfg.steps_per_epoch > 0) steps = std::min<int64_t>(steps, r.cfg.steps_per_epoch);
-  double loss_sum = 0, expected = 0;
-  int64_t correct = 0, seen = 0;
-  mapper::Tape tape;
-  // No augmentation for fixed-size sets (the search's recipe); image folders still need their
-  // crop to the network input: random-resized + flip, per image (mapper/data/image_folder.h).
-  const mapper::Augment aug = d.folder() ? mapper::Augment{0, true} : mapper::Augment{};
-  mapper::BatchQueue queue(steps, r.cfg.batch, d.input().elements(), [&](int64_t s, mapper::Batch& b) {
-    b.n = std::min<int>(r.cfg.batch, d.size() - int(s * r.cfg.batch));
-    mapper::fill_batch(d, order.data() + s * r.cfg.batch, b.n, r.data.mean, r.data.stddev, aug, rng,
-                       r.cfg.seed, epoch, b.x.data(), b.y.data());
-  });
-  for (int64_t s = 0; s < steps; ++s) {
-    const mapper::Batch& b = queue.next();
-    const int n = b.n;
-    const mapper::Activation& logits = r.model->forward(b.x.data(), n, true, &tape);
-    int right = 0;
-    const double loss = mapper::softmax_cross_entropy(n, r.model->classes(), logits.value.data(), b.y.data(),
-                                                      r.model->logits_grad(), &right);
-    if (!std::isfinite(loss))
-      throw Error("search diverged: loss " + std::to_string(loss) + " in " + phase + " epoch " +
-                  std::to_string(epoch) + " (try a lower --lr or --lambda)");
-    r.model->zero_grad();
-    r.model->backward(tape);
+  double expected = 0;
+  mapper::Epoch ep{*r.model, r.data};
+  ep.augment = search_augment(d);
+  ep.batch = c.batch, ep.seed = c.seed, ep.epoch = epoch;
+  ep.steps = mapper::epoch_steps(d.size(), c.batch, c.steps_per_epoch);
+  ep.draws = mapper::epoch_order(mapper::SeedingRule::kSearch, c.seed, epoch, d.size());
+  ep.divergence = [&](int64_t, double loss) {
+    return "search diverged: loss " + std::to_string(loss) + " in " + phase + " epoch " +
+           std::to_string(epoch) + " (try a lower --lr or --lambda)";
+  };
+  ep.update = [&](int64_t s, int64_t steps) {
     if (arch) expected = add_cost_gradients(r);
     const double f =
         lr_factor_start + (lr_factor_end - lr_factor_start) * double(s) / double(std::max<int64_t>(1, steps));
     weights.step(f);
-    if (arch) {
-      arch->step(1.0);
-      for (LayerArch* a : r.archs) a->project();
-    }
-    loss_sum += loss * n, correct += right, seen += n;
-  }
-  proto::SearchEpoch e;
-  e.set_epoch(epoch);
-  e.set_phase(phase);
-  e.set_train_loss(loss_sum / std::max<int64_t>(1, seen));
-  e.set_train_accuracy(double(correct) / std::max<int64_t>(1, seen));
-  // At the training batch: activations keep their largest size, so evaluating 500 images at
-  // once made every activation (value + gradient) 3.9x larger than training needs (ResNet-20:
-  // 2.1 GB peak instead of 0.6 GB; mapper/README.md, "Search memory").
-  e.set_val_accuracy(validate(r).accuracy);
-  const auto a = assignments(r);
-  e.set_cost(discrete_cost(r, a));
-  e.set_expected_cost(arch ? expected : e.cost());
-  e.set_temperature(r.archs.empty() ? 0.0 : r.archs[0]->temperature());
-  for (const auto& [cu, n] : channels_per_cu(r, a)) (*e.mutable_channels())[cu] = n;
+    if (!arch) return;
+    arch->step(1.0);
+    for (LayerArch* a : r.archs) a->project();
+  };
+  const mapper::EpochTally t = mapper::run_epoch(ep);
+  const proto::SearchEpoch e =
+      epoch_record(r, phase, epoch, t, arch ? std::optional<double>(expected) : std::nullopt);
   const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();  // log only
-  if (r.cfg.progress) {
-    log << std::setw(8) << phase << " " << std::setw(3) << epoch << "  loss " << std::fixed
-        << std::setprecision(3) << e.train_loss() << "  train " << std::setprecision(2)
-        << 100 * e.train_accuracy() << " %  val " << 100 * e.val_accuracy() << " %  cost "
-        << std::setprecision(3) << e.cost() / r.reference << "x  lambda*cost "
-        << r.cfg.lambda * e.expected_cost() / r.reference << "  ";
-    for (const auto& [cu, n] : channels_per_cu(r, a)) log << cu << ":" << n << " ";  // sorted by name
-    log << " (" << std::setprecision(1) << seconds << " s)\n" << std::flush;
-  }
+  if (c.progress) log_epoch(r, e, seconds, log);
   return e;
 }
 
@@ -243,19 +250,12 @@ void save_progress(Run& r, Progress& p, int epoch) {
 }
 
 void resume_progress(Run& r, Progress& p, std::ostream& log) {
-  if (!r.cfg.resume || p.path.empty()) return;
-  if (!file_exists(p.path)) {
-    log << "no checkpoint at " << p.path << ": starting from scratch\n";
-    return;
-  }
+  if (!r.cfg.resume || p.path.empty() || !mapper::checkpoint_to_resume(p.path, log)) return;
   proto::SearchCheckpoint c;
   read_binary_proto(p.path, &c);
   for (const proto::Checkpoint* part : {&c.weights(), &c.arch(), &c.best()})
     mapper::check_values(*part, p.path);
-  if (c.fingerprint() != p.ckpt.fingerprint())
-    throw Error(p.path + ": checkpoint was written by a search with other options: " +
-                mapper::fingerprint_difference(c.fingerprint(), p.ckpt.fingerprint()) +
-                " (resume with the same options, or remove it to start afresh)");
+  mapper::check_fingerprint(p.path, c.fingerprint(), p.ckpt.fingerprint(), "search");
   std::vector<int> numbers;  // the training epochs' records (a refinement repeats its epoch's number)
   for (const auto& e : c.epochs())
     if (e.phase() != "refine") numbers.push_back(e.epoch());
@@ -478,12 +478,7 @@ proto::SearchReport run_search(const SearchConfig& cfg, const SocDescription& so
     for (size_t s = 0; s < r.archs.size(); ++s) r.archs[s]->force((*cfg.fixed)[s]);
   p.ckpt.set_fingerprint(search_fingerprint(cfg, soc.name(), cost_model.name()));
   p.ckpt.set_best_val_accuracy(-1);
-  if (!cfg.out_dir.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(cfg.out_dir, ec);
-    if (ec) throw Error(cfg.out_dir + ": cannot create the output folder: " + ec.message());
-    p.path = cfg.out_dir + "/search-checkpoint.pb";
-  }
+  p.path = mapper::checkpoint_path(cfg.out_dir, "search-checkpoint.pb");
   resume_progress(r, p, log);
   train_phases(r, p, log);
   if (p.stopped) return {};

@@ -2,7 +2,9 @@
 #include "mapper/train/checkpoint.h"
 
 #include <cmath>
+#include <filesystem>
 #include <map>
+#include <ostream>
 #include <sstream>
 
 #include "proto/error.h"
@@ -149,6 +151,28 @@ std::string fingerprint_difference(const std::string& it, const std::string& now
   for (const auto& [k, v] : a)
     if (!find(b, k)) return k + "=" + v + " in the checkpoint, not set now";
   return "the options differ";
+}
+
+std::string checkpoint_path(const std::string& dir, const std::string& name) {
+  if (dir.empty()) return "";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw Error(dir + ": cannot create the output folder: " + ec.message());
+  return dir + "/" + name;
+}
+
+bool checkpoint_to_resume(const std::string& path, std::ostream& log) {
+  if (file_exists(path)) return true;
+  log << "no checkpoint at " << path << ": starting from scratch\n";
+  return false;
+}
+
+void check_fingerprint(const std::string& path, const std::string& written, const std::string& now,
+                       const std::string& run) {
+  if (written != now)
+    throw Error(path + ": checkpoint was written by a " + run +
+                " with other options: " + fingerprint_difference(written, now) +
+                " (resume with the same options, or remove it to start afresh)");
 }
 
 void check_epochs_done(int done, int epochs, const std::vector<int>& numbers, const std::string& origin) {

@@ -1,5 +1,6 @@
 #pragma once
 // Saving and restoring a training run (proto/checkpoint.proto), atomically.
+#include <iosfwd>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,17 @@ void check_values(const proto::Checkpoint& ckpt, const std::string& origin);
 // Why a checkpoint's fingerprint (space-separated key=value options) is not the current run's,
 // in one line: the first option that differs, e.g. "epochs=3 in the checkpoint, epochs=5 now".
 std::string fingerprint_difference(const std::string& it, const std::string& now);
+// The checkpoint file `name` in the output folder `dir`, which is created (with its parents);
+// empty when `dir` is (a run without output writes no checkpoint). Error naming the folder if
+// it cannot be created.
+std::string checkpoint_path(const std::string& dir, const std::string& name);
+// Whether a --resume run finds its checkpoint at `path`; if not, says on `log` that it starts
+// from scratch.
+bool checkpoint_to_resume(const std::string& path, std::ostream& log);
+// Error unless the checkpoint at `path` was written with this run's options: `written` and `now`
+// are the two fingerprints, `run` names the kind of run ("run", "search").
+void check_fingerprint(const std::string& path, const std::string& written, const std::string& now,
+                       const std::string& run);
 // Error unless `done` epochs are in [0, `epochs`] and `numbers` (the epoch records' numbers, in
 // order) are exactly 1..done: a damaged checkpoint is refused as a whole before a resume.
 void check_epochs_done(int done, int epochs, const std::vector<int>& numbers, const std::string& origin);

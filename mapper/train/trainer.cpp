@@ -1,11 +1,8 @@
-// The training loop; see trainer.h. Each epoch's shuffle and augmentation draw
-// from generators seeded by (seed, epoch), so a run resumed from an epoch-end
-// checkpoint replays exactly the batches of an uninterrupted run.
+// `odimo train`; see trainer.h. Its epochs run through the training loop (epoch_loop.h) under
+// SeedingRule::kTrain: each epoch's shuffle and augmentation depend on (seed, epoch) only, so a
+// run resumed from an epoch-end checkpoint replays exactly the batches of an uninterrupted run.
 #include "mapper/train/trainer.h"
 
-#include <unistd.h>
-
-#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <iomanip>
@@ -13,56 +10,14 @@
 #include <ostream>
 #include <sstream>
 
-#include "mapper/data/batch_queue.h"
 #include "mapper/train/checkpoint.h"
+#include "mapper/train/epoch_loop.h"
 #include "mapper/train/initial_weights.h"
 #include "proto/error.h"
 #include "proto/proto_io.h"
 
 namespace odimo::mapper {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
-std::mt19937_64 epoch_rng(uint64_t seed, int epoch, int stream) {
-  std::seed_seq s{uint32_t(seed), uint32_t(seed >> 32), uint32_t(epoch), uint32_t(stream)};
-  return std::mt19937_64(s);
-}
-
-// One line per epoch, redrawn in place on a terminal:
-// epoch 2/5 [##########..........] 211/422  loss 0.4123  acc 85.02%  1893 img/s
-class ProgressBar {
- public:
-  ProgressBar(std::ostream& out, bool enabled, int epoch, int epochs, int64_t steps)
-      : m_out(out),
-        m_enabled(enabled),
-        m_tty(isatty(STDERR_FILENO)),
-        m_epoch(epoch),
-        m_epochs(epochs),
-        m_steps(steps) {}
-  void update(int64_t step, double loss, double acc, double ips, bool final) {
-    if (!m_enabled || (!final && (!m_tty || seconds_since(m_last) < 0.25))) return;
-    m_last = Clock::now();
-    const int width = 20, done = int(width * step / std::max<int64_t>(1, m_steps));
-    std::ostringstream s;
-    s << "epoch " << m_epoch << "/" << m_epochs << " [" << std::string(done, '#')
-      << std::string(width - done, '.') << "] " << step << "/" << m_steps << "  loss " << std::fixed
-      << std::setprecision(4) << loss << "  acc " << std::setprecision(2) << 100 * acc << "%  "
-      << std::setprecision(0) << ips << " img/s";
-    m_out << (m_tty ? "\r" : "") << s.str() << (final ? "" : "") << std::flush;
-  }
-
- private:
-  std::ostream& m_out;
-  bool m_enabled, m_tty;
-  int m_epoch, m_epochs;
-  int64_t m_steps;
-  Clock::time_point m_last{};
-};
 
 struct Run {
   const TrainConfig& cfg;
@@ -81,8 +36,7 @@ std::array<GroupHyper, kParamGroups> group_hypers(const TrainConfig& c) {
 }
 
 int64_t steps_per_epoch(const TrainConfig& c, int train_size) {
-  const int64_t full = (train_size + c.batch - 1) / c.batch;
-  return c.steps_per_epoch > 0 ? std::min<int64_t>(full, c.steps_per_epoch) : full;
+  return epoch_steps(train_size, c.batch, c.steps_per_epoch);
 }
 
 bool all_finite(Model& m) {
@@ -92,7 +46,9 @@ bool all_finite(Model& m) {
   return true;
 }
 
-void diverged(const TrainConfig& c, int epoch, int64_t step, double loss) {
+// The error line of a diverging run: a non-finite loss at `step` (> 0) or, at the end of the
+// epoch (step 0), non-finite weights.
+std::string divergence_message(const TrainConfig& c, int epoch, int64_t step, double loss) {
   std::ostringstream s;
   s << "training diverged: "
     << (std::isnan(loss)   ? "loss is NaN"
@@ -106,53 +62,35 @@ void diverged(const TrainConfig& c, int epoch, int64_t step, double loss) {
     s << "; the last good checkpoint is kept in " << ckpt;
   else if (!c.out_dir.empty())
     s << "; no epoch finished, so no checkpoint was written";
-  throw Error(s.str());
+  return s.str();
 }
 
-// Trains one epoch; returns its record (validation filled in by the caller).
+// Trains one epoch (epoch_loop.h, odimo train's seeding rule); returns its record (validation
+// filled in by the caller).
 proto::EpochRecord train_epoch(Run& r, int epoch, std::ostream& log) {
   const TrainConfig& c = r.cfg;
-  const Dataset& d = r.data.train;
-  std::vector<int> order(d.size());
-  std::iota(order.begin(), order.end(), 0);
-  auto shuffle_rng = epoch_rng(c.seed, epoch, 1), aug_rng = epoch_rng(c.seed, epoch, 2);
-  std::shuffle(order.begin(), order.end(), shuffle_rng);
-  const int64_t steps = steps_per_epoch(c, d.size());
-  ProgressBar bar(log, c.progress, epoch, c.epochs, steps);
-  double loss_sum = 0, lr = 0;
-  int64_t correct = 0, seen = 0;
-  Tape tape;
-  const auto t0 = Clock::now();
-  // Batches are cut on a background thread ahead of the step, in step order (mapper/data/batch_queue.h).
-  BatchQueue queue(steps, c.batch, d.input().elements(), [&](int64_t s, Batch& b) {
-    b.n = std::min<int>(c.batch, d.size() - int(s * c.batch));
-    fill_batch(d, order.data() + s * c.batch, b.n, r.data.mean, r.data.stddev, r.augment, aug_rng, c.seed,
-               epoch, b.x.data(), b.y.data());
-  });
-  for (int64_t s = 0; s < steps; ++s) {
-    const Batch& b = queue.next();
-    const int n = b.n;
-    const Activation& logits = r.model.forward(b.x.data(), n, true, &tape);
-    int right = 0;
-    const double loss = softmax_cross_entropy(n, r.model.classes(), logits.value.data(), b.y.data(),
-                                              r.model.logits_grad(), &right);
-    if (!std::isfinite(loss)) diverged(c, epoch, s + 1, loss);
-    r.model.zero_grad();
-    r.model.backward(tape);
-    lr = c.weights.lr * c.schedule.factor(epoch - 1, r.opt.steps());
-    r.opt.step(c.schedule.factor(epoch - 1, r.opt.steps()));
-    loss_sum += loss * n, correct += right, seen += n;
-    const double dt = seconds_since(t0);
-    bar.update(s + 1, loss_sum / seen, double(correct) / seen, seen / std::max(dt, 1e-9), false);
-  }
+  const int64_t steps = steps_per_epoch(c, r.data.train.size());
+  EpochBar bar(log, c.progress, epoch, c.epochs);
+  double lr = 0;
+  Epoch ep{r.model, r.data};
+  ep.augment = r.augment;
+  ep.batch = c.batch, ep.steps = steps, ep.seed = c.seed, ep.epoch = epoch;
+  ep.draws = epoch_order(SeedingRule::kTrain, c.seed, epoch, r.data.train.size());
+  ep.divergence = [&](int64_t step, double loss) { return divergence_message(c, epoch, step, loss); };
+  ep.update = [&](int64_t, int64_t) {
+    const double factor = c.schedule.factor(epoch - 1, r.opt.steps());
+    lr = c.weights.lr * factor;
+    r.opt.step(factor);
+  };
+  ep.progress = &bar;
+  const EpochTally t = run_epoch(ep);
   proto::EpochRecord e;
   e.set_epoch(epoch);
-  e.set_seconds(seconds_since(t0));
-  e.set_train_loss(loss_sum / std::max<int64_t>(1, seen));
-  e.set_train_accuracy(double(correct) / std::max<int64_t>(1, seen));
-  e.set_images_per_second(seen / std::max(e.seconds(), 1e-9));
+  e.set_seconds(t.seconds);
+  e.set_train_loss(t.loss());
+  e.set_train_accuracy(t.accuracy());
+  e.set_images_per_second(t.images_per_second());
   e.set_learning_rate(lr);
-  bar.update(steps, e.train_loss(), e.train_accuracy(), e.images_per_second(), true);
   return e;
 }
 
@@ -249,16 +187,9 @@ Augment default_augment(const TrainConfig& c) {
 // Loads the checkpoint of an interrupted run, if any; returns the epochs it completed.
 int resume_from(const TrainConfig& c, const std::string& path, Model& model, Optimizer& opt,
                 proto::Checkpoint& ckpt, std::ostream& log) {
-  if (!c.resume) return 0;
-  if (!file_exists(path)) {
-    log << "no checkpoint at " << path << ": starting from scratch\n";
-    return 0;
-  }
+  if (!c.resume || !checkpoint_to_resume(path, log)) return 0;
   ckpt = load_checkpoint(path);
-  if (ckpt.fingerprint() != fingerprint(c))
-    throw Error(path + ": checkpoint was written by a run with other options: " +
-                fingerprint_difference(ckpt.fingerprint(), fingerprint(c)) +
-                " (resume with the same options, or remove it to start afresh)");
+  check_fingerprint(path, ckpt.fingerprint(), fingerprint(c), "run");
   std::vector<int> numbers;
   for (const auto& e : ckpt.history()) numbers.push_back(e.epoch());
   check_epochs_done(ckpt.epochs_done(), c.epochs, numbers, path);
@@ -325,12 +256,7 @@ TrainResult train(const TrainConfig& c, std::ostream& log) {
   cfg.schedule.total_steps = int64_t(c.epochs) * steps_per_epoch(c, data.train.size());
   Run r{cfg, data, default_augment(c), model, opt};
 
-  const std::string ckpt_path = c.out_dir.empty() ? "" : c.out_dir + "/checkpoint.pb";
-  if (!c.out_dir.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(c.out_dir, ec);
-    if (ec) throw Error(c.out_dir + ": cannot create the output folder: " + ec.message());
-  }
+  const std::string ckpt_path = checkpoint_path(c.out_dir, "checkpoint.pb");
   proto::Checkpoint ckpt;
   const int start = resume_from(cfg, ckpt_path, model, opt, ckpt, log);
   ckpt.set_fingerprint(fingerprint(cfg));
@@ -341,7 +267,7 @@ TrainResult train(const TrainConfig& c, std::ostream& log) {
       << " test images, quant " << c.quant.name << ", " << c.threads << " threads\n";
   for (int epoch = start + 1; epoch <= c.epochs; ++epoch) {
     proto::EpochRecord e = train_epoch(r, epoch, log);
-    if (!all_finite(model)) diverged(c, epoch, 0, 0.0);
+    if (!all_finite(model)) throw Error(divergence_message(c, epoch, 0, 0.0));
     validate(r, e, log);
     *ckpt.add_history() = e;
     ckpt.set_epochs_done(epoch);

@@ -115,19 +115,10 @@ TEST_CASE("the toy kind's parameters are checked by its home") {
   }
 }
 
-TEST_CASE("the toy kind's int4 weights are trained, searched, deployed and simulated") {
-  const SocDescription soc = load_soc(kToySoc);
-  const int mac = soc.cu_index("mac");
-  const NumberFormat f = soc.unit(mac).number_format();  // from the SoC file, checked by its home
-  CHECK(f.weight_bits == 4);
-  CHECK(f.weight_scale == NumberFormat::WeightScale::kPowerOfTwoPerLayer);
-  CHECK(!f.adc);
+namespace {
 
-  // train: what the toy runs in its int4 coding, the depthwise layer (the host's) in int8
-  const mapper::Quantization quant = search::quantization_on(soc, mac, "toy:mac");
-  mapper::Model model(load_network("tiny"), mapper::ModelOptions{quant, 1, 1});
-  CHECK(quantizer_kind(model, "conv2") == "int4-pow2");
-  CHECK(quantizer_kind(model, "dw") == "int8-pow2");
+// The toy's int4 coding trained by `odimo train`'s loop (a short run on synthetic data).
+mapper::TrainResult train_on_toy(const mapper::Quantization& quant, std::ostream& log) {
   mapper::TrainConfig tc;
   tc.net = "tiny";
   tc.dataset = "synthetic";
@@ -137,13 +128,11 @@ TEST_CASE("the toy kind's int4 weights are trained, searched, deployed and simul
   tc.threads = 1;
   tc.quant = quant;
   tc.progress = false;
-  std::ostringstream log;
-  const mapper::TrainResult trained = mapper::train(tc, log);
-  CHECK(trained.test_accuracy >= 0);
+  return mapper::train(tc, log);
+}
 
-  // search: each option of a split layer in its CU's coding (mac int4-pow2, mac2 int4-per-channel)
-  const std::string dir =
-      (std::filesystem::temp_directory_path() / ("odimo-toy-" + std::to_string(getpid()))).string();
+// A short search on the toy SoC, its report written into `dir` as `odimo search` writes it.
+void search_on_toy(const SocDescription& soc, const std::string& dir, std::ostream& log) {
   search::SearchConfig sc;
   sc.net = "tiny";
   sc.dataset = "synthetic";
@@ -160,6 +149,30 @@ TEST_CASE("the toy kind's int4 weights are trained, searched, deployed and simul
   rep.set_network_file("tiny");
   rep.set_soc_file(kToySoc);
   search::write_search_report(dir, rep);
+}
+
+}  // namespace
+
+TEST_CASE("the toy kind's int4 weights are trained, searched, deployed and simulated") {
+  const SocDescription soc = load_soc(kToySoc);
+  const int mac = soc.cu_index("mac");
+  const NumberFormat f = soc.unit(mac).number_format();  // from the SoC file, checked by its home
+  CHECK(f.weight_bits == 4);
+  CHECK(f.weight_scale == NumberFormat::WeightScale::kPowerOfTwoPerLayer);
+  CHECK(!f.adc);
+
+  // train: what the toy runs in its int4 coding, the depthwise layer (the host's) in int8
+  const mapper::Quantization quant = search::quantization_on(soc, mac, "toy:mac");
+  mapper::Model model(load_network("tiny"), mapper::ModelOptions{quant, 1, 1});
+  CHECK(quantizer_kind(model, "conv2") == "int4-pow2");
+  CHECK(quantizer_kind(model, "dw") == "int8-pow2");
+  std::ostringstream log;
+  CHECK(train_on_toy(quant, log).test_accuracy >= 0);
+
+  // search: each option of a split layer in its CU's coding (mac int4-pow2, mac2 int4-per-channel)
+  const std::string dir =
+      (std::filesystem::temp_directory_path() / ("odimo-toy-" + std::to_string(getpid()))).string();
+  search_on_toy(soc, dir, log);
 
   // deploy: the integer pipelines take the int4 codes (a code outside [-7, 7] is an error)
   deploy::DeployConfig dc;
