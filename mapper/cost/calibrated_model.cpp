@@ -15,9 +15,8 @@ namespace odimo::cost {
 
 const std::vector<std::string>& latency_feature_names() {
   static const std::vector<std::string> names = {
-      "tile_roofline", "exposed_transfer", "dma_setup", "tiles",      "tcdm_accesses",
-      "job",           "compute",          "transfer",  "dma_bursts", "later_phases",
-      "first_phases"};
+      "tile_roofline", "exposed_transfer", "dma_setup",  "tiles",        "tcdm_accesses", "job",
+      "compute",       "transfer",         "dma_bursts", "later_phases", "first_phases"};
   return names;
 }
 const std::vector<std::string>& busy_feature_names() {
