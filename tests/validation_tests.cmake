@@ -46,14 +46,21 @@ set(_hidden_nets "resnet20;mobilenetv1-0.25-cifar")
 foreach(soc diana darkside)
   if(soc STREQUAL diana)
     set(_maps "all:digital;all:aimc")
+    set(_split_net resnet20)
+    set(_splits ${PROJECT_SOURCE_DIR}/tests/golden/resnet20-diana-split.mapping.pbtxt)
   else()
     set(_maps "all:cluster;all:dwe")
+    set(_split_net mobilenetv1-0.25-cifar)
+    set(_splits ${PROJECT_SOURCE_DIR}/tests/golden/mobilenet-darkside-split.mapping.pbtxt)
   endif()
+  foreach(_s 1 2 3)
+    list(APPEND _splits ${PROJECT_SOURCE_DIR}/tests/data/hidden-splits/${_split_net}-${soc}-random${_s}.mapping.pbtxt)
+  endforeach()
   add_test(NAME validation/hidden_chip_${soc}
            COMMAND ${CMAKE_COMMAND} -DODIMO=$<TARGET_FILE:odimo> -DSOC=${soc}
                    -DHIDDEN=${PROJECT_SOURCE_DIR}/tests/data/hidden-${soc}.pbtxt
                    -DSUITE=${PROJECT_SOURCE_DIR}/validation/suites/${soc}.pbtxt "-DNETS=${_hidden_nets}"
-                   "-DMAPPINGS=${_maps}" -DWORK=${CMAKE_CURRENT_BINARY_DIR}/hidden-${soc}
+                   "-DMAPPINGS=${_maps}" -DSPLIT_NET=${_split_net} "-DSPLITS=${_splits}" -DWORK=${CMAKE_CURRENT_BINARY_DIR}/hidden-${soc}
                    -P ${PROJECT_SOURCE_DIR}/tests/validation/hidden_chip.cmake)
   set_tests_properties(validation/hidden_chip_${soc} PROPERTIES LABELS validation
                        ENVIRONMENT "ODIMO_WORKLOADS=${PROJECT_SOURCE_DIR}/workloads")

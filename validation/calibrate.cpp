@@ -121,6 +121,36 @@ std::vector<double> base_layer_values(const proto::Calibration* base, const std:
   return v;
 }
 
+// A CU's cycles per nominal DMA cycle in `cal`: the tile pipeline's share plus the
+// separate transfer term (calibrated_model.cpp's features); 0 when `cal` lacks the CU.
+double transfer_rate(const proto::Calibration& cal, const std::string& cu) {
+  const std::vector<double> v = base_values(&cal, cu, {"tile_roofline", "transfer"});
+  return v[0] + v[1];
+}
+
+// `base`'s split-layer coefficients for a fit without split rows. The shared L2 port's
+// contention is charged per nominal transfer cycle of the CU that moves least; when the
+// single-CU fit finds transfers s times slower than `base` did, the contention is s times
+// longer too: on DIANA the DMA's bandwidth is the L2 port's (hw/socs/diana.pbtxt), so a
+// slower transfer is a slower port. The launch offset and the extra completion stay
+// `base`'s: a single CU's `job` term mixes configuration, launch and completion, so their
+// shares are not identifiable from it.
+std::vector<double> layer_values_without_splits(const SocDescription& soc, const proto::Calibration& fitted,
+                                                const proto::Calibration* base) {
+  std::vector<double> v = base_layer_values(base, cost::layer_feature_names());
+  if (!base) return v;
+  double slow = 0;
+  int n = 0;
+  for (int i = 0; i < soc.soc.cu_size(); ++i) {
+    const std::string cu = soc.soc.cu(i).name();
+    const double was = transfer_rate(*base, cu), now = transfer_rate(fitted, cu);
+    if (!(was > 0) || !(now > 0) || !soc.unit(i).fits("transfer")) continue;
+    slow += now / was, ++n;
+  }
+  if (n > 0) v[1] *= slow / n;
+  return v;
+}
+
 }  // namespace
 
 namespace {
@@ -208,7 +238,7 @@ std::vector<double> fit_layer_coefficients(const SocDescription& soc, const std:
     const cost::CalibratedModel alone(soc, cal, "fit");
     cal.clear_layer();
     const Rows rows = split_rows(soc, points, results, alone);
-    if (rows.empty()) return base_layer_values(base, cost::layer_feature_names());
+    if (rows.empty()) return layer_values_without_splits(soc, cal, base);
     const auto [coefficients, err] = fit_port_and_sync(rows);
     if (err < best_err) {
       best_err = err;

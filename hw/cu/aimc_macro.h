@@ -22,6 +22,9 @@ class AimcMacro : public CuModel {
   JobPlan plan(const SocDescription& soc, const Layer& g, int64_t l1_budget) const override;
   // assumption: the search steps over 16 channels (one output group of the ADC readout)
   int channel_granularity() const override { return 16; }
+  // Every coefficient, first_phases included: a tile's MVMs scale apart from its weight
+  // programming (an MVM time the SoC file gets wrong is not a slower programming).
+  bool fits(const std::string&) const override { return true; }
   cost::CuTerm odimo_cycles(const SocDescription& soc, const cost::Geometry& g, double n,
                             cost::Flavour flavour) const override;
 

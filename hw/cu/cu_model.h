@@ -86,8 +86,10 @@ class CuModel {
 
   // Whether calibration may fit the calibrated model's coefficient `feature`
   // (mapper/cost/calibrated_model.h) for this CU; a feature that cannot apply
-  // (e.g. DMA terms of the host) stays at 0.
-  virtual bool fits(const std::string& feature) const { return true; }
+  // (e.g. DMA terms of the host) stays at 0. `first_phases` (each tile's first loop) only
+  // matters for a unit that programs weights into its array before computing (the AIMC):
+  // for the others it equals compute minus later_phases, a column that adds nothing.
+  virtual bool fits(const std::string& feature) const { return feature != "first_phases"; }
 
   // How this CU computes in integers (hw/cu/integer_behaviour.h), from its SoC-file
   // fields (`path` names the CU, e.g. "cu[2]"); `at.fail` names a field the pipeline

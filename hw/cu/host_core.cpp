@@ -26,7 +26,7 @@ double HostCore::memory_pj(const SocDescription& soc, const JobPlan& plan) const
 bool HostCore::fits(const std::string& feature) const {
   // no DMA and no TCDM: only compute, per-job and L2-access terms apply
   for (const char* f : {"exposed_transfer", "dma_setup", "transfer", "dma_bursts", "tcdm_accesses",
-                        "busy_tcdm_accesses", "pj_per_dma_byte"})
+                        "busy_tcdm_accesses", "pj_per_dma_byte", "first_phases"})
     if (feature == f) return false;
   return true;
 }

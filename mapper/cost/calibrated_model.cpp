@@ -15,8 +15,8 @@ namespace odimo::cost {
 
 const std::vector<std::string>& latency_feature_names() {
   static const std::vector<std::string> names = {
-      "tile_roofline", "exposed_transfer", "dma_setup", "tiles",      "tcdm_accesses",
-      "job",           "compute",          "transfer",  "dma_bursts", "later_phases"};
+      "tile_roofline", "exposed_transfer", "dma_setup",  "tiles",        "tcdm_accesses", "job",
+      "compute",       "transfer",         "dma_bursts", "later_phases", "first_phases"};
   return names;
 }
 const std::vector<std::string>& busy_feature_names() {
@@ -80,9 +80,11 @@ CuFeatures plan_features(const SocDescription& soc, const JobPlan& plan, double 
   f.transfer = dma_bytes / bw;
   // cycles of every phase after a tile's first (the cluster's matmul after its im2col,
   // the DWE's stream after its fill): lets a fit scale one kind of loop apart from the other
-  double later = 0;
-  for (const Tile& t : plan.tiles)
+  double later = 0, first = 0;
+  for (const Tile& t : plan.tiles) {
+    if (!t.phases.empty()) first += t.phases[0].cycles;
     for (size_t k = 1; k < t.phases.size(); ++k) later += t.phases[k].cycles;
+  }
   f.latency = {roofline + plan.fixed_cycles,
                exposed,
                transfers * setup,
@@ -92,7 +94,8 @@ CuFeatures plan_features(const SocDescription& soc, const JobPlan& plan, double 
                plan.compute_cycles(),
                f.transfer,
                bursts,
-               later};
+               later,
+               first};
   f.busy = {plan.compute_cycles(), tcdm, double(plan.tiles.size()), 1.0};
   f.energy = {dma_bytes, l1_bytes};
   return f;

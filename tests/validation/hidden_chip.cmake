@@ -35,3 +35,30 @@ run(0 validate --soc ${SOC} --traces ${WORK}/networks.csv --calibration ${WORK}/
 message(STATUS "re-fitted on the hidden chip's traces:\n${last_output}")
 run(1 validate --soc ${SOC} --traces ${WORK}/networks.csv --max-net-err 3)
 message(STATUS "the shipped calibration on the same traces:\n${last_output}")
+
+# Splits predicted from single-CU traces alone: the model is re-fitted on the suite's rows that
+# run on one CU (a user calibrates from the mappings they can run without odimo), then the
+# network's split mappings (SPLITS), measured on the hidden chip, must be within 3 %.
+#   -DSPLIT_NET= -DSPLITS="a.mapping.pbtxt;b.mapping.pbtxt"
+if(NOT SPLITS)
+  return()
+endif()
+file(READ ${WORK}/suite.csv suite)
+string(REGEX REPLACE "\n[^\n]*;[^\n]*" "" single "${suite}")  # a split's column joins CUs with ';'
+file(WRITE ${WORK}/single-cu.csv "${single}")
+set(measured "${header}")
+foreach(m ${MAPPINGS} ${SPLITS})
+  run(0 simulate --soc ${HIDDEN} --net ${SPLIT_NET} --mapping ${m} --trace-csv ${WORK}/one.csv)
+  file(READ ${WORK}/one.csv one)
+  string(FIND "${one}" "\n" eol)  # drop the header (REGEX REPLACE would re-anchor ^ and eat every line)
+  math(EXPR eol "${eol} + 1")
+  string(SUBSTRING "${one}" ${eol} -1 one)
+  get_filename_component(label ${m} NAME)
+  string(REPLACE "\n${SPLIT_NET}/" "\n${SPLIT_NET} ${label}/" one "\n${one}")
+  string(APPEND measured "${one}")
+endforeach()
+file(WRITE ${WORK}/splits.csv "${measured}\n")
+run(0 calibrate --soc ${SOC} --traces ${WORK}/single-cu.csv --out ${WORK}/single-cu.calibration.pbtxt)
+run(0 validate --soc ${SOC} --traces ${WORK}/splits.csv --calibration ${WORK}/single-cu.calibration.pbtxt
+    --max-net-err 3)
+message(STATUS "re-fitted on the single-CU rows, the splits:\n${last_output}")
