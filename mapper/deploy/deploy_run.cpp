@@ -338,8 +338,14 @@ proto::DeployReport summarize(const IntegerResults& r, const std::vector<uint16_
   d.set_trained_test_accuracy(double(fake_right) / std::max(1, n));
   d.set_images(images);
   const IntegerBehaviour aimc = inet.analog_behaviour();
-  d.set_aimc_noise(aimc.analog() ? cfg.aimc_noise.fraction(aimc.adc_bits) : cfg.aimc_noise.value);
-  d.set_aimc_noise_lsb(aimc.analog() ? cfg.aimc_noise.sigma_lsb(aimc.adc_bits) : 0.0);
+  if (aimc.analog()) {
+    d.set_aimc_noise(cfg.aimc_noise.fraction(aimc.adc_bits));
+    d.set_aimc_noise_lsb(cfg.aimc_noise.sigma_lsb(aimc.adc_bits));
+  } else if (cfg.aimc_noise.in_lsb) {  // no analog layer, no ADC to convert with: as asked
+    d.set_aimc_noise_lsb(cfg.aimc_noise.value);
+  } else {
+    d.set_aimc_noise(cfg.aimc_noise.value);
+  }
   d.set_seed(cfg.seed);
   d.set_max_logit_deviation(maxdev);
   d.set_argmax_agreement(double(agree) / std::max(1, n));

@@ -55,6 +55,16 @@ assert g("aimc_noise_lsb", "aimcNoiseLsb") == 1 and g("aimc_noise", "aimcNoise")
 assert g("column_gain_sigma", "columnGainSigma") > 0
 PY
 grep -q '"chips": 0' point/deployed.json || { echo "FAIL: a plain deploy ran chip instances"; exit 1; }
+# A mapping without analog layers has no ADC to convert the noise with: it is recorded as asked.
+"$odimo" search --soc diana --net tiny --dataset synthetic --baseline all:digital --epochs 0,0,1 --batch 32 \
+  --steps-per-epoch 3 --threads 1 --out digital --no-replay --quiet > digital.out
+"$odimo" deploy digital --aimc-noise 2lsb --threads 1 --quiet --images 16 --out dn.json > /dev/null
+python3 - dn.json <<'PY' || { echo "FAIL: the noise of an all-digital deployment"; cat dn.json; exit 1; }
+import json, sys
+d = json.load(open(sys.argv[1]))
+g = lambda a, b: d.get(a, d.get(b, 0))
+assert g("aimc_noise_lsb", "aimcNoiseLsb") == 2 and g("aimc_noise", "aimcNoise") == 0, d
+PY
 # Darkside: the thermometric conv-vs-depthwise split on the cluster and the DWE.
 "$odimo" search --soc darkside --net mobilenetv1-0.25-cifar --input 3x8x8 --dataset synthetic --lambda 1 \
   --epochs 1,1,1 --batch 16 --steps-per-epoch 3 --threads 1 --out ds-point --no-replay --quiet > ds.out
