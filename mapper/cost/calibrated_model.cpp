@@ -35,6 +35,18 @@ const std::vector<std::string>& layer_feature_names() {
 
 namespace {
 
+// Cycles of every tile's first phase (the AIMC's MVMs, the cluster's im2col, the DWE's fill)
+// and of every phase after it (the cluster's matmul, the DWE's stream): lets a fit scale one
+// kind of loop apart from the other and from weight programming.
+std::pair<double, double> phase_cycles(const JobPlan& plan) {
+  double first = 0, later = 0;
+  for (const Tile& t : plan.tiles) {
+    if (!t.phases.empty()) first += t.phases[0].cycles;
+    for (size_t k = 1; k < t.phases.size(); ++k) later += t.phases[k].cycles;
+  }
+  return {first, later};
+}
+
 // Features of one CU's (adjusted) plan. `wait`: cycles before its first input
 // is in L1 when another CU loads the shared input (0 otherwise).
 CuFeatures plan_features(const SocDescription& soc, const JobPlan& plan, double wait) {
@@ -78,13 +90,7 @@ CuFeatures plan_features(const SocDescription& soc, const JobPlan& plan, double 
   const double exposed = nt > 0 ? in[0] + plan.tiles.back().out_bytes / bw : 0.0;
   const double dma_bytes = plan.uses_dma ? double(plan.dma_bytes()) : 0.0;
   f.transfer = dma_bytes / bw;
-  // cycles of every phase after a tile's first (the cluster's matmul after its im2col,
-  // the DWE's stream after its fill): lets a fit scale one kind of loop apart from the other
-  double later = 0, first = 0;
-  for (const Tile& t : plan.tiles) {
-    if (!t.phases.empty()) first += t.phases[0].cycles;
-    for (size_t k = 1; k < t.phases.size(); ++k) later += t.phases[k].cycles;
-  }
+  const auto [first, later] = phase_cycles(plan);
   f.latency = {roofline + plan.fixed_cycles,
                exposed,
                transfers * setup,
