@@ -6,6 +6,7 @@
 set -euo pipefail
 odimo=$1
 work=$2
+here=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$work" && mkdir -p "$work" && cd "$work"
 search() {
   "$odimo" search --soc diana --net tiny --dataset synthetic --lambda 1 --epochs 1,1,1 --batch 32 \
@@ -33,17 +34,9 @@ grep -q '"adc_shift_source": "calibrated"' a/deployed.json && { echo "FAIL: a ga
   --batch 16 --threads 1 --out t --quiet > train.out
 grep -aq "adc_shift" t/checkpoint.pb || { echo "FAIL: train --adc-aware wrote no adc_shift"; exit 1; }
 
-expect_bad() {  # name, regex, args...
-  local name=$1 re=$2
-  shift 2
-  set +e
-  "$odimo" "$@" > "$name.out" 2> "$name.err"
-  local rc=$?
-  set -e
-  [ "$rc" = 2 ] || { echo "FAIL $name: exit $rc"; cat "$name.err"; exit 1; }
-  [ "$(wc -l < "$name.err")" = 1 ] || { echo "FAIL $name: not one line"; cat "$name.err"; exit 1; }
-  grep -Eq "^odimo (search|train): error: .*$re" "$name.err" || { echo "FAIL $name:"; cat "$name.err"; exit 1; }
-}
+bad_commands="search|train"
+# shellcheck source=tests/deploy/expect_bad.sh
+source "$here/expect_bad.sh"
 S="search --soc diana --net tiny --dataset synthetic --lambda 1 --epochs 1,1,1 --steps-per-epoch 1 --no-replay --quiet"
 # shellcheck disable=SC2086
 expect_bad noise-alone "--adc-noise: 0.1: needs --adc-aware" $S --adc-noise 0.1 --out c

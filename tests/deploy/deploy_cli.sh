@@ -6,6 +6,7 @@ set -euo pipefail
 odimo=$1
 work=$2
 soc_file=$3
+here=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$work" && mkdir -p "$work" && cd "$work"
 # --no-refine: the point must keep AIMC channels (the split refinement puts this search's lone
 # AIMC channel back on the digital array, where it is cheaper).
@@ -71,32 +72,29 @@ PY
 "$odimo" deploy ds-point --threads 1 --quiet --images 64 > ds-deploy.out
 grep -q "integer test accuracy" ds-deploy.out || { echo "FAIL: darkside"; exit 1; }
 
-expect_bad() {  # name, regex, args...
+bad_commands="deploy"
+# shellcheck source=tests/deploy/expect_bad.sh
+source "$here/expect_bad.sh"
+expect_bad_deploy() {  # name, regex, deploy's args...
   local name=$1 re=$2
   shift 2
-  set +e
-  "$odimo" deploy "$@" --quiet > "$name.out" 2> "$name.err"
-  local rc=$?
-  set -e
-  [ "$rc" = 2 ] || { echo "FAIL $name: exit $rc"; cat "$name.err"; exit 1; }
-  [ "$(wc -l < "$name.err")" = 1 ] || { echo "FAIL $name: not one line"; cat "$name.err"; exit 1; }
-  grep -Eq "^odimo deploy: error: .*$re" "$name.err" || { echo "FAIL $name:"; cat "$name.err"; exit 1; }
+  expect_bad "$name" "$re" deploy "$@" --quiet
 }
 cp -r point noweights && rm noweights/weights.pb
-expect_bad noweights "weights.pb" noweights
+expect_bad_deploy noweights "weights.pb" noweights
 cp -r point nomapping && rm nomapping/mapping.pbtxt
-expect_bad nomapping "mapping.pbtxt" nomapping
+expect_bad_deploy nomapping "mapping.pbtxt" nomapping
 cp -r point other && sed -i -e 's/"network\(_file\)\?": "tiny"/"network\1": "resnet8"/' -e 's/"input": "1x8x8"/"input": "1x28x28"/' other/report.json
-expect_bad othernet "weights.pb: tensor '.*' (has [0-9]+ values|is missing)" other
+expect_bad_deploy othernet "weights.pb: tensor '.*' (has [0-9]+ values|is missing)" other
 grep -v "adc_bits" "$soc_file" > noadc.pbtxt  # $3: hw/socs/diana.pbtxt
 cp -r point noadc && sed -i "s|\"soc_file\": \"diana\"|\"soc_file\": \"$work/noadc.pbtxt\"|" noadc/report.json
-expect_bad noadc "aimc.adc_bits': value 0 must be given" noadc
-expect_bad noise-negative "--aimc-noise: '-1': expected a noise sigma" point --aimc-noise -1
-expect_bad noise-nan "--aimc-noise: 'nan': expected a noise sigma" point --aimc-noise nan
-expect_bad noise-absurd "--aimc-noise: '1e9lsb': expected a noise sigma" point --aimc-noise 1e9lsb
-expect_bad noise-garbage "--aimc-noise: 'loud': expected a noise sigma" point --aimc-noise loud
-expect_bad chips-negative "--chips.*-1" point --chips -1
-expect_bad chips-many "--chips.*1001" point --chips 1001
-expect_bad nodir "report.json: cannot open" nothing-here
-expect_bad badout "deployed.json: --out: folder no-such-folder does not exist" point --out no-such-folder/deployed.json
+expect_bad_deploy noadc "aimc.adc_bits': value 0 must be given" noadc
+expect_bad_deploy noise-negative "--aimc-noise: '-1': expected a noise sigma" point --aimc-noise -1
+expect_bad_deploy noise-nan "--aimc-noise: 'nan': expected a noise sigma" point --aimc-noise nan
+expect_bad_deploy noise-absurd "--aimc-noise: '1e9lsb': expected a noise sigma" point --aimc-noise 1e9lsb
+expect_bad_deploy noise-garbage "--aimc-noise: 'loud': expected a noise sigma" point --aimc-noise loud
+expect_bad_deploy chips-negative "--chips.*-1" point --chips -1
+expect_bad_deploy chips-many "--chips.*1001" point --chips 1001
+expect_bad_deploy nodir "report.json: cannot open" nothing-here
+expect_bad_deploy badout "deployed.json: --out: folder no-such-folder does not exist" point --out no-such-folder/deployed.json
 echo "1 passed, 0 failed"

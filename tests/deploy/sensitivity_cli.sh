@@ -5,6 +5,7 @@
 set -euo pipefail
 odimo=$1
 work=$2
+here=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$work" && mkdir -p "$work" && cd "$work"
 S="search --soc diana --net tiny --dataset synthetic --epochs 1,1,1 --batch 32 --steps-per-epoch 4 --threads 1
    --no-replay --quiet --aimc-noise 1lsb --chips 2 --sensitivity-images 64"
@@ -63,17 +64,9 @@ grep -q 'sensitivity\|aimc_noise' plan/point-001.pbtxt && { echo "FAIL: greedy p
 "$odimo" sweep run plan -o sw --index 0 > sw.out 2>&1 || { echo "FAIL: the sweep point"; cat sw.out; exit 1; }
 grep -q '"sensitivity"' sw/point-000/report.json || { echo "FAIL: sweep point has no decisions"; exit 1; }
 
-expect_bad() {  # name, regex, args...
-  local name=$1 re=$2
-  shift 2
-  set +e
-  "$odimo" "$@" > "$name.out" 2> "$name.err"
-  local rc=$?
-  set -e
-  [ "$rc" = 2 ] || { echo "FAIL $name: exit $rc"; cat "$name.err"; exit 1; }
-  [ "$(wc -l < "$name.err")" = 1 ] || { echo "FAIL $name: not one line"; cat "$name.err"; exit 1; }
-  grep -Eq "^odimo (search|sweep plan): error: .*$re" "$name.err" || { echo "FAIL $name:"; cat "$name.err"; exit 1; }
-}
+bad_commands="search|sweep plan"
+# shellcheck source=tests/deploy/expect_bad.sh
+source "$here/expect_bad.sh"
 B="search --soc diana --net tiny --dataset synthetic --epochs 1,1,1 --steps-per-epoch 1 --no-replay --quiet"
 # shellcheck disable=SC2086
 expect_bad negative "sensitivity-threshold" $B --baseline sensitivity --sensitivity-threshold -1 --out c
