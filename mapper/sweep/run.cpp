@@ -108,6 +108,11 @@ int search_point(const Run& run, int index, const proto::SweepPoint& p, const Po
       throw Error(run.name(index) + " (" + p.label() + ") starts from " + run.title(p.init_from()) +
                   ", which has no complete result yet in " + run.out + ": run it first");
     init = from + "/checkpoint.pb";
+    if (!file_exists(init))  // a committed pretraining keeps its report only
+      throw Error(run.name(index) + " (" + p.label() + ") starts from " + run.title(p.init_from()) +
+                  ", whose checkpoint is not in " + run.out +
+                  ": train it again first (odimo sweep run PLAN -o " + run.out + " --index " +
+                  std::to_string(p.init_from()) + ")");
   }
   std::cout << "odimo sweep: " << run.name(index) << " of " << run.plan.points() << " (" << p.label()
             << ")\n";

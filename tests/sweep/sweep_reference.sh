@@ -48,6 +48,19 @@ test ! -e small/point-000/checkpoint.pb || fail "the pretraining was recomputed 
 sed 's#^full#small#; s#full/#small/#g' full-table.txt > expected-table.txt
 diff expected-table.txt small-table.txt || fail "reduce on the reports alone differs"
 
+# One point alone (a job array's task) whose pretraining kept its report only: refused with the
+# command that trains it again, nothing written.
+rm -r small/point-002
+set +e
+"$odimo" sweep run plan -o small --index 2 > solo.out 2> solo.err
+status=$?
+set -e
+[ "$status" = 2 ] || { cat solo.out solo.err; fail "--index without the pretraining's checkpoint: exit $status"; }
+grep -q "whose checkpoint is not in small: train it again first (odimo sweep run PLAN -o small --index 0)" solo.err ||
+  { cat solo.err; fail "--index without the pretraining's checkpoint: message"; }
+test ! -e small/point-002/report.json || fail "--index wrote a report"
+keep full small
+
 # A point lost: the pretraining is recomputed first (it is needed), then the point, to the
 # same bytes as the first run (the pretraining's own checkpoint differs only in its timing
 # fields, so the point's files are what is compared).
