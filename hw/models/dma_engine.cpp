@@ -39,13 +39,17 @@ void DmaEngine::serve() {
     const double start = now_cycles();
     wait(cycles(double(r.calls) * m_channel.setup_cycles + m_channel.first_word_latency_cycles));
     // Bursts go through the shared L2 port one by one, ahead of SystemC time
-    // until the quantum keeper asks for a sync; the transfer ends synchronised.
+    // until the quantum keeper asks for a sync (skipped when nothing else could run
+    // before the channel's local time); the transfer ends synchronised.
     m_quantum_keeper.reset();
     for (int64_t done = 0; done < r.bytes;) {
       const int64_t burst = std::min<int64_t>(int64_t(m_burst_data.size()), r.bytes - done);
       transport_burst(r.to_l1, unsigned(burst));
       done += burst;
-      if (m_quantum_keeper.need_sync() || done >= r.bytes) m_quantum_keeper.sync();
+      if (done >= r.bytes)
+        m_quantum_keeper.sync();
+      else if (m_quantum_keeper.need_sync())
+        m_quantum_keeper.sync_if_observed();
     }
     const double end = now_cycles();
     if (m_trace) m_trace->add(m_track, r.label, start, end - start);
