@@ -6,9 +6,11 @@
 // temporal decoupling: a tlm_quantumkeeper lets the channel run ahead of
 // SystemC time by up to Dma.sync_quantum_cycles between synchronisations.
 // A synchronisation that nothing else could observe is skipped (see
-// ChannelQuantumKeeper::sync_if_observed): every burst is still one
-// transaction through the port, so the contention and the cycles stay those of
-// a channel that synchronises after every quantum.
+// ChannelQuantumKeeper::sync_if_observed), so the contention and the cycles
+// stay those of a channel that synchronises after every quantum. With a zero
+// quantum (a sync after every burst), the bursts the channel issues before any
+// other process can run go as one transaction, a train (hw/models/burst_train.h),
+// whose bursts the port serves one by one: the same reservations, fewer calls.
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/tlm_quantumkeeper.h>
 #include <systemc>
@@ -20,6 +22,7 @@
 #include <vector>
 
 #include "hw/dma_channel.h"
+#include "hw/models/burst_train.h"
 #include "hw/models/time_base.h"
 #include "hw/models/trace_log.h"
 
@@ -82,7 +85,14 @@ class DmaEngine : public sc_core::sc_module {
     std::string label;  // empty unless tracing
   };
   void serve();
+  void transfer_decoupled(const Request& r);         // a burst per transaction, quantum keeper
+  void transfer_in_trains(const Request& r);         // zero quantum: trains of bursts
   void transport_burst(bool to_l1, unsigned bytes);  // one b_transport; advances the local time
+  // One train of `bytes` from `issue` (absolute); none of its bursts issued at or after
+  // `issue_before`. Returns the bytes served; `issue` becomes the next issue time.
+  int64_t transport_train(bool to_l1, int64_t bytes, sc_core::sc_time& issue,
+                          const sc_core::sc_time& issue_before);
+  void check_response(bool to_l1);
 
   DmaChannel m_channel;
   TraceLog* m_trace;
@@ -94,7 +104,9 @@ class DmaEngine : public sc_core::sc_module {
   sc_core::sc_event m_done;
   ChannelQuantumKeeper m_quantum_keeper;
   tlm::tlm_generic_payload m_trans;
-  std::vector<unsigned char> m_burst_data;  // burst_bytes: what the L2 model reads into / writes from
+  BurstTrain m_train;
+  std::vector<unsigned char>
+      m_burst_data;  // burst_bytes (a train: kTrainBursts of them): what L2 reads into / writes from
 };
 
 }  // namespace odimo::hw
