@@ -29,7 +29,11 @@ tlm::tlm_response_status L2Memory::check(const tlm::tlm_generic_payload& trans, 
 }
 
 sc_time L2Memory::reserve(const sc_time& arrival, unsigned length, bool read) {
-  return reserve(arrival, length, read, cycles(std::ceil(double(length) / m_bytes_per_cycle)));
+  if (length != m_last_length) {  // (0 bytes: 0 cycles, the initial value)
+    m_last_length = length;
+    m_last_occupied = cycles(std::ceil(double(length) / m_bytes_per_cycle));
+  }
+  return reserve(arrival, length, read, m_last_occupied);
 }
 
 sc_time L2Memory::reserve(const sc_time& arrival, unsigned length, bool read, const sc_time& occupied) {
@@ -41,7 +45,7 @@ sc_time L2Memory::reserve(const sc_time& arrival, unsigned length, bool read, co
 }
 
 // The bursts of a train, each issued when the previous one has left the port and the
-// channel's rate allows, until the data ends or the next issue reaches issue_before.
+// channel's rate allows, until the data ends or the channel must synchronise.
 void L2Memory::serve_train(tlm::tlm_generic_payload& trans, BurstTrain& train, sc_time issue) {
   const uint64_t length = trans.get_data_length();
   const unsigned burst = trans.get_streaming_width();
@@ -57,7 +61,13 @@ void L2Memory::serve_train(tlm::tlm_generic_payload& trans, BurstTrain& train, s
     served += bytes;
     issue = std::max(end, issue + (full ? burst_channel
                                         : cycles(std::ceil(double(bytes) / train.channel_bytes_per_cycle))));
-    if (issue >= train.issue_before) break;
+    if (issue > train.sync_point) {  // the channel is more than a quantum ahead
+      if (issue >= train.issue_before) {
+        train.sync_due = true;
+        break;
+      }
+      train.sync_point = issue + train.quantum;
+    }
   }
   if (read && served > 0) std::memset(trans.get_data_ptr(), 0, served);
   train.served_bytes = served;

@@ -51,6 +51,8 @@ class L2Memory : public sc_core::sc_module {
   int64_t m_bytes_read = 0;
   int64_t m_bytes_written = 0;
   double m_busy_cycles = 0;
+  unsigned m_last_length = 0;        // the last single burst's length ...
+  sc_core::sc_time m_last_occupied;  // ... and its port time (bursts mostly share one size)
 };
 
 }  // namespace odimo::hw

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/tlm_quantumkeeper.h>
 #include <systemc>
 #include <tlm>
 
@@ -160,14 +161,15 @@ class TrainInitiator : public sc_core::sc_module {
   void run() {
     send(512, 512, nullptr);  // holds the port for cycles 0..64
     m_train.channel_bytes_per_cycle = 4;
-    m_train.issue_before = odimo::hw::cycles(300);
+    m_train.issue_before =
+        odimo::hw::cycles(300);  // zero quantum, sync point 0: a sync due after every burst
     send(4000, 512, &m_train);
   }
 };
 
 }  // namespace
 
-TEST_CASE("a burst train reserves the port burst by burst and stops at its bound") {
+TEST_CASE("a burst train reserves the port burst by burst and stops where a sync is due at its bound") {
   L2Memory l2("l2", 1024, 8);  // smaller than the train: its bursts share one 512-byte range
   TrainInitiator probe("probe");
   probe.m_socket.bind(l2.m_socket);
@@ -177,6 +179,7 @@ TEST_CASE("a burst train reserves the port burst by burst and stops at its bound
   CHECK(probe.m_status == tlm::TLM_OK_RESPONSE);
   CHECK(probe.m_train.served_bytes == 3 * 512);
   CHECK(probe.m_train.next_issue == odimo::hw::cycles(384));
+  CHECK(probe.m_train.sync_due);
   CHECK(l2.bytes_read() == 512 + 3 * 512);
   CHECK(l2.busy_cycles() == 4 * 64);
   CHECK(probe.m_data[0] == 0);
