@@ -6,8 +6,9 @@
 // Time base: 1 cycle = 1 ns of SystemC time.
 //
 // The generic payload is checked as a TLM-2.0 target must: read or write only,
-// inside [0, size_bytes), no byte enables, streaming width >= length, a data
-// pointer; anything else gets the matching error response and is not counted.
+// inside [0, size_bytes), no byte enables, streaming width >= length (a train:
+// the burst size, at least 1), a data pointer; anything else gets the matching
+// error response and is not counted.
 // No values are stored: a read returns zeros, a write is dropped. No DMI, no debug transport.
 //
 // A payload with a BurstTrain extension (hw/models/burst_train.h) is a train of
