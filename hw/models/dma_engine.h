@@ -2,11 +2,18 @@
 // One DMA channel between L2 and a CU's L1 (a TLM-2.0 initiator). Requests are
 // served in order by one thread: each transfer call pays the setup cost (not
 // holding the L2 port), then the bytes go as bursts of at most `burst_bytes`,
-// each a blocking transport through the shared L2 port. Loosely timed with
-// temporal decoupling: a tlm_quantumkeeper lets the channel run ahead of
-// SystemC time by up to Dma.sync_quantum_cycles between synchronisations.
+// each reserving the shared L2 port. Loosely timed with temporal decoupling: the
+// channel runs ahead of SystemC time and synchronises once it is more than the
+// global TLM quantum (Dma.sync_quantum_cycles) ahead of its last synchronisation,
+// counted from that synchronisation (not from multiples of the quantum as the
+// stock tlm_quantumkeeper does: the stock rule moves Darkside's L2-port
+// interleaving, the golden mobilenet-darkside-split by +0.35% cycles). A due
+// synchronisation that no other process could observe (nothing pending before the
+// channel's local time) is skipped: the channel starts its next quantum where it
+// stands. The bursts between two synchronisations go to L2 as one transaction, a
+// train (hw/models/burst_train.h), whose bursts the port serves one by one: the
+// same reservations and cycles as a transaction per burst, fewer calls.
 #include <tlm_utils/simple_initiator_socket.h>
-#include <tlm_utils/tlm_quantumkeeper.h>
 #include <systemc>
 #include <tlm>
 
@@ -16,25 +23,11 @@
 #include <vector>
 
 #include "hw/dma_channel.h"
+#include "hw/models/burst_train.h"
 #include "hw/models/time_base.h"
 #include "hw/models/trace_log.h"
 
 namespace odimo::hw {
-
-// The channel's quantum keeper: the stock tlm_quantumkeeper with a local
-// quantum that runs from the last synchronisation (the stock one ends at the
-// next multiple of the global quantum, shared by all initiators) and a sync
-// once the channel is *more* than the quantum ahead (the stock one: as soon as
-// it is exactly that far). Both keep the cycles of the hand-written decoupling
-// this replaced; the stock rules move Darkside's L2-port interleaving (the
-// golden mobilenet-darkside-split by +0.35% cycles) and its calibration.
-class ChannelQuantumKeeper : public tlm_utils::tlm_quantumkeeper {
- public:
-  bool need_sync() const override { return get_current_time() > m_next_sync_point; }
-
- protected:
-  sc_core::sc_time compute_local_quantum() override { return get_global_quantum(); }
-};
 
 class DmaEngine : public sc_core::sc_module {
  public:
@@ -61,7 +54,11 @@ class DmaEngine : public sc_core::sc_module {
     std::string label;  // empty unless tracing
   };
   void serve();
-  void transport_burst(bool to_l1, unsigned bytes);  // one b_transport; advances the local time
+  void transfer(const Request& r);
+  // One train of at most `bytes` from `issue` (absolute), with m_train's bounds; returns
+  // the bytes served; `issue` becomes the next issue time.
+  int64_t transport_train(bool to_l1, int64_t bytes, sc_core::sc_time& issue);
+  void check_response(bool to_l1);
 
   DmaChannel m_channel;
   TraceLog* m_trace;
@@ -71,9 +68,10 @@ class DmaEngine : public sc_core::sc_module {
   uint64_t m_completed = 0;
   sc_core::sc_event m_request;
   sc_core::sc_event m_done;
-  ChannelQuantumKeeper m_quantum_keeper;
+  sc_core::sc_time m_quantum;  // the global TLM quantum
   tlm::tlm_generic_payload m_trans;
-  std::vector<unsigned char> m_burst_data;  // burst_bytes: what the L2 model reads into / writes from
+  BurstTrain m_train;
+  std::vector<unsigned char> m_burst_data;  // kTrainBursts bursts: what L2 reads into / writes from
 };
 
 }  // namespace odimo::hw

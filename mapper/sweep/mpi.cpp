@@ -1,14 +1,15 @@
 // `odimo sweep run --mpi`: dynamic hand-out of sweep points over MPI ranks with the
-// plain MPI C API (works with Open MPI, MPICH and vendor MPIs). Built only when CMake
-// finds MPI (ODIMO_HAVE_MPI). Each point still runs in its own child process, exactly
-// as `--index i` runs it, so results do not depend on the number of ranks.
-#define OMPI_SKIP_MPICXX 1
-#define MPICH_SKIP_MPICXX 1
-#include <mpi.h>
+// MPI calls of the module libodimo_mpi.so (mpi_module.h), loaded when --mpi runs. Built
+// only when CMake finds MPI (ODIMO_HAVE_MPI). Each point still runs in its own child
+// process, exactly as `--index i` runs it, so results do not depend on the number of ranks.
+#include <dlfcn.h>
 #include <time.h>
 
 #include <iostream>
+#include <string>
+#include <type_traits>
 
+#include "mapper/sweep/mpi_module.h"
 #include "mapper/sweep/plan.h"
 #include "mapper/sweep/process.h"
 #include "mapper/sweep/run.h"
@@ -36,12 +37,12 @@ Outcome run_blocking(const Run& run, int i, const PointCommand& command) {
   }
 }
 
-void work(const Run& run, const PointCommand& command) {
+void work(const MpiModule& mpi, const Run& run, const PointCommand& command) {
   int msg[2] = {-1, 0};
   while (true) {
-    MPI_Send(msg, 2, MPI_INT, 0, kTagRequest, MPI_COMM_WORLD);
+    mpi.send(msg, 2, 0, kTagRequest);
     int index = -1;
-    MPI_Recv(&index, 1, MPI_INT, 0, kTagWork, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    mpi.receive(&index, 1, 0, kTagWork);
     if (index < 0) return;
     msg[0] = index;
     msg[1] = int(run_blocking(run, index, command));
@@ -49,7 +50,7 @@ void work(const Run& run, const PointCommand& command) {
 }
 
 // Rank 0: answers requests in arrival order and keeps one point of its own running.
-int dispatch(const Run& run, int ranks, const PointCommand& command, Tally& tally) {
+int dispatch(const MpiModule& mpi, const Run& run, int ranks, const PointCommand& command, Tally& tally) {
   const int n = run.plan.points();
   int next = 0, workers = ranks - 1, own_index = -1;
   auto skip_pretraining = [&] {  // run before the barrier
@@ -82,21 +83,18 @@ int dispatch(const Run& run, int ranks, const PointCommand& command, Tally& tall
         own = -1, busy = true;
       }
     }
-    int flag = 0;
-    MPI_Status status;
-    MPI_Iprobe(MPI_ANY_SOURCE, kTagRequest, MPI_COMM_WORLD, &flag, &status);
-    if (flag) {
+    int from = -1;
+    if (mpi.waiting(kTagRequest, &from)) {
       int msg[2];
-      MPI_Recv(msg, 2, MPI_INT, status.MPI_SOURCE, kTagRequest, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+      mpi.receive(msg, 2, from, kTagRequest);
       if (msg[0] >= 0) tally.add(run, msg[0], Outcome(msg[1]), std::cout);
       int index = next < n ? next++ : -1;
       skip_pretraining();
       if (index < 0)
         --workers;
       else
-        std::cout << "  start   " << run.title(index) << " on rank " << status.MPI_SOURCE << "\n"
-                  << std::flush;
-      MPI_Send(&index, 1, MPI_INT, status.MPI_SOURCE, kTagWork, MPI_COMM_WORLD);
+        std::cout << "  start   " << run.title(index) << " on rank " << from << "\n" << std::flush;
+      mpi.send(&index, 1, from, kTagWork);
       busy = true;
     }
     if (!busy) nap();
@@ -104,17 +102,36 @@ int dispatch(const Run& run, int ranks, const PointCommand& command, Tally& tall
   return tally.summary(run, std::cout, true);
 }
 
+// The MPI module built with this odimo (path set by CMake). RTLD_GLOBAL: MPI libraries
+// load their own components, which look for the MPI library's symbols.
+MpiModule load_mpi_module() {
+  void* handle = dlopen(ODIMO_MPI_MODULE, RTLD_NOW | RTLD_GLOBAL);
+  if (!handle) throw Error(std::string("--mpi: cannot load ") + ODIMO_MPI_MODULE + ": " + dlerror());
+  auto symbol = [&](auto& f, const char* name) {
+    f = reinterpret_cast<std::remove_reference_t<decltype(f)>>(dlsym(handle, name));
+    if (!f) throw Error(std::string("--mpi: ") + ODIMO_MPI_MODULE + " has no " + name);
+  };
+  MpiModule m{};
+  symbol(m.start, "odimo_mpi_start");
+  symbol(m.send, "odimo_mpi_send");
+  symbol(m.receive, "odimo_mpi_receive");
+  symbol(m.waiting, "odimo_mpi_waiting");
+  symbol(m.barrier, "odimo_mpi_barrier");
+  symbol(m.abort, "odimo_mpi_abort");
+  symbol(m.finish, "odimo_mpi_finish");
+  return m;
+}
+
 }  // namespace
 
-void require_mpi() {}
+void require_mpi() {
+  load_mpi_module();
+}
 
 int run_mpi(const Run& run, const PointCommand& command) {
-  int initialized = 0;
-  MPI_Initialized(&initialized);
-  if (!initialized) MPI_Init(nullptr, nullptr);
+  const MpiModule mpi = load_mpi_module();
   int rank = 0, ranks = 1;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &ranks);
+  mpi.start(&rank, &ranks);
   int status = 0;
   try {
     Tally tally;
@@ -129,17 +146,17 @@ int run_mpi(const Run& run, const PointCommand& command) {
           tally.add(run, i, run_blocking(run, i, command), std::cout);
         }
     }
-    MPI_Barrier(MPI_COMM_WORLD);
+    mpi.barrier();
     if (rank == 0)
-      status = dispatch(run, ranks, command, tally);
+      status = dispatch(mpi, run, ranks, command, tally);
     else
-      work(run, command);
+      work(mpi, run, command);
   } catch (const std::exception& e) {
     // Rank 0 cannot go on (e.g. a broken plan): stop every rank rather than hang them.
     std::cerr << "odimo sweep run: error: --mpi, rank " << rank << ": " << e.what() << "\n";
-    MPI_Abort(MPI_COMM_WORLD, 2);
+    mpi.abort(2);
   }
-  MPI_Finalize();
+  mpi.finish();
   return status;
 }
 

@@ -2,8 +2,9 @@
 // virtual SoC, the ratio simulated time / wall time (aim: >= 1, faster than the
 // chip), and the system-level TOP/s/W the model gives next to the chip paper's
 // measured 7.02 TOP/s/W on CIFAR-10 (Houshmand et al., JSSC 2023). Not tuned to it;
-// hw/README.md explains the gap.
-//   bench_simulate [repetitions]   (default 50)
+// hw/README.md explains the gap. Then the shipped ImageNet networks (default
+// mapping) in the same process: simulated time / CPU time without process start-up.
+//   bench_simulate [repetitions] [soc]   (default 50, diana; another SoC: the ImageNet rows only)
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -86,11 +87,30 @@ void layer_suite(odimo::sim::Simulator& s) {
       r.size(), wall * 1e3, wall * 1e6 / double(r.size()), double(cycles) / 260e3);
 }
 
+// The shipped ImageNet networks, each simulated `reps` times in this process (one warm-up).
+void imagenet_rows(odimo::sim::Simulator& s, const odimo::SocDescription& soc, int reps) {
+  std::printf("\nImageNet networks (3x224x224, default mapping) on %s in this process, %d repetitions\n",
+              soc.name().c_str(), reps);
+  std::printf("%-26s %10s %10s %10s\n", "network", "chip ms", "CPU ms", "chip/CPU");
+  for (const char* name : {"resnet18-imagenet", "mobilenetv1-1.0-imagenet", "mobilenetv1-0.5-imagenet",
+                           "mobilenetv1-0.25-imagenet"}) {
+    const odimo::Network net = odimo::load_network(name);
+    const Row r = measure(s, net, odimo::resolve_mapping(net, soc, ""), reps);
+    std::printf("%-26s %10.2f %10.2f %10.1f\n", name, r.sim_us * 1e-3, r.cpu_us * 1e-3, r.sim_us / r.cpu_us);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const int reps = argc > 1 ? std::max(1, std::atoi(argv[1])) : 50;
   try {
+    if (argc > 2 && std::string(argv[2]) != "diana") {  // one Simulator per process: one SoC per run
+      const odimo::SocDescription soc = odimo::load_soc(argv[2]);
+      odimo::sim::Simulator simulator(soc);
+      imagenet_rows(simulator, soc, std::max(1, reps / 10));
+      return 0;
+    }
     const odimo::SocDescription soc = odimo::load_soc("diana");
     const odimo::Network net = odimo::load_network("resnet20", odimo::Shape{3, 32, 32});
     odimo::sim::Simulator simulator(soc);  // one elaboration for every run below
@@ -107,6 +127,7 @@ int main(int argc, char** argv) {
                   r.cpu_us, r.sim_us / r.wall_us, r.energy_uj, r.tops_per_w, 7.02);
     }
     layer_suite(simulator);
+    imagenet_rows(simulator, soc, std::max(1, reps / 10));
     std::printf(
         "\nsim/wall > 1: the model simulates faster than the chip (260 MHz) would run the network.\n"
         "7.02 TOP/s/W: DIANA, CIFAR-10, end to end, measured on the chip (JSSC 2023 abstract).\n");

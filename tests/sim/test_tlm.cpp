@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/tlm_quantumkeeper.h>
 #include <systemc>
 #include <tlm>
 
@@ -128,4 +129,58 @@ TEST_CASE("a DMA transfer is split into bursts and ends synchronised with System
   CHECK(tlm_utils::tlm_quantumkeeper::get_global_quantum() == odimo::hw::cycles(256));
   CHECK(l2.bytes_read() == 4000);
   CHECK(odimo::hw::now_cycles() == 10 + 5 + 500);  // setup + latency + 4000 B at 8 B/cycle
+}
+
+namespace {
+
+// Sends one single burst, then a train behind it, at time 0.
+class TrainInitiator : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_initiator_socket<TrainInitiator> m_socket{"socket"};
+  std::vector<unsigned char> m_data = std::vector<unsigned char>(4000, 0xab);
+  odimo::hw::BurstTrain m_train;
+  tlm::tlm_response_status m_status = tlm::TLM_INCOMPLETE_RESPONSE;
+
+  SC_HAS_PROCESS(TrainInitiator);
+  explicit TrainInitiator(sc_core::sc_module_name name) : sc_module(name) { SC_THREAD(run); }
+
+  void send(unsigned length, unsigned width, odimo::hw::BurstTrain* train) {
+    tlm::tlm_generic_payload t;
+    t.set_command(tlm::TLM_READ_COMMAND);
+    t.set_address(0);
+    t.set_data_ptr(m_data.data());
+    t.set_data_length(length);
+    t.set_streaming_width(width);
+    t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    if (train) t.set_extension(train);
+    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+    m_socket->b_transport(t, delay);
+    if (train) t.clear_extension(train);
+    m_status = t.get_response_status();
+  }
+  void run() {
+    send(512, 512, nullptr);  // holds the port for cycles 0..64
+    m_train.channel_bytes_per_cycle = 4;
+    m_train.issue_before =
+        odimo::hw::cycles(300);  // zero quantum, sync point 0: a sync due after every burst
+    send(4000, 512, &m_train);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a burst train reserves the port burst by burst and stops where a sync is due at its bound") {
+  L2Memory l2("l2", 1024, 8);  // smaller than the train: its bursts share one 512-byte range
+  TrainInitiator probe("probe");
+  probe.m_socket.bind(l2.m_socket);
+  sc_core::sc_start();
+  // Bursts of 64 port cycles and 128 channel cycles: issued at 0 (waits for the port
+  // until 64), 128, 256; the next would be issued at 384 >= 300.
+  CHECK(probe.m_status == tlm::TLM_OK_RESPONSE);
+  CHECK(probe.m_train.served_bytes == 3 * 512);
+  CHECK(probe.m_train.next_issue == odimo::hw::cycles(384));
+  CHECK(probe.m_train.sync_due);
+  CHECK(l2.bytes_read() == 512 + 3 * 512);
+  CHECK(l2.busy_cycles() == 4 * 64);
+  CHECK(probe.m_data[0] == 0);
 }
