@@ -110,7 +110,8 @@ int calibrate_from_traces(const CalibrateOptions& o, const SocDescription& soc) 
   std::string base_origin;
   const proto::Calibration base = cost::load_calibration(o.base, soc, &base_origin);
   proto::Calibration cal = validation::fit_calibration(soc, validation::trace_points(rows),
-                                                       validation::trace_results(soc, rows), o.traces, &base);
+                                                       validation::trace_results(soc, rows), o.traces, &base,
+                                                       /*fit_tile_rates=*/true);
   cal.set_simulator_version(std::string("measured: ") + o.traces);
   std::cout << "calibrated " << soc.name() << " on " << rows.size() << " measured rows of " << o.traces
             << "\n\n";

@@ -27,8 +27,9 @@ std::pair<std::string, std::string> calibrate_traces(const SocDescription& soc, 
   validation::hold_out(rows, holdout_fraction);
   std::string base_origin;
   const proto::Calibration base_cal = cost::load_calibration(base, soc, &base_origin);
-  proto::Calibration cal = validation::fit_calibration(
-      soc, validation::trace_points(rows), validation::trace_results(soc, rows), traces, &base_cal);
+  proto::Calibration cal =
+      validation::fit_calibration(soc, validation::trace_points(rows), validation::trace_results(soc, rows),
+                                  traces, &base_cal, /*fit_tile_rates=*/true);
   cal.set_simulator_version("measured: " + traces);
   return {to_text_proto(cal), to_json(cal)};
 }

@@ -55,6 +55,11 @@ void put(google::protobuf::RepeatedPtrField<proto::Coefficient>* out, const std:
   }
 }
 
+void put_rates(proto::CuCalibration* cu, cost::TileRates r) {
+  put(cu->mutable_coefficient(), cost::tile_rate_names(), {r.first, r.later, r.transfer},
+      "times the SoC file's cycles");
+}
+
 // The L1/L2 access energy of a simulated job's CUs (pJ; off-chip traffic excluded).
 double memory_pj(const sim::JobResult& r) {
   double pj = 0;
@@ -111,6 +116,13 @@ std::vector<double> base_values(const proto::Calibration* base, const std::strin
   return v;
 }
 
+// `base`'s tile rates of CU `cu` (1 where `base` has none).
+cost::TileRates base_rates(const proto::Calibration* base, const std::string& cu) {
+  const std::vector<double> v = base_values(base, cu, cost::tile_rate_names());
+  auto one = [](double x) { return x > 0 ? x : 1.0; };
+  return {one(v[0]), one(v[1]), one(v[2])};
+}
+
 // `base`'s split-layer coefficients `names`, or zeros.
 std::vector<double> base_layer_values(const proto::Calibration* base, const std::vector<std::string>& names) {
   std::vector<double> v(names.size(), 0.0);
@@ -121,11 +133,12 @@ std::vector<double> base_layer_values(const proto::Calibration* base, const std:
   return v;
 }
 
-// A CU's cycles per nominal DMA cycle in `cal`: the tile pipeline's share plus the
-// separate transfer term (calibrated_model.cpp's features); 0 when `cal` lacks the CU.
+// A CU's cycles per nominal DMA cycle in `cal`: the tile pipeline's share at its transfer
+// rate plus the separate transfer term (calibrated_model.cpp's features); 0 when `cal` lacks
+// the CU.
 double transfer_rate(const proto::Calibration& cal, const std::string& cu) {
-  const std::vector<double> v = base_values(&cal, cu, {"tile_roofline", "transfer"});
-  return v[0] + v[1];
+  const std::vector<double> v = base_values(&cal, cu, {"tile_roofline", "transfer", "tile_transfer_rate"});
+  return v[0] * (v[2] > 0 ? v[2] : 1.0) + v[1];
 }
 
 // `base`'s split-layer coefficients for a fit without split rows. The shared L2 port's
@@ -155,20 +168,74 @@ std::vector<double> layer_values_without_splits(const SocDescription& soc, const
 
 namespace {
 
+// One fitted row of a CU working alone: its plan (features at any tile rates) and the cycles.
+struct SoloRow {
+  cost::SoloPlan plan;
+  double cycles;
+};
+
+struct LatencyFit {
+  cost::TileRates rates;
+  std::vector<double> coefficients;
+  double error = std::numeric_limits<double>::infinity();  // sum of squared relative residuals
+};
+
+LatencyFit fit_latency_at(const CuModel& unit, const std::vector<SoloRow>& solo, cost::TileRates r) {
+  Rows rows;
+  for (const SoloRow& s : solo) rows.push_back({s.plan.features(r).latency, s.cycles});
+  LatencyFit f{r, fit_for(unit, rows, cost::latency_feature_names()), 0.0};
+  for (const auto& [x, y] : rows) {
+    double pred = 0;
+    for (size_t c = 0; c < x.size(); ++c) pred += f.coefficients[c] * x[c];
+    f.error += std::pow((pred - y) / std::max(1.0, std::abs(y)), 2);
+  }
+  return f;
+}
+
+// The latency coefficients with the tile rates that fit best: the SoC file's (1, 1, 1) first,
+// then, where the file's rates leave a root-mean-square relative error above 0.5 %, a grid over
+// [0.5, 3] in steps of 0.25, then steps of 0.05 within 0.2 of the best. Other rates are taken
+// only where they lower the squared error by more than 1 %: a chip that matches its file keeps
+// 1 (the rates and the linear weights are nearly interchangeable where no tile changes side of
+// the max, and a fit that is already exact has nothing to learn from them).
+LatencyFit fit_latency(const CuModel& unit, const std::vector<SoloRow>& solo, bool fit_rates) {
+  LatencyFit best = fit_latency_at(unit, solo, {});
+  const double file_error = best.error;
+  if (!fit_rates || !unit.fits("tile_roofline") || solo.empty() ||
+      std::sqrt(file_error / double(solo.size())) <= 0.005)
+    return best;
+  auto search = [&](cost::TileRates from, cost::TileRates to, double step) {
+    for (double f = from.first; f <= to.first + 1e-9; f += step)
+      for (double l = from.later; l <= to.later + 1e-9; l += step)
+        for (double t = from.transfer; t <= to.transfer + 1e-9; t += step) {
+          LatencyFit fit = fit_latency_at(unit, solo, {f, l, t});
+          if (fit.error < best.error && fit.error < 0.99 * file_error) best = std::move(fit);
+        }
+  };
+  search({0.5, 0.5, 0.5}, {3.0, 3.0, 3.0}, 0.25);
+  const cost::TileRates at = best.rates;
+  if (at.first == 1.0 && at.later == 1.0 && at.transfer == 1.0) return best;
+  auto low = [](double x) { return std::max(0.5, x - 0.2); };
+  search({low(at.first), low(at.later), low(at.transfer)},
+         {at.first + 0.2, at.later + 0.2, at.transfer + 0.2}, 0.05);
+  return best;
+}
+
 // Stage 1: per CU, its latency, busy and memory-energy coefficients from the points where it
 // works alone (held-out and off-chip-bound points left out); `base`'s where no row informs them.
 void fit_cu_coefficients(const SocDescription& soc, const std::vector<SuitePoint>& points,
                          const std::vector<sim::JobResult>& results, const proto::Calibration* base,
-                         proto::Calibration& cal) {
+                         bool fit_rates, proto::Calibration& cal) {
   for (int i = 0; i < soc.soc.cu_size(); ++i) {
-    Rows lat, busy, energy;
+    Rows busy, energy;
+    std::vector<SoloRow> solo;
     for (size_t p = 0; p < points.size(); ++p) {
       const SuitePoint& pt = points[p];
       if (pt.holdout || pt.cus != 1 || soc.cu_index(pt.split.shares[0].cu) != i) continue;
       if (off_chip_traffic(soc, pt.layer).any()) continue;  // bound by the off-chip link (a rule, not fitted)
-      const cost::CuFeatures f =
-          cost::cu_features(soc, pt.layer, i, pt.split.shares[0].channels, pt.split.shares[0].op);
-      lat.push_back({f.latency, double(results[p].cycles)});
+      solo.push_back({cost::SoloPlan(soc, pt.layer, i, pt.split.shares[0].channels, pt.split.shares[0].op),
+                      double(results[p].cycles)});
+      const cost::CuFeatures f = solo.back().plan.features({});
       if (results[p].cu[0].busy_cycles >= 0) busy.push_back({f.busy, double(results[p].cu[0].busy_cycles)});
       if (std::isfinite(memory_pj(results[p]))) energy.push_back({f.energy, memory_pj(results[p])});
     }
@@ -178,8 +245,15 @@ void fit_cu_coefficients(const SocDescription& soc, const std::vector<SuitePoint
     auto fit_or_base = [&](const Rows& rows, const std::vector<std::string>& names) {
       return rows.empty() ? base_values(base, unit.name(), names) : fit_for(unit, rows, names);
     };
-    put(cu->mutable_coefficient(), cost::latency_feature_names(),
-        fit_or_base(lat, cost::latency_feature_names()), "cycles per unit");
+    if (solo.empty()) {
+      put(cu->mutable_coefficient(), cost::latency_feature_names(),
+          base_values(base, unit.name(), cost::latency_feature_names()), "cycles per unit");
+      if (fit_rates) put_rates(cu, base_rates(base, unit.name()));
+    } else {
+      const LatencyFit lat = fit_latency(unit, solo, fit_rates);
+      put(cu->mutable_coefficient(), cost::latency_feature_names(), lat.coefficients, "cycles per unit");
+      if (fit_rates) put_rates(cu, lat.rates);
+    }
     put(cu->mutable_coefficient(), cost::busy_feature_names(), fit_or_base(busy, cost::busy_feature_names()),
         "cycles per unit");
     put(cu->mutable_coefficient(), cost::energy_feature_names(),
@@ -272,11 +346,12 @@ void record_fit_errors(const SocDescription& soc, const std::vector<SuitePoint>&
 
 proto::Calibration fit_calibration(const SocDescription& soc, const std::vector<SuitePoint>& points,
                                    const std::vector<sim::JobResult>& results,
-                                   const std::string& suite_origin, const proto::Calibration* base) {
+                                   const std::string& suite_origin, const proto::Calibration* base,
+                                   bool fit_tile_rates) {
   proto::Calibration cal;
   cal.set_soc(soc.name());
   cal.set_suite(suite_origin);
-  fit_cu_coefficients(soc, points, results, base, cal);
+  fit_cu_coefficients(soc, points, results, base, fit_tile_rates, cal);
   put(cal.mutable_layer(), cost::layer_feature_names(),
       fit_layer_coefficients(soc, points, results, base, cal), "cycles per unit");
   record_fit_errors(soc, points, results, cal);

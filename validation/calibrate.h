@@ -18,9 +18,13 @@ std::vector<sim::JobResult> simulate_points(sim::Simulator& simulator, const std
 // `results` are simulated or measured (validation/traces.h): a busy count < 0 or
 // a NaN memory energy means "not measured", and that row is left out of its fit;
 // a group of coefficients with no rows at all keeps `base`'s values (if given).
+// `fit_tile_rates`: also fit each CU's tile rates (cost::TileRates) — for measurements of a
+// chip, which may compute or transfer at other rates than its SoC file says; the simulator of
+// the SoC file runs at the file's rates by construction, so a fit on it leaves them out (1).
 proto::Calibration fit_calibration(const SocDescription& soc, const std::vector<SuitePoint>& points,
                                    const std::vector<sim::JobResult>& results,
-                                   const std::string& suite_origin, const proto::Calibration* base = nullptr);
+                                   const std::string& suite_origin, const proto::Calibration* base = nullptr,
+                                   bool fit_tile_rates = false);
 
 // A coefficient of `fitted` against the same one in `base`, largest moves first
 // (by |log(fitted / base)|; a coefficient that appears or vanishes counts as largest).

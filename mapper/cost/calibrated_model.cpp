@@ -28,6 +28,11 @@ const std::vector<std::string>& energy_feature_names() {
   static const std::vector<std::string> names = {"pj_per_dma_byte", "pj_per_l1_byte"};
   return names;
 }
+const std::vector<std::string>& tile_rate_names() {
+  static const std::vector<std::string> names = {"tile_first_phase_rate", "tile_later_phase_rate",
+                                                 "tile_transfer_rate"};
+  return names;
+}
 const std::vector<std::string>& layer_feature_names() {
   static const std::vector<std::string> names = {"launch_offset", "port_contention", "extra_sync"};
   return names;
@@ -47,9 +52,27 @@ std::pair<double, double> phase_cycles(const JobPlan& plan) {
   return {first, later};
 }
 
+// The double-buffered tile pipeline (the simulator's schedule, hw/models/compute_unit.cpp,
+// with one DMA queue): tile i's compute overlaps the next input and the previous output;
+// without double buffering everything is serial. Compute and transfers at `r` times the
+// file's cycles (`comp` already at its rates).
+double tile_pipeline(const std::vector<double>& comp, const std::vector<double>& in,
+                     const std::vector<double>& out, bool overlap, TileRates r) {
+  const size_t nt = comp.size();
+  double cycles = 0;
+  for (size_t i = 0; i < nt; ++i) {
+    if (overlap)
+      cycles += std::max(comp[i], r.transfer * ((i + 1 < nt ? in[i + 1] : 0.0) + (i > 0 ? out[i - 1] : 0.0)));
+    else
+      cycles += r.transfer * in[i] + comp[i] + r.transfer * out[i];
+  }
+  if (overlap && nt > 0) cycles += r.transfer * (in[0] + out[nt - 1]);
+  return cycles;
+}
+
 // Features of one CU's (adjusted) plan. `wait`: cycles before its first input
 // is in L1 when another CU loads the shared input (0 otherwise).
-CuFeatures plan_features(const SocDescription& soc, const JobPlan& plan, double wait) {
+CuFeatures plan_features(const SocDescription& soc, const JobPlan& plan, double wait, TileRates rates) {
   CuFeatures f;
   const DmaChannel dma = dma_channel(soc, soc.cu(plan.cu));
   const double bw = dma.bytes_per_cycle;
@@ -63,9 +86,9 @@ CuFeatures plan_features(const SocDescription& soc, const JobPlan& plan, double 
   for (size_t i = 0; i < nt; ++i) {
     const Tile& t = plan.tiles[i];
     comp[i] = t.program_cycles;
-    for (const Phase& p : t.phases) {
-      comp[i] += p.cycles;
-      tcdm += p.tcdm_accesses;
+    for (size_t k = 0; k < t.phases.size(); ++k) {
+      comp[i] += (k == 0 ? rates.first : rates.later) * t.phases[k].cycles;
+      tcdm += t.phases[k].tcdm_accesses;
     }
     if (plan.uses_dma) {
       in[i] = dma.transfer_cycles(double(t.in_bytes + t.weight_bytes), t.in_transfers);
@@ -76,17 +99,7 @@ CuFeatures plan_features(const SocDescription& soc, const JobPlan& plan, double 
     l1_bytes += double(t.l1_read_bytes + t.l1_write_bytes);
   }
   if (nt > 0) in[0] = std::max(in[0], wait);
-  // The simulator's schedule (hw/models/compute_unit.cpp) with one DMA queue:
-  // double buffering overlaps tile i's compute with the next input and the
-  // previous output; without it everything is serial.
-  double roofline = 0;
-  for (size_t i = 0; i < nt; ++i) {
-    if (overlap)
-      roofline += std::max(comp[i], (i + 1 < nt ? in[i + 1] : 0.0) + (i > 0 ? out[i - 1] : 0.0));
-    else
-      roofline += in[i] + comp[i] + out[i];
-  }
-  if (overlap && nt > 0) roofline += in[0] + out[nt - 1];
+  const double roofline = tile_pipeline(comp, in, out, overlap, rates);
   const double exposed = nt > 0 ? in[0] + plan.tiles.back().out_bytes / bw : 0.0;
   const double dma_bytes = plan.uses_dma ? double(plan.dma_bytes()) : 0.0;
   f.transfer = dma_bytes / bw;
@@ -118,7 +131,9 @@ CuFeatures zero_features() {
 }  // namespace
 
 std::vector<CuFeatures> layer_features(const SocDescription& soc, const Layer& layer,
-                                       const std::vector<int>& n, const std::vector<Op>& ops) {
+                                       const std::vector<int>& n, const std::vector<Op>& ops,
+                                       const std::vector<TileRates>& rates) {
+  auto rate = [&](int cu) { return size_t(cu) < rates.size() ? rates[size_t(cu)] : TileRates{}; };
   std::vector<CuFeatures> out(soc.soc.cu_size(), zero_features());
   std::vector<CuShare> shares;
   std::vector<int> cu_of;
@@ -137,19 +152,53 @@ std::vector<CuFeatures> layer_features(const SocDescription& soc, const Layer& l
     if (const int loader = lp.waits_for[k]; loader >= 0) {
       const Tile& t = plans[loader].tiles[0];
       wait = dma_channel(soc, soc.cu(plans[loader].cu))
-                 .transfer_cycles(double(t.in_bytes + t.weight_bytes), t.in_transfers);
+                 .transfer_cycles(double(t.in_bytes + t.weight_bytes), t.in_transfers) *
+             rate(cu_of[size_t(loader)]).transfer / rate(cu_of[k]).transfer;  // in[0] is scaled again
     }
-    out[cu_of[k]] = plan_features(soc, plans[k], wait);
+    out[cu_of[k]] = plan_features(soc, plans[k], wait, rate(cu_of[k]));
   }
   return out;
 }
 
-CuFeatures cu_features(const SocDescription& soc, const Layer& layer, int cu, int n, Op op) {
+CuFeatures cu_features(const SocDescription& soc, const Layer& layer, int cu, int n, Op op, TileRates rates) {
   std::vector<int> ns(soc.soc.cu_size(), 0);
   std::vector<Op> ops(soc.soc.cu_size(), op);
+  std::vector<TileRates> r(soc.soc.cu_size());
   ns.at(cu) = n;
-  return layer_features(soc, layer, ns, ops)[cu];
+  r.at(cu) = rates;
+  return layer_features(soc, layer, ns, ops, r)[cu];
 }
+
+SoloPlan::SoloPlan(const SocDescription& soc, const Layer& layer, int cu, int n, Op op) : m_soc(&soc) {
+  const CuModel& unit = soc.unit(cu);
+  if (n <= 0 || !unit.can_run(layer, op)) return;
+  const std::vector<CuShare> shares = {{unit.name(), n, 0, op, op == layer.op ? "" : op_name(op)}};
+  m_plans = plan_layer(soc, layer, shares, layer.name).plans;
+}
+
+CuFeatures SoloPlan::features(TileRates rates) const {
+  return m_plans.empty() ? zero_features() : plan_features(*m_soc, m_plans[0], 0.0, rates);
+}
+
+namespace {
+
+// A CU's tile rates from its coefficients; absent ones are 1 (files fitted without the grid).
+TileRates read_tile_rates(const google::protobuf::RepeatedPtrField<proto::Coefficient>& have,
+                          const std::string& where) {
+  double v[3] = {1.0, 1.0, 1.0};
+  for (const auto& c : have)
+    for (size_t k = 0; k < 3; ++k) {
+      if (c.name() != tile_rate_names()[k]) continue;
+      // A chip 10 times faster or slower than its SoC file is another chip (assumption).
+      if (!(c.value() >= 0.1 && c.value() <= 10))
+        throw Error(where + ": coefficient '" + c.name() + "' = " + FieldCheck::num(c.value()) +
+                    " must be between 0.1 and 10 (times the SoC file's cycles)");
+      v[k] = c.value();
+    }
+  return {v[0], v[1], v[2]};
+}
+
+}  // namespace
 
 CalibratedModel::CalibratedModel(const SocDescription& soc, const proto::Calibration& cal,
                                  const std::string& origin)
@@ -178,6 +227,7 @@ CalibratedModel::CalibratedModel(const SocDescription& soc, const proto::Calibra
     m_coefs.push_back({read(it->coefficient(), latency_feature_names(), where),
                        read(it->coefficient(), busy_feature_names(), where),
                        read(it->coefficient(), energy_feature_names(), where)});
+    m_rates.push_back(read_tile_rates(it->coefficient(), origin + ": " + where));
   }
   m_layer = read(cal.layer(), layer_feature_names(), "field 'layer'");
 }
@@ -189,7 +239,7 @@ const std::vector<CuFeatures>& CalibratedModel::features(const Layer& layer, con
                   std::to_string(layer.padding) + "/" + std::to_string(layer.groups);
   for (size_t i = 0; i < n.size(); ++i) k += "|" + std::to_string(n[i]) + op_name(ops[i]);
   auto it = m_cache.find(k);
-  if (it == m_cache.end()) it = m_cache.emplace(k, layer_features(m_soc, layer, n, ops)).first;
+  if (it == m_cache.end()) it = m_cache.emplace(k, layer_features(m_soc, layer, n, ops, m_rates)).first;
   return it->second;
 }
 

@@ -4,11 +4,14 @@
 // accesses) turned into a few features, weighted by non-negative coefficients
 // that `odimo calibrate` fits on simulator traces (validation/calibrate.h).
 //
-//   t_i(n)  = sum_k theta_ik * phi_k(layer, CU i, n)              CU latency (cycles)
+//   t_i(n)  = sum_k theta_ik * phi_k(layer, CU i, n; r_i)         CU latency (cycles)
 //   T       = max_i (t_i + c_launch * pos_i) + c_port * min_i transfer_i + c_sync * (k-1)
 //             layer latency with k CUs working, pos_i = launch order of CU i (0 = first)
 //   E       = shared*T + sum_i [busy_i*B_i + idle_i*(T-B_i)] + e_l2_i*bytes_i + e_l1_i*l1_bytes_i
-// with B_i the CU's predicted busy cycles.
+// with B_i the CU's predicted busy cycles. r_i (TileRates) enters the one non-linear feature,
+// the double-buffered tile pipeline sum_j max(compute_j, transfers_j): a chip whose tiles
+// compute or transfer at another rate than the SoC file says moves tiles from one side of the
+// max to the other, which no weight of a feature computed at the file's rates can follow.
 //
 // Real-valued n: features are exact at integers and interpolated linearly in
 // between; d/dn is the secant slope over the CU's channel granularity (16 for
@@ -22,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "hw/layer_plan.h"
 #include "mapper/cost/cost_model.h"
 #include "proto/calibration.pb.h"
 
@@ -32,6 +36,19 @@ const std::vector<std::string>& latency_feature_names();  // cycles
 const std::vector<std::string>& busy_feature_names();     // cycles
 const std::vector<std::string>& energy_feature_names();   // pJ per unit
 const std::vector<std::string>& layer_feature_names();    // cycles
+
+// How many times the SoC file's cycles a CU's tiles take inside the tile pipeline's max: the
+// first compute phase of every tile (the AIMC's MVMs, the cluster's im2col, the DWE's fill), the
+// phases after it (the cluster's matmul, the DWE's stream) and the transfers (1 = as the file
+// says; weight programming stays at the file's cycles). `odimo calibrate` fits them on a grid;
+// a calibration file without them means 1.
+struct TileRates {
+  double first = 1.0;
+  double later = 1.0;
+  double transfer = 1.0;
+};
+// {"tile_first_phase_rate", "tile_later_phase_rate", "tile_transfer_rate"}
+const std::vector<std::string>& tile_rate_names();
 
 struct CuFeatures {
   std::vector<double> latency;  // latency_feature_names() order
@@ -45,10 +62,25 @@ struct CuFeatures {
 // Features of every CU (SoC order) when n[i] channels of `layer` run on CU i
 // computing ops[i], planned together as the simulator plans one job: the L1
 // divided among its users, a shared input loaded once (hw/layer_plan.h).
+// `rates`: per CU (SoC order), or empty for the file's rates.
 std::vector<CuFeatures> layer_features(const SocDescription& soc, const Layer& layer,
-                                       const std::vector<int>& n, const std::vector<Op>& ops);
+                                       const std::vector<int>& n, const std::vector<Op>& ops,
+                                       const std::vector<TileRates>& rates = {});
 // The same for CU `cu` working alone.
-CuFeatures cu_features(const SocDescription& soc, const Layer& layer, int cu, int n, Op op);
+CuFeatures cu_features(const SocDescription& soc, const Layer& layer, int cu, int n, Op op,
+                       TileRates rates = {});
+
+// CU `cu` working alone, planned once, so that its features can be evaluated at many rates
+// (the calibration's grid) without planning again.
+class SoloPlan {
+ public:
+  SoloPlan(const SocDescription& soc, const Layer& layer, int cu, int n, Op op);
+  CuFeatures features(TileRates rates) const;
+
+ private:
+  const SocDescription* m_soc;
+  std::vector<JobPlan> m_plans;  // empty when the CU has nothing to do
+};
 
 class CalibratedModel : public CostModel {
  public:
@@ -76,8 +108,9 @@ class CalibratedModel : public CostModel {
                                       const std::vector<Op>& ops,
                                       const std::vector<double>& dcycles_dn) const;
 
-  std::vector<Coefs> m_coefs;   // per CU, SoC order
-  std::vector<double> m_layer;  // layer_feature_names() order
+  std::vector<Coefs> m_coefs;      // per CU, SoC order
+  std::vector<TileRates> m_rates;  // per CU, SoC order
+  std::vector<double> m_layer;     // layer_feature_names() order
   mutable std::map<std::string, std::vector<CuFeatures>> m_cache;
 };
 

@@ -2,6 +2,8 @@
 // secant slope over the CU's granularity as d/dn, and its layer terms.
 #include <doctest/doctest.h>
 
+#include <cmath>
+
 #include "mapper/cost/calibrated_model.h"
 #include "proto/error.h"
 
@@ -107,5 +109,46 @@ TEST_CASE("calibrated model: the energy gradient is the reported energy's secant
     const LayerCost c = model.layer_cost(conv, counts, ops);
     CHECK(c.denergy_dn[i] > 0);
     CHECK(c.denergy_dn[i] == doctest::Approx((energy(32) - energy(16)) / 16).epsilon(1e-12));
+  }
+}
+
+TEST_CASE("calibrated model: tile rates scale the two sides of the tile pipeline's max") {
+  const SocDescription soc = load_soc("darkside");
+  const Network net = load_network("resnet20");
+  const Layer& conv = net.layers[net.find("s2b2_conv1")];
+  const int cl = soc.cu_index("cluster");
+  const CuFeatures file = cu_features(soc, conv, cl, 32, conv.op);
+  // The file's rates are the default, bit for bit, for the plan planned once too.
+  const SoloPlan solo(soc, conv, cl, 32, conv.op);
+  CHECK(cu_features(soc, conv, cl, 32, conv.op, TileRates{1, 1, 1}).latency == file.latency);
+  CHECK(solo.features({}).latency == file.latency);
+  // Only the pipeline (feature 0) moves; every linear feature stays at the file's cycles.
+  const CuFeatures slow = solo.features({2, 2, 2});
+  const double fork = soc.soc.cu(cl).cluster().job_overhead_cycles();  // the job's fixed cycles, not a tile's
+  CHECK(slow.latency[0] == doctest::Approx(2 * file.latency[0] - fork).epsilon(1e-9));
+  for (size_t k = 1; k < file.latency.size(); ++k) CHECK(slow.latency[k] == file.latency[k]);
+  // Slower compute or slower transfers never shorten the pipeline.
+  CHECK(solo.features({1, 1.5, 1}).latency[0] >= file.latency[0]);
+  CHECK(solo.features({1, 1, 1.5}).latency[0] >= file.latency[0]);
+  CHECK(solo.features({1.5, 1, 1}).latency[0] >= file.latency[0]);
+}
+
+TEST_CASE("calibrated model: tile rates in a calibration are optional and range-checked") {
+  const SocDescription soc = load_soc("darkside");
+  const Network net = load_network("resnet20");
+  const Layer& conv = net.layers[net.find("s2b2_conv1")];
+  const int cl = soc.cu_index("cluster");
+  proto::Calibration cal = simple(soc, 0, 0, 0);
+  const double file = CalibratedModel(soc, cal, "test").cu_cycles(conv, cl, 32).cycles;
+  auto* rate = cal.mutable_cu(cl)->add_coefficient();
+  rate->set_name("tile_later_phase_rate");
+  rate->set_value(1.5);
+  const double slower = CalibratedModel(soc, cal, "test").cu_cycles(conv, cl, 32).cycles;
+  CHECK(slower > file);
+  CHECK(slower == doctest::Approx(cu_features(soc, conv, cl, 32, conv.op, {1, 1.5, 1}).latency[0] + 100.0));
+  for (double bad : {0.05, 11.0, std::nan("")}) {
+    rate->set_value(bad);
+    CHECK_THROWS_WITH_AS(CalibratedModel(soc, cal, "cal.pbtxt"),
+                         doctest::Contains("coefficient 'tile_later_phase_rate'"), Error);
   }
 }
