@@ -5,6 +5,7 @@
 #include <optional>
 #include <random>
 
+#include "mapper/ops/ops_conv_channels.h"
 #include "mapper/search/quantization.h"
 #include "proto/error.h"
 
@@ -81,6 +82,13 @@ int MixedWeights::option_of(int channel) const {
   return m_arch->frozen() ? m_arch->assignment()[channel] : -1;
 }
 
+void set_conv_branch_threshold(mapper::Model& model, const std::vector<SearchableLayer>& space,
+                               double threshold) {
+  for (const SearchableLayer& s : space)
+    if (auto* node = dynamic_cast<ThermometricNode*>(model.find_node(s.layer_name)))
+      node->set_conv_branch_threshold(threshold);
+}
+
 void rederive_idle_quantizers(mapper::Model& model, const std::vector<SearchableLayer>& space,
                               const std::vector<std::vector<int>>& assignment) {
   for (size_t s = 0; s < space.size(); ++s) {
@@ -121,20 +129,84 @@ void ThermometricNode::wire_branches() {
 
 void ThermometricNode::forward(const RunContext& ctx) {
   wire_branches();
-  m_conv->forward(ctx);
-  m_dw->forward(ctx);
   const std::vector<float>& mix = m_arch->mix();  // [0][c] = m_c, [1][c] = 1 - m_c
-  const Activation& a = m_conv->out;
+  const int C = m_arch->channels();
+  m_kept.clear();
+  for (int c = 0; c < C; ++c)
+    if (!(mix[c] < m_threshold)) m_kept.push_back(c);
+  m_subset = int(m_kept.size()) < C;
+  // The mask's straight-through gradient needs the conv output of every channel while the
+  // architecture learns (search_nodes.h); otherwise only the kept channels are computed.
+  m_conv_all = !m_subset || (ctx.training && !m_arch->frozen());
+  if (m_conv_all)
+    m_conv->forward(ctx);
+  else
+    conv_forward_kept(ctx);
+  m_dw->forward(ctx);
   const Activation& b = m_dw->out;
-  out.resize(a.dims);
-  const int C = a.dims.c;
-  for (int64_t e = 0; e < a.dims.size(); ++e) {
-    const int c = int(e % C);  // NHWC: channels fastest
-    out.value[e] = mix[c] * a.value[e] + mix[C + c] * b.value[e] + (m_bias ? m_bias->value[c] : 0.0f);
+  const Activation& a = m_conv_all ? m_conv->out : m_conv_kept;
+  const int n = m_conv_all ? C : int(m_kept.size());
+  out.resize(b.dims);
+  for (int64_t p = 0; p < b.dims.size() / C; ++p) {  // NHWC: channels fastest
+    const float* ap = a.value.data() + p * n;
+    const float* bp = b.value.data() + p * C;
+    float* op = out.value.data() + p * C;
+    if (m_conv_all)
+      for (int c = 0; c < C; ++c)
+        op[c] = mix[c] * ap[c] + mix[C + c] * bp[c] + (m_bias ? m_bias->value[c] : 0.0f);
+    else
+      for (int c = 0, i = 0; c < C; ++c) {
+        const bool kept = i < n && m_kept[i] == c;
+        const float conv = kept ? mix[c] * ap[i++] : 0.0f;
+        op[c] = conv + mix[C + c] * bp[c] + (m_bias ? m_bias->value[c] : 0.0f);
+      }
   }
 }
 
+void ThermometricNode::conv_forward_kept(const RunContext& ctx) {
+  auto& conv = static_cast<mapper::ConvNode&>(*m_conv);
+  const mapper::ConvGeom g = conv.geometry(inputs[0]->dims.n);
+  m_conv_kept.resize({g.n, g.oh, g.ow, int(m_kept.size())});
+  m_w = conv.weights().forward();
+  mapper::conv2d_forward_channels(g, m_kept, inputs[0]->value.data(), m_w, m_conv_kept.value.data(),
+                                  *ctx.scratch, ctx.threads);
+}
+
 void ThermometricNode::backward(const RunContext& ctx) {
+  if (!m_subset) return backward_full(ctx);
+  const std::vector<float>& mix = m_arch->mix();
+  const int C = m_arch->channels(), n = int(m_kept.size());
+  Activation& b = m_dw->out;
+  const Activation& a = m_conv_all ? m_conv->out : m_conv_kept;
+  const int an = m_conv_all ? C : n;
+  const int64_t pixels = b.dims.size() / C;
+  m_kept_grad.assign(size_t(pixels) * n, 0.0f);
+  m_dmix.assign(size_t(2) * C, 0.0f);
+  for (int64_t p = 0; p < pixels; ++p) {
+    const float* g = out.grad.data() + p * C;
+    for (int c = 0, i = 0; c < C; ++c) {
+      const bool kept = i < n && m_kept[i] == c;
+      b.grad[p * C + c] = mix[C + c] * g[c];
+      m_dmix[C + c] += b.value[p * C + c] * g[c];
+      // dL/dm_c = <y_conv_c - y_dw_c, g_c>: the conv term where its output was computed
+      const int at = m_conv_all ? c : kept ? i : -1;
+      if (at >= 0) m_dmix[c] += a.value[p * an + at] * g[c];
+      if (kept) m_kept_grad[size_t(p) * n + i++] = mix[c] * g[c];
+      if (m_bias) m_bias->grad[c] += g[c];
+    }
+  }
+  auto& conv = static_cast<mapper::ConvNode&>(*m_conv);
+  const mapper::ConvGeom g = conv.geometry(inputs[0]->dims.n);
+  const float* w = m_conv_all ? conv.effective_weights() : m_w;
+  mapper::conv2d_backward_channels(g, m_kept, inputs[0]->value.data(), w, m_kept_grad.data(),
+                                   need_grad[0] ? inputs[0]->grad.data() : nullptr, accumulate[0],
+                                   conv.weights().effective_grad(), *ctx.scratch, ctx.threads);
+  conv.weights().backward();
+  m_dw->backward(ctx);
+  m_arch->backward_mix(m_dmix);
+}
+
+void ThermometricNode::backward_full(const RunContext& ctx) {
   const std::vector<float>& mix = m_arch->mix();
   Activation& a = m_conv->out;
   Activation& b = m_dw->out;

@@ -339,6 +339,7 @@ void take_shared_fields(const proto::SearchConfig& p, SearchConfig& c) {
   // At most one form is set (check_search_config); the fraction's default is 0.
   c.adc_noise = p.has_adc_noise_lsb() ? ReadNoise::lsb(p.adc_noise_lsb()) : ReadNoise(p.adc_noise());
   c.init = p.init();
+  c.conv_branch_threshold = p.conv_branch_threshold();
 }
 
 }  // namespace
@@ -378,6 +379,8 @@ std::string search_fingerprint(const SearchConfig& c, const std::string& soc, co
   }
   // A fraction prints as the double did ("0.050000000000000003"), LSBs with "lsb" after it.
   if (c.adc_aware) s << " adc_aware=1 adc_noise=" << c.adc_noise;
+  // Only when set: a checkpoint of the full conv branch resumes under threshold 0.
+  if (c.conv_branch_threshold > 0) s << " conv_branch_threshold=" << c.conv_branch_threshold;
   s << " fixed=";
   if (c.fixed)
     for (const auto& layer : *c.fixed) {
@@ -429,6 +432,7 @@ void prepare_run(Run& r, const SearchConfig& cfg, const SocDescription& soc,
   r.model = make_search_model(r.net, soc, r.space, cfg.seed, cfg.threads, cfg.compat, &r.archs,
                               cfg.adc_aware ? &adc : nullptr);
   mapper::configure_adc(*r.model, mapper::int8_input_shift(r.data));
+  set_conv_branch_threshold(*r.model, r.space, cfg.conv_branch_threshold);
   if (!cfg.init.empty()) log << mapper::load_initial_weights(cfg.init, *r.model) << "\n";
   if (!cfg.init.empty() && cfg.init_assignment)
     rederive_idle_quantizers(*r.model, r.space, *cfg.init_assignment);
