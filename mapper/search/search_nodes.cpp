@@ -144,7 +144,7 @@ void ThermometricNode::forward(const RunContext& ctx) {
     conv_forward_kept(ctx);
   m_dw->forward(ctx);
   const Activation& b = m_dw->out;
-  const Activation& a = m_conv_all ? m_conv->out : m_conv_kept;
+  const Activation& a = m_conv->out;  // every channel, or the kept ones (N,OH,OW,|kept|)
   const int n = m_conv_all ? C : int(m_kept.size());
   out.resize(b.dims);
   for (int64_t p = 0; p < b.dims.size() / C; ++p) {  // NHWC: channels fastest
@@ -154,21 +154,22 @@ void ThermometricNode::forward(const RunContext& ctx) {
     if (m_conv_all)
       for (int c = 0; c < C; ++c)
         op[c] = mix[c] * ap[c] + mix[C + c] * bp[c] + (m_bias ? m_bias->value[c] : 0.0f);
-    else
-      for (int c = 0, i = 0; c < C; ++c) {
-        const bool kept = i < n && m_kept[i] == c;
-        const float conv = kept ? mix[c] * ap[i++] : 0.0f;
-        op[c] = conv + mix[C + c] * bp[c] + (m_bias ? m_bias->value[c] : 0.0f);
+    else {  // the depthwise alone, then the kept channels with their conv term
+      for (int c = 0; c < C; ++c) op[c] = mix[C + c] * bp[c] + (m_bias ? m_bias->value[c] : 0.0f);
+      for (int i = 0; i < n; ++i) {
+        const int c = m_kept[i];
+        op[c] = mix[c] * ap[i] + mix[C + c] * bp[c] + (m_bias ? m_bias->value[c] : 0.0f);
       }
+    }
   }
 }
 
 void ThermometricNode::conv_forward_kept(const RunContext& ctx) {
   auto& conv = static_cast<mapper::ConvNode&>(*m_conv);
   const mapper::ConvGeom g = conv.geometry(inputs[0]->dims.n);
-  m_conv_kept.resize({g.n, g.oh, g.ow, int(m_kept.size())});
+  m_conv->out.resize({g.n, g.oh, g.ow, int(m_kept.size())});  // a full forward's buffer, if one ran
   m_w = conv.weights().forward();
-  mapper::conv2d_forward_channels(g, m_kept, inputs[0]->value.data(), m_w, m_conv_kept.value.data(),
+  mapper::conv2d_forward_channels(g, m_kept, inputs[0]->value.data(), m_w, m_conv->out.value.data(),
                                   *ctx.scratch, ctx.threads);
 }
 
@@ -177,28 +178,38 @@ void ThermometricNode::backward(const RunContext& ctx) {
   const std::vector<float>& mix = m_arch->mix();
   const int C = m_arch->channels(), n = int(m_kept.size());
   Activation& b = m_dw->out;
-  const Activation& a = m_conv_all ? m_conv->out : m_conv_kept;
+  Activation& a = m_conv->out;
   const int an = m_conv_all ? C : n;
   const int64_t pixels = b.dims.size() / C;
-  m_kept_grad.assign(size_t(pixels) * n, 0.0f);
+  float* kept_grad = a.grad.data();  // dL/dy_conv of the kept channels, (N,OH,OW,|kept|)
   m_dmix.assign(size_t(2) * C, 0.0f);
+  float* dmix_conv = m_dmix.data();
+  float* dmix_dw = m_dmix.data() + C;
   for (int64_t p = 0; p < pixels; ++p) {
     const float* g = out.grad.data() + p * C;
-    for (int c = 0, i = 0; c < C; ++c) {
-      const bool kept = i < n && m_kept[i] == c;
-      b.grad[p * C + c] = mix[C + c] * g[c];
-      m_dmix[C + c] += b.value[p * C + c] * g[c];
-      // dL/dm_c = <y_conv_c - y_dw_c, g_c>: the conv term where its output was computed
-      const int at = m_conv_all ? c : kept ? i : -1;
-      if (at >= 0) m_dmix[c] += a.value[p * an + at] * g[c];
-      if (kept) m_kept_grad[size_t(p) * n + i++] = mix[c] * g[c];
-      if (m_bias) m_bias->grad[c] += g[c];
+    const float* bv = b.value.data() + p * C;
+    float* bg = b.grad.data() + p * C;
+    for (int c = 0; c < C; ++c) {
+      bg[c] = mix[C + c] * g[c];
+      dmix_dw[c] += bv[c] * g[c];
+    }
+    if (m_bias)
+      for (int c = 0; c < C; ++c) m_bias->grad[c] += g[c];
+    // dL/dm_c = <y_conv_c - y_dw_c, g_c>: the conv term on every channel whose output was computed
+    const float* ap = a.value.data() + p * an;
+    if (m_conv_all)
+      for (int c = 0; c < C; ++c) dmix_conv[c] += ap[c] * g[c];
+    float* kg = kept_grad + p * n;
+    for (int i = 0; i < n; ++i) {
+      const int c = m_kept[i];
+      kg[i] = mix[c] * g[c];
+      if (!m_conv_all) dmix_conv[c] += ap[i] * g[c];
     }
   }
   auto& conv = static_cast<mapper::ConvNode&>(*m_conv);
   const mapper::ConvGeom g = conv.geometry(inputs[0]->dims.n);
   const float* w = m_conv_all ? conv.effective_weights() : m_w;
-  mapper::conv2d_backward_channels(g, m_kept, inputs[0]->value.data(), w, m_kept_grad.data(),
+  mapper::conv2d_backward_channels(g, m_kept, inputs[0]->value.data(), w, kept_grad,
                                    need_grad[0] ? inputs[0]->grad.data() : nullptr, accumulate[0],
                                    conv.weights().effective_grad(), *ctx.scratch, ctx.threads);
   conv.weights().backward();

@@ -73,12 +73,12 @@ class ThermometricNode : public mapper::Node, public BranchedLayer {
   std::unique_ptr<mapper::Parameter> m_bias;  // null when the layer has none
   std::vector<float> m_dmix;
   double m_threshold = 0;
-  std::vector<int> m_kept;         // the conv branch's channels of the last forward (ascending)
-  bool m_subset = false;           // some channel left out of the conv branch
-  bool m_conv_all = true;          // the forward computed every conv channel (into m_conv->out)
-  mapper::Activation m_conv_kept;  // otherwise the kept ones, (N,OH,OW,|kept|)
-  const float* m_w = nullptr;      // the conv branch's effective weights of that forward
-  std::vector<float> m_kept_grad;  // dL/dy_conv of the kept channels, (N,OH,OW,|kept|)
+  std::vector<int> m_kept;  // the conv branch's channels of the last forward (ascending)
+  bool m_subset = false;    // some channel left out of the conv branch
+  // The forward computed every conv channel into m_conv->out, else the kept ones (N,OH,OW,|kept|);
+  // the backward then takes the kept channels' dL/dy_conv in m_conv->out.grad.
+  bool m_conv_all = true;
+  const float* m_w = nullptr;  // the conv branch's effective weights of that forward
 };
 
 // Sets the conv-branch threshold (ThermometricNode) of every thermometric layer of `space` in `model`.
