@@ -137,7 +137,7 @@ void ThermometricNode::forward(const RunContext& ctx) {
   m_subset = int(m_kept.size()) < C;
   // The mask's straight-through gradient needs the conv output of every channel while the
   // architecture learns (search_nodes.h); otherwise only the kept channels are computed.
-  m_conv_all = !m_subset || (ctx.training && !m_arch->frozen());
+  m_conv_all = !m_subset || (ctx.training && m_arch->learning());
   if (m_conv_all)
     m_conv->forward(ctx);
   else

@@ -8,8 +8,9 @@
 //    (first k channels) and from the depthwise elsewhere; the layer's bias (if any) is
 //    shared and added after the mix. The conv branch is computed for the channels whose
 //    mask m_c is at least the conv-branch threshold (0: all of them) and, while the
-//    architecture learns (training, not frozen), in the forward for every channel: the
-//    mask's straight-through gradient dL/dm_c = <y_conv_c - y_dw_c, dL/dy_c> needs it.
+//    architecture learns (a training pass with LayerArch::learning()), in the forward for
+//    every channel: the mask's straight-through gradient dL/dm_c = <y_conv_c - y_dw_c,
+//    dL/dy_c> needs it.
 //    Tolerances: mapper/search/README.md ("The conv branch's threshold").
 // Both own their LayerArch, whose alpha joins the model's parameters.
 #include <memory>

@@ -281,8 +281,10 @@ void train_phases(Run& r, Progress& p, std::ostream& log) {
     return true;
   };
   if (!cfg.fixed) {
+    for (LayerArch* a : r.archs) a->set_learning(false);  // the warmup takes no architecture step
     for (int e = 0; e < cfg.warmup_epochs; ++e)
       if (epoch_of("warmup", nullptr, 1.0, 1.0)) save_progress(r, p, epoch);
+    for (LayerArch* a : r.archs) a->set_learning(true);
     for (int e = 1; e <= cfg.search_epochs; ++e) {
       // ODiMO anneals T <- T e^-0.045 per epoch over 200 epochs; here T reaches
       // final_temperature at the end of the search, whatever its length.

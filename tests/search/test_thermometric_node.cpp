@@ -140,6 +140,16 @@ TEST_CASE("thermometric node: channels below the threshold skip the conv branch,
   }
 }
 
+TEST_CASE("thermometric node: in the warmup (no architecture step) channels skip the conv forward too") {
+  Layer3x3 full(3, 0.0, false), skip(3, 1e-3, false);
+  skip.arch->set_learning(false);
+  full.run(true), skip.run(true);
+  check_close("output", skip.node->out.value, full.node->out.value);
+  check_close("input gradient", skip.x.grad, full.x.grad);
+  check_close("conv weight gradient", skip.parameters()[0]->grad, full.parameters()[0]->grad);
+  for (int c = 3; c < kC; ++c) CHECK(conv_grad_zero(*skip.parameters()[0], c));
+}
+
 TEST_CASE("thermometric node: a forward-only pass with channels skipped gives the full output") {
   for (int k : {0, 3, kC}) {
     CAPTURE(k);
