@@ -381,14 +381,14 @@ std::string search_fingerprint(const SearchConfig& c, const std::string& soc, co
   }
   // A fraction prints as the double did ("0.050000000000000003"), LSBs with "lsb" after it.
   if (c.adc_aware) s << " adc_aware=1 adc_noise=" << c.adc_noise;
-  // Only when set: a checkpoint of the full conv branch resumes under threshold 0.
-  if (c.conv_branch_threshold > 0) s << " conv_branch_threshold=" << c.conv_branch_threshold;
   s << " fixed=";
   if (c.fixed)
     for (const auto& layer : *c.fixed) {
       for (int cu : layer) s << cu;
       s << ";";
     }
+  // Only when set: a checkpoint of the full conv branch resumes under threshold 0.
+  if (c.conv_branch_threshold > 0) s << " conv_branch_threshold=" << c.conv_branch_threshold;
   return s.str();
 }
 
