@@ -4,13 +4,19 @@
 // with it frozen, and in a forward-only pass.
 #include <doctest/doctest.h>
 
-#include <cmath>
-#include <random>
+#include <unistd.h>
 
+#include <cmath>
+#include <filesystem>
+#include <random>
+#include <sstream>
+
+#include "mapper/cost/calibrated_model.h"
 #include "mapper/nn/layers.h"
 #include "mapper/ops/ops_misc.h"
 #include "mapper/search/search_nodes.h"
 #include "mapper/search/search_run.h"
+#include "proto/proto_io.h"
 
 using namespace odimo;
 using namespace odimo::search;
@@ -191,4 +197,36 @@ TEST_CASE(
     }
     CHECK(worst <= 1e-4f * (1 + scale));
   }
+}
+
+TEST_CASE("Darkside search with the default threshold: stopped after any epoch and resumed, the same bytes") {
+  const SocDescription soc = load_soc("darkside");
+  std::string origin;
+  const cost::CalibratedModel model(soc, cost::load_calibration("", soc, &origin), origin);
+  const auto compat = cost::make_compat_model(soc);
+  const std::string root =
+      std::filesystem::temp_directory_path() / ("odimo-thermometric-resume-" + std::to_string(::getpid()));
+  SearchConfig cfg;
+  cfg.net = "mobilenetv1-0.25-cifar";
+  cfg.input = Shape{3, 8, 8};
+  cfg.dataset = "synthetic";
+  cfg.lambda = 1;
+  cfg.warmup_epochs = 1, cfg.search_epochs = 1, cfg.finetune_epochs = 1;
+  cfg.batch = 16, cfg.steps_per_epoch = 3, cfg.threads = 1;
+  cfg.progress = false;
+  REQUIRE(cfg.conv_branch_threshold > 0);  // the default skips
+  cfg.out_dir = root + "/whole";
+  std::ostringstream log;
+  const std::string whole = to_json(run_search(cfg, soc, model, *compat, log));
+  const std::string weights = read_file(cfg.out_dir + "/weights.pb");
+  for (int stop : {1, 2}) {  // after the warmup; after the search and its refinement
+    CAPTURE(stop);
+    cfg.out_dir = root + "/stopped-" + std::to_string(stop);
+    cfg.stop_after_epochs = stop, cfg.resume = false;
+    CHECK(run_search(cfg, soc, model, *compat, log).epochs_size() == 0);
+    cfg.stop_after_epochs = 0, cfg.resume = true;
+    CHECK(to_json(run_search(cfg, soc, model, *compat, log)) == whole);
+    CHECK(read_file(cfg.out_dir + "/weights.pb") == weights);
+  }
+  std::filesystem::remove_all(root);
 }
