@@ -167,6 +167,7 @@ int run_sweep(const SweepOptions& o) {
   s.set_pretrain_epochs(o.pretrain_epochs);
   o.deploy.apply(s);
   apply_adc(s, c, o.deploy);
+  s.set_conv_branch_threshold(c.conv_branch_threshold);
   if (!o.init.empty()) s.set_init(std::filesystem::absolute(o.init).lexically_normal().string());
   return run_spec(s, o.out, o.jobs);
 }

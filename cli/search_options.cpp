@@ -51,6 +51,8 @@ void add_search_options(CLI::App& app, SearchChoice& c) {
   add_model_options(app, c.model);
   app.add_flag("--compat", cfg.compat, help_of("compat"));
   add_adc_options(app, cfg.adc_aware, cfg.adc_noise, help_of("adc_aware"));
+  app.add_option("--conv-branch-threshold", cfg.conv_branch_threshold, help_of("conv_branch_threshold"))
+      ->check(rate_of("conv_branch_threshold"));
 }
 
 proto::SearchConfig search_config(const SearchChoice& c) {
@@ -76,6 +78,7 @@ proto::SearchConfig search_config(const SearchChoice& c) {
   else
     p.set_adc_noise(cfg.adc_noise.value);
   if (!cfg.init.empty()) p.set_init(cfg.init);
+  p.set_conv_branch_threshold(cfg.conv_branch_threshold);
   return p;
 }
 

@@ -42,6 +42,11 @@ odimo_cli_test(search_lambda_inf ARGS search --soc diana --net tiny --dataset sy
                FAIL "--lambda: inf: expected a finite number in \\[0, 1e\\+06\\]")
 odimo_cli_test(search_arch_lr_nan ARGS search --soc diana --net tiny --dataset synthetic --lambda 1 -o unused
                --arch-lr nan FAIL "--arch-lr: nan: expected a finite number in \\[1e-09, 10000\\]")
+foreach(v nan -0.5 1.5)
+  odimo_cli_test(search_conv_branch_threshold_${v} ARGS search --soc darkside --net mobilenetv1-0.25-cifar
+                 --dataset synthetic --lambda 1 -o unused --conv-branch-threshold ${v}
+                 FAIL "^odimo search: error: --conv-branch-threshold: ${v}: expected a finite number in \\[0, 1\\]\n$")
+endforeach()
 odimo_cli_test(train_lr_1e308 ARGS train --net tiny --dataset synthetic --lr 1e308
                FAIL "--lr: 1e308: expected a finite number in \\[1e-09, 10000\\]")
 odimo_cli_test(train_momentum_2 ARGS train --net tiny --dataset synthetic --momentum 2

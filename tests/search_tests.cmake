@@ -1,7 +1,7 @@
 # The ODiMO search: relaxations, search space, network cost, export.
 add_executable(search_tests unit/main.cpp search/test_arch.cpp search/test_search_space.cpp
   search/test_search_run.cpp search/test_refine.cpp search/test_mapping_validation.cpp
-  search/test_search_config.cpp deploy/test_integer_network.cpp deploy/test_analog_nonideality.cpp
+  search/test_search_config.cpp search/test_thermometric_node.cpp deploy/test_integer_network.cpp deploy/test_analog_nonideality.cpp
   deploy/test_sensitivity.cpp)
 odimo_use_aligned_new(search_tests)
 target_link_libraries(search_tests PRIVATE odimo_search odimo_deploy doctest::doctest odimo_options)

@@ -76,6 +76,7 @@ class ConvNode : public Node {
   WeightSource& weights() { return *m_weights; }
   const Parameter* bias() const { return m_bias.get(); }
   ConvGeom geometry(int n) const;
+  const float* effective_weights() const { return m_w; }  // of the last forward
 
  private:
   bool m_depthwise;

@@ -58,6 +58,11 @@ class LayerArch {
   // Sets alpha so that `assignment` is what argmax / the mask gives (baselines).
   void force(const std::vector<int>& assignment);
   bool frozen() const { return m_frozen; }
+  // Whether the training loss's gradient to alpha is used: not when frozen, nor while
+  // set_learning(false) (the warmup, which takes no architecture step). A thermometric layer
+  // computes its conv branch on every channel only then (search_nodes.h).
+  bool learning() const { return !m_frozen && m_learning; }
+  void set_learning(bool on) { m_learning = on; }
   // After each optimizer step. Thermometric (not --compat): alpha is projected onto
   // alpha >= 0, so |alpha| = alpha and sign(0) = +1 are consistent. Without it an
   // Adam step pushes each zero entry to about -lr, the next one back, and so on: the
@@ -75,6 +80,7 @@ class LayerArch {
   mapper::Parameter m_alpha;
   double m_temperature = 1.0;
   bool m_frozen = false;
+  bool m_learning = true;
   std::vector<int> m_frozen_assignment;
   std::vector<float> m_mix;
   std::vector<double> m_dmix_sum;  // switch statistics: sum of dL/dmix, and how many

@@ -5,6 +5,7 @@
 #include <optional>
 #include <random>
 
+#include "mapper/ops/ops_conv_channels.h"
 #include "mapper/search/quantization.h"
 #include "proto/error.h"
 
@@ -81,6 +82,13 @@ int MixedWeights::option_of(int channel) const {
   return m_arch->frozen() ? m_arch->assignment()[channel] : -1;
 }
 
+void set_conv_branch_threshold(mapper::Model& model, const std::vector<SearchableLayer>& space,
+                               double threshold) {
+  for (const SearchableLayer& s : space)
+    if (auto* node = dynamic_cast<ThermometricNode*>(model.find_node(s.layer_name)))
+      node->set_conv_branch_threshold(threshold);
+}
+
 void rederive_idle_quantizers(mapper::Model& model, const std::vector<SearchableLayer>& space,
                               const std::vector<std::vector<int>>& assignment) {
   for (size_t s = 0; s < space.size(); ++s) {
@@ -121,20 +129,95 @@ void ThermometricNode::wire_branches() {
 
 void ThermometricNode::forward(const RunContext& ctx) {
   wire_branches();
-  m_conv->forward(ctx);
-  m_dw->forward(ctx);
   const std::vector<float>& mix = m_arch->mix();  // [0][c] = m_c, [1][c] = 1 - m_c
-  const Activation& a = m_conv->out;
+  const int C = m_arch->channels();
+  m_kept.clear();
+  for (int c = 0; c < C; ++c)
+    if (!(mix[c] < m_threshold)) m_kept.push_back(c);
+  m_subset = int(m_kept.size()) < C;
+  // The mask's straight-through gradient needs the conv output of every channel while the
+  // architecture learns (search_nodes.h); otherwise only the kept channels are computed.
+  m_conv_all = !m_subset || (ctx.training && m_arch->learning());
+  if (m_conv_all)
+    m_conv->forward(ctx);
+  else
+    conv_forward_kept(ctx);
+  m_dw->forward(ctx);
   const Activation& b = m_dw->out;
-  out.resize(a.dims);
-  const int C = a.dims.c;
-  for (int64_t e = 0; e < a.dims.size(); ++e) {
-    const int c = int(e % C);  // NHWC: channels fastest
-    out.value[e] = mix[c] * a.value[e] + mix[C + c] * b.value[e] + (m_bias ? m_bias->value[c] : 0.0f);
+  const Activation& a = m_conv->out;  // every channel, or the kept ones (N,OH,OW,|kept|)
+  const int n = m_conv_all ? C : int(m_kept.size());
+  out.resize(b.dims);
+  for (int64_t p = 0; p < b.dims.size() / C; ++p) {  // NHWC: channels fastest
+    const float* ap = a.value.data() + p * n;
+    const float* bp = b.value.data() + p * C;
+    float* op = out.value.data() + p * C;
+    if (m_conv_all)
+      for (int c = 0; c < C; ++c)
+        op[c] = mix[c] * ap[c] + mix[C + c] * bp[c] + (m_bias ? m_bias->value[c] : 0.0f);
+    else {  // the depthwise alone, then the kept channels with their conv term
+      for (int c = 0; c < C; ++c) op[c] = mix[C + c] * bp[c] + (m_bias ? m_bias->value[c] : 0.0f);
+      for (int i = 0; i < n; ++i) {
+        const int c = m_kept[i];
+        op[c] = mix[c] * ap[i] + mix[C + c] * bp[c] + (m_bias ? m_bias->value[c] : 0.0f);
+      }
+    }
   }
 }
 
+void ThermometricNode::conv_forward_kept(const RunContext& ctx) {
+  auto& conv = static_cast<mapper::ConvNode&>(*m_conv);
+  const mapper::ConvGeom g = conv.geometry(inputs[0]->dims.n);
+  m_conv->out.resize({g.n, g.oh, g.ow, int(m_kept.size())});  // a full forward's buffer, if one ran
+  m_w = conv.weights().forward();
+  mapper::conv2d_forward_channels(g, m_kept, inputs[0]->value.data(), m_w, m_conv->out.value.data(),
+                                  *ctx.scratch, ctx.threads);
+}
+
 void ThermometricNode::backward(const RunContext& ctx) {
+  if (!m_subset) return backward_full(ctx);
+  const std::vector<float>& mix = m_arch->mix();
+  const int C = m_arch->channels(), n = int(m_kept.size());
+  Activation& b = m_dw->out;
+  Activation& a = m_conv->out;
+  const int an = m_conv_all ? C : n;
+  const int64_t pixels = b.dims.size() / C;
+  float* kept_grad = a.grad.data();  // dL/dy_conv of the kept channels, (N,OH,OW,|kept|)
+  m_dmix.assign(size_t(2) * C, 0.0f);
+  float* dmix_conv = m_dmix.data();
+  float* dmix_dw = m_dmix.data() + C;
+  for (int64_t p = 0; p < pixels; ++p) {
+    const float* g = out.grad.data() + p * C;
+    const float* bv = b.value.data() + p * C;
+    float* bg = b.grad.data() + p * C;
+    for (int c = 0; c < C; ++c) {
+      bg[c] = mix[C + c] * g[c];
+      dmix_dw[c] += bv[c] * g[c];
+    }
+    if (m_bias)
+      for (int c = 0; c < C; ++c) m_bias->grad[c] += g[c];
+    // dL/dm_c = <y_conv_c - y_dw_c, g_c>: the conv term on every channel whose output was computed
+    const float* ap = a.value.data() + p * an;
+    if (m_conv_all)
+      for (int c = 0; c < C; ++c) dmix_conv[c] += ap[c] * g[c];
+    float* kg = kept_grad + p * n;
+    for (int i = 0; i < n; ++i) {
+      const int c = m_kept[i];
+      kg[i] = mix[c] * g[c];
+      if (!m_conv_all) dmix_conv[c] += ap[i] * g[c];
+    }
+  }
+  auto& conv = static_cast<mapper::ConvNode&>(*m_conv);
+  const mapper::ConvGeom g = conv.geometry(inputs[0]->dims.n);
+  const float* w = m_conv_all ? conv.effective_weights() : m_w;
+  mapper::conv2d_backward_channels(g, m_kept, inputs[0]->value.data(), w, kept_grad,
+                                   need_grad[0] ? inputs[0]->grad.data() : nullptr, accumulate[0],
+                                   conv.weights().effective_grad(), *ctx.scratch, ctx.threads);
+  conv.weights().backward();
+  m_dw->backward(ctx);
+  m_arch->backward_mix(m_dmix);
+}
+
+void ThermometricNode::backward_full(const RunContext& ctx) {
   const std::vector<float>& mix = m_arch->mix();
   Activation& a = m_conv->out;
   Activation& b = m_dw->out;

@@ -4,9 +4,14 @@
 //    to it, mixed per output channel by the layer's architecture weights:
 //    W_eff[c] = sum_i mix_ic * Q_i(W)[c]. The bias is shared (not mixed).
 //  - ThermometricNode (Darkside): a standard conv (C -> C) and a depthwise conv
-//    over the same input, both computed in full; output channel c comes from the
-//    conv where the mask is 1 (first k channels) and from the depthwise elsewhere;
-//    the layer's bias (if any) is shared and added after the mix.
+//    over the same input; output channel c comes from the conv where the mask is 1
+//    (first k channels) and from the depthwise elsewhere; the layer's bias (if any) is
+//    shared and added after the mix. The conv branch is computed for the channels whose
+//    mask m_c is at least the conv-branch threshold (0: all of them) and, while the
+//    architecture learns (a training pass with LayerArch::learning()), in the forward for
+//    every channel: the mask's straight-through gradient dL/dm_c = <y_conv_c - y_dw_c,
+//    dL/dy_c> needs it.
+//    Tolerances: mapper/search/README.md ("The conv branch's threshold").
 // Both own their LayerArch, whose alpha joins the model's parameters.
 #include <memory>
 #include <vector>
@@ -56,14 +61,30 @@ class ThermometricNode : public mapper::Node, public BranchedLayer {
   mapper::Node& conv() { return *m_conv; }  // channels [0, k)
   mapper::Node& dw() { return *m_dw; }      // channels [k, C)
   Branch branch_of(int channel) override;
+  // Channels with m_c < threshold (in [0, 1]) are left out of the conv branch where their
+  // output is not needed (see above); 0, the default: the conv branch is computed in full.
+  void set_conv_branch_threshold(double threshold) { m_threshold = threshold; }
 
  private:
   void wire_branches();
+  void conv_forward_kept(const mapper::RunContext& ctx);
+  void backward_full(const mapper::RunContext& ctx);
   std::unique_ptr<mapper::Node> m_conv, m_dw;
   std::unique_ptr<LayerArch> m_arch;
   std::unique_ptr<mapper::Parameter> m_bias;  // null when the layer has none
   std::vector<float> m_dmix;
+  double m_threshold = 0;
+  std::vector<int> m_kept;  // the conv branch's channels of the last forward (ascending)
+  bool m_subset = false;    // some channel left out of the conv branch
+  // The forward computed every conv channel into m_conv->out, else the kept ones (N,OH,OW,|kept|);
+  // the backward then takes the kept channels' dL/dy_conv in m_conv->out.grad.
+  bool m_conv_all = true;
+  const float* m_w = nullptr;  // the conv branch's effective weights of that forward
 };
+
+// Sets the conv-branch threshold (ThermometricNode) of every thermometric layer of `space` in `model`.
+void set_conv_branch_threshold(mapper::Model& model, const std::vector<SearchableLayer>& space,
+                               double threshold);
 
 // A node factory for mapper::ModelOptions that builds the searchable layers of
 // `space` with their relaxation and records their architecture parameters in *archs

@@ -281,8 +281,10 @@ void train_phases(Run& r, Progress& p, std::ostream& log) {
     return true;
   };
   if (!cfg.fixed) {
+    for (LayerArch* a : r.archs) a->set_learning(false);  // the warmup takes no architecture step
     for (int e = 0; e < cfg.warmup_epochs; ++e)
       if (epoch_of("warmup", nullptr, 1.0, 1.0)) save_progress(r, p, epoch);
+    for (LayerArch* a : r.archs) a->set_learning(true);
     for (int e = 1; e <= cfg.search_epochs; ++e) {
       // ODiMO anneals T <- T e^-0.045 per epoch over 200 epochs; here T reaches
       // final_temperature at the end of the search, whatever its length.
@@ -339,6 +341,7 @@ void take_shared_fields(const proto::SearchConfig& p, SearchConfig& c) {
   // At most one form is set (check_search_config); the fraction's default is 0.
   c.adc_noise = p.has_adc_noise_lsb() ? ReadNoise::lsb(p.adc_noise_lsb()) : ReadNoise(p.adc_noise());
   c.init = p.init();
+  c.conv_branch_threshold = p.conv_branch_threshold();
 }
 
 }  // namespace
@@ -384,6 +387,8 @@ std::string search_fingerprint(const SearchConfig& c, const std::string& soc, co
       for (int cu : layer) s << cu;
       s << ";";
     }
+  // Only when set: a checkpoint of the full conv branch resumes under threshold 0.
+  if (c.conv_branch_threshold > 0) s << " conv_branch_threshold=" << c.conv_branch_threshold;
   return s.str();
 }
 
@@ -429,6 +434,7 @@ void prepare_run(Run& r, const SearchConfig& cfg, const SocDescription& soc,
   r.model = make_search_model(r.net, soc, r.space, cfg.seed, cfg.threads, cfg.compat, &r.archs,
                               cfg.adc_aware ? &adc : nullptr);
   mapper::configure_adc(*r.model, mapper::int8_input_shift(r.data));
+  set_conv_branch_threshold(*r.model, r.space, cfg.conv_branch_threshold);
   if (!cfg.init.empty()) log << mapper::load_initial_weights(cfg.init, *r.model) << "\n";
   if (!cfg.init.empty() && cfg.init_assignment)
     rederive_idle_quantizers(*r.model, r.space, *cfg.init_assignment);

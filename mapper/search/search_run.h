@@ -64,6 +64,9 @@ struct SearchConfig {
   // adc_noise (a fraction of the ADC full scale) or adc_noise_lsb (ADC LSBs).
   bool adc_aware;
   ReadNoise adc_noise;
+  // Thermometric layers: channels with m_c below it skip the conv branch where its output is
+  // not needed (ThermometricNode, search_nodes.h); 0: every channel computed.
+  double conv_branch_threshold;
 };
 
 // The engine's view of a checked configuration: its input shape and target parsed, the read

@@ -64,6 +64,11 @@ const std::vector<ConfigField> kFields = {
      "FILE: pretrained float weights the search starts from: DIR/checkpoint.pb of odimo\n"
      "train, W.pb of odimo import --weights, or a .onnx with initializers"},
     {"label", "", 0, 0, "the point's name in reports (default: lambda=L or the baseline)"},
+    {"conv_branch_threshold", "0.001", 0, 1,
+     "Darkside's thermometric layers: output channels whose weight on the conv branch (the\n"
+     "mask m_c) is below this skip that branch where the search does not need its output\n"
+     "(the same mapping and gradients up to float rounding, mapper/search/README.md); 0: the\n"
+     "conv branch in full on every channel"},
     {"sensitivity_threshold", "1", 0, 100,
      "sensitivity baseline: a layer stays on the analog CU if the deployed validation accuracy\n"
      "(mean over the chip instances) is at most this many points below all-digital",

@@ -137,6 +137,16 @@ void check_sensitivity_threshold(const proto::SweepSpec& s, const std::string& p
     bad(path, "sensitivity_threshold", format_number(t) + ": the spec has no sensitivity baseline");
 }
 
+// The conv branch's threshold: in its range (the one of odimo search's option).
+void check_conv_branch_threshold(const proto::SweepSpec& s, const std::string& path) {
+  if (!s.has_conv_branch_threshold()) return;
+  const search::ConfigField& f = search::config_field("conv_branch_threshold");
+  const double t = s.conv_branch_threshold();
+  if (!(t >= f.min && t <= f.max))
+    bad(path, "conv_branch_threshold",
+        format_number(t) + " must be in [" + format_number(f.min) + ", " + format_number(f.max) + "]");
+}
+
 // Lambdas, baselines (their CU on every SoC) and seeds.
 void check_points(proto::SweepSpec& s, const std::vector<SocDescription>& socs, const std::string& path) {
   std::set<double> lambdas;
@@ -168,6 +178,7 @@ void check_points(proto::SweepSpec& s, const std::vector<SocDescription>& socs, 
   if (s.lambda().empty() && s.noise_aware_lambda().empty() && s.baseline().empty())
     bad(path, "lambda", "the spec has no lambda and no baseline: nothing to run");
   check_sensitivity_threshold(s, path);
+  check_conv_branch_threshold(s, path);
   if (s.seed().empty()) s.add_seed(1);
   std::set<uint64_t> seeds(s.seed().begin(), s.seed().end());
   if (int(seeds.size()) != s.seed_size()) bad(path, "seed", "a seed is listed twice");
@@ -313,6 +324,7 @@ proto::SearchConfig point_config(const proto::SweepSpec& s, const proto::SweepPo
       c.set_aimc_noise(s.deploy_aimc_noise());
     if (s.deploy_chips() > 0) c.set_chips(s.deploy_chips());
   }
+  if (s.has_conv_branch_threshold()) c.set_conv_branch_threshold(s.conv_branch_threshold());
   c.set_label(p.label());
   return c;
 }

@@ -85,7 +85,7 @@ void plain_training(const Setup& s, int steps, int threads) {
   mapper::train(c, log);
 }
 
-void odimo_search(const Setup& s, int steps, int threads) {
+void odimo_search(const Setup& s, int steps, int threads, double conv_branch_threshold) {
   const SocDescription soc = load_soc(s.soc);
   std::string origin;
   const cost::CalibratedModel model(soc, cost::load_calibration("", soc, &origin), origin);
@@ -97,6 +97,7 @@ void odimo_search(const Setup& s, int steps, int threads) {
   c.steps_per_epoch = steps;
   c.threads = threads;
   c.lambda = 1;
+  if (conv_branch_threshold >= 0) c.conv_branch_threshold = conv_branch_threshold;
   c.progress = false;
   std::ostringstream log;
   search::run_search(c, soc, model, *compat, log);
@@ -104,16 +105,19 @@ void odimo_search(const Setup& s, int steps, int threads) {
 
 }  // namespace
 
-int bench_search(const std::string& soc, int steps, int rounds, int threads) {
+int bench_search(const std::string& soc, int steps, int rounds, int threads, double conv_branch_threshold) {
   const Setup s = setup_for(soc);
   std::printf(
       "search on %s: %s, 1x28x28 Fashion-MNIST, batch 128, %d threads; search = 1 search + 1 fine-tune "
-      "epoch of %d steps, plain = %s training, 2 epochs of %d steps; %d alternating round(s)\n",
-      soc.c_str(), s.net.c_str(), threads, steps, (s.soc + ":" + s.plain).c_str(), steps, rounds);
+      "epoch of %d steps (conv branch threshold %s), plain = %s training, 2 epochs of %d steps; %d "
+      "alternating round(s)\n",
+      soc.c_str(), s.net.c_str(), threads, steps,
+      conv_branch_threshold >= 0 ? std::to_string(conv_branch_threshold).c_str() : "default",
+      (s.soc + ":" + s.plain).c_str(), steps, rounds);
   std::vector<double> time_ratio, rss_ratio;
   for (int r = 1; r <= rounds; ++r) {
     const ProcessCost p = in_child([&] { plain_training(s, steps, threads); });
-    const ProcessCost q = in_child([&] { odimo_search(s, steps, threads); });
+    const ProcessCost q = in_child([&] { odimo_search(s, steps, threads, conv_branch_threshold); });
     time_ratio.push_back(q.seconds / p.seconds), rss_ratio.push_back(q.rss_mib / p.rss_mib);
     std::printf("round %d: plain %.1f s, %.0f MiB; search %.1f s, %.0f MiB; ratios %.2f (time), %.2f (RSS)\n",
                 r, p.seconds, p.rss_mib, q.seconds, q.rss_mib, time_ratio.back(), rss_ratio.back());

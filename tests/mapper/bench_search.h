@@ -8,4 +8,5 @@
 // the same network for the same steps (2 epochs, the same validation and test passes).
 // Each run is its own process; prints both wall times and peak RSS and their ratios
 // (medians over `rounds` alternating rounds). Returns the exit status.
-int bench_search(const std::string& soc, int steps, int rounds, int threads);
+// conv_branch_threshold < 0: the search's default (search_config.h).
+int bench_search(const std::string& soc, int steps, int rounds, int threads, double conv_branch_threshold);

@@ -10,7 +10,7 @@
 //
 //   bench_train [--net NAME] [--steps N] [--rounds R] [--threads T] [--batch B]
 //               [--torch-script PATH] [--torch-env "VAR=VALUE ..."] [--no-torch]
-//   bench_train --search diana|darkside [--steps N] [--rounds R] [--threads T]
+//   bench_train --search diana|darkside [--steps N] [--rounds R] [--threads T] [--conv-branch-threshold T]
 //       search (1 search + 1 fine-tune epoch of N steps) against plain quantized training
 //       of the same steps, each in its own process: wall time and peak RSS ratios
 //       (bench_search.cpp).
@@ -42,6 +42,7 @@ struct Options {
   std::string net = "resnet8";
   std::string search_soc;  // --search: the search benchmark instead
   int steps = 50, rounds = 1, threads = 2, batch = 128;
+  double conv_branch_threshold = -1;  // --search: the search's default
   bool torch = true;
   std::string torch_env;
   std::string script = std::string(ODIMO_SOURCE_DIR) + "/tests/mapper/torch_workload.py";
@@ -67,6 +68,8 @@ Options parse(int argc, char** argv) {
       o.threads = std::stoi(next());
     else if (a == "--batch")
       o.batch = std::stoi(next());
+    else if (a == "--conv-branch-threshold")
+      o.conv_branch_threshold = std::stod(next());
     else if (a == "--torch-script")
       o.script = next();
     else if (a == "--torch-env")
@@ -198,7 +201,7 @@ int main(int argc, char** argv) {
     const Options o = parse(argc, argv);
     std::cout << "load average " << load_average() << " at the start\n";
     if (!o.search_soc.empty()) {
-      const int status = bench_search(o.search_soc, o.steps, o.rounds, o.threads);
+      const int status = bench_search(o.search_soc, o.steps, o.rounds, o.threads, o.conv_branch_threshold);
       std::cout << "load average " << load_average() << " at the end\n";
       return status;
     }

@@ -78,6 +78,13 @@ TEST_CASE("check_search_config: the first problem as one line naming the field a
   c.set_lr(0);
   fails(c, "p.pbtxt: field 'lr': 0 must be in [1e-09, 10000]");
   c = valid_config();
+  c.set_conv_branch_threshold(-0.5);
+  fails(c, "p.pbtxt: field 'conv_branch_threshold': -0.5 must be in [0, 1]");
+  c.set_conv_branch_threshold(std::nan(""));
+  fails(c, "p.pbtxt: field 'conv_branch_threshold': nan must be in [0, 1]");
+  c.set_conv_branch_threshold(1.5);
+  fails(c, "p.pbtxt: field 'conv_branch_threshold': 1.5 must be in [0, 1]");
+  c = valid_config();
   c.set_target("speed");
   fails(c, "p.pbtxt: field 'target': 'speed': expected latency or energy");
   c = valid_config();

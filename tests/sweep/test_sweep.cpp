@@ -159,6 +159,24 @@ TEST_CASE("adc_aware and adc_noise reach every point's search configuration; noi
                        Error);
 }
 
+TEST_CASE("conv_branch_threshold: unset, every point takes the search's default; set, every point has it") {
+  proto::SweepSpec s = tiny_spec();
+  sweep::check_spec(s, "");
+  for (const auto& p : sweep::expand(s))
+    CHECK(p.config().conv_branch_threshold() == search::default_search_config().conv_branch_threshold());
+  s.set_conv_branch_threshold(0);  // the full conv branch, as the Darkside reference spec pins it
+  sweep::check_spec(s, "");
+  for (const auto& p : sweep::expand(s)) {
+    CHECK(p.config().has_conv_branch_threshold());
+    CHECK(p.config().conv_branch_threshold() == 0);
+  }
+  for (double bad : {-0.5, 1.5, std::nan("")}) {
+    s.set_conv_branch_threshold(bad);
+    CHECK_THROWS_WITH_AS(sweep::check_spec(s, "x.pbtxt"),
+                         doctest::Contains("x.pbtxt: field 'conv_branch_threshold': "), Error);
+  }
+}
+
 TEST_CASE("mark_fronts: a point cheaper and as accurate as another dominates it") {
   std::vector<sweep::ResultPoint> pts = {point("a", 0.9, 10, 5), point("b", 0.8, 20, 1),
                                          point("c", 0.8, 30, 6)};
