@@ -3,6 +3,7 @@
 # ResNet-8 benchmark against PyTorch (a program, not a test).
 add_executable(mapper_unit_tests unit/main.cpp
   mapper/test_ops.cpp mapper/test_conv_channels.cpp mapper/test_torch_reference.cpp mapper/test_quantizers.cpp mapper/test_adc.cpp
+  mapper/test_counter_normal.cpp
   mapper/test_training.cpp mapper/test_data.cpp mapper/test_conv_direct.cpp mapper/test_initial_weights.cpp
   mapper/test_image_folder.cpp mapper/test_epoch_loop.cpp mapper/test_aligned_new.cpp)
 odimo_use_aligned_new(mapper_unit_tests)

@@ -3,10 +3,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <random>
-#include <sstream>
+#include <numeric>
+#include <optional>
 
+#include "mapper/nn/counter_normal.h"
 #include "mapper/nn/model.h"
+#include "mapper/tensor/tensor.h"
 #include "proto/error.h"
 
 namespace odimo::mapper {
@@ -30,6 +32,9 @@ AdcNode::AdcNode(const Layer& layer, std::unique_ptr<Node> inner, int option, co
   const int64_t cin = m_linear ? layer.in.elements() : layer.in.c;
   m_chunk = adc.cu.tile_inputs(taps);
   m_tiles = int((cin + m_chunk - 1) / m_chunk);
+  uint64_t h = 1469598103934665603ull;  // FNV-1a of the layer's name: a stream per layer
+  for (char ch : layer.name) h = (h ^ uint8_t(ch)) * 1099511628211ull;
+  m_layer_stream = h % kLayerStreams;
 }
 
 void AdcNode::buffers(std::vector<Buffer*>& out) {
@@ -95,11 +100,19 @@ void AdcNode::conv_with_codes(const RunContext& ctx, const float* x, int t, std:
 }
 
 int AdcNode::choose_shift(const RunContext& ctx, const float* mix) {
-  const int C = m_layer.out_channels;
-  double batch_max = 0;
-  for (int t = 0; t < m_tiles; ++t)
-    for (size_t e = 0, c = 0; e < m_sum[t].size(); ++e, c = c + 1 == size_t(C) ? 0 : c + 1)
-      if (!mix || mix[c] > 0) batch_max = std::max(batch_max, double(std::fabs(m_sum[t][e])));
+  const size_t C = size_t(m_layer.out_channels), E = m_sum.empty() ? 0 : m_sum[0].size();
+  const int threads = std::max(1, ctx.threads);
+  std::vector<double> maxima(size_t(threads), 0.0);  // per thread's elements: a max, in any order the same
+  auto share_max = [&](int th) {
+    const size_t begin = E * th / threads, end = E * (th + 1) / threads;
+    double most = 0;
+    for (const std::vector<float>& sum : m_sum)
+      for (size_t e = begin, c = begin % C; e < end; ++e, c = c + 1 == C ? 0 : c + 1)
+        if (!mix || mix[c] > 0) most = std::max(most, double(std::fabs(sum[e])));
+    maxima[th] = most;
+  };
+  for_each_thread(threads, share_max, int64_t(E) * m_tiles);
+  const double batch_max = *std::max_element(maxima.begin(), maxima.end());
   if (!ctx.training)
     return m_shift.value[0] >= 0 ? int(m_shift.value[0]) : adc_shift_for(batch_max, m_adc.cu.adc_max());
   float& running = m_column_max.value[0];
@@ -110,6 +123,15 @@ int AdcNode::choose_shift(const RunContext& ctx, const float* mix) {
   return int(m_shift.value[0]);
 }
 
+// One forward's constants of the conversion loop.
+struct AdcNode::Conversion {
+  const float* mix = nullptr;         // mix_c (null: 1)
+  double sf = 1, step = 1, gain = 1;  // the input's scale; 2^g, one ADC LSB in column-sum units; 2^-g
+  std::vector<double> chip_gain, chip_offset;  // per channel: 1 + gain_c, offset_c 2^g (empty: no mismatch)
+  std::optional<CounterNormal> normal;         // the read noise's draws (none: no noise)
+  double sigma = 0;                            // the read noise in column-sum units
+};
+
 void AdcNode::forward(const RunContext& ctx) {
   m_inner->inputs = inputs;
   m_inner->need_grad = need_grad;
@@ -117,45 +139,83 @@ void AdcNode::forward(const RunContext& ctx) {
   m_inner->forward(ctx);
   out.resize(m_inner->out.dims);
   std::copy(m_inner->out.value.begin(), m_inner->out.value.end(), out.value.begin());
-  float sf = std::ldexp(1.0f, m_input_shift);
-  if (m_pact) sf = pact_state(m_pact->clip.value[0], m_pact->config()).sf;
-  tile_sums(ctx, sf);
-  const float* mix = m_mix ? m_mix() : nullptr;
-  const int g = choose_shift(ctx, mix);
-  const bool noisy = ctx.training && !m_adc.noise.none();
-  std::mt19937_64 rng(m_adc.seed * 0x9E3779B97F4A7C15ull + uint64_t(m_column_max.value[1]));
-  std::normal_distribution<double> normal(0.0, 1.0);
-  const double sigma = std::ldexp(m_adc.noise.sigma_lsb(m_adc.cu.adc_bits), g);  // column-sum units
-  const ColumnMismatch chip = ctx.training && m_adc.mismatch ? step_chip() : ColumnMismatch{};
-  const int C = m_layer.out_channels;
-  const size_t E = out.value.size();
-  m_delta.assign(E, 0.0f);
-  m_clip.assign(size_t(m_tiles) * E, 0);
-  m_clipped_count = 0;
-  const double step = std::ldexp(1.0, g), gain = 1.0 / step;
-  for (size_t e = 0, c = 0; e < E; ++e, c = c + 1 == size_t(C) ? 0 : c + 1) {  // NHWC: c = e % C
-    const float m = mix ? mix[c] : 1.0f;
-    if (m == 0) continue;
-    double delta = 0;
-    for (int t = 0; t < m_tiles; ++t) {
-      const double n = m_sum[t][e];
-      const double s = chip.empty() ? n : chip.apply(n, int64_t(c), step);
-      const double v = noisy ? s + sigma * normal(rng) : s;
-      const double inner_sum = m_pact ? n : double(m_raw[t][e]) * sf;  // what the inner node summed
-      bool clipped = false;
-      delta += double(adc_convert_gain(v, gain, m_adc.cu, &clipped)) * step - inner_sum;
-      m_clip[size_t(t) * E + e] = clipped;
-      m_clipped_count += clipped;
-    }
-    m_delta[e] = float(delta * m_scale[c] / sf);
-    out.value[e] += m * m_delta[e];
+  Conversion k;
+  k.sf = std::ldexp(1.0f, m_input_shift);
+  if (m_pact) k.sf = pact_state(m_pact->clip.value[0], m_pact->config()).sf;
+  tile_sums(ctx, float(k.sf));
+  k.mix = m_mix ? m_mix() : nullptr;
+  const int g = choose_shift(ctx, k.mix);
+  k.step = std::ldexp(1.0, g);
+  k.gain = 1.0 / k.step;
+  const uint64_t step_seed = chip_seed(m_adc.seed, uint64_t(m_column_max.value[1]));
+  if (ctx.training && !m_adc.noise.none()) {
+    k.normal.emplace(chip_seed(step_seed, kLayerStreams + m_layer_stream));  // not the mismatch's seed
+    k.sigma = std::ldexp(m_adc.noise.sigma_lsb(m_adc.cu.adc_bits), g);
   }
+  if (ctx.training && m_adc.mismatch) {
+    const ColumnMismatch chip =
+        draw_column_mismatch(m_adc.cu, m_adc.seed, uint64_t(m_column_max.value[1]), int(m_layer_stream));
+    for (int c = 0; c < m_layer.out_channels && !chip.empty(); ++c) {
+      const size_t j = size_t(c) % chip.gain.size();  // channel c on column c
+      k.chip_gain.push_back(1.0 + chip.gain[j]);
+      k.chip_offset.push_back(chip.offset_lsb[j] * k.step);
+    }
+  }
+  const size_t E = out.value.size();
+  m_delta.resize(E);
+  m_clip.resize(size_t(m_tiles) * E);
+  const int threads = std::max(1, ctx.threads);
+  std::vector<int64_t> clipped(size_t(threads), 0);
+  for_each_thread(
+      threads, [&](int th) { clipped[th] = convert(k, E * th / threads, E * (th + 1) / threads); },
+      int64_t(E) * m_tiles);
+  m_clipped_count = std::accumulate(clipped.begin(), clipped.end(), int64_t(0));
 }
 
-ColumnMismatch AdcNode::step_chip() const {
-  uint64_t layer = 1469598103934665603ull;  // FNV-1a of the layer's name: a stream per layer
-  for (char ch : m_layer.name) layer = (layer ^ uint8_t(ch)) * 1099511628211ull;
-  return draw_column_mismatch(m_adc.cu, m_adc.seed, uint64_t(m_column_max.value[1]), int(layer % 1000003));
+// Converts elements [begin, end) of every tile (their m_clip and m_delta, added to out) and
+// returns how many conversions clipped. Every draw is a function of (e, t): any split of the
+// elements gives the same bits. Members are read into locals first: the byte stores to m_clip
+// may alias any member, which the compiler would otherwise reload after each of them.
+int64_t AdcNode::convert(const Conversion& k, size_t begin, size_t end) {
+  const size_t C = size_t(m_layer.out_channels), E = out.value.size(), T = size_t(m_tiles);
+  std::vector<const float*> sum(T), raw(T, nullptr);  // per tile: n_t; the unrounded sums (network input)
+  for (size_t t = 0; t < T; ++t) {
+    sum[t] = m_sum[t].data();
+    if (!m_pact) raw[t] = m_raw[t].data();
+  }
+  const IntegerBehaviour cu = m_adc.cu;
+  uint8_t* const clip = m_clip.data();
+  float* const delta_out = m_delta.data();
+  float* const y = out.value.data();
+  const double* const scale = m_scale.data();
+  const float* const mix = k.mix;
+  const double sf = k.sf, step = k.step, gain = k.gain, sigma = k.sigma;
+  const double* const chip_gain = k.chip_gain.empty() ? nullptr : k.chip_gain.data();
+  const double* const chip_offset = k.chip_offset.data();
+  const CounterNormal* const normal = k.normal ? &*k.normal : nullptr;
+  int64_t clipped_count = 0;
+  for (size_t e = begin, c = begin % C; e < end; ++e, c = c + 1 == C ? 0 : c + 1) {  // NHWC: c = e % C
+    const float m = mix ? mix[c] : 1.0f;
+    if (m == 0) {
+      delta_out[e] = 0;
+      for (size_t t = 0; t < T; ++t) clip[t * E + e] = 0;
+      continue;
+    }
+    double delta = 0;
+    for (size_t t = 0; t < T; ++t) {
+      const double n = sum[t][e];
+      double v = chip_gain ? n * chip_gain[c] + chip_offset[c] : n;
+      if (normal) v += sigma * (*normal)(uint64_t(e * T + t));
+      const double inner_sum = raw[t] ? double(raw[t][e]) * sf : n;  // what the inner node summed
+      bool clipped = false;
+      delta += double(adc_convert_gain(v, gain, cu, &clipped)) * step - inner_sum;
+      clip[t * E + e] = clipped;
+      clipped_count += clipped;
+    }
+    delta_out[e] = float(delta * scale[c] / sf);
+    y[e] += m * delta_out[e];
+  }
+  return clipped_count;
 }
 
 void AdcNode::backward(const RunContext& ctx) {

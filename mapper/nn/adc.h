@@ -33,8 +33,10 @@
 //
 // Training-time noise (optional): N(0, (sigma_lsb * 2^g)^2) on every n_t, sigma given as a
 // fraction of the ADC full scale or in LSBs (hw/cu/analog_nonideality.h), as `odimo deploy
-// --aimc-noise`; drawn serially from a generator seeded by (seed, step), the step counted in
-// the adc_column_max buffer, so runs and resumes are deterministic.
+// --aimc-noise`. The draw of tile t's conversion of element e is a function of (seed, step,
+// layer, e, t) (mapper/nn/counter_normal.h), the step counted in the adc_column_max buffer,
+// so runs and resumes are deterministic and the conversions split over the threads give the
+// same bits at any thread count.
 //
 // Training-time mismatch (optional, `mismatch`): every training step draws a fresh chip
 // instance's column gain and offset (hw/cu/analog_nonideality.h: draw_column_mismatch with
@@ -87,6 +89,8 @@ class AdcNode : public Node {
   int row_tiles() const { return m_tiles; }
   int shift() const { return int(m_shift.value[0]); }
   int64_t clipped() const { return m_clipped_count; }  // conversions clipped by the last forward
+  // Per output element, the last forward's correction sum_t (a_t 2^g - n_t) s_c / sf (0 where mix_c = 0).
+  const std::vector<float>& correction() const { return m_delta; }
 
  private:
   struct Tiles;
@@ -94,7 +98,8 @@ class AdcNode : public Node {
   void conv_with_codes(const RunContext& ctx, const float* x, int t, std::vector<float>& y);
   void tile_backward(const RunContext& ctx, int t, const std::vector<float>& du);
   int choose_shift(const RunContext& ctx, const float* mix);
-  ColumnMismatch step_chip() const;  // this training step's chip instance
+  struct Conversion;
+  int64_t convert(const Conversion& k, size_t begin, size_t end);
   WeightQuantizer& quantizer();
 
   Layer m_layer;
@@ -108,6 +113,8 @@ class AdcNode : public Node {
   bool m_linear;
   int64_t m_chunk = 1;  // inputs (linear) or input channels (conv) per row tile
   int m_tiles = 1;
+  static constexpr uint64_t kLayerStreams = 1000003;  // the layer's stream: its name's hash modulo this
+  uint64_t m_layer_stream = 0;
   Buffer m_shift, m_column_max;  // {g}; {R, steps}
   std::vector<int32_t> m_codes;
   std::vector<double> m_scale;

@@ -1,7 +1,8 @@
 // ADC-aware training (mapper/nn/adc.h): the AdcNode's forward is the AIMC's row-tiled ADC
 // result, its backward the stated surrogate (identity inside the ADC range, zero for a
 // clipped conversion), the gain follows the calibration rule, noise and the column mismatch
-// are seeded, the mismatch is fresh every step and straight-through.
+// are seeded, the mismatch is fresh every step and straight-through, the conversions are the
+// same at 1 and 2 threads, zero noise is no noise.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -29,7 +30,7 @@ struct Fixture {
   std::vector<float> w0;
 
   // mismatch: a training-time column mismatch (8 columns, 5 % gain, 0.5 LSB offset)
-  Fixture(int adc_bits, double noise = 0, uint64_t seed = 1, bool mismatch = false) {
+  Fixture(int adc_bits, double noise = 0, uint64_t seed = 1, bool mismatch = false, int batch = 2) {
     layer.name = "conv";
     layer.op = Op::kConv2d;
     layer.kernel = kK;
@@ -63,7 +64,7 @@ struct Fixture {
     }
     node = std::make_unique<AdcNode>(layer, std::move(inner), 0, adc, nullptr, nullptr);
     node->set_network_input_shift(kShift);
-    x.resize({2, kH, kH, kCin});
+    x.resize({batch, kH, kH, kCin});
     for (size_t e = 0; e < x.value.size(); ++e) x.value[e] = float(int(e * 7 % 13)) / (1 << kShift);
     node->inputs = {&x};
     node->need_grad = {true};
@@ -263,4 +264,40 @@ TEST_CASE("ADC node: the column mismatch is straight-through (the gradient as wi
   f.inner().backward(f.ctx);  // ... not the gradients: the inner node alone, same dy
   CHECK(dx == f.x.grad);
   CHECK(dw == f.weight().grad);
+}
+
+TEST_CASE("ADC node: the same conversions at 1 and 2 threads, with and without noise and mismatch") {
+  // 480 images: 480 x 75 elements x 2 tiles, above the work the thread pool is used for. The
+  // inner node's float convolution may round differently at another thread count; the ADC's
+  // correction (integer column sums in, their conversions out) may not.
+  auto run = [](int threads, double noise, bool mismatch) {
+    Fixture f(4, noise, 3, mismatch, 480);
+    f.ctx.training = true;
+    f.ctx.threads = threads;
+    std::vector<float> correction;
+    std::vector<int64_t> clipped;
+    for (int step = 0; step < 2; ++step) {  // two steps: two draws of the noise and the chip
+      f.node->forward(f.ctx);
+      correction.insert(correction.end(), f.node->correction().begin(), f.node->correction().end());
+      clipped.push_back(f.node->clipped());
+    }
+    return std::make_pair(correction, clipped);
+  };
+  CHECK(run(1, 0, false) == run(2, 0, false));
+  const auto noisy = run(1, 0.1, false);
+  CHECK(noisy.second[0] > 0);  // the noise pushes some conversions out of the range
+  CHECK(noisy == run(2, 0.1, false));
+  CHECK(run(1, 0.1, true) == run(2, 0.1, true));
+  CHECK(noisy != run(1, 0, false));
+}
+
+TEST_CASE("ADC node: zero noise leaves the conversion as without noise") {
+  Fixture quiet(4, 0.0), without(4);
+  quiet.ctx.training = without.ctx.training = true;
+  quiet.node->forward(quiet.ctx);
+  without.node->forward(without.ctx);
+  CHECK(quiet.node->out.value == without.node->out.value);
+  const Direct d = direct(quiet, quiet.node->shift(), 4);
+  for (size_t e = 0; e < d.y.size(); ++e)
+    REQUIRE(quiet.node->out.value[e] == doctest::Approx(d.y[e]).epsilon(1e-5));
 }
