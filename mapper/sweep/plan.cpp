@@ -124,27 +124,29 @@ void check_data(proto::SweepSpec& s, const std::string& path) {
     bad(path, "target", "'" + s.target() + "': expected latency or energy");
 }
 
+// The spec field `name` within the range of odimo search's option of the same name.
+void check_config_range(const std::string& path, const char* name, double value,
+                        const std::string& unit = "") {
+  const search::ConfigField& f = search::config_field(name);
+  if (!(value >= f.min && value <= f.max))
+    bad(path, name,
+        format_number(value) + " must be in [" + format_number(f.min) + ", " + format_number(f.max) + "]" +
+            unit);
+}
+
 // The sensitivity baseline's threshold: in its range, and only with that baseline.
 void check_sensitivity_threshold(const proto::SweepSpec& s, const std::string& path) {
   if (!s.has_sensitivity_threshold()) return;
-  const search::ConfigField& f = search::config_field("sensitivity_threshold");
   const double t = s.sensitivity_threshold();
-  if (!(t >= f.min && t <= f.max))
-    bad(path, "sensitivity_threshold",
-        format_number(t) + " must be in [" + format_number(f.min) + ", " + format_number(f.max) +
-            "] (points)");
+  check_config_range(path, "sensitivity_threshold", t, " (points)");
   if (std::none_of(s.baseline().begin(), s.baseline().end(), search::is_sensitivity_baseline))
     bad(path, "sensitivity_threshold", format_number(t) + ": the spec has no sensitivity baseline");
 }
 
 // The conv branch's threshold: in its range (the one of odimo search's option).
 void check_conv_branch_threshold(const proto::SweepSpec& s, const std::string& path) {
-  if (!s.has_conv_branch_threshold()) return;
-  const search::ConfigField& f = search::config_field("conv_branch_threshold");
-  const double t = s.conv_branch_threshold();
-  if (!(t >= f.min && t <= f.max))
-    bad(path, "conv_branch_threshold",
-        format_number(t) + " must be in [" + format_number(f.min) + ", " + format_number(f.max) + "]");
+  if (s.has_conv_branch_threshold())
+    check_config_range(path, "conv_branch_threshold", s.conv_branch_threshold());
 }
 
 // Lambdas, baselines (their CU on every SoC) and seeds.
